@@ -1,0 +1,100 @@
+/**
+ * Project files on disk: open (read into memory, checked, never extracted) and atomic save
+ * (temp file in the same folder, fsync, previous version kept as `.bak`, rename, fsync the folder).
+ * A failed save leaves the previous file untouched; a failed open writes nothing.
+ */
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_LIMITS } from '../../shared/ir/container';
+import { ProjectFileError } from '../../shared/ir/errors';
+import { type ProjectBundle, readProjectFile, writeProjectFile } from '../../shared/ir/project';
+
+export const PROJECT_EXTENSION = '.nnproj';
+
+export async function openProject(file: string): Promise<ProjectBundle> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, fsConstants.O_RDONLY);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a folder'
+            : (err as Error).message;
+    throw new ProjectFileError('MISSING_ENTRY', `Cannot open ${file}: ${why}.`);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new ProjectFileError('NOT_A_ZIP', `${file} is not a regular file.`);
+    if (stat.size > DEFAULT_LIMITS.maxArchiveBytes)
+      throw new ProjectFileError(
+        'FILE_TOO_LARGE',
+        `${file} is ${(stat.size / 2 ** 20).toFixed(0)} MiB; a project may be at most ${DEFAULT_LIMITS.maxArchiveBytes / 2 ** 20} MiB.`,
+      );
+    const bytes = await handle.readFile();
+    return readProjectFile(bytes);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Saves atomically. Writes `<file>.<random>.tmp` beside the target, flushes it to disk, copies the
+ * current file (if any) to `<file>.bak`, renames the temp file over the target, then flushes the
+ * folder so the rename itself survives a crash.
+ */
+export async function saveProject(file: string, bundle: ProjectBundle): Promise<void> {
+  const bytes = writeProjectFile(bundle);
+  // Prove the bytes read back before they replace anything.
+  readProjectFile(bytes);
+  await writeFileAtomic(file, bytes, { keepBackup: true });
+}
+
+export async function writeFileAtomic(
+  file: string,
+  bytes: Uint8Array,
+  { keepBackup = false }: { keepBackup?: boolean } = {},
+): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  const tmp = path.join(
+    dir,
+    `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`,
+  );
+  const h = await fs.open(tmp, 'wx', 0o644);
+  try {
+    await h.writeFile(bytes);
+    await h.sync();
+  } catch (err) {
+    await h.close().catch(() => undefined);
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  await h.close();
+  try {
+    if (keepBackup) {
+      try {
+        await fs.copyFile(file, `${file}.bak`);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  try {
+    const d = await fs.open(dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  } catch {
+    // Some platforms (Windows) cannot open a folder for fsync; the rename is still atomic there.
+  }
+}

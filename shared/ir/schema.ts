@@ -1,0 +1,123 @@
+/**
+ * The project IR: what a `.nnproj` holds in `project.json`. Strict: unknown keys are refused, layer
+ * kinds must be in the catalog, ids are identifier-like (they name layers in exported code).
+ */
+import { z } from 'zod';
+import { LAYER_KINDS } from '../layers/index';
+import { trainingConfigSchema } from '../training/config';
+
+export const FORMAT_NAME = 'netloom-project';
+export const FORMAT_VERSION = 1;
+
+export const idSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'ids are 1-64 letters, digits, _ or -, starting with a letter');
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+
+export type ParamValue = number | string | boolean | (number | null)[];
+
+function isParamValue(v: unknown): v is ParamValue {
+  switch (typeof v) {
+    case 'number':
+    case 'boolean':
+      return true;
+    case 'string':
+      return v.length <= 1000;
+    default:
+      return Array.isArray(v) && v.length <= 16 && v.every((d) => d === null || typeof d === 'number');
+  }
+}
+
+/** One check function instead of a zod union: node params are the hot path of loading big graphs. */
+const paramsSchema = z.custom<Record<string, ParamValue>>(
+  (v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+    for (const k in v) if (k.length > 64 || !isParamValue((v as Record<string, unknown>)[k])) return false;
+    return true;
+  },
+  { error: 'params must map parameter names to numbers, strings, true/false or lists of sizes' },
+);
+
+export const nodeSchema = z.strictObject({
+  id: idSchema,
+  kind: z.string().refine((k) => (LAYER_KINDS as readonly string[]).includes(k), {
+    error: (iss) => `unknown layer kind ${JSON.stringify(iss.input)}`,
+  }),
+  /** Display name; the id is used when absent. */
+  name: z.string().max(100).optional(),
+  params: paramsSchema,
+  position: z.strictObject({ x: finite, y: finite }),
+});
+
+export const edgeSchema = z.strictObject({
+  id: idSchema,
+  source: idSchema,
+  target: idSchema,
+  /** The input port on the target (`in`, `query`, `in2`...). Every layer has one output. */
+  targetPort: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/),
+});
+
+export const graphSchema = z.strictObject({
+  nodes: z.array(nodeSchema).max(100_000),
+  edges: z.array(edgeSchema).max(400_000),
+});
+
+const columnSchema = z.strictObject({
+  name: z.string().max(200),
+  role: z.enum(['feature', 'target', 'ignore']),
+  type: z.enum(['numeric', 'categorical', 'text']),
+});
+
+export const dataSpecSchema = z.discriminatedUnion('source', [
+  z.strictObject({
+    source: z.literal('builtin'),
+    dataset: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+    options: z.record(z.string().max(64), z.union([z.number(), z.string().max(200), z.boolean()])),
+  }),
+  z.strictObject({
+    source: z.literal('csv'),
+    /** A path relative to the project file, or `data/<name>.csv` inside it when `embedded`. */
+    file: z.string().min(1).max(4096),
+    embedded: z.boolean(),
+    target: z.string().max(200),
+    columns: z.array(columnSchema).max(10_000),
+  }),
+  z.strictObject({
+    source: z.literal('images'),
+    directory: z.string().min(1).max(4096),
+    width: z.int().min(1).max(1024),
+    height: z.int().min(1).max(1024),
+    grayscale: z.boolean(),
+  }),
+]);
+
+export const RUN_STATUSES = ['done', 'cancelled', 'diverged', 'error'] as const;
+
+export const runSummarySchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  startedAt: z.iso.datetime(),
+  durationMs: z.number().min(0),
+  backend: z.string().max(32),
+  status: z.enum(RUN_STATUSES),
+  epochs: z.int().min(0),
+  config: trainingConfigSchema,
+  finalMetrics: z.record(z.string().max(64), z.number()),
+});
+
+export const projectSchema = z.strictObject({
+  format: z.literal(FORMAT_NAME),
+  formatVersion: z.literal(FORMAT_VERSION),
+  name: z.string().max(200),
+  graph: graphSchema,
+  data: dataSpecSchema.nullable(),
+  training: trainingConfigSchema,
+  runs: z.array(runSummarySchema).max(10_000),
+});
+
+export type Project = z.infer<typeof projectSchema>;
+export type Graph = z.infer<typeof graphSchema>;
+export type GraphNode = z.infer<typeof nodeSchema>;
+export type GraphEdge = z.infer<typeof edgeSchema>;
+export type DataSpec = z.infer<typeof dataSpecSchema>;
+export type RunSummary = z.infer<typeof runSummarySchema>;

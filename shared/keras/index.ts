@@ -1,0 +1,110 @@
+/**
+ * Graph -> Keras functional-model JSON, the form `tf.models.modelFromJSON` loads. Each node's layer
+ * JSON comes from its layer spec; this module only names layers (by node id) and wires their inbound
+ * nodes. Output nodes compile to nothing: the tensor feeding each one is a model output.
+ */
+import { checkGraph, type CheckGraph, formatIssue, type GraphReport } from '../graph/check';
+import type { JsonValue } from '../layers/define';
+import { isLayerKind, layerSpec } from '../layers/index';
+import { resolveParams } from '../layers/params';
+
+export interface KerasModelJson {
+  class_name: 'Model';
+  config: {
+    name: string;
+    layers: {
+      class_name: string;
+      name: string;
+      config: Record<string, JsonValue>;
+      inbound_nodes: JsonValue[];
+    }[];
+    input_layers: [string, number, number][];
+    output_layers: [string, number, number][];
+  };
+  keras_version: string;
+  backend: string;
+}
+
+export interface CompiledGraph {
+  model: KerasModelJson;
+  /** Output node id -> the layer (node id) whose tensor it marks, in model output order. */
+  outputs: { outputNode: string; layer: string }[];
+  /** Input node ids, in model input order. */
+  inputs: string[];
+  report: GraphReport;
+}
+
+export class GraphInvalidError extends Error {
+  override readonly name = 'GraphInvalidError';
+  constructor(readonly report: GraphReport) {
+    super(
+      `The graph has ${report.errors} error${report.errors === 1 ? '' : 's'}:\n` +
+        report.issues
+          .filter((i) => i.severity === 'error')
+          .map(formatIssue)
+          .join('\n'),
+    );
+  }
+}
+
+export function toKerasModel(graph: CheckGraph, name = 'netloom_model'): CompiledGraph {
+  const report = checkGraph(graph);
+  if (!report.valid) throw new GraphInvalidError(report);
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const incoming = new Map<string, Map<string, string>>();
+  for (const e of graph.edges) {
+    let m = incoming.get(e.target);
+    if (!m) incoming.set(e.target, (m = new Map()));
+    m.set(e.targetPort, e.source);
+  }
+  const layers: KerasModelJson['config']['layers'] = [];
+  const outputs: CompiledGraph['outputs'] = [];
+  for (const id of report.order) {
+    const node = byId.get(id)!;
+    if (!isLayerKind(node.kind)) continue;
+    const spec = layerSpec(node.kind);
+    const res = resolveParams(spec, node.params);
+    if (!res.ok) throw new GraphInvalidError(report);
+    const rep = report.nodes.get(id)!;
+    const sources: string[] = [];
+    const resolved = new Map<string, string>();
+    for (const port of spec.ports(res.config)) {
+      const src =
+        incoming.get(id)?.get(port.name) ?? (port.fallback ? resolved.get(port.fallback) : undefined);
+      if (src === undefined) throw new GraphInvalidError(report);
+      resolved.set(port.name, src);
+      sources.push(src);
+    }
+    if (node.kind === 'Output') {
+      outputs.push({ outputNode: id, layer: sources[0]! });
+      continue;
+    }
+    const k = spec.keras(
+      res.config,
+      rep.inputShapes.filter((s) => s !== undefined),
+    );
+    if (!k) continue;
+    layers.push({
+      class_name: k.class_name,
+      name: id,
+      config: { ...k.config, name: id, trainable: true },
+      inbound_nodes: sources.length === 0 ? [] : [sources.map((s) => [s, 0, 0, {}])],
+    });
+  }
+  return {
+    model: {
+      class_name: 'Model',
+      config: {
+        name,
+        layers,
+        input_layers: report.inputs.map((i) => [i, 0, 0]),
+        output_layers: outputs.map((o) => [o.layer, 0, 0]),
+      },
+      keras_version: 'tfjs-layers 4.22.0',
+      backend: 'tensor_flow.js',
+    },
+    outputs,
+    inputs: report.inputs,
+    report,
+  };
+}

@@ -1,0 +1,45 @@
+import { activationFlops, defineLayer, FUSED_ACTIVATIONS, p, singlePort } from './define';
+import {
+  gateFlops,
+  recurrentFlops,
+  recurrentKeras,
+  recurrentOutputShape,
+  recurrentParams,
+  recurrentWeights,
+} from './recurrent';
+
+export const gru = defineLayer({
+  kind: 'GRU',
+  category: 'recurrent',
+  label: 'GRU',
+  doc: 'Gated recurrent unit: a lighter LSTM with an update gate and a reset gate.',
+  explain:
+    'A GRU reads a sequence step by step and keeps a hidden state as its memory, like an LSTM but with ' +
+    'two gates instead of three and no separate cell: the update gate decides how much of the old ' +
+    'memory to keep versus replace, and the reset gate how much of it to use when proposing the new ' +
+    'content. It usually learns about as well as an LSTM with three quarters of the parameters.',
+  params: {
+    units: p.int({ default: 32, min: 1, max: 4096, help: 'Size of the hidden state (the memory).' }),
+    activation: p.enum(FUSED_ACTIVATIONS, {
+      default: 'tanh',
+      help: 'Applied to the proposed new memory; tanh is usual.',
+    }),
+    ...recurrentParams,
+  },
+  keyParams: ['units', 'returnSequences', 'bidirectional'],
+  example: { inputs: [[10, 8]], params: { units: 16 } },
+  ports: singlePort,
+  outputShape: (inputs, c) => recurrentOutputShape(inputs, c, 'GRU'),
+  // tfjs 4.22's GRU has no reset_after (it throws if set): one bias of 3 × units, as in Keras with
+  // reset_after=False. Keras 3 defaults to reset_after=True (bias [2, 3u]), so the JSON sets it off.
+  weights: (inputs, c) => recurrentWeights(inputs, c, 3),
+  flops: (inputs, _out, c) =>
+    recurrentFlops(
+      inputs,
+      c,
+      // gates; 2 sigmoid gates; activation on the candidate; r·h, and h = z·h + (1 − z)·h̃
+      (n, u) =>
+        gateFlops(n, u, 3) + 2 * u * activationFlops('sigmoid') + u * activationFlops(c.activation) + 4 * u,
+    ),
+  keras: (c) => recurrentKeras('GRU', c, { recurrent_activation: 'sigmoid', reset_after: false }),
+});

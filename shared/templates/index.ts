@@ -1,0 +1,297 @@
+/**
+ * Template projects, as code. Input shape and number of outputs are parameters, so `netloom new
+ * --template mlp --input-shape 784 --outputs 10` and the template gallery build the same graphs.
+ * `npm run templates` writes them (with default parameters) to `assets/templates/*.nnproj`; a test
+ * keeps those files in sync with this code.
+ */
+import { defaultParams } from '../layers/params';
+import { isLayerKind, type LayerKind, layerSpec } from '../layers/index';
+import { emptyProject } from '../ir/project';
+import type { GraphEdge, GraphNode, Project } from '../ir/schema';
+
+export interface TemplateOptions {
+  /** Shape of one sample without the batch axis; `null` = variable length. */
+  inputShape?: readonly (number | null)[];
+  /** Number of classes (1 = a yes/no or a single regression value). */
+  outputs?: number;
+  /** Vocabulary size for the token-sequence templates. */
+  vocabSize?: number;
+  /** `regression` uses a linear output and mean squared error. */
+  task?: 'classification' | 'regression';
+}
+
+export interface TemplateInfo {
+  id: TemplateId;
+  label: string;
+  description: string;
+  /** What the guide teaches with it. */
+  teaches: string;
+  defaults: Required<Pick<TemplateOptions, 'inputShape' | 'outputs'>> & { vocabSize?: number };
+}
+
+export const TEMPLATE_IDS = [
+  'perceptron',
+  'mlp',
+  'cnn',
+  'lstm',
+  'gru',
+  'transformer',
+  'autoencoder',
+] as const;
+export type TemplateId = (typeof TEMPLATE_IDS)[number];
+
+export class TemplateOptionError extends Error {
+  override readonly name = 'TemplateOptionError';
+}
+
+/** Builds a graph node by node, wiring each to the previous one. */
+class Chain {
+  readonly nodes: GraphNode[] = [];
+  readonly edges: GraphEdge[] = [];
+  private counts = new Map<string, number>();
+  private y = 0;
+
+  add(
+    kind: LayerKind,
+    params: Record<string, unknown> = {},
+    from?: string | string[],
+    ports?: string[],
+  ): string {
+    const n = (this.counts.get(kind) ?? 0) + 1;
+    this.counts.set(kind, n);
+    const id = `${kind.toLowerCase()}_${n}`;
+    const spec = layerSpec(kind);
+    const full: Record<string, unknown> = { ...defaultParams(spec), ...params };
+    this.nodes.push({ id, kind, params: full as GraphNode['params'], position: { x: 0, y: this.y } });
+    this.y += 110;
+    const sources = from === undefined ? (this.last ? [this.last] : []) : Array.isArray(from) ? from : [from];
+    const portNames = ports ?? spec.ports(full as never).map((p) => p.name);
+    sources.forEach((s, i) => {
+      this.edges.push({
+        id: `e${this.edges.length + 1}`,
+        source: s,
+        target: id,
+        targetPort: portNames[i] ?? 'in',
+      });
+    });
+    this.last = id;
+    return id;
+  }
+  last: string | undefined;
+}
+
+function classifierHead(
+  c: Chain,
+  outputs: number,
+  task: 'classification' | 'regression',
+  hiddenFrom?: string,
+) {
+  if (task === 'regression') {
+    c.add('Dense', { units: outputs, activation: 'linear' }, hiddenFrom);
+    c.add('Output', { targetShape: [outputs], loss: 'meanSquaredError' });
+  } else if (outputs === 1) {
+    c.add('Dense', { units: 1, activation: 'sigmoid' }, hiddenFrom);
+    c.add('Output', { targetShape: [1], loss: 'auto' });
+  } else {
+    c.add('Dense', { units: outputs }, hiddenFrom);
+    c.add('Activation', { fn: 'softmax' });
+    c.add('Output', { targetShape: [outputs], loss: 'auto' });
+  }
+}
+
+function checkOptions(id: TemplateId, shape: readonly (number | null)[], outputs: number) {
+  if (!Number.isInteger(outputs) || outputs < 1 || outputs > 100_000)
+    throw new TemplateOptionError(`--outputs must be a whole number from 1 to 100000; got ${outputs}.`);
+  if (shape.length < 1 || shape.length > 3)
+    throw new TemplateOptionError(`The input shape must have 1 to 3 sizes; got ${shape.length}.`);
+  for (const d of shape)
+    if (d !== null && (!Number.isInteger(d) || d < 1))
+      throw new TemplateOptionError(`Input sizes must be positive whole numbers; got ${d}.`);
+  if (id !== 'lstm' && id !== 'gru' && id !== 'transformer' && shape.some((d) => d === null))
+    throw new TemplateOptionError(`The ${id} template needs a fixed input shape.`);
+}
+
+/** The number of values in one sample. */
+const size = (shape: readonly (number | null)[]) => shape.reduce<number>((a, d) => a * (d ?? 1), 1);
+
+/** An image-like 3-D shape for a flat or 2-D input (784 -> 28×28×1). */
+function asImage(shape: readonly (number | null)[]): [number, number, number] | undefined {
+  if (shape.length === 3) return shape as [number, number, number];
+  if (shape.length === 2) return [shape[0]!, shape[1]!, 1];
+  const n = shape[0]!;
+  for (const ch of [1, 3]) {
+    const side = Math.round(Math.sqrt(n / ch));
+    if (side * side * ch === n) return [side, side, ch];
+  }
+  return undefined;
+}
+
+const BUILDERS: Record<TemplateId, (o: Required<TemplateOptions>) => Chain> = {
+  perceptron: ({ inputShape, outputs, task }) => {
+    const c = new Chain();
+    c.add('Input', { shape: [...inputShape] });
+    if (inputShape.length > 1) c.add('Flatten');
+    classifierHead(c, outputs, task);
+    return c;
+  },
+  mlp: ({ inputShape, outputs, task }) => {
+    const c = new Chain();
+    c.add('Input', { shape: [...inputShape] });
+    if (inputShape.length > 1) c.add('Flatten');
+    c.add('Dense', { units: 128, activation: 'relu' });
+    c.add('Dense', { units: 128, activation: 'relu' });
+    classifierHead(c, outputs, task);
+    return c;
+  },
+  cnn: ({ inputShape, outputs, task }) => {
+    const img = asImage(inputShape);
+    if (!img)
+      throw new TemplateOptionError(
+        `The cnn template needs an image: an input shape of height, width, channels (e.g. 28,28,1), or a square number of pixels; got ${inputShape.join(',')}.`,
+      );
+    const c = new Chain();
+    c.add('Input', { shape: [...inputShape] });
+    if (inputShape.length !== 3) c.add('Reshape', { targetShape: img });
+    // LeNet-5: 5×5 convolutions on images of 20 pixels or more, 3×3 with 'same' padding on small ones.
+    const big = Math.min(img[0], img[1]) >= 20;
+    const k = big ? 5 : 3;
+    c.add('Conv2D', { filters: 6, kernelSize: [k, k], padding: 'same', activation: 'relu' });
+    c.add('MaxPool2D', { poolSize: [2, 2], strides: [2, 2] });
+    c.add('Conv2D', { filters: 16, kernelSize: [k, k], padding: big ? 'valid' : 'same', activation: 'relu' });
+    c.add('MaxPool2D', { poolSize: [2, 2], strides: [2, 2] });
+    c.add('Flatten');
+    c.add('Dense', { units: 120, activation: 'relu' });
+    c.add('Dense', { units: 84, activation: 'relu' });
+    classifierHead(c, outputs, task);
+    return c;
+  },
+  lstm: (o) => recurrent('LSTM', o),
+  gru: (o) => recurrent('GRU', o),
+  transformer: ({ inputShape, outputs, task, vocabSize }) => {
+    if (inputShape.length !== 1)
+      throw new TemplateOptionError(
+        `The transformer template reads token ids: an input shape of one size (the sequence length); got ${inputShape.join(',')}.`,
+      );
+    const seqLen = inputShape[0] ?? 128;
+    const c = new Chain();
+    c.add('Input', { shape: [...inputShape], dtype: 'int32' });
+    c.add('PositionalEmbedding', { vocabSize, maxLength: seqLen, embedDim: 32 });
+    c.add('TransformerEncoderBlock', { numHeads: 2, keyDim: 16, ffDim: 64, dropout: 0.1 });
+    c.add('TransformerEncoderBlock', { numHeads: 2, keyDim: 16, ffDim: 64, dropout: 0.1 });
+    c.add('GlobalAvgPool1D');
+    c.add('Dropout', { rate: 0.1 });
+    classifierHead(c, outputs, task);
+    return c;
+  },
+  autoencoder: ({ inputShape }) => {
+    const n = size(inputShape);
+    const c = new Chain();
+    c.add('Input', { shape: [...inputShape] });
+    if (inputShape.length > 1) c.add('Flatten');
+    c.add('Dense', { units: Math.min(128, Math.max(4, Math.round(n / 4))), activation: 'relu' });
+    c.add('Dense', { units: Math.min(32, Math.max(2, Math.round(n / 16))), activation: 'relu' });
+    c.add('Dense', { units: Math.min(128, Math.max(4, Math.round(n / 4))), activation: 'relu' });
+    c.add('Dense', { units: n, activation: 'sigmoid' });
+    if (inputShape.length > 1) c.add('Reshape', { targetShape: [...inputShape] });
+    c.add('Output', { targetShape: [...inputShape], loss: 'meanSquaredError' });
+    return c;
+  },
+};
+
+function recurrent(
+  kind: 'LSTM' | 'GRU',
+  { inputShape, outputs, task, vocabSize }: Required<TemplateOptions>,
+): Chain {
+  const c = new Chain();
+  if (inputShape.length === 1) {
+    // Token ids: embed each token, then read the sequence.
+    c.add('Input', { shape: [...inputShape], dtype: 'int32' });
+    c.add('Embedding', { inputDim: vocabSize, outputDim: 32 });
+  } else if (inputShape.length === 2) {
+    // A numeric sequence: [time, features].
+    c.add('Input', { shape: [...inputShape] });
+  } else {
+    throw new TemplateOptionError(
+      `The ${kind.toLowerCase()} template reads a sequence: token ids (one size, the length) or time, features (two sizes); got ${inputShape.join(',')}.`,
+    );
+  }
+  c.add(kind, { units: 64 });
+  classifierHead(c, outputs, task);
+  return c;
+}
+
+export const TEMPLATES: Record<TemplateId, TemplateInfo> = {
+  perceptron: {
+    id: 'perceptron',
+    label: 'Perceptron',
+    description: 'One layer: a weighted sum plus a bias, then an activation.',
+    teaches: 'The perceptron: weights, bias and activation. It can only draw straight boundaries.',
+    defaults: { inputShape: [2], outputs: 1 },
+  },
+  mlp: {
+    id: 'mlp',
+    label: 'Multi-layer perceptron',
+    description: 'Two hidden Dense layers of 128 ReLU units and a softmax output.',
+    teaches: 'Stacking layers: hidden layers learn curved boundaries; where the parameters live.',
+    defaults: { inputShape: [784], outputs: 10 },
+  },
+  cnn: {
+    id: 'cnn',
+    label: 'Convolutional network (LeNet)',
+    description: 'Two convolution + pooling stages, then fully connected layers.',
+    teaches: 'Convolution, pooling and fully connected layers; features from edges up to shapes.',
+    defaults: { inputShape: [28, 28, 1], outputs: 10 },
+  },
+  lstm: {
+    id: 'lstm',
+    label: 'LSTM sequence classifier',
+    description: 'Token embedding, an LSTM of 64 units, and a classifier.',
+    teaches: 'Recurrence: a hidden state carried along the sequence, with gates that decide what to forget.',
+    defaults: { inputShape: [100], outputs: 2, vocabSize: 10000 },
+  },
+  gru: {
+    id: 'gru',
+    label: 'GRU sequence classifier',
+    description: 'Token embedding, a GRU of 64 units, and a classifier.',
+    teaches: 'The GRU: an LSTM with fewer gates and parameters, often just as good.',
+    defaults: { inputShape: [100], outputs: 2, vocabSize: 10000 },
+  },
+  transformer: {
+    id: 'transformer',
+    label: 'Small Transformer',
+    description: 'Token + position embedding, two encoder blocks, pooling and a softmax.',
+    teaches:
+      'Self-attention: every token attends to every other; memory grows with the square of the length.',
+    defaults: { inputShape: [100], outputs: 2, vocabSize: 10000 },
+  },
+  autoencoder: {
+    id: 'autoencoder',
+    label: 'Autoencoder',
+    description: 'Squeezes the input through a small bottleneck and rebuilds it.',
+    teaches: 'Representation learning: the network must keep only what matters to rebuild its input.',
+    defaults: { inputShape: [784], outputs: 784 },
+  },
+};
+
+export function isTemplateId(id: string): id is TemplateId {
+  return (TEMPLATE_IDS as readonly string[]).includes(id);
+}
+
+/** Builds a template project. Throws `TemplateOptionError` for options the template cannot take. */
+export function buildTemplate(id: TemplateId, options: TemplateOptions = {}): Project {
+  const info = TEMPLATES[id];
+  const inputShape = options.inputShape ?? info.defaults.inputShape;
+  const outputs = options.outputs ?? info.defaults.outputs;
+  checkOptions(id, inputShape, outputs);
+  const vocabSize = options.vocabSize ?? info.defaults.vocabSize ?? 10000;
+  if (!Number.isInteger(vocabSize) || vocabSize < 2)
+    throw new TemplateOptionError(
+      `The vocabulary size must be a whole number of at least 2; got ${vocabSize}.`,
+    );
+  const chain = BUILDERS[id]({ inputShape, outputs, vocabSize, task: options.task ?? 'classification' });
+  const project = emptyProject(info.label);
+  project.graph = { nodes: chain.nodes, edges: chain.edges };
+  for (const n of chain.nodes)
+    if (!isLayerKind(n.kind)) throw new Error(`template uses unknown kind ${n.kind}`);
+  return project;
+}
