@@ -4,6 +4,9 @@
  * Bad input never prints a stack trace.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkGraph, formatIssue, type GraphReport } from '../shared/graph/check';
 import { ProjectFileError } from '../shared/ir/errors';
@@ -11,8 +14,11 @@ import { type ProjectBundle, writeProjectFile } from '../shared/ir/project';
 import { formatCount, formatShape } from '../shared/layers/shape';
 import { buildTemplate, isTemplateId, TEMPLATE_IDS, TemplateOptionError } from '../shared/templates/index';
 import { openProject, writeFileAtomic } from './services/projectFiles';
+import { AppServices, defaultDataDir } from './services/app';
+import { startServer } from './serve';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version';
+import { VERSION } from './version';
 
 /** Thrown for misuse: exit code 2. */
 class UsageError extends Error {}
@@ -222,7 +228,89 @@ export function buildProgram(io: Io): Command {
       if (!report.valid) throw new InvalidInputError('');
     });
 
+  program
+    .command('serve')
+    .description('Run the editor in a browser: serves the app on 127.0.0.1 with a one-time access token.')
+    .argument('[file]', '.nnproj file to open at start')
+    .option('--port <n>', 'port (default: a free one)', parsePort)
+    .option(
+      '--host <host>',
+      'address to bind (default 127.0.0.1; other addresses expose the editor to the network)',
+      '127.0.0.1',
+    )
+    .option('--root <dir>', 'folder the file browser may read and write (default: the working directory)')
+    .option('--no-open', 'do not open a browser')
+    .action(
+      async (
+        file: string | undefined,
+        opts: { port?: number; host: string; root?: string; open: boolean },
+      ) => {
+        const root = path.resolve(opts.root ?? process.cwd());
+        if (!existsSync(root)) throw new UsageError(`--root ${root}: no such folder.`);
+        let initialFile: string | null = null;
+        if (file) {
+          const abs = path.resolve(file);
+          if (!existsSync(abs)) throw new UsageError(`${file}: no such file.`);
+          const rel = path.relative(root, abs);
+          if (rel.startsWith('..') || path.isAbsolute(rel))
+            throw new UsageError(`${file} is outside the served folder ${root}; pass --root.`);
+          initialFile = rel;
+        }
+        const staticDir = findRendererDir();
+        if (!staticDir) throw new UsageError('The editor is not built; run `npm run build` first.');
+        const services = new AppServices({
+          mode: 'serve',
+          version: VERSION,
+          root,
+          dataDir: defaultDataDir(),
+          initialFile,
+        });
+        const server = await startServer({
+          services,
+          staticDir,
+          host: opts.host,
+          ...(opts.port !== undefined ? { port: opts.port } : {}),
+        });
+        io.out(
+          `Netloom is serving ${root}\nOpen ${server.loginUrl}\n(keep this address private: it carries the access token; Ctrl-C stops)\n`,
+        );
+        if (opts.open) openBrowser(server.loginUrl);
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            void server.close().then(resolve);
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      },
+    );
+
   return program;
+}
+
+function parsePort(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError('expected a port number 0-65535.');
+  return Number(value);
+}
+
+/** dist/renderer, next to the bundled CLI or from the source tree. */
+export function findRendererDir(): string | null {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const c of [path.join(here, 'renderer'), path.join(here, '..', 'dist', 'renderer')])
+    if (existsSync(path.join(c, 'index.html'))) return c;
+  return null;
+}
+
+function openBrowser(url: string): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  try {
+    const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined);
+    child.unref();
+  } catch {
+    // No browser to open: the URL is printed.
+  }
 }
 
 /** Runs the CLI; resolves to the exit code. */

@@ -1,7 +1,10 @@
-// Builds the Node side (CLI, serve, Electron main/preload, training worker) with esbuild.
-// npm dependencies stay external (resolved from node_modules at run time).
+// Builds everything: the renderer with Vite (dist/renderer) and the Node side with esbuild
+// (dist/cli.js, dist/electron/main.cjs + preload.cjs). npm dependencies stay external.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
+import { build as viteBuild } from 'vite';
+
+const nodeOnly = process.argv.includes('--node');
 
 const common = {
   bundle: true,
@@ -12,13 +15,26 @@ const common = {
   logLevel: 'warning',
 };
 
-const entries = [{ in: 'electron/cli.ts', out: 'cli' }].filter((e) => existsSync(e.in));
+const esm = [
+  { in: 'electron/cli.ts', out: 'cli' },
+  { in: 'electron/engine/worker.ts', out: 'worker' },
+].filter((e) => existsSync(e.in));
+await build({ ...common, format: 'esm', entryPoints: esm, outdir: 'dist' });
 
-await build({
-  ...common,
-  format: 'esm',
-  entryPoints: entries,
-  outdir: 'dist',
-  outExtension: { '.js': '.js' },
-});
-console.log(`built ${entries.map((e) => `dist/${e.out}.js`).join(', ')}`);
+// Electron loads CommonJS main and preload scripts (the preload runs sandboxed).
+const electron = [
+  { in: 'electron/main.ts', out: 'electron/main' },
+  { in: 'electron/preload.ts', out: 'electron/preload' },
+].filter((e) => existsSync(e.in));
+if (electron.length)
+  await build({
+    ...common,
+    format: 'cjs',
+    entryPoints: electron,
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
+    external: ['electron'],
+  });
+
+if (!nodeOnly) await viteBuild({ logLevel: 'warn', configFile: 'vite.config.ts' });
+console.log(`built ${[...esm, ...electron].map((e) => e.out).join(', ')}${nodeOnly ? '' : ', renderer'}`);

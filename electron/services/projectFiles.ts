@@ -54,16 +54,40 @@ export async function saveProject(file: string, bundle: ProjectBundle): Promise<
   await writeFileAtomic(file, bytes, { keepBackup: true });
 }
 
-export async function writeFileAtomic(
+/** Saves to one path run one at a time, so two saves cannot interleave their temp, backup and rename steps. */
+const queues = new Map<string, Promise<unknown>>();
+
+export function writeFileAtomic(
   file: string,
   bytes: Uint8Array,
-  { keepBackup = false }: { keepBackup?: boolean } = {},
+  options: { keepBackup?: boolean } = {},
 ): Promise<void> {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(
-    dir,
-    `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`,
+  const key = path.resolve(file);
+  const prev = queues.get(key) ?? Promise.resolve();
+  const next = prev.catch(() => undefined).then(() => writeOnce(key, bytes, options));
+  queues.set(key, next);
+  void next
+    .finally(() => {
+      if (queues.get(key) === next) queues.delete(key);
+    })
+    .catch(() => undefined);
+  return next;
+}
+
+function tempName(file: string, tag: string): string {
+  return path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.${tag}`,
   );
+}
+
+async function writeOnce(
+  file: string,
+  bytes: Uint8Array,
+  { keepBackup = false }: { keepBackup?: boolean },
+): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = tempName(file, 'tmp');
   const h = await fs.open(tmp, 'wx', 0o644);
   try {
     await h.writeFile(bytes);
@@ -75,13 +99,7 @@ export async function writeFileAtomic(
   }
   await h.close();
   try {
-    if (keepBackup) {
-      try {
-        await fs.copyFile(file, `${file}.bak`);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-    }
+    if (keepBackup) await backup(file);
     await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true });
@@ -96,5 +114,29 @@ export async function writeFileAtomic(
     }
   } catch {
     // Some platforms (Windows) cannot open a folder for fsync; the rename is still atomic there.
+  }
+}
+
+/** Keeps the current file as `<file>.bak`, atomically: a hard link (or a copy) renamed into place. */
+async function backup(file: string): Promise<void> {
+  const tmp = tempName(file, 'bak');
+  try {
+    await fs.link(file, tmp);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return; // nothing to back up yet
+    try {
+      await fs.copyFile(file, tmp);
+    } catch (copyErr) {
+      await fs.rm(tmp, { force: true });
+      if ((copyErr as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw copyErr;
+    }
+  }
+  try {
+    await fs.rename(tmp, `${file}.bak`);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
   }
 }

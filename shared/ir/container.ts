@@ -289,6 +289,12 @@ function readDirectory(b: Uint8Array, limits: ArchiveLimits): CentralEntry[] {
         cur.name,
       );
   }
+  // Many small entries can each stay under the per-entry ratio floor; check the archive as a whole.
+  if (declaredTotal > limits.ratioFloorBytes && declaredTotal / Math.max(1, b.length) > limits.maxRatio)
+    throw new ProjectFileError(
+      'COMPRESSION_RATIO',
+      `The archive expands ${Math.round(declaredTotal / Math.max(1, b.length))}× when decompressed (at most ${limits.maxRatio}× is allowed): this looks like a zip bomb.`,
+    );
   return entries;
 }
 

@@ -1,0 +1,364 @@
+/**
+ * Project graph -> trainable tfjs model: the catalog's Keras JSON (`shared/keras`) loaded with
+ * `tf.models.modelFromJSON`, one loss and one set of metrics per Output node, and the optimizer the
+ * training config names.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { CheckGraph } from '../../shared/graph/check';
+import { GraphInvalidError, toKerasModel, type KerasModelJson } from '../../shared/keras/index';
+import type { TrainingConfig } from '../../shared/training/config';
+import type { Task } from '../../shared/training/data';
+import type { TrainingErrorCode } from '../../shared/training/protocol';
+import './layers/index';
+
+export type LossKind =
+  | 'categoricalCrossentropy'
+  | 'sparseCategoricalCrossentropy'
+  | 'binaryCrossentropy'
+  | 'meanSquaredError'
+  | 'meanAbsoluteError';
+
+/** What the engine knows about the targets of the data. */
+export interface TargetInfo {
+  task: Task;
+  /** Classification: number of classes. */
+  numClasses?: number | undefined;
+  /** Values per target (regression), 1 for class indices. */
+  targetSize: number;
+  /** Classification targets given as one class index per sample (ArrayDataset's form). */
+  classIndices: boolean;
+  classes?: string[] | undefined;
+}
+
+export interface OutputPlan {
+  outputNode: string;
+  /** The layer whose tensor is this output. */
+  layer: string;
+  loss: LossKind;
+  problem: 'classification' | 'regression';
+  /** Final activation feeding the Output (through shape-only layers). */
+  activation: string;
+  /** Size of the prediction's last axis. */
+  units: number;
+}
+
+export interface CompiledModel {
+  model: tf.LayersModel;
+  json: KerasModelJson;
+  inputs: string[];
+  outputs: OutputPlan[];
+}
+
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+  constructor(
+    readonly code: TrainingErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Layers that pass their input's activation through unchanged (only shape or a random mask). */
+const PASS_THROUGH = new Set(['Dropout', 'Flatten', 'Reshape']);
+
+function finalActivation(graph: CheckGraph, layer: string): string {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  let id: string | undefined = layer;
+  for (let guard = 0; id !== undefined && guard < 10_000; guard++) {
+    const node = byId.get(id);
+    if (!node) return 'linear';
+    if (node.kind === 'Activation') return String(node.params.fn ?? 'linear');
+    if (typeof node.params.activation === 'string' && node.kind !== 'TransformerEncoderBlock')
+      return node.params.activation;
+    if (!PASS_THROUGH.has(node.kind)) return 'linear';
+    id = graph.edges.find((e) => e.target === id)?.source;
+  }
+  return 'linear';
+}
+
+const where = (p: { outputNode: string }) => `Output node "${p.outputNode}"`;
+
+/**
+ * The loss of one output: the training config's if set, else the Output node's, else chosen from the
+ * final activation and the targets (softmax -> categorical or sparse categorical cross-entropy,
+ * sigmoid -> binary cross-entropy, otherwise mean squared error). Checks it against the data.
+ */
+export function resolveLoss(
+  plan: { outputNode: string; activation: string; units: number; nodeLoss: string },
+  configLoss: TrainingConfig['loss'],
+  target: TargetInfo | undefined,
+): { loss: LossKind; problem: 'classification' | 'regression' } {
+  const explicit = configLoss !== 'auto' ? configLoss : plan.nodeLoss !== 'auto' ? plan.nodeLoss : undefined;
+  let loss: LossKind;
+  if (explicit) loss = explicit as LossKind;
+  else if (plan.activation === 'softmax')
+    loss = target?.classIndices === false ? 'categoricalCrossentropy' : 'sparseCategoricalCrossentropy';
+  else if (plan.activation === 'sigmoid') loss = 'binaryCrossentropy';
+  else if (target?.task === 'classification')
+    throw new EngineError(
+      'DATA_MISMATCH',
+      `${where(plan)}: the data is classification (${target.numClasses ?? '?'} classes) but the network ends ` +
+        `with a "${plan.activation}" activation. End with a softmax (one unit per class) or, for two ` +
+        `classes, a single sigmoid unit.`,
+    );
+  else loss = 'meanSquaredError';
+  // A class index is the compact form of a one-hot target: the same loss, computed without the one-hot.
+  if (loss === 'categoricalCrossentropy' && target?.classIndices) loss = 'sparseCategoricalCrossentropy';
+  const problem =
+    loss === 'meanSquaredError' || loss === 'meanAbsoluteError' ? 'regression' : 'classification';
+  if (!target) return { loss, problem };
+
+  if (target.task === 'regression') {
+    if (problem === 'classification')
+      throw new EngineError(
+        'DATA_MISMATCH',
+        `${where(plan)}: ${loss} needs class targets, but the data's target is a number (regression). ` +
+          `Use a linear output with mean squared error.`,
+      );
+    if (plan.units !== target.targetSize)
+      throw new EngineError(
+        'DATA_MISMATCH',
+        `${where(plan)}: the network predicts ${plan.units} value(s) per sample but the data has ` +
+          `${target.targetSize} target value(s).`,
+      );
+    return { loss, problem };
+  }
+  const k = target.numClasses ?? 0;
+  const names = target.classes?.length ? ` (${target.classes.slice(0, 10).join(', ')})` : '';
+  if (problem === 'regression')
+    throw new EngineError(
+      'DATA_MISMATCH',
+      `${where(plan)}: ${loss} is a regression loss but the data has ${k} classes${names}; use cross-entropy.`,
+    );
+  if (loss === 'binaryCrossentropy') {
+    if (plan.units === 1 && k > 2)
+      throw new EngineError(
+        'DATA_MISMATCH',
+        `${where(plan)}: a single sigmoid unit answers yes/no, but the target has ${k} classes${names}. ` +
+          `Use a Dense layer with ${k} units and a softmax activation.`,
+      );
+    if (plan.units !== 1 && plan.units !== k)
+      throw new EngineError(
+        'DATA_MISMATCH',
+        `${where(plan)}: ${plan.units} sigmoid units do not match the ${k} classes${names} of the data.`,
+      );
+    return { loss, problem };
+  }
+  if (plan.units !== k)
+    throw new EngineError(
+      'DATA_MISMATCH',
+      `${where(plan)}: the network predicts ${plan.units} classes but the data has ${k}${names}. ` +
+        `Set the last Dense layer to ${k} units (and the Output's target shape to ${k}).`,
+    );
+  return { loss, problem };
+}
+
+/**
+ * Compiles a graph. `target` (when known) resolves the `auto` losses and checks the outputs against
+ * the data; without it, `auto` follows the final activation alone. Throws `EngineError`.
+ */
+export async function compileGraph(
+  graph: CheckGraph,
+  opts: { lossOverride?: TrainingConfig['loss']; target?: TargetInfo | undefined } = {},
+): Promise<CompiledModel> {
+  let compiled;
+  try {
+    compiled = toKerasModel(graph);
+  } catch (e) {
+    if (e instanceof GraphInvalidError) throw new EngineError('INVALID_GRAPH', e.message);
+    throw e;
+  }
+  const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
+  const outputs: OutputPlan[] = compiled.outputs.map((o) => {
+    const shape = compiled.report.nodes.get(o.layer)?.outputShape ?? [];
+    const last = shape[shape.length - 1];
+    const units = typeof last === 'number' ? last : 1;
+    const activation = finalActivation(graph, o.layer);
+    const nodeLoss = String(nodeById.get(o.outputNode)?.params.loss ?? 'auto');
+    const r = resolveLoss(
+      { outputNode: o.outputNode, activation, units, nodeLoss },
+      opts.lossOverride ?? 'auto',
+      opts.target,
+    );
+    return { outputNode: o.outputNode, layer: o.layer, activation, units, ...r };
+  });
+  let model: tf.LayersModel;
+  // A scope around the build: some tfjs initialisers leak their intermediate tensors (LSTM's
+  // unit-forget-bias initialiser leaves 4 behind). Variables survive the scope; the rest is freed.
+  tf.engine().startScope();
+  try {
+    model = (await tf.models.modelFromJSON(
+      compiled.model as unknown as Parameters<typeof tf.models.modelFromJSON>[0],
+    )) as tf.LayersModel;
+  } catch (e) {
+    throw new EngineError(
+      'INVALID_GRAPH',
+      `TensorFlow.js could not build the model: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  } finally {
+    tf.engine().endScope();
+  }
+  return { model, json: compiled.model, inputs: compiled.inputs, outputs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Losses and metrics
+// ---------------------------------------------------------------------------------------------
+
+const EPS = 1e-7;
+
+/** Targets in the form the loss wants: one-hot for sparse targets, float otherwise. */
+export function denseTargets(plan: OutputPlan, y: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    if (plan.loss === 'sparseCategoricalCrossentropy')
+      return tf.oneHot(y.flatten().toInt(), plan.units).toFloat();
+    if (plan.loss === 'binaryCrossentropy' && plan.units > 1 && y.rank === 1)
+      return tf.oneHot(y.toInt(), plan.units).toFloat();
+    return y.toFloat();
+  });
+}
+
+/**
+ * Mean loss over the batch; `yDense` from `denseTargets`. Cross-entropies clip probabilities to
+ * [1e-7, 1 - 1e-7] as Keras does; `clip = false` gives the true value (infinite when the model gives
+ * a true label probability 0), which the divergence check uses.
+ */
+export function lossValue(plan: OutputPlan, yDense: tf.Tensor, pred: tf.Tensor, clip = true): tf.Scalar {
+  return tf.tidy(() => {
+    const p = pred.reshape(yDense.shape);
+    const eps = clip ? EPS : 0;
+    switch (plan.loss) {
+      case 'categoricalCrossentropy':
+      case 'sparseCategoricalCrossentropy':
+        // 0 · log 0 is taken as 0 (only the true class's probability counts).
+        return tf.neg(
+          tf.mean(
+            tf.sum(tf.where(yDense.greater(0), yDense.mul(tf.log(tf.clipByValue(p, eps, 1 - eps))), 0), -1),
+          ),
+        );
+      case 'binaryCrossentropy': {
+        const c = tf.clipByValue(p, eps, 1 - eps);
+        const pos = tf.where(yDense.greater(0), yDense.mul(tf.log(c)), 0);
+        const neg = tf.where(yDense.less(1), tf.sub(1, yDense).mul(tf.log(tf.sub(1, c))), 0);
+        return tf.neg(tf.mean(pos.add(neg)));
+      }
+      case 'meanAbsoluteError':
+        return tf.mean(tf.abs(p.sub(yDense)));
+      default:
+        return tf.mean(tf.squaredDifference(p, yDense));
+    }
+  });
+}
+
+/** Number of correct predictions in the batch (classification), as a scalar. */
+export function correctCount(plan: OutputPlan, yDense: tf.Tensor, pred: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const p = pred.reshape(yDense.shape);
+    if (plan.loss === 'binaryCrossentropy') {
+      // Per-sample: all labels right (one unit: the usual binary accuracy).
+      const right = p.greater(0.5).toFloat().equal(yDense).toFloat();
+      const perSample = right.reshape([right.shape[0]!, -1]).min(1);
+      return perSample.sum();
+    }
+    const a = p.reshape([-1, plan.units]).argMax(-1);
+    const b = yDense.reshape([-1, plan.units]).argMax(-1);
+    return a
+      .equal(b)
+      .toFloat()
+      .sum()
+      .div(a.size / p.shape[0]!) as tf.Scalar;
+  });
+}
+
+/** Regression sums per target column: [sum |e|, sum e², sum y, sum y²] stacked as [4, columns]. */
+export function regressionSums(yDense: tf.Tensor, pred: tf.Tensor): tf.Tensor2D {
+  return tf.tidy(() => {
+    const cols = yDense.size / yDense.shape[0]!;
+    const y = yDense.reshape([-1, cols]);
+    const e = pred.reshape([-1, cols]).sub(y);
+    return tf.stack([e.abs().sum(0), e.square().sum(0), y.sum(0), y.square().sum(0)]) as tf.Tensor2D;
+  });
+}
+
+/** Accumulates regression sums over batches and gives MAE and R² (averaged over target columns). */
+export class RegressionAccumulator {
+  private sums: Float64Array | undefined;
+  private n = 0;
+  add(sums: ArrayLike<number>, count: number): void {
+    if (!this.sums) this.sums = new Float64Array(sums.length);
+    for (let i = 0; i < sums.length; i++) this.sums[i]! += sums[i]!;
+    this.n += count;
+  }
+  result(): { mae: number; r2: number } {
+    const s = this.sums;
+    if (!s || this.n === 0) return { mae: NaN, r2: NaN };
+    const cols = s.length / 4;
+    let mae = 0;
+    let r2 = 0;
+    for (let c = 0; c < cols; c++) {
+      const absErr = s[c]!;
+      const sse = s[cols + c]!;
+      const sy = s[2 * cols + c]!;
+      const syy = s[3 * cols + c]!;
+      const sst = syy - (sy * sy) / this.n;
+      mae += absErr / this.n;
+      r2 += sst > 0 ? 1 - sse / sst : sse === 0 ? 1 : 0;
+    }
+    return { mae: mae / cols, r2: r2 / cols };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Optimizers
+// ---------------------------------------------------------------------------------------------
+
+/** Decoupled weight decay of AdamW (PyTorch's default). */
+export const ADAMW_WEIGHT_DECAY = 0.01;
+
+/**
+ * AdamW (Loshchilov & Hutter): Adam plus decoupled weight decay, w <- w - lr·wd·w before each Adam
+ * step, as Keras 3 and PyTorch do. tfjs 4.22 has no AdamW, so it is built on its Adam.
+ */
+export class AdamWOptimizer extends tf.AdamOptimizer {
+  static override get className() {
+    return 'NetloomAdamW';
+  }
+  constructor(
+    learningRate: number,
+    readonly weightDecay = ADAMW_WEIGHT_DECAY,
+  ) {
+    super(learningRate, 0.9, 0.999, 1e-7);
+  }
+  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((g) => g.name)
+      : Object.keys(variableGradients);
+    const decay = 1 - this.learningRate * this.weightDecay;
+    tf.tidy(() => {
+      for (const name of names) {
+        const v = tf.engine().registeredVariables[name];
+        if (v && v.trainable) v.assign(v.mul(decay));
+      }
+    });
+    super.applyGradients(variableGradients);
+  }
+}
+
+export function makeOptimizer(config: Pick<TrainingConfig, 'optimizer' | 'learningRate'>): tf.Optimizer {
+  const lr = config.learningRate;
+  switch (config.optimizer) {
+    case 'sgd':
+      return tf.train.sgd(lr);
+    case 'momentum':
+      return tf.train.momentum(lr, 0.9);
+    case 'adam':
+      return tf.train.adam(lr);
+    case 'adamw':
+      return new AdamWOptimizer(lr);
+    case 'rmsprop':
+      return tf.train.rmsprop(lr);
+    case 'adagrad':
+      return tf.train.adagrad(lr);
+  }
+}

@@ -1,0 +1,24 @@
+/** Netloom's custom tfjs layers, registered for (de)serialisation when this module loads. */
+import * as tf from '@tensorflow/tfjs';
+import { NetloomMultiHeadAttention } from './multiHeadAttention';
+import { NetloomPositionalEmbedding } from './positionalEmbedding';
+import { NetloomTransformerEncoderBlock } from './transformerEncoderBlock';
+
+export { NetloomMultiHeadAttention, NetloomPositionalEmbedding, NetloomTransformerEncoderBlock };
+
+export const CUSTOM_LAYER_CLASSES = [
+  NetloomMultiHeadAttention,
+  NetloomTransformerEncoderBlock,
+  NetloomPositionalEmbedding,
+] as const;
+
+let registered = false;
+
+/** Registers the custom layers with tfjs (idempotent; also done on import). */
+export function registerCustomLayers(): void {
+  if (registered) return;
+  registered = true;
+  for (const cls of CUSTOM_LAYER_CLASSES) tf.serialization.registerClass(cls);
+}
+
+registerCustomLayers();

@@ -1,0 +1,223 @@
+/**
+ * Electron entry: the desktop window. Thin on purpose — every service is plain Node (./services)
+ * and is exercised for real through serve mode and the CLI; this file binds them to a secure window,
+ * native menus, dialogs and the OS (file association, single instance).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  type MenuItemConstructorOptions,
+  net,
+  protocol,
+  shell,
+} from 'electron';
+import { VERSION } from './version';
+import { bindIpc } from './ipc/bind';
+import { AppServices } from './services/app';
+import { PROJECT_EXTENSION } from './services/projectFiles';
+import {
+  APP_ORIGIN,
+  APP_SCHEME,
+  CONTENT_SECURITY_POLICY,
+  isAppUrl,
+  isSafeExternalUrl,
+  windowOptions,
+} from './window';
+
+const rendererDir = path.join(__dirname, '..', 'renderer');
+let win: BrowserWindow | null = null;
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+function fileArg(argv: readonly string[]): string | null {
+  const f = argv.slice(1).find((a) => a.endsWith(PROJECT_EXTENSION) && existsSync(a));
+  return f ? path.resolve(f) : null;
+}
+
+const services = new AppServices({
+  mode: 'electron',
+  version: VERSION,
+  root: null,
+  dataDir: app.getPath('userData'),
+  initialFile: fileArg(process.argv),
+  dialogs: {
+    async openProject() {
+      const r = await dialog.showOpenDialog(win!, {
+        title: 'Open project',
+        filters: [{ name: 'Netloom project', extensions: ['nnproj'] }],
+        properties: ['openFile'],
+      });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+    async saveProject(suggestedName) {
+      const r = await dialog.showSaveDialog(win!, {
+        title: 'Save project',
+        defaultPath: suggestedName,
+        filters: [{ name: 'Netloom project', extensions: ['nnproj'] }],
+      });
+      return r.canceled ? null : (r.filePath ?? null);
+    },
+  },
+});
+
+function command(id: string) {
+  return () => services.emit('app.command', { command: id });
+}
+
+async function buildMenu(): Promise<void> {
+  const recent = await services.handlers['recent.list']({}).catch(() => [] as string[]);
+  const isMac = process.platform === 'darwin';
+  const template: MenuItemConstructorOptions[] = [
+    ...(isMac ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: 'File',
+      submenu: [
+        { label: 'New', accelerator: 'CmdOrCtrl+N', click: command('new') },
+        { label: 'New from Template…', accelerator: 'CmdOrCtrl+Shift+N', click: command('new') },
+        { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: command('open') },
+        {
+          label: 'Open Recent',
+          submenu: recent.length
+            ? recent.map((p) => ({ label: p, click: () => services.emit('app.openFile', { path: p }) }))
+            : [{ label: 'No recent projects', enabled: false }],
+        },
+        { type: 'separator' },
+        { label: 'Save', accelerator: 'CmdOrCtrl+S', click: command('save') },
+        { label: 'Save As…', accelerator: 'CmdOrCtrl+Shift+S', click: command('saveAs') },
+        { label: 'Export…', enabled: false },
+        { type: 'separator' },
+        isMac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    {
+      label: 'Edit',
+      submenu: [
+        { label: 'Undo', accelerator: 'CmdOrCtrl+Z', click: command('undo') },
+        { label: 'Redo', accelerator: isMac ? 'Cmd+Shift+Z' : 'Ctrl+Y', click: command('redo') },
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
+        { label: 'Duplicate', accelerator: 'CmdOrCtrl+D', click: command('duplicate') },
+        { label: 'Delete', accelerator: 'Delete', click: command('delete') },
+        { label: 'Select All', accelerator: 'CmdOrCtrl+A', click: command('selectAll') },
+      ],
+    },
+    {
+      label: 'View',
+      submenu: [
+        { label: 'Zoom In', accelerator: 'CmdOrCtrl+=', click: command('zoomIn') },
+        { label: 'Zoom Out', accelerator: 'CmdOrCtrl+-', click: command('zoomOut') },
+        { label: 'Fit', accelerator: 'Shift+1', click: command('fit') },
+        { label: 'Auto Layout', accelerator: 'CmdOrCtrl+L', click: command('layout') },
+        { label: 'Minimap', click: command('minimap') },
+        { label: 'Dark Theme', click: command('theme') },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    {
+      label: 'Help',
+      submenu: [
+        {
+          label: 'About Netloom',
+          click: () =>
+            void dialog.showMessageBox(win!, {
+              type: 'info',
+              title: 'About Netloom',
+              message: `Netloom ${VERSION}`,
+              detail:
+                'A visual neural-network designer: design, check, train and share networks as .nnproj files.',
+            }),
+        },
+      ],
+    },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+function createWindow(): void {
+  win = new BrowserWindow(windowOptions(path.join(__dirname, 'preload.cjs')));
+  win.once('ready-to-show', () => win?.show());
+  win.on('closed', () => {
+    win = null;
+  });
+  // The page's beforeunload handler asks when there are unsaved changes; confirm natively.
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win!, {
+      type: 'question',
+      buttons: ['Discard changes', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      title: 'Unsaved changes',
+      message: 'This project has changes that are not saved.',
+      detail: 'Close anyway and discard them? (Unsaved work is also kept in a recovery slot.)',
+    });
+    if (choice === 0) event.preventDefault();
+  });
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', (_e, argv) => {
+    const f = fileArg(argv);
+    if (f) services.emit('app.openFile', { path: f });
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  app.on('open-file', (e, file) => {
+    e.preventDefault();
+    if (win) services.emit('app.openFile', { path: file });
+  });
+
+  // No navigation off the app, no new windows; external links go to the browser, if http(s).
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (ev, url) => {
+      if (!isAppUrl(url)) ev.preventDefault();
+    });
+    contents.on('will-attach-webview', (ev) => ev.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (isSafeExternalUrl(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+
+  void app.whenReady().then(async () => {
+    protocol.handle(APP_SCHEME, async (req) => {
+      const url = new URL(req.url);
+      const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+      const file = path.resolve(rendererDir, '.' + rel);
+      if (!file.startsWith(rendererDir + path.sep)) return new Response('Forbidden', { status: 403 });
+      const res = await net.fetch(pathToFileURL(file).toString());
+      const headers = new Headers(res.headers);
+      headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+      headers.set('X-Content-Type-Options', 'nosniff');
+      return new Response(res.body, { status: res.status, headers });
+    });
+    bindIpc(ipcMain, services, () => win?.webContents ?? null);
+    await buildMenu();
+    services.events.on('event', (name: string) => {
+      if (name === 'app.openFile') void buildMenu();
+    });
+    createWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    });
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}

@@ -1,0 +1,346 @@
+/**
+ * The services behind shared/ipc, in plain Node. Electron's main process and serve mode bind the
+ * same instance to their transport; `dispatch` validates every request against the contract before a
+ * handler sees it.
+ */
+import { EventEmitter } from 'node:events';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  EVENTS,
+  type EventName,
+  type EventPayload,
+  type IpcError,
+  REQUESTS,
+  type RequestName,
+  type RequestParams,
+  type RequestResult,
+} from '../../shared/ipc/contract';
+import { ProjectFileError } from '../../shared/ir/errors';
+import { emptyProject, type ProjectBundle, readProjectFile, writeProjectFile } from '../../shared/ir/project';
+import { buildTemplate, isTemplateId, TEMPLATE_IDS, TEMPLATES } from '../../shared/templates/index';
+import { openProject, PROJECT_EXTENSION, saveProject, writeFileAtomic } from './projectFiles';
+
+export class ServiceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly where?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ServiceOptions {
+  mode: 'electron' | 'serve';
+  version: string;
+  /** Serve mode: every path must resolve inside this folder. Electron: null (native dialogs). */
+  root: string | null;
+  /** Where recent files and autosave recovery slots live. */
+  dataDir: string;
+  initialFile?: string | null;
+  /** Native file dialogs (Electron only). */
+  dialogs?: {
+    openProject(): Promise<string | null>;
+    saveProject(suggestedName: string): Promise<string | null>;
+  };
+}
+
+interface Doc {
+  path: string | null;
+  /** Everything in the file besides project.json, kept so a save never drops trained weights. */
+  extras: Omit<ProjectBundle, 'project'>;
+}
+
+type Handlers = { [N in RequestName]: (p: RequestParams<N>) => Promise<RequestResult<N>> };
+
+export function defaultDataDir(): string {
+  if (process.env.NETLOOM_DATA_DIR) return process.env.NETLOOM_DATA_DIR;
+  const base = process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config');
+  return path.join(base, 'netloom');
+}
+
+export function toIpcError(err: unknown): IpcError {
+  if (err instanceof ProjectFileError) {
+    const where = [err.entry, err.path].filter(Boolean).join(': ');
+    return where ? { code: err.code, message: err.message, where } : { code: err.code, message: err.message };
+  }
+  if (err instanceof ServiceError)
+    return err.where
+      ? { code: err.code, message: err.message, where: err.where }
+      : { code: err.code, message: err.message };
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+export class AppServices {
+  readonly events = new EventEmitter();
+  private docs = new Map<string, Doc>();
+  private readonly opts: ServiceOptions;
+
+  constructor(opts: ServiceOptions) {
+    this.opts = opts;
+  }
+
+  emit<N extends EventName>(name: N, payload: EventPayload<N>): void {
+    this.events.emit('event', name, EVENTS[name].parse(payload));
+  }
+
+  /** Validates and runs one request. Throws ServiceError / ProjectFileError for the caller to report. */
+  async dispatch(name: string, params: unknown): Promise<unknown> {
+    if (!Object.hasOwn(REQUESTS, name))
+      throw new ServiceError('BAD_REQUEST', `Unknown request ${JSON.stringify(name)}.`);
+    const def = REQUESTS[name as RequestName];
+    const parsed = def.params.safeParse(params ?? {});
+    if (!parsed.success)
+      throw new ServiceError(
+        'BAD_REQUEST',
+        `Invalid parameters for ${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
+      );
+    const handler = this.handlers[name as RequestName] as (p: unknown) => Promise<unknown>;
+    return handler(parsed.data);
+  }
+
+  // -- paths ---------------------------------------------------------------------------------
+
+  /** Resolves a user path; in serve mode it must stay inside the root, symlinks included. */
+  async confine(p: string, { mustExist }: { mustExist: boolean }): Promise<string> {
+    const root = this.opts.root;
+    const abs = path.resolve(root ?? process.cwd(), p);
+    if (!root) return abs;
+    const realRoot = await fs.realpath(root);
+    let real: string;
+    try {
+      real = await fs.realpath(abs);
+    } catch (err) {
+      if (mustExist || (err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new ServiceError('NOT_FOUND', `No such file: ${p}`);
+      const parent = await fs.realpath(path.dirname(abs)).catch(() => {
+        throw new ServiceError('NOT_FOUND', `No such folder: ${path.dirname(p)}`);
+      });
+      real = path.join(parent, path.basename(abs));
+    }
+    if (real !== realRoot && !real.startsWith(realRoot + path.sep))
+      throw new ServiceError('OUTSIDE_ROOT', `${p} is outside the folder Netloom is serving (${root}).`);
+    return real;
+  }
+
+  private display(abs: string): string {
+    return this.opts.root ? path.relative(this.opts.root, abs) || '.' : abs;
+  }
+
+  // -- recent files ----------------------------------------------------------------------------
+
+  private recentFile() {
+    return path.join(this.opts.dataDir, 'recent.json');
+  }
+
+  private async readRecent(): Promise<string[]> {
+    try {
+      const list: unknown = JSON.parse(await fs.readFile(this.recentFile(), 'utf8'));
+      return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string').slice(0, 10) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private async addRecent(abs: string): Promise<void> {
+    const list = [abs, ...(await this.readRecent()).filter((p) => p !== abs)].slice(0, 10);
+    await fs.mkdir(this.opts.dataDir, { recursive: true });
+    await writeFileAtomic(this.recentFile(), new TextEncoder().encode(JSON.stringify(list, null, 2)));
+  }
+
+  // -- autosave --------------------------------------------------------------------------------
+
+  private recoveryDir() {
+    return path.join(this.opts.dataDir, 'recovery');
+  }
+
+  private newDoc(pathOrNull: string | null, extras: Doc['extras']): string {
+    const id = randomBytes(9).toString('base64url');
+    this.docs.set(id, { path: pathOrNull, extras });
+    return id;
+  }
+
+  private doc(id: string): Doc {
+    const d = this.docs.get(id);
+    if (!d) throw new ServiceError('NO_DOCUMENT', 'That project is no longer open; reopen it.');
+    return d;
+  }
+
+  readonly handlers: Handlers = {
+    'app.info': async () => ({
+      version: this.opts.version,
+      mode: this.opts.mode,
+      root: this.opts.root,
+      initialFile: this.opts.initialFile ?? null,
+    }),
+
+    'project.templates': async () =>
+      TEMPLATE_IDS.map((id) => {
+        const t = TEMPLATES[id];
+        return { id, label: t.label, description: t.description, teaches: t.teaches };
+      }),
+
+    'project.new': async ({ template }) => {
+      let project;
+      if (template === null) project = emptyProject();
+      else if (isTemplateId(template)) project = buildTemplate(template);
+      else throw new ServiceError('BAD_REQUEST', `Unknown template ${JSON.stringify(template)}.`);
+      return { docId: this.newDoc(null, {}), path: null, project, hasWeights: false };
+    },
+
+    'project.open': async ({ path: p }) => {
+      const abs = await this.confine(p, { mustExist: true });
+      const bundle = await openProject(abs);
+      const { project, ...extras } = bundle;
+      await this.addRecent(abs).catch(() => undefined);
+      return {
+        docId: this.newDoc(abs, extras),
+        path: this.display(abs),
+        project,
+        hasWeights: !!extras.weights,
+      };
+    },
+
+    'project.save': async ({ docId, path: p, project }) => {
+      const d = this.doc(docId);
+      let target = p ?? (d.path ? this.display(d.path) : null);
+      if (!target) throw new ServiceError('NO_PATH', 'Choose where to save the project.');
+      if (!target.endsWith(PROJECT_EXTENSION)) target += PROJECT_EXTENSION;
+      const abs = await this.confine(target, { mustExist: false });
+      await saveProject(abs, { project, ...d.extras });
+      d.path = abs;
+      await this.addRecent(abs).catch(() => undefined);
+      await fs.rm(path.join(this.recoveryDir(), `${docId}.nnproj`), { force: true });
+      await fs.rm(path.join(this.recoveryDir(), `${docId}.json`), { force: true });
+      return { path: this.display(abs) };
+    },
+
+    'project.close': async ({ docId }) => {
+      this.docs.delete(docId);
+      return {};
+    },
+
+    'recent.list': async () => {
+      const list = await this.readRecent();
+      const out: string[] = [];
+      for (const abs of list) {
+        if (this.opts.root) {
+          try {
+            await this.confine(abs, { mustExist: true });
+          } catch {
+            continue;
+          }
+        }
+        out.push(this.display(abs));
+      }
+      return out;
+    },
+
+    'autosave.write': async ({ docId, path: p, project }) => {
+      const d = this.doc(docId);
+      await fs.mkdir(this.recoveryDir(), { recursive: true });
+      await writeFileAtomic(
+        path.join(this.recoveryDir(), `${docId}.nnproj`),
+        writeProjectFile({ project, ...d.extras }),
+      );
+      await writeFileAtomic(
+        path.join(this.recoveryDir(), `${docId}.json`),
+        new TextEncoder().encode(
+          JSON.stringify({
+            path: p ?? (d.path ? this.display(d.path) : null),
+            name: project.name,
+            savedAt: new Date().toISOString(),
+          }),
+        ),
+      );
+      return {};
+    },
+
+    'autosave.clear': async ({ docId }) => {
+      await fs.rm(path.join(this.recoveryDir(), `${docId}.nnproj`), { force: true });
+      await fs.rm(path.join(this.recoveryDir(), `${docId}.json`), { force: true });
+      return {};
+    },
+
+    'autosave.pending': async () => {
+      const names = await fs.readdir(this.recoveryDir()).catch(() => [] as string[]);
+      const out: { docId: string; path: string | null; name: string; savedAt: string }[] = [];
+      for (const n of names) {
+        const m = /^([A-Za-z0-9_-]{1,64})\.json$/.exec(n);
+        if (!m || this.docs.has(m[1]!)) continue;
+        try {
+          const meta = JSON.parse(await fs.readFile(path.join(this.recoveryDir(), n), 'utf8')) as {
+            path?: unknown;
+            name?: unknown;
+            savedAt?: unknown;
+          };
+          out.push({
+            docId: m[1]!,
+            path: typeof meta.path === 'string' ? meta.path : null,
+            name: typeof meta.name === 'string' ? meta.name : 'Untitled',
+            savedAt: typeof meta.savedAt === 'string' ? meta.savedAt : '',
+          });
+        } catch {
+          // A damaged slot is skipped, not fatal.
+        }
+      }
+      return out;
+    },
+
+    'autosave.recover': async ({ docId }) => {
+      const file = path.join(this.recoveryDir(), `${docId}.nnproj`);
+      const meta = JSON.parse(await fs.readFile(path.join(this.recoveryDir(), `${docId}.json`), 'utf8')) as {
+        path?: string | null;
+      };
+      const bundle = readProjectFile(await fs.readFile(file));
+      const { project, ...extras } = bundle;
+      let abs: string | null = null;
+      if (typeof meta.path === 'string')
+        abs = await this.confine(meta.path, { mustExist: false }).catch(() => null);
+      this.docs.set(docId, { path: abs, extras });
+      return { docId, path: abs ? this.display(abs) : null, project, hasWeights: !!extras.weights };
+    },
+
+    'dialog.openProject': async () => {
+      if (!this.opts.dialogs)
+        throw new ServiceError('UNSUPPORTED', 'No native dialogs here; use the file browser.');
+      return { path: await this.opts.dialogs.openProject() };
+    },
+
+    'dialog.saveProject': async ({ suggestedName }) => {
+      if (!this.opts.dialogs)
+        throw new ServiceError('UNSUPPORTED', 'No native dialogs here; use the file browser.');
+      return { path: await this.opts.dialogs.saveProject(suggestedName) };
+    },
+
+    'fs.list': async ({ dir }) => {
+      const root = this.opts.root ?? process.cwd();
+      const abs = await this.confine(dir ?? '.', { mustExist: true });
+      const stat = await fs.stat(abs);
+      if (!stat.isDirectory()) throw new ServiceError('NOT_A_FOLDER', `${dir} is not a folder.`);
+      const dirents = await fs.readdir(abs, { withFileTypes: true });
+      const entries = [];
+      for (const d of dirents) {
+        if (d.name.startsWith('.')) continue;
+        const full = path.join(abs, d.name);
+        if (d.isDirectory()) entries.push({ name: d.name, path: this.display(full), kind: 'dir' as const });
+        else if (d.isFile() && (d.name.endsWith(PROJECT_EXTENSION) || d.name.endsWith('.csv'))) {
+          const st = await fs.stat(full).catch(() => null);
+          entries.push({
+            name: d.name,
+            path: this.display(full),
+            kind: 'file' as const,
+            ...(st ? { size: st.size } : {}),
+          });
+        }
+      }
+      entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1));
+      const realRoot = await fs.realpath(root);
+      const parent = abs === realRoot ? null : this.display(path.dirname(abs));
+      return { dir: this.display(abs), parent, entries };
+    },
+  };
+}

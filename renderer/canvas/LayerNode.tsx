@@ -1,0 +1,96 @@
+/**
+ * The ONE node component: everything it shows comes from the layer spec and the checker's report —
+ * label, key parameters, output shape, parameter count, ports, and an error badge whose message
+ * shows on hover.
+ */
+import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { memo } from 'react';
+import { paramLabel } from '../../shared/layers/define';
+import { layerSpec } from '../../shared/layers/index';
+import { formatCount, formatShape } from '../../shared/layers/shape';
+import { type LayerNodeT, useReport } from '../store/editor';
+
+export function formatParamValue(v: unknown): string {
+  if (Array.isArray(v)) return v.map((d) => (d === null ? '?' : String(d))).join('×');
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  return String(v);
+}
+
+function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
+  const report = useReport();
+  const spec = layerSpec(data.kind);
+  const r = report.nodes.get(id);
+  const cfg = {
+    ...Object.fromEntries(Object.entries(spec.params).map(([k, p]) => [k, p.default])),
+    ...data.params,
+  };
+  const ports = (() => {
+    try {
+      return spec.ports(cfg as never);
+    } catch {
+      return [{ name: 'in' }];
+    }
+  })();
+  const errors = (r?.issues ?? []).filter((i) => i.severity === 'error');
+  const warnings = (r?.issues ?? []).filter((i) => i.severity === 'warning');
+  const key = spec.keyParams
+    .map((k) => `${paramLabel(k, spec.params[k]!)} ${formatParamValue(cfg[k])}`)
+    .join(' · ');
+  const shape = r?.outputShape ? formatShape(r.outputShape) : '—';
+  return (
+    <div
+      className={`layer-node cat-${spec.category}${selected ? ' selected' : ''}${errors.length ? ' has-error' : ''}`}
+      data-testid={`node-${id}`}
+      data-kind={data.kind}
+    >
+      {ports.map((p, i) => (
+        <Handle
+          key={p.name}
+          id={p.name}
+          type="target"
+          position={Position.Top}
+          style={{ left: `${((i + 1) / (ports.length + 1)) * 100}%` }}
+          title={p.fallback ? `${p.name} (optional: defaults to ${p.fallback})` : p.name}
+          data-testid={`handle-${id}-${p.name}`}
+        >
+          {ports.length > 1 && <span className="port-label">{p.name}</span>}
+        </Handle>
+      ))}
+      <div className="layer-node-head">
+        <span className="layer-node-kind">{spec.label}</span>
+        <span className="layer-node-id">{data.name ?? id}</span>
+        {errors.length > 0 && (
+          <span
+            className="badge badge-error"
+            data-testid={`node-error-${id}`}
+            title={errors.map((e) => e.message).join('\n')}
+          >
+            !
+          </span>
+        )}
+        {errors.length === 0 && warnings.length > 0 && (
+          <span className="badge badge-warn" title={warnings.map((e) => e.message).join('\n')}>
+            ?
+          </span>
+        )}
+      </div>
+      {key && <div className="layer-node-params">{key}</div>}
+      <div className="layer-node-foot">
+        <span className="mono" data-testid={`node-shape-${id}`}>
+          {data.kind === 'Output'
+            ? `target ${formatShape(['batch', ...((cfg.targetShape as number[]) ?? [])])}`
+            : shape}
+        </span>
+        <span className="mono muted" data-testid={`node-params-${id}`}>
+          {formatCount(r?.params?.total ?? 0)} params
+        </span>
+      </div>
+      {errors.length > 0 && <div className="layer-node-error">{errors[0]!.message}</div>}
+      {spec.hasOutput !== false && (
+        <Handle id="out" type="source" position={Position.Bottom} data-testid={`handle-${id}-out`} />
+      )}
+    </div>
+  );
+}
+
+export const LayerNode = memo(LayerNodeImpl);

@@ -1,0 +1,67 @@
+/** The palette: layer kinds grouped by category, with a search box. Drag onto the canvas, or double-click / Enter to add at the centre. */
+import { useMemo, useState } from 'react';
+import { CATEGORIES } from '../../shared/layers/define';
+import { LAYER_KINDS, type LayerKind, layerSpec } from '../../shared/layers/index';
+
+export const DND_MIME = 'application/x-netloom-kind';
+
+export function Palette({ onAdd }: { onAdd: (kind: LayerKind) => void }) {
+  const [query, setQuery] = useState('');
+  const groups = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return CATEGORIES.map((c) => ({
+      ...c,
+      kinds: LAYER_KINDS.filter((k) => {
+        const s = layerSpec(k);
+        return s.category === c.id && (!q || `${k} ${s.label} ${s.doc}`.toLowerCase().includes(q));
+      }),
+    })).filter((g) => g.kinds.length > 0);
+  }, [query]);
+  return (
+    <aside className="palette" aria-label="Layer palette">
+      <input
+        className="palette-search"
+        placeholder="Search layers…"
+        value={query}
+        data-testid="palette-search"
+        onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => {
+          const first = groups[0]?.kinds[0];
+          if (e.key === 'Enter' && first) onAdd(first);
+        }}
+      />
+      <div className="palette-groups">
+        {groups.map((g) => (
+          <section key={g.id}>
+            <h3>{g.label}</h3>
+            {g.kinds.map((k) => {
+              const s = layerSpec(k);
+              return (
+                <div
+                  key={k}
+                  className={`palette-item cat-${s.category}`}
+                  data-testid={`palette-item-${k}`}
+                  draggable
+                  tabIndex={0}
+                  title={s.doc}
+                  onDragStart={(e) => {
+                    e.dataTransfer.setData(DND_MIME, k);
+                    e.dataTransfer.effectAllowed = 'move';
+                  }}
+                  onDoubleClick={() => onAdd(k)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter') onAdd(k);
+                  }}
+                >
+                  <span className="palette-label">{s.label}</span>
+                  <span className="palette-doc">{s.doc}</span>
+                </div>
+              );
+            })}
+          </section>
+        ))}
+        {groups.length === 0 && <p className="muted">No layer matches “{query}”.</p>}
+      </div>
+    </aside>
+  );
+}

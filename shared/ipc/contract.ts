@@ -1,0 +1,153 @@
+/**
+ * The one typed contract between the renderer and the main-process services. Electron's preload and
+ * serve mode's WebSocket both expose exactly these requests and events; every payload is validated
+ * with the schemas here on the receiving side (main validates requests, so a compromised renderer
+ * cannot send anything else).
+ */
+import { z } from 'zod';
+import { projectSchema } from '../ir/schema';
+
+const docId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+/** A path as the user chose it; the service resolves and, in serve mode, confines it. */
+const filePath = z.string().min(1).max(4096);
+
+export const fileEntrySchema = z.strictObject({
+  name: z.string(),
+  path: z.string(),
+  kind: z.enum(['file', 'dir']),
+  size: z.number().optional(),
+});
+export type FileEntry = z.infer<typeof fileEntrySchema>;
+
+export const openResultSchema = z.strictObject({
+  docId,
+  path: z.string().nullable(),
+  project: projectSchema,
+  hasWeights: z.boolean(),
+});
+export type OpenResult = z.infer<typeof openResultSchema>;
+
+export const templateInfoSchema = z.strictObject({
+  id: z.string(),
+  label: z.string(),
+  description: z.string(),
+  teaches: z.string(),
+});
+
+/** request name -> { params, result } */
+export const REQUESTS = {
+  'app.info': {
+    params: z.strictObject({}),
+    result: z.strictObject({
+      version: z.string(),
+      mode: z.enum(['electron', 'serve']),
+      /** Serve mode: the folder the file browser is confined to. */
+      root: z.string().nullable(),
+      /** A file given on the command line, opened at start. */
+      initialFile: z.string().nullable(),
+    }),
+  },
+  'project.new': {
+    params: z.strictObject({ template: z.string().max(64).nullable() }),
+    result: openResultSchema,
+  },
+  'project.templates': {
+    params: z.strictObject({}),
+    result: z.array(templateInfoSchema),
+  },
+  'project.open': {
+    params: z.strictObject({ path: filePath }),
+    result: openResultSchema,
+  },
+  'project.save': {
+    params: z.strictObject({ docId, path: filePath.nullable(), project: projectSchema }),
+    result: z.strictObject({ path: z.string() }),
+  },
+  'project.close': {
+    params: z.strictObject({ docId }),
+    result: z.strictObject({}),
+  },
+  'recent.list': {
+    params: z.strictObject({}),
+    result: z.array(z.string()),
+  },
+  'autosave.write': {
+    params: z.strictObject({ docId, path: z.string().nullable(), project: projectSchema }),
+    result: z.strictObject({}),
+  },
+  'autosave.clear': {
+    params: z.strictObject({ docId }),
+    result: z.strictObject({}),
+  },
+  'autosave.pending': {
+    params: z.strictObject({}),
+    result: z.array(
+      z.strictObject({ docId, path: z.string().nullable(), name: z.string(), savedAt: z.string() }),
+    ),
+  },
+  'autosave.recover': {
+    params: z.strictObject({ docId }),
+    result: openResultSchema,
+  },
+  /** Electron: a native Open dialog. Serve mode answers UNSUPPORTED (the page has its own browser). */
+  'dialog.openProject': {
+    params: z.strictObject({}),
+    result: z.strictObject({ path: z.string().nullable() }),
+  },
+  /** Electron: a native Save dialog. Serve mode answers UNSUPPORTED. */
+  'dialog.saveProject': {
+    params: z.strictObject({ suggestedName: z.string().max(255) }),
+    result: z.strictObject({ path: z.string().nullable() }),
+  },
+  'fs.list': {
+    params: z.strictObject({ dir: z.string().max(4096).nullable() }),
+    result: z.strictObject({
+      dir: z.string(),
+      parent: z.string().nullable(),
+      entries: z.array(fileEntrySchema),
+    }),
+  },
+} as const;
+
+export type RequestName = keyof typeof REQUESTS;
+export type RequestParams<N extends RequestName> = z.infer<(typeof REQUESTS)[N]['params']>;
+export type RequestResult<N extends RequestName> = z.infer<(typeof REQUESTS)[N]['result']>;
+
+/** event name -> payload */
+export const EVENTS = {
+  /** A file to open arrived (Electron: open-with / second instance; serve: the FILE argument). */
+  'app.openFile': z.strictObject({ path: z.string() }),
+  /** A native menu command (Electron) for the renderer to run. */
+  'app.command': z.strictObject({ command: z.string().max(64) }),
+} as const;
+
+export type EventName = keyof typeof EVENTS;
+export type EventPayload<N extends EventName> = z.infer<(typeof EVENTS)[N]>;
+
+/** A failed request, as the renderer sees it: a code and a message fit for a dialog. */
+export interface IpcError {
+  code: string;
+  message: string;
+  /** Entry and JSON path for project-file errors. */
+  where?: string;
+}
+
+/** What the renderer calls: Electron's preload bridge and the WebSocket client both implement it. */
+export interface NetloomApi {
+  request<N extends RequestName>(name: N, params: RequestParams<N>): Promise<RequestResult<N>>;
+  on<N extends EventName>(name: N, listener: (payload: EventPayload<N>) => void): () => void;
+}
+
+export const REQUEST_NAMES = Object.keys(REQUESTS) as RequestName[];
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+
+/** Electron IPC channels (preload <-> main). */
+export const IPC_REQUEST_CHANNEL = 'netloom:request';
+export const IPC_EVENT_CHANNEL = 'netloom:event';
+
+/** Wire format (serve mode WebSocket; Electron uses ipcRenderer.invoke with the same names). */
+export type WireMessage =
+  | { kind: 'request'; id: number; name: string; params: unknown }
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: IpcError }
+  | { kind: 'event'; name: string; payload: unknown };

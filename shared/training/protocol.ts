@@ -1,0 +1,108 @@
+/**
+ * Training worker <-> host protocol. The host (main process, serve mode or CLI) starts a run; the
+ * worker thread streams `progress` (throttled to at most ~20 a second, the last one always sent),
+ * `epochEnd` after each epoch, and ends with exactly one of `done`, `diverged`, `cancelled` or
+ * `error`. The same events reach the renderer through shared/ipc.
+ */
+import type { TrainingConfig } from './config';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export type MetricName = 'loss' | 'accuracy' | 'mae' | 'r2';
+export type Metrics = Partial<Record<MetricName, number>>;
+
+/** Weights in the tfjs layers format (what `model.save` produces), ready to go into `weights/`. */
+export interface WeightArtifacts {
+  /** `weights/model.json`: modelTopology + weightsManifest (paths: ["weights.bin"]). */
+  modelJson: string;
+  /** `weights/weights.bin` */
+  weightsBin: Uint8Array;
+}
+
+export interface ProgressEvent {
+  type: 'progress';
+  runId: string;
+  epoch: number; // 1-based
+  epochs: number;
+  batch: number; // 1-based within the epoch
+  batches: number;
+  /** Loss and metrics of the latest batch (training). */
+  metrics: Metrics;
+  samplesPerSecond: number;
+  /** Seconds left, estimated from the speed so far. */
+  etaSeconds: number;
+  backend: BackendName;
+}
+
+export interface EpochEndEvent {
+  type: 'epochEnd';
+  runId: string;
+  epoch: number;
+  epochs: number;
+  /** Averages over the epoch (training). */
+  metrics: Metrics;
+  /** On the validation split, when there is one. */
+  valMetrics: Metrics;
+  backend: BackendName;
+  elapsedMs: number;
+}
+
+export interface DoneEvent {
+  type: 'done';
+  runId: string;
+  metrics: Metrics;
+  valMetrics: Metrics;
+  epochs: number;
+  /** Why it stopped before the last epoch, if it did. */
+  stoppedEarly?: { epoch: number; reason: string };
+  weights: WeightArtifacts;
+  backend: BackendName;
+  durationMs: number;
+}
+
+export interface DivergedEvent {
+  type: 'diverged';
+  runId: string;
+  epoch: number;
+  batch: number;
+  /** `NaN`, `Infinity`... */
+  loss: string;
+  message: string;
+  /** The last weights before the loss blew up. */
+  weights: WeightArtifacts | null;
+  backend: BackendName;
+}
+
+export interface CancelledEvent {
+  type: 'cancelled';
+  runId: string;
+  epoch: number;
+  batch: number;
+  weights: WeightArtifacts | null;
+  backend: BackendName;
+}
+
+export type TrainingErrorCode = 'INVALID_GRAPH' | 'DATA_MISMATCH' | 'BACKEND' | 'OUT_OF_MEMORY' | 'INTERNAL';
+
+export interface ErrorEvent {
+  type: 'error';
+  runId: string;
+  code: TrainingErrorCode;
+  message: string;
+}
+
+export type TrainingEvent =
+  ProgressEvent | EpochEndEvent | DoneEvent | DivergedEvent | CancelledEvent | ErrorEvent;
+export type TerminalEvent = DoneEvent | DivergedEvent | CancelledEvent | ErrorEvent;
+
+export function isTerminal(e: TrainingEvent): e is TerminalEvent {
+  return e.type === 'done' || e.type === 'diverged' || e.type === 'cancelled' || e.type === 'error';
+}
+
+export interface StartRequest {
+  runId: string;
+  config: TrainingConfig;
+}
+
+/** Host -> worker. */
+export type HostMessage = { type: 'start'; payload: unknown } | { type: 'cancel'; runId: string };

@@ -1,0 +1,176 @@
+import { copyFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { dropLayer, expect, setParam, test, wire } from './fixtures';
+
+/** What a person sees of the graph: nodes (kind, shape, params, position) and edge labels. */
+async function snapshot(page: Page) {
+  return page.evaluate(() => {
+    const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node')].map((el) => {
+      const inner = el.querySelector<HTMLElement>('[data-kind]')!;
+      const id = el.dataset.id!;
+      return {
+        id,
+        kind: inner.dataset.kind,
+        shape: document.querySelector(`[data-testid="node-shape-${id}"]`)?.textContent,
+        params: document.querySelector(`[data-testid="node-params-${id}"]`)?.textContent,
+        transform: el.style.transform,
+      };
+    });
+    nodes.sort((a, b) => a.id.localeCompare(b.id));
+    const edges = [...document.querySelectorAll('[data-testid^="edge-shape-"]')]
+      .map((e) => e.textContent)
+      .sort();
+    return { nodes, edges, total: document.querySelector('[data-testid="total-params"]')?.textContent };
+  });
+}
+
+async function positions(page: Page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('.react-flow__node')]
+      .map((el) => {
+        const m = /translate\(([-\d.]+)px, ([-\d.]+)px\)/.exec(el.style.transform)!;
+        return { id: el.dataset.id!, x: Number(m[1]), y: Number(m[2]) };
+      })
+      .sort((a, b) => a.id.localeCompare(b.id)),
+  );
+}
+
+test('build an MLP from an empty canvas by dragging, undo/redo, save, reload and reopen', async ({
+  app: page,
+}) => {
+  // Left column: Input, Dense, Dense; right column: Dense, Activation, Output.
+  await dropLayer(page, 'Input', 150, 60);
+  await dropLayer(page, 'Dense', 150, 230);
+  await dropLayer(page, 'Dense', 150, 400);
+  await dropLayer(page, 'Dense', 480, 60);
+  await dropLayer(page, 'Activation', 480, 230);
+  await dropLayer(page, 'Output', 480, 400);
+  for (const id of ['input_1', 'dense_1', 'dense_2', 'dense_3', 'activation_1', 'output_1'])
+    await expect(page.getByTestId(`node-${id}`)).toBeVisible();
+
+  await setParam(page, 'input_1', 'shape', '784');
+  await setParam(page, 'dense_1', 'units', '128');
+  await setParam(page, 'dense_1', 'activation', 'relu');
+  await setParam(page, 'dense_2', 'units', '128');
+  await setParam(page, 'dense_2', 'activation', 'relu');
+  await setParam(page, 'dense_3', 'units', '10');
+  await setParam(page, 'activation_1', 'fn', 'softmax');
+  await setParam(page, 'output_1', 'targetShape', '10');
+
+  await wire(page, 'input_1', 'dense_1');
+  await wire(page, 'dense_1', 'dense_2');
+  await wire(page, 'dense_2', 'dense_3');
+  await wire(page, 'dense_3', 'activation_1');
+  await wire(page, 'activation_1', 'output_1');
+
+  await expect(page.getByTestId('total-params')).toHaveText('118,282');
+  await expect(page.getByTestId('node-shape-dense_1')).toHaveText('[batch, 128]');
+  await expect(page.getByTestId('node-params-dense_1')).toHaveText('100,480 params');
+  await expect(page.locator('[data-testid^="edge-shape-"]')).toHaveCount(5);
+  await expect(page.locator('[data-testid^="edge-shape-"]').filter({ hasText: '[batch, 784]' })).toHaveCount(
+    1,
+  );
+  await expect(page.getByTestId('errors')).toContainText('No problems');
+  await page.getByTestId('canvas').click({ position: { x: 400, y: 700 } }); // deselect
+  await page.screenshot({ path: 'test-results/e2e/editor-mlp.png' });
+
+  const before = await snapshot(page);
+  await page.getByTestId('cmd-undo').click(); // the last wire
+  await page.getByTestId('cmd-undo').click(); // the one before it
+  await expect(page.locator('[data-testid^="edge-shape-"]')).toHaveCount(3);
+  await expect(page.getByTestId('node-error-output_1')).toBeVisible(); // its input is unconnected again
+  await page.getByTestId('cmd-redo').click();
+  await page.getByTestId('cmd-redo').click();
+  await expect(page.getByTestId('total-params')).toHaveText('118,282');
+  expect(await snapshot(page)).toEqual(before);
+
+  // Save through the in-app file browser.
+  await page.getByTestId('cmd-save').click();
+  await page.getByTestId('fb-filename').fill('mlp-e2e.nnproj');
+  await page.getByTestId('fb-save').click();
+  await expect(page.getByTestId('notice')).toContainText('Saved mlp-e2e.nnproj');
+  await expect(page.getByTestId('doc-title')).toHaveText('mlp-e2e.nnproj');
+  const saved = await positions(page);
+
+  await page.reload();
+  await expect(page.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('.react-flow__node')).toHaveCount(0);
+  await page.getByTestId('cmd-open').click();
+  await page.getByTestId('fb-entry-mlp-e2e.nnproj').click();
+  await expect(page.getByTestId('total-params')).toHaveText('118,282');
+  expect(await snapshot(page)).toEqual(before);
+  const reopened = await positions(page);
+  expect(reopened.map((p) => p.id)).toEqual(saved.map((p) => p.id));
+  reopened.forEach((p, i) => {
+    expect(Math.abs(p.x - saved[i]!.x)).toBeLessThan(0.02);
+    expect(Math.abs(p.y - saved[i]!.y)).toBeLessThan(0.02);
+  });
+});
+
+test('a shape error shows on the node with its fix; one click inserts a Flatten', async ({ app: page }) => {
+  await dropLayer(page, 'Input', 250, 60);
+  await dropLayer(page, 'Dense', 250, 250);
+  await dropLayer(page, 'Output', 250, 440);
+  await setParam(page, 'input_1', 'shape', '28, 28, 1');
+  await setParam(page, 'dense_1', 'units', '10');
+  await setParam(page, 'dense_1', 'activation', 'softmax');
+  await setParam(page, 'output_1', 'targetShape', '10');
+  await wire(page, 'input_1', 'dense_1');
+  await wire(page, 'dense_1', 'output_1');
+
+  await expect(page.getByTestId('node-shape-dense_1')).toHaveText('[batch, 28, 28, 10]');
+  const badge = page.getByTestId('node-error-output_1');
+  await expect(badge).toBeVisible();
+  await expect(badge).toHaveAttribute(
+    'title',
+    /The output is \[batch, 28, 28, 10\], the target is \[batch, 10\]/,
+  );
+  await expect(page.getByTestId('errors')).toContainText('the target is [batch, 10]');
+  const fix = page.getByTestId('apply-fix');
+  await expect(fix).toHaveText(/Insert a Flatten before dense_1/);
+  await fix.click();
+
+  await expect(page.getByTestId('node-flatten_1')).toBeVisible();
+  await expect(page.getByTestId('node-shape-flatten_1')).toHaveText('[batch, 784]');
+  await expect(page.getByTestId('node-shape-dense_1')).toHaveText('[batch, 10]');
+  await expect(page.getByTestId('node-error-output_1')).toHaveCount(0);
+  await expect(page.getByTestId('errors')).toContainText('No problems');
+  await expect(page.getByTestId('total-params')).toHaveText('7,850');
+});
+
+test('a refused connection says why', async ({ app: page }) => {
+  await dropLayer(page, 'Input', 250, 60);
+  await dropLayer(page, 'Dense', 250, 250);
+  await dropLayer(page, 'Dense', 250, 440);
+  await wire(page, 'input_1', 'dense_1');
+  await wire(page, 'dense_1', 'dense_2');
+  await wire(page, 'dense_2', 'dense_1'); // a cycle, and the port is taken
+  await expect(page.getByTestId('notice')).toContainText(/already connected|cycle/);
+  await expect(page.locator('[data-testid^="edge-shape-"]')).toHaveCount(2);
+});
+
+test('every hostile fixture opens to an error dialog and the app keeps working', async ({
+  app: page,
+  served,
+}) => {
+  const dir = path.resolve('test/fixtures/hostile');
+  const files = readdirSync(dir).filter((f) => !f.endsWith('.md'));
+  expect(files.length).toBeGreaterThan(10);
+  for (const f of files)
+    copyFileSync(path.join(dir, f), path.join(served.root, `${f.replace(/\.nnproj$/, '')}.nnproj`));
+  for (const f of files) {
+    const name = `${f.replace(/\.nnproj$/, '')}.nnproj`;
+    await page.getByTestId('cmd-open').click();
+    await page.getByTestId(`fb-entry-${name}`).click();
+    const dlg = page.getByTestId('error-dialog');
+    await expect(dlg, name).toBeVisible();
+    await expect(page.getByTestId('error-dialog-message')).not.toBeEmpty();
+    await dlg.getByRole('button', { name: 'OK' }).click();
+    await expect(dlg).toHaveCount(0);
+  }
+  // Still works: add a layer and see it.
+  await dropLayer(page, 'Input', 250, 100);
+  await expect(page.getByTestId('node-input_1')).toBeVisible();
+  await expect(page.getByTestId('total-params')).toHaveText('0');
+});

@@ -1,0 +1,158 @@
+/**
+ * Serve mode's auth matrix: {no token, bad token, good token} × {good, evil Host} ×
+ * {good, evil, missing Origin} × {GET, POST, WebSocket upgrade}. Only a client holding the session
+ * cookie, naming this server as Host, and (for POST and WebSocket) sending this server's Origin gets in.
+ */
+import http from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { AppServices } from '../../electron/services/app';
+import { type RunningServer, startServer } from '../../electron/serve';
+
+let server: RunningServer;
+const TOKEN = 'a'.repeat(43);
+
+beforeAll(async () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'netloom-auth-root-'));
+  const services = new AppServices({
+    mode: 'serve',
+    version: 'test',
+    root,
+    dataDir: mkdtempSync(path.join(tmpdir(), 'netloom-auth-data-')),
+  });
+  server = await startServer({ services, staticDir: path.resolve('dist/renderer'), token: TOKEN });
+});
+afterAll(() => server.close());
+
+function req(
+  method: string,
+  urlPath: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const r = http.request(
+      { host: '127.0.0.1', port: server.port, method, path: urlPath, headers },
+      (res) => {
+        let data = '';
+        res.on('data', (c: Buffer) => (data += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
+      },
+    );
+    r.on('error', reject);
+    if (body) r.write(body);
+    r.end();
+  });
+}
+
+const goodHost = () => `127.0.0.1:${server.port}`;
+const goodOrigin = () => `http://127.0.0.1:${server.port}`;
+
+/** Exchanges a token for the session cookie; returns the cookie or null. */
+async function login(token: 'none' | 'bad' | 'good'): Promise<string | null> {
+  if (token === 'none') return null;
+  const r = await req('GET', `/?token=${token === 'good' ? TOKEN : 'b'.repeat(43)}`, { Host: goodHost() });
+  const set = r.headers['set-cookie']?.[0];
+  return set ? set.split(';')[0]! : null;
+}
+
+function wsOpen(headers: Record<string, string>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve(true);
+    });
+    ws.on('error', () => resolve(false));
+    ws.on('unexpected-response', () => resolve(false));
+  });
+}
+
+const TOKENS = ['none', 'bad', 'good'] as const;
+const HOSTS = ['good', 'evil'] as const;
+const ORIGINS = ['good', 'evil', 'missing'] as const;
+const METHODS = ['GET', 'POST', 'WS'] as const;
+
+const cases = TOKENS.flatMap((t) =>
+  HOSTS.flatMap((h) => ORIGINS.flatMap((o) => METHODS.map((m) => [t, h, o, m] as const))),
+);
+
+describe('serve mode auth', () => {
+  it('sets an HttpOnly SameSite=Strict cookie for the right token and strips the token from the address', async () => {
+    const r = await req('GET', `/?token=${TOKEN}`, { Host: goodHost() });
+    expect(r.status).toBe(302);
+    expect(r.headers.location).toBe('/');
+    expect(r.headers['set-cookie']?.[0]).toMatch(
+      /^netloom_session=[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/$/,
+    );
+    expect(r.headers['set-cookie']?.[0]).not.toContain(TOKEN);
+  });
+
+  it.each(cases)('token %s × Host %s × Origin %s × %s', async (token, host, origin, method) => {
+    const cookie = await login(token);
+    const headers: Record<string, string> = {
+      Host: host === 'good' ? goodHost() : `evil.example:${server.port}`,
+    };
+    if (origin !== 'missing') headers.Origin = origin === 'good' ? goodOrigin() : 'http://evil.example';
+    if (cookie) headers.Cookie = cookie;
+    const shouldPass =
+      token === 'good' &&
+      host === 'good' &&
+      (origin === 'good' || (origin === 'missing' && method === 'GET'));
+    let passed: boolean;
+    if (method === 'WS') passed = await wsOpen(headers);
+    else if (method === 'GET') {
+      const r = await req('GET', '/', headers);
+      passed = r.status === 200;
+      if (!passed) expect(r.status).toBe(403);
+    } else {
+      const r = await req(
+        'POST',
+        '/api/rpc',
+        { ...headers, 'Content-Type': 'application/json' },
+        JSON.stringify({ name: 'app.info', params: {} }),
+      );
+      passed = r.status === 200 && (JSON.parse(r.body) as { ok: boolean }).ok;
+      if (!passed) expect(r.status).toBe(403);
+    }
+    expect(passed).toBe(shouldPass);
+  });
+
+  it('sends security headers and a CSP', async () => {
+    const cookie = await login('good');
+    const r = await req('GET', '/', { Host: goodHost(), Cookie: cookie! });
+    expect(r.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(r.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('never serves a file outside the renderer folder', async () => {
+    const cookie = await login('good');
+    for (const p of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json']) {
+      const r = await req('GET', p, { Host: goodHost(), Cookie: cookie! });
+      expect(r.body).not.toContain('"name": "netloom"');
+    }
+  });
+
+  it('confines file requests to the served folder', async () => {
+    const cookie = await login('good');
+    const call = async (name: string, params: unknown) => {
+      const r = await req(
+        'POST',
+        '/api/rpc',
+        { Host: goodHost(), Origin: goodOrigin(), Cookie: cookie!, 'Content-Type': 'application/json' },
+        JSON.stringify({ name, params }),
+      );
+      return JSON.parse(r.body) as { ok: boolean; error?: { code: string } };
+    };
+    expect((await call('fs.list', { dir: '..' })).error?.code).toBe('OUTSIDE_ROOT');
+    expect((await call('project.open', { path: '/etc/passwd' })).error?.code).toBe('OUTSIDE_ROOT');
+    expect((await call('fs.list', { dir: null })).ok).toBe(true);
+    expect((await call('nope', {})).error?.code).toBe('BAD_REQUEST');
+    expect((await call('project.new', { template: 'mlp', extra: 1 })).error?.code).toBe('BAD_REQUEST');
+  });
+});
