@@ -601,7 +601,6 @@ function Editor() {
             minZoom={0.05}
             maxZoom={2.5}
             proOptions={{ hideAttribution: true }}
-            onlyRenderVisibleElements
           >
             <Background gap={20} />
             <Controls showInteractive={false} />

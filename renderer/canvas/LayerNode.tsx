@@ -3,7 +3,7 @@
  * label, key parameters, output shape, parameter count, ports, and an error badge whose message
  * shows on hover.
  */
-import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { Handle, type NodeProps, Position, useStore } from '@xyflow/react';
 import { memo } from 'react';
 import { paramLabel } from '../../shared/layers/define';
 import { layerSpec } from '../../shared/layers/index';
@@ -16,10 +16,31 @@ export function formatParamValue(v: unknown): string {
   return String(v);
 }
 
+/** Below this zoom, nodes draw as plain coloured boxes (level of detail keeps big graphs fluid). */
+export const FAR_ZOOM = 0.45;
+export const useFar = () => useStore((s) => s.transform[2] < FAR_ZOOM);
+
 function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
   const report = useReport();
+  const far = useFar();
   const spec = layerSpec(data.kind);
   const r = report.nodes.get(id);
+  if (far) {
+    const bad = r?.issues.some((i) => i.severity === 'error');
+    return (
+      <div
+        className={`layer-node far cat-${spec.category}${selected ? ' selected' : ''}${bad ? ' has-error' : ''}`}
+        data-testid={`node-${id}`}
+        data-kind={data.kind}
+      >
+        <Handle id="in" type="target" position={Position.Top} isConnectable={false} />
+        <span className="layer-node-kind">{spec.label}</span>
+        {spec.hasOutput !== false && (
+          <Handle id="out" type="source" position={Position.Bottom} isConnectable={false} />
+        )}
+      </div>
+    );
+  }
   const cfg = {
     ...Object.fromEntries(Object.entries(spec.params).map(([k, p]) => [k, p.default])),
     ...data.params,

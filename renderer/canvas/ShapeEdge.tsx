@@ -3,12 +3,14 @@ import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyf
 import { memo } from 'react';
 import { formatShape } from '../../shared/layers/shape';
 import { useReport } from '../store/editor';
+import { useFar } from './LayerNode';
 
 function ShapeEdgeImpl(props: EdgeProps) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd } =
     props;
   const report = useReport();
-  const shape = report.edgeShapes.get(id);
+  const far = useFar();
+  const shape = far ? undefined : report.edgeShapes.get(id);
   const [path, labelX, labelY] = getBezierPath({
     sourceX,
     sourceY,

@@ -71,3 +71,33 @@ function findCycle(n: number, out: number[][], indegree: Int32Array, ids: readon
   }
   return [];
 }
+
+/**
+ * The same on indices: `edges` is a flat list of (source, target) index pairs. Returns the order and
+ * one cycle as indices (empty when there is none).
+ */
+export function topoOrderIndexed(n: number, edges: readonly number[]): { order: number[]; cycle: number[] } {
+  const indegree = new Int32Array(n);
+  const start = new Int32Array(n + 1);
+  for (let k = 0; k < edges.length; k += 2) {
+    start[edges[k]! + 1]!++;
+    indegree[edges[k + 1]!]!++;
+  }
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+  const fill = start.slice(0, n);
+  const succ = new Int32Array(edges.length / 2);
+  for (let k = 0; k < edges.length; k += 2) succ[fill[edges[k]!]!++] = edges[k + 1]!;
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (indegree[i] === 0) order.push(i);
+  const remaining = indegree.slice();
+  for (let head = 0; head < order.length; head++) {
+    const i = order[head]!;
+    for (let k = start[i]!; k < start[i + 1]!; k++) if (--remaining[succ[k]!]! === 0) order.push(succ[k]!);
+  }
+  if (order.length === n) return { order, cycle: [] };
+  const out: number[][] = Array.from({ length: n }, (_, i) =>
+    Array.from(succ.subarray(start[i]!, start[i + 1]!)),
+  );
+  const ids = Array.from({ length: n }, (_, i) => String(i));
+  return { order, cycle: findCycle(n, out, remaining, ids).map(Number) };
+}
