@@ -3,7 +3,7 @@
  * stderr, one a line), 2 bad usage (unknown command or flag, missing argument, unreadable path).
  * Bad input never prints a stack trace.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
@@ -12,14 +12,32 @@ import { checkGraph, formatIssue, type GraphReport } from '../shared/graph/check
 import { ProjectFileError } from '../shared/ir/errors';
 import { type ProjectBundle, writeProjectFile } from '../shared/ir/project';
 import { formatCount, formatShape } from '../shared/layers/shape';
-import { buildTemplate, isTemplateId, TEMPLATE_IDS, TemplateOptionError } from '../shared/templates/index';
-import { openProject, writeFileAtomic } from './services/projectFiles';
+import {
+  buildTemplate,
+  isTemplateId,
+  TEMPLATE_IDS,
+  TEMPLATES,
+  TemplateOptionError,
+} from '../shared/templates/index';
+import { openProject, saveProject, writeFileAtomic } from './services/projectFiles';
+import type { Preprocessing, Project } from '../shared/ir/schema';
+import { OPTIMIZERS, type TrainingConfig } from '../shared/training/config';
+import type { Evaluation } from '../shared/training/evaluation';
+import type { BackendName, EpochEndEvent, ProgressEvent } from '../shared/training/protocol';
+import { BACKENDS } from './engine/backend';
+import { startTraining, type TrainingHandle } from './engine/session';
+import { BUILTIN_DATASETS, builtinDescriptor } from './services/datasets/builtin';
+import { importCsv } from './services/datasets/csv';
+import { DatasetError } from './services/datasets/errors';
+import { DataError, evaluateProject, loadProjectData, predictCsv, recordRun } from './services/training';
 import { AppServices, defaultDataDir } from './services/app';
 import { startServer } from './serve';
 
 export { VERSION } from './version';
 import { VERSION } from './version';
 
+/** Ctrl-C during training: exit code 130, nothing written. */
+class CancelledError extends Error {}
 /** Thrown for misuse: exit code 2. */
 class UsageError extends Error {}
 /** Thrown for invalid input: exit code 1 (the message is already located). */
@@ -35,6 +53,156 @@ function parseShape(value: string): number[] {
   if (parts.length === 0 || parts.length > 4 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1))
     throw new InvalidArgumentError('expected positive sizes separated by commas, e.g. 784 or 28,28,1.');
   return parts.map(Number);
+}
+
+function parsePositiveFloat(value: string): number {
+  const v = Number(value);
+  if (!/^[0-9.eE+-]+$/.test(value) || !Number.isFinite(v) || v <= 0)
+    throw new InvalidArgumentError('expected a positive number, e.g. 0.001 or 1e-3.');
+  return v;
+}
+
+function fmtTime(s: number): string {
+  if (!Number.isFinite(s)) return '--:--';
+  const m = Math.floor(s / 60);
+  return `${m}:${String(Math.round(s % 60)).padStart(2, '0')}`;
+}
+
+function metricText(m: Record<string, number | undefined>): string {
+  return Object.entries(m)
+    .filter((e): e is [string, number] => typeof e[1] === 'number')
+    .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+    .join('  ');
+}
+
+function progressLine(e: ProgressEvent): string {
+  const width = 20;
+  const done = Math.round((e.batch / Math.max(1, e.batches)) * width);
+  return `epoch ${e.epoch}/${e.epochs} [${'#'.repeat(done)}${'.'.repeat(width - done)}] batch ${e.batch}/${e.batches}  ${metricText(e.metrics)}  ${formatCount(Math.round(e.samplesPerSecond))} samples/s  ETA ${fmtTime(e.etaSeconds)}  ${e.backend}\x1b[K`;
+}
+
+function epochLine(e: EpochEndEvent): string {
+  const val = Object.fromEntries(Object.entries(e.valMetrics).map(([k, v]) => [`val_${k}`, v]));
+  return `epoch ${e.epoch}/${e.epochs}  ${metricText({ ...e.metrics, ...val })}  (${(e.elapsedMs / 1000).toFixed(1)} s, ${e.backend})`;
+}
+
+function pct(v: number | undefined): string {
+  return v === undefined ? '—' : `${(v * 100).toFixed(1)}%`;
+}
+
+function evaluationText(ev: Evaluation): string {
+  const out: string[] = [];
+  out.push(
+    `Dataset ${ev.dataset}: ${formatCount(ev.trainCount)} training rows, ${formatCount(ev.validationCount)} validation rows (backend ${ev.backend}).`,
+  );
+  if (ev.task === 'classification') {
+    out.push(`Network: accuracy ${pct(ev.metrics.accuracy)}, loss ${ev.metrics.loss?.toFixed(4)}`);
+    const classes = ev.classes ?? [];
+    const w = Math.max(6, ...classes.map((c) => c.length)) + 2;
+    out.push('', 'Confusion matrix (rows: truth, columns: predicted)');
+    out.push(' '.repeat(w) + classes.map((c) => c.padStart(w)).join(''));
+    ev.confusion?.forEach((row, i) =>
+      out.push((classes[i] ?? String(i)).padEnd(w) + row.map((v) => String(v).padStart(w)).join('')),
+    );
+    out.push(
+      '',
+      `${'class'.padEnd(w)}${'precision'.padStart(11)}${'recall'.padStart(9)}${'f1'.padStart(8)}${'support'.padStart(9)}`,
+    );
+    for (const c of ev.perClass ?? [])
+      out.push(
+        `${c.class.padEnd(w)}${c.precision.toFixed(3).padStart(11)}${c.recall.toFixed(3).padStart(9)}${c.f1.toFixed(3).padStart(8)}${String(c.support).padStart(9)}`,
+      );
+  } else {
+    out.push(`Network: MAE ${ev.metrics.mae?.toFixed(4)}, R² ${ev.metrics.r2?.toFixed(4)}`);
+  }
+  out.push('', 'Baseline ladder (same split)');
+  out.push(
+    `  ${'your network'.padEnd(24)} ${ev.task === 'classification' ? pct(ev.metrics.accuracy) : `R² ${ev.metrics.r2?.toFixed(4)}`}`,
+  );
+  for (const b of ev.baselines)
+    out.push(
+      `  ${b.label.padEnd(24)} ${ev.task === 'classification' ? pct(b.metrics.accuracy) : `R² ${b.metrics.r2?.toFixed(4)}`}  (${b.trainMs} ms)${b.note ? `  ${b.note}` : ''}`,
+    );
+  out.push('', ev.verdict);
+  return out.join('\n');
+}
+
+interface DataDescription {
+  name: string;
+  inputShape: number[];
+  outputs: number;
+  vocabSize?: number;
+  task: 'classification' | 'regression';
+  xDtype: 'float32' | 'int32';
+  spec: NonNullable<Project['data']>;
+  embedded?: Map<string, Uint8Array>;
+}
+
+/** Reads enough of a data source to size a template for it. */
+async function describeData(
+  source: string,
+  outFile: string,
+  opts: { target?: string; embed?: boolean },
+): Promise<DataDescription> {
+  if (source.startsWith('builtin:')) {
+    const id = source.slice('builtin:'.length);
+    const d = builtinDescriptor(id);
+    if (!d) throw new UsageError(`There is no built-in dataset "${id}". See: netloom datasets`);
+    const vocab = d.options?.vocabSize?.default;
+    return {
+      name: d.name,
+      inputShape: d.sampleShape,
+      outputs: d.task === 'classification' ? (d.classes === 2 ? 1 : (d.classes ?? 2)) : 1,
+      ...(vocab !== undefined ? { vocabSize: vocab } : {}),
+      task: d.task,
+      xDtype: vocab !== undefined ? 'int32' : 'float32',
+      spec: { source: 'builtin', dataset: id, options: {} },
+    };
+  }
+  if (!existsSync(source)) throw new UsageError(`${source}: no such file.`);
+  let imported;
+  try {
+    imported = await importCsv(source, {
+      ...(opts.target ? { target: opts.target } : {}),
+      validationSplit: 0.2,
+      seed: 42,
+    });
+  } catch (err) {
+    if (err instanceof DatasetError) throw new InvalidInputError(`${source}: ${err.message}`);
+    throw err;
+  }
+  const ds = imported.dataset;
+  const base = path.basename(source).replace(/[^A-Za-z0-9_.-]/g, '_');
+  let embedded: Map<string, Uint8Array> | undefined;
+  if (opts.embed) {
+    const bytes = readFileSync(source);
+    if (bytes.length > 50 * 2 ** 20)
+      throw new UsageError(`${source} is over 50 MB; keep it beside the project instead of --embed.`);
+    embedded = new Map([[base, new Uint8Array(bytes)]]);
+  }
+  const rel = path.relative(path.dirname(path.resolve(outFile)), path.resolve(source));
+  return {
+    name: ds.name,
+    inputShape: ds.sampleShape,
+    outputs:
+      ds.task === 'classification'
+        ? (ds.classes?.length ?? 2) === 2
+          ? 1
+          : ds.classes!.length
+        : ds.targetSize,
+    ...(ds.vocabSize !== undefined ? { vocabSize: ds.vocabSize } : {}),
+    task: ds.task,
+    xDtype: ds.xDtype,
+    spec: {
+      source: 'csv',
+      file: embedded ? `data/${base}` : rel.split(path.sep).join('/'),
+      embedded: !!embedded,
+      target: imported.preprocessing.target,
+      columns: [],
+      preprocessing: imported.preprocessing as Preprocessing,
+    },
+    ...(embedded ? { embedded } : {}),
+  };
 }
 
 function parsePositiveInt(value: string): number {
@@ -96,8 +264,13 @@ export function buildProgram(io: Io): Command {
 
   program
     .command('new')
-    .description('Create a project from a template.')
+    .description(
+      'Create a project from a template, optionally for a dataset (input shape and outputs taken from it).',
+    )
     .addOption(new Option('--template <name>', 'template').choices([...TEMPLATE_IDS]).makeOptionMandatory())
+    .option('--data <source>', 'builtin:NAME (see `netloom datasets`) or a CSV file')
+    .option('--target <column>', 'CSV: the column to predict (default: the last one)')
+    .option('--embed', 'CSV: store the data inside the project file (at most 50 MB)')
     .option('--input-shape <shape>', 'shape of one sample, e.g. 784 or 28,28,1', parseShape)
     .option('--outputs <n>', 'number of classes or values to predict', parsePositiveInt)
     .option('--vocab <n>', 'vocabulary size (lstm, gru, transformer)', parsePositiveInt)
@@ -107,6 +280,9 @@ export function buildProgram(io: Io): Command {
     .action(
       async (opts: {
         template: string;
+        data?: string;
+        target?: string;
+        embed?: boolean;
         inputShape?: number[];
         outputs?: number;
         vocab?: number;
@@ -117,18 +293,27 @@ export function buildProgram(io: Io): Command {
         if (!isTemplateId(opts.template)) throw new UsageError(`unknown template ${opts.template}`);
         if (!opts.force && existsSync(opts.out))
           throw new UsageError(`${opts.out} exists; pass --force to overwrite it.`);
+        const fromData = opts.data ? await describeData(opts.data, opts.out, opts) : undefined;
         let project;
         try {
           project = buildTemplate(opts.template, {
-            inputShape: opts.inputShape,
-            outputs: opts.outputs,
-            vocabSize: opts.vocab,
+            inputShape: opts.inputShape ?? fromData?.inputShape,
+            outputs: opts.outputs ?? fromData?.outputs,
+            vocabSize: opts.vocab ?? fromData?.vocabSize,
+            task: fromData?.task,
           });
         } catch (err) {
           if (err instanceof TemplateOptionError) throw new UsageError(err.message);
           throw err;
         }
         if (opts.name) project.name = opts.name;
+        if (fromData) {
+          project.data = fromData.spec;
+          if (!opts.name) project.name = `${TEMPLATES[opts.template].label} · ${fromData.name}`;
+          for (const n of project.graph.nodes)
+            if (n.kind === 'Input' && fromData.xDtype === 'int32' && n.params.dtype !== 'int32')
+              n.params = { ...n.params, dtype: 'int32' };
+        }
         const report = checkGraph(project.graph);
         if (!report.valid)
           throw new UsageError(
@@ -137,12 +322,216 @@ export function buildProgram(io: Io): Command {
               .map(formatIssue)
               .join('\n')}`,
           );
-        await writeFileAtomic(opts.out, writeProjectFile({ project }));
+        await writeFileAtomic(opts.out, writeProjectFile({ project, data: fromData?.embedded }));
         io.out(
-          `Wrote ${opts.out}: ${opts.template}, ${project.graph.nodes.length} nodes, ${formatCount(report.totals.params)} parameters.\n`,
+          `Wrote ${opts.out}: ${opts.template}${fromData ? ` for ${fromData.name}` : ''}, ${project.graph.nodes.length} nodes, ${formatCount(report.totals.params)} parameters.\n`,
         );
       },
     );
+
+  program
+    .command('datasets')
+    .description('List the built-in datasets.')
+    .option('--json', 'print them as JSON')
+    .action((opts: { json?: boolean }) => {
+      if (opts.json) return io.out(JSON.stringify(BUILTIN_DATASETS, null, 2) + '\n');
+      for (const d of BUILTIN_DATASETS)
+        io.out(
+          `builtin:${d.id.padEnd(14)} ${d.task.padEnd(15)} ${formatCount(d.size).padStart(7)} samples  [${d.sampleShape.join(', ')}]  ${d.description}\n`,
+        );
+    });
+
+  program
+    .command('train')
+    .description('Train a project on its data and save the weights and the run into it.')
+    .argument('<file>', '.nnproj file')
+    .option('--epochs <n>', 'epochs', parsePositiveInt)
+    .option('--batch-size <n>', 'batch size', parsePositiveInt)
+    .option('--lr <x>', 'learning rate', parsePositiveFloat)
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices([...OPTIMIZERS]))
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend (default: best available)').choices([...BACKENDS]),
+    )
+    .option('--out <file>', 'write the trained project here instead of over FILE')
+    .option('--json', 'one JSON object per line: progress, epochEnd, then done|diverged|cancelled|error')
+    .action(
+      async (
+        file: string,
+        opts: {
+          epochs?: number;
+          batchSize?: number;
+          lr?: number;
+          optimizer?: (typeof OPTIMIZERS)[number];
+          backend?: BackendName;
+          out?: string;
+          json?: boolean;
+        },
+      ) => {
+        const bundle = await load(file);
+        const report = checkGraph(bundle.project.graph);
+        if (!report.valid) {
+          for (const e of report.issues.filter((i) => i.severity === 'error'))
+            io.err(`${file}: ${formatIssue(e)}\n`);
+          throw new InvalidInputError('');
+        }
+        const config: TrainingConfig = {
+          ...bundle.project.training,
+          ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+          ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+          ...(opts.lr !== undefined ? { learningRate: opts.lr } : {}),
+          ...(opts.optimizer !== undefined ? { optimizer: opts.optimizer } : {}),
+        };
+        const project = { ...bundle.project, training: config };
+        const emit = (o: Record<string, unknown>) => opts.json && io.out(JSON.stringify(o) + '\n');
+        const controller = new AbortController();
+        let handle: TrainingHandle | null = null;
+        let interrupted = false;
+        const onSigint = () => {
+          interrupted = true;
+          controller.abort();
+          handle?.cancel();
+          if (!opts.json) io.err('\nStopping at the end of this batch… (nothing will be written)\n');
+        };
+        process.on('SIGINT', onSigint);
+        try {
+          let loaded;
+          try {
+            loaded = await loadProjectData(project, {
+              projectFile: path.resolve(file),
+              embedded: bundle.data,
+              signal: controller.signal,
+            });
+          } catch (err) {
+            if (interrupted) throw new CancelledError();
+            if (err instanceof DataError) throw new InvalidInputError(`${file}: data: ${err.message}`);
+            throw err;
+          }
+          for (const w of loaded.warnings) if (!opts.json) io.err(`warning: ${w}\n`);
+          const tty = !opts.json && process.stderr.isTTY === true;
+          const startedAt = new Date();
+          const history: EpochEndEvent[] = [];
+          handle = startTraining({
+            project,
+            dataset: loaded.dataset,
+            config,
+            ...(opts.backend ? { backend: opts.backend } : {}),
+            onEvent: (e) => {
+              if (e.type === 'progress') {
+                emit({ event: 'progress', ...e });
+                if (tty) process.stderr.write(`\r${progressLine(e)}`);
+              } else if (e.type === 'epochEnd') {
+                history.push(e);
+                emit({ event: 'epochEnd', ...e });
+                if (!opts.json) io.err(`${tty ? '\r\x1b[K' : ''}${epochLine(e)}\n`);
+              }
+            },
+          });
+          if (interrupted) handle.cancel();
+          const end = await handle.done;
+          if (end.type === 'cancelled' || interrupted) {
+            emit({ event: 'cancelled', runId: end.runId, ...('backend' in end ? { backend: end.backend } : {}) });
+            throw new CancelledError();
+          }
+          if (end.type === 'error') {
+            emit({ event: 'error', code: end.code, message: end.message, runId: end.runId });
+            throw new InvalidInputError(`${file}: training failed (${end.code}): ${end.message}`);
+          }
+          const out = opts.out ?? file;
+          const updated = recordRun(bundle, {
+            event: end,
+            config,
+            startedAt,
+            history,
+            preprocessing: loaded.preprocessing,
+          });
+          updated.project = { ...updated.project, training: config };
+          await saveProject(out, updated);
+          const summary = updated.project.runs[updated.project.runs.length - 1]!;
+          if (end.type === 'diverged') {
+            emit({
+              event: 'diverged',
+              message: end.message,
+              epoch: end.epoch,
+              batch: end.batch,
+              backend: end.backend,
+              out,
+            });
+            throw new InvalidInputError(
+              `${file}: the run diverged at epoch ${end.epoch}, batch ${end.batch} (loss ${end.loss}): ${end.message}\nThe last good weights were saved to ${out}.`,
+            );
+          }
+          emit({
+            event: 'done',
+            metrics: summary.finalMetrics,
+            backend: end.backend,
+            epochs: end.epochs,
+            durationMs: end.durationMs,
+            runId: summary.id,
+            out,
+            ...(end.stoppedEarly ? { stoppedEarly: end.stoppedEarly } : {}),
+          });
+          if (!opts.json)
+            io.out(
+              `Trained ${end.epochs} epoch${end.epochs === 1 ? '' : 's'} in ${(end.durationMs / 1000).toFixed(1)} s on ${end.backend}: ${Object.entries(
+                summary.finalMetrics,
+              )
+                .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+                .join(
+                  ', ',
+                )}${end.stoppedEarly ? ` (stopped early: ${end.stoppedEarly.reason})` : ''}. Saved ${out}.\n`,
+            );
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+      },
+    );
+
+  program
+    .command('evaluate')
+    .description(
+      'Evaluate a trained project on its validation rows, beside a linear model and a random forest.',
+    )
+    .argument('<file>', '.nnproj file')
+    .option('--json', 'print the evaluation as JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const bundle = await load(file);
+      let ev: Evaluation;
+      try {
+        ev = await evaluateProject(bundle, { projectFile: path.resolve(file), embedded: bundle.data });
+      } catch (err) {
+        if (err instanceof DataError) throw new InvalidInputError(`${file}: ${err.message}`);
+        throw err;
+      }
+      if (opts.json) return io.out(JSON.stringify(ev) + '\n');
+      io.out(evaluationText(ev) + '\n');
+    });
+
+  program
+    .command('predict')
+    .description('Predict with a trained project on new rows of a CSV (same preprocessing as training).')
+    .argument('<file>', '.nnproj file')
+    .requiredOption('--data <csv>', 'CSV with the same feature columns (the target column may be absent)')
+    .option('--json', 'one JSON array of outputs (probabilities or values) per row')
+    .action(async (file: string, opts: { data: string; json?: boolean }) => {
+      const bundle = await load(file);
+      if (!existsSync(opts.data)) throw new UsageError(`${opts.data}: no such file.`);
+      let res;
+      try {
+        res = await predictCsv(bundle, opts.data, { projectFile: path.resolve(file), embedded: bundle.data });
+      } catch (err) {
+        if (err instanceof DataError) throw new InvalidInputError(`${opts.data}: ${err.message}`);
+        throw err;
+      }
+      for (const row of res.rows) {
+        if (opts.json) io.out(JSON.stringify(row) + '\n');
+        else if (res.classes && row.length > 1) {
+          const best = row.indexOf(Math.max(...row));
+          io.out(`${res.classes[best] ?? best}\t${row[best]!.toFixed(4)}\n`);
+        } else if (res.classes && row.length === 1)
+          io.out(`${res.classes[row[0]! >= 0.5 ? 1 : 0] ?? ''}\t${row[0]!.toFixed(4)}\n`);
+        else io.out(row.map((v) => v.toPrecision(6)).join('\t') + '\n');
+      }
+    });
 
   program
     .command('validate')
@@ -332,6 +721,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     if (err instanceof UsageError) {
       io.err(`netloom: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof CancelledError) {
+      io.err('Cancelled; nothing was written.\n');
+      return 130;
     }
     if (err instanceof InvalidInputError) {
       if (err.message) io.err(`${err.message}\n`);

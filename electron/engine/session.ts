@@ -11,6 +11,7 @@ import type { CheckGraph } from '../../shared/graph/check';
 import type { Project } from '../../shared/ir/schema';
 import type { TrainingConfig } from '../../shared/training/config';
 import type { ArrayDataset } from '../../shared/training/data';
+import type { Probe } from '../../shared/training/protocol';
 import {
   type BackendName,
   type HostMessage,
@@ -31,6 +32,7 @@ export interface WorkerStartPayload {
   backend?: BackendName | undefined;
   /** One Int32 set to 1 by the host to cancel. */
   cancelFlag: SharedArrayBuffer;
+  probe?: Probe | undefined;
 }
 
 export interface StartOptions {
@@ -43,6 +45,8 @@ export interface StartOptions {
   runId?: string;
   /** Path of the bundled worker; defaults to dist/worker.js. */
   workerPath?: string;
+  /** Inputs predicted at every epoch end (`epochEnd.probe`). */
+  probe?: Probe;
 }
 
 export interface TrainingHandle {
@@ -134,6 +138,7 @@ export function startTraining(o: StartOptions): TrainingHandle {
     config,
     backend: o.backend,
     cancelFlag,
+    probe: o.probe,
   };
   const start: HostMessage = { type: 'start', payload };
   worker.postMessage(start);
@@ -165,6 +170,7 @@ export function startTrainingInProcess(o: StartOptions & { progressIntervalMs?: 
     isCancelled: () => cancelled,
     progressIntervalMs: o.progressIntervalMs,
     yieldBetweenBatches: () => new Promise((r) => setImmediate(r)),
+    probe: o.probe,
   });
   return {
     runId,

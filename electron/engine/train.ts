@@ -14,6 +14,7 @@ import { type TrainingConfig, trainingConfigSchema } from '../../shared/training
 import type {
   BackendName,
   Metrics,
+  Probe,
   TerminalEvent,
   TrainingEvent,
   WeightArtifacts,
@@ -49,6 +50,17 @@ export interface RunOptions {
   progressIntervalMs?: number;
   /** Called between batches; the worker yields to its event loop here so a cancel message arrives. */
   yieldBetweenBatches?: () => Promise<void>;
+  /** Inputs to predict at every epoch end; the outputs go into `epochEnd.probe`. */
+  probe?: Probe | undefined;
+}
+
+/** Predicts the probe inputs with the current weights (inference mode). */
+function runProbe(c: CompiledModel, p: Probe): number[] {
+  return tf.tidy(() => {
+    const x = tf.tensor(p.data, [p.count, ...p.sampleShape], p.dtype);
+    const outs = forward(c, c.model.inputs.map(() => x), false);
+    return Array.from(outs[0]!.dataSync());
+  });
 }
 
 /** A loss this many times the first batch's counts as diverged. */
@@ -335,6 +347,7 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
       }
       lastTrain = acc.result();
       lastVal = val.length > 0 ? evaluate(c, o.data, val, batchSize) : {};
+      const probe = o.probe ? runProbe(c, o.probe) : undefined;
       emit({
         type: 'epochEnd',
         runId,
@@ -344,6 +357,7 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
         valMetrics: lastVal,
         backend,
         elapsedMs: Date.now() - t0,
+        ...(probe ? { probe } : {}),
       });
       if (config.earlyStopping) {
         const monitored = lastVal.loss ?? lastTrain.loss ?? Infinity;

@@ -32,6 +32,7 @@ port.on('message', (msg: HostMessage) => {
     data: p.data,
     config: p.config,
     backend: p.backend,
+    probe: p.probe,
     emit: (e) => port.postMessage(e),
     isCancelled: () => cancelled || Atomics.load(f, 0) === 1,
   }).then(() => port.close());

@@ -22,6 +22,8 @@ import { ProjectFileError } from '../../shared/ir/errors';
 import { emptyProject, type ProjectBundle, readProjectFile, writeProjectFile } from '../../shared/ir/project';
 import { buildTemplate, isTemplateId, TEMPLATE_IDS, TEMPLATES } from '../../shared/templates/index';
 import { openProject, PROJECT_EXTENSION, saveProject, writeFileAtomic } from './projectFiles';
+import { TrainingServiceError, TrainingSessions } from './trainingSessions';
+import { DataError } from './training';
 
 export class ServiceError extends Error {
   constructor(
@@ -52,6 +54,8 @@ interface Doc {
   path: string | null;
   /** Everything in the file besides project.json, kept so a save never drops trained weights. */
   extras: Omit<ProjectBundle, 'project'>;
+  /** Absolute path of the CSV the data spec points at, when it is not embedded. */
+  dataFile?: string | null;
 }
 
 type Handlers = { [N in RequestName]: (p: RequestParams<N>) => Promise<RequestResult<N>> };
@@ -67,6 +71,8 @@ export function toIpcError(err: unknown): IpcError {
     const where = [err.entry, err.path].filter(Boolean).join(': ');
     return where ? { code: err.code, message: err.message, where } : { code: err.code, message: err.message };
   }
+  if (err instanceof TrainingServiceError || err instanceof DataError)
+    return { code: err instanceof DataError ? 'DATA' : err.code, message: err.message };
   if (err instanceof ServiceError)
     return err.where
       ? { code: err.code, message: err.message, where: err.where }
@@ -78,9 +84,24 @@ export class AppServices {
   readonly events = new EventEmitter();
   private docs = new Map<string, Doc>();
   private readonly opts: ServiceOptions;
+  private readonly training: TrainingSessions;
 
   constructor(opts: ServiceOptions) {
     this.opts = opts;
+    this.training = new TrainingSessions(
+      (name, payload) => this.emit(name, payload as never),
+      async (p, base) => {
+        if (base && !path.isAbsolute(p)) {
+          const fromProject = path.resolve(base, p);
+          const ok = await fs.stat(fromProject).then(
+            (st) => st.isFile(),
+            () => false,
+          );
+          if (ok) return this.confine(fromProject, { mustExist: true });
+        }
+        return this.confine(p, { mustExist: true });
+      },
+    );
   }
 
   emit<N extends EventName>(name: N, payload: EventPayload<N>): void {
@@ -204,12 +225,22 @@ export class AppServices {
       };
     },
 
-    'project.save': async ({ docId, path: p, project }) => {
+    'project.save': async ({ docId, path: p, project: given }) => {
+      let project = given;
       const d = this.doc(docId);
       let target = p ?? (d.path ? this.display(d.path) : null);
       if (!target) throw new ServiceError('NO_PATH', 'Choose where to save the project.');
       if (!target.endsWith(PROJECT_EXTENSION)) target += PROJECT_EXTENSION;
       const abs = await this.confine(target, { mustExist: false });
+      // A CSV beside the project is referred to relative to where the project is saved.
+      if (project.data?.source === 'csv' && !project.data.embedded && d.dataFile)
+        project = {
+          ...project,
+          data: {
+            ...project.data,
+            file: path.relative(path.dirname(abs), d.dataFile).split(path.sep).join('/'),
+          },
+        };
       await saveProject(abs, { project, ...d.extras });
       d.path = abs;
       await this.addRecent(abs).catch(() => undefined);
@@ -220,8 +251,42 @@ export class AppServices {
 
     'project.close': async ({ docId }) => {
       this.docs.delete(docId);
+      this.training.forget(docId);
       return {};
     },
+
+    'datasets.list': async () => this.training.datasets(),
+
+    'data.load': async ({ docId, data, training }) =>
+      this.training.load(docId, this.doc(docId), data, training),
+
+    'data.cancel': async ({ docId }) => {
+      this.training.cancelLoad(docId);
+      return {};
+    },
+
+    'training.start': async ({ docId, project, grid }) =>
+      this.training.start(docId, this.doc(docId), project, grid),
+
+    'training.cancel': async ({ runId }) => {
+      this.training.cancel(runId);
+      return {};
+    },
+
+    'model.evaluate': async ({ docId, project }) => this.training.evaluate(docId, this.doc(docId), project),
+
+    'model.predict': async ({ docId, project, input }) => {
+      const d = this.doc(docId);
+      if (!d.extras.weights) throw new ServiceError('NOT_TRAINED', 'Train the network first.');
+      return this.training.predict(d, project, input);
+    },
+
+    'runs.restore': async ({ docId, runId }) => {
+      this.training.restore(this.doc(docId), runId);
+      return {};
+    },
+
+    'runs.history': async ({ docId, runIds }) => this.training.history(this.doc(docId), runIds),
 
     'recent.list': async () => {
       const list = await this.readRecent();

@@ -21,6 +21,7 @@ import { temporal } from 'zundo';
 import { create } from 'zustand';
 import { checkGraph, type GraphReport, type CheckGraph } from '../../shared/graph/check';
 import type { Project, ParamValue, GraphNode } from '../../shared/ir/schema';
+import type { DataSummary } from '../../shared/ipc/contract';
 import { emptyProject } from '../../shared/ir/project';
 import { isLayerKind, type LayerKind, layerSpec } from '../../shared/layers/index';
 import { defaultParams, resolveParams } from '../../shared/layers/params';
@@ -35,8 +36,11 @@ export type LayerNodeT = Node<LayerData, 'layer'>;
 export interface DocState {
   docId: string | null;
   path: string | null;
-  /** Everything in the project besides the graph. */
-  meta: Omit<Project, 'graph'>;
+  /** The project's name, format and training config (user edits, undoable). */
+  meta: Omit<Project, 'graph' | 'data' | 'runs'>;
+  /** The data spec and past runs: set by loading data and by training, not undoable edits. */
+  data: Project['data'];
+  runs: Project['runs'];
   /** `saveVersion` of the last save; the document is dirty when they differ. */
   savedVersion: number;
   editVersion: number;
@@ -67,6 +71,11 @@ export interface EditorState extends DocState {
   markSaved(path: string): void;
   setProjectName(name: string): void;
   toProject(): Project;
+  setTraining(training: Project['training']): void;
+  setData(data: Project['data']): void;
+  addRun(run: Project['runs'][number], weights: boolean): void;
+  /** Sets the single Input and Output node to the data's shapes (one undo step). */
+  fitToData(summary: DataSummary): void;
   notify(text: string, tone?: 'info' | 'error'): void;
 }
 
@@ -162,8 +171,8 @@ export function connectionProblem(
   return null;
 }
 
-const initialMeta = (): Omit<Project, 'graph'> => {
-  const { graph: _g, ...meta } = emptyProject();
+const initialMeta = (): Omit<Project, 'graph' | 'data' | 'runs'> => {
+  const { graph: _g, data: _d, runs: _r, ...meta } = emptyProject();
   return meta;
 };
 
@@ -200,6 +209,8 @@ export const useEditor = create<EditorState>()(
         docId: null,
         path: null,
         meta: initialMeta(),
+        data: null,
+        runs: [],
         savedVersion: 0,
         editVersion: 0,
         hasWeights: false,
@@ -434,14 +445,77 @@ export const useEditor = create<EditorState>()(
           });
         },
         loadDocument: ({ docId, path, project, hasWeights }) => {
-          const { graph, ...meta } = project;
+          const { graph, data, runs, ...meta } = project;
           const { nodes, edges } = fromGraph(graph);
-          set({ docId, path, meta, nodes, edges, hasWeights, savedVersion: 0, editVersion: 0, notice: null });
+          set({
+            docId,
+            path,
+            meta,
+            data,
+            runs,
+            nodes,
+            edges,
+            hasWeights,
+            savedVersion: 0,
+            editVersion: 0,
+            notice: null,
+          });
           useEditor.temporal.getState().clear();
         },
         markSaved: (path) => set((s) => ({ path, savedVersion: s.editVersion })),
         setProjectName: (name) => edited({ meta: { ...get().meta, name } }),
-        toProject: () => ({ ...get().meta, graph: toGraph(get().nodes, get().edges) }),
+        toProject: () => ({
+          ...get().meta,
+          data: get().data,
+          runs: get().runs,
+          graph: toGraph(get().nodes, get().edges),
+        }),
+        setTraining: (training) => edited({ meta: { ...get().meta, training } }),
+        setData: (data) => set((s) => ({ data, editVersion: s.editVersion + 1 })),
+        addRun: (run, weights) =>
+          set((s) => ({
+            runs: [...s.runs, run],
+            hasWeights: s.hasWeights || weights,
+            editVersion: s.editVersion + 1,
+          })),
+        fitToData: (summary) => {
+          const { nodes } = get();
+          const inputs = nodes.filter((n) => n.data.kind === 'Input');
+          const outputs = nodes.filter((n) => n.data.kind === 'Output');
+          if (inputs.length !== 1 || outputs.length !== 1) {
+            if (nodes.length)
+              get().notify(
+                `The data has samples of shape [${summary.suggested.inputShape.join(', ')}] and targets of [${summary.suggested.targetShape.join(', ')}]; set the Input and Output nodes to match (this graph has ${inputs.length} Input and ${outputs.length} Output nodes).`,
+                'error',
+              );
+            return;
+          }
+          const [inp] = inputs;
+          const [out] = outputs;
+          const inParams = {
+            ...inp!.data.params,
+            shape: summary.suggested.inputShape,
+            dtype: summary.suggested.inputDtype,
+          };
+          const outParams = { ...out!.data.params, targetShape: summary.suggested.targetShape };
+          if (
+            JSON.stringify(inParams) === JSON.stringify(inp!.data.params) &&
+            JSON.stringify(outParams) === JSON.stringify(out!.data.params)
+          )
+            return;
+          edited({
+            nodes: nodes.map((n) =>
+              n.id === inp!.id
+                ? { ...n, data: { ...n.data, params: inParams } }
+                : n.id === out!.id
+                  ? { ...n, data: { ...n.data, params: outParams } }
+                  : n,
+            ),
+          });
+          get().notify(
+            `Input set to [${summary.suggested.inputShape.join(', ')}] and Output to [${summary.suggested.targetShape.join(', ')}] to match ${summary.name}.`,
+          );
+        },
         notify: (text, tone = 'info') => set({ notice: { text, tone, at: Date.now() } }),
       };
     },

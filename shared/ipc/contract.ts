@@ -5,7 +5,10 @@
  * cannot send anything else).
  */
 import { z } from 'zod';
-import { projectSchema } from '../ir/schema';
+import { dataSpecSchema, projectSchema, type RunSummary } from '../ir/schema';
+import type { DatasetDescriptor, Task } from '../training/data';
+import type { Evaluation } from '../training/evaluation';
+import type { TrainingEvent } from '../training/protocol';
 
 const docId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 /** A path as the user chose it; the service resolves and, in serve mode, confines it. */
@@ -33,6 +36,53 @@ export const templateInfoSchema = z.strictObject({
   description: z.string(),
   teaches: z.string(),
 });
+
+/** What the data panel shows about the project's data. */
+export interface DataSummary {
+  name: string;
+  task: Task;
+  count: number;
+  trainCount: number;
+  validationCount: number;
+  sampleShape: number[];
+  xDtype: 'float32' | 'int32';
+  classes?: string[];
+  featureNames?: string[];
+  vocabSize?: number;
+  source?: string;
+  warnings: string[];
+  preview:
+    | {
+        kind: 'table';
+        header: string[];
+        rows: string[][];
+        columns?: { name: string; type: string; role: string; note?: string }[];
+      }
+    | { kind: 'scatter'; points: [number, number, number][]; classes: string[] }
+    | { kind: 'images'; width: number; height: number; perClass: { class: string; images: number[][] }[] }
+    | { kind: 'sequence'; examples: { text: string; label: string }[] };
+  /** Shapes the Input and Output nodes should have for this data. */
+  suggested: { inputShape: number[]; inputDtype: 'float32' | 'int32'; targetShape: number[] };
+}
+
+/** A 2-D grid the worker predicts at every epoch end (decision boundary). */
+export const gridSchema = z.strictObject({
+  x0: z.number(),
+  x1: z.number(),
+  y0: z.number(),
+  y1: z.number(),
+  n: z.int().min(2).max(200),
+});
+export type Grid = z.infer<typeof gridSchema>;
+
+/** A training event as the renderer sees it: weights stay in the main process. */
+export type TrainingEventView =
+  | Exclude<TrainingEvent, { type: 'done' } | { type: 'diverged' } | { type: 'cancelled' }>
+  | (Omit<Extract<TrainingEvent, { type: 'done' }>, 'weights'> & { run: RunSummary })
+  | (Omit<Extract<TrainingEvent, { type: 'diverged' }>, 'weights'> & { run: RunSummary })
+  | (Omit<Extract<TrainingEvent, { type: 'cancelled' }>, 'weights'> & { run: RunSummary | null });
+
+const typed = <T>() => z.custom<T>(() => true);
 
 /** request name -> { params, result } */
 export const REQUESTS = {
@@ -99,6 +149,45 @@ export const REQUESTS = {
     params: z.strictObject({ suggestedName: z.string().max(255) }),
     result: z.strictObject({ path: z.string().nullable() }),
   },
+  'datasets.list': {
+    params: z.strictObject({}),
+    result: typed<DatasetDescriptor[]>(),
+  },
+  /** Loads (and caches for training) the data the project's spec names; returns a preview. */
+  'data.load': {
+    params: z.strictObject({ docId, data: dataSpecSchema, training: projectSchema.shape.training }),
+    result: typed<{ summary: DataSummary; data: z.infer<typeof dataSpecSchema> }>(),
+  },
+  'data.cancel': {
+    params: z.strictObject({ docId }),
+    result: z.strictObject({}),
+  },
+  'training.start': {
+    params: z.strictObject({ docId, project: projectSchema, grid: gridSchema.nullable() }),
+    result: z.strictObject({ runId: z.string() }),
+  },
+  'training.cancel': {
+    params: z.strictObject({ runId: z.string().max(100) }),
+    result: z.strictObject({}),
+  },
+  'model.evaluate': {
+    params: z.strictObject({ docId, project: projectSchema }),
+    result: typed<Evaluation>(),
+  },
+  'model.predict': {
+    params: z.strictObject({ docId, project: projectSchema, input: z.array(z.number()).max(1_000_000) }),
+    result: typed<{ outputs: number[]; classes?: string[] }>(),
+  },
+  /** Makes a past run's weights the current ones. */
+  'runs.restore': {
+    params: z.strictObject({ docId, runId: z.string().max(100) }),
+    result: z.strictObject({}),
+  },
+  /** Metrics history (one epochEnd per line) of past runs, for overlaying curves. */
+  'runs.history': {
+    params: z.strictObject({ docId, runIds: z.array(z.string().max(100)).max(50) }),
+    result: typed<Record<string, TrainingEvent[]>>(),
+  },
   'fs.list': {
     params: z.strictObject({ dir: z.string().max(4096).nullable() }),
     result: z.strictObject({
@@ -119,6 +208,15 @@ export const EVENTS = {
   'app.openFile': z.strictObject({ path: z.string() }),
   /** A native menu command (Electron) for the renderer to run. */
   'app.command': z.strictObject({ command: z.string().max(64) }),
+  /** Training progress of a run started by `training.start`. */
+  'training.event': z.strictObject({ docId: z.string(), event: typed<TrainingEventView>() }),
+  /** Progress of loading a large CSV. */
+  'data.progress': z.strictObject({
+    docId: z.string(),
+    bytesRead: z.number(),
+    totalBytes: z.number(),
+    rows: z.number(),
+  }),
 } as const;
 
 export type EventName = keyof typeof EVENTS;

@@ -36,6 +36,8 @@ export const ENTRY_RULES: readonly { pattern: RegExp; maxBytes: number; what: st
   { pattern: /^weights\/model\.json$/, maxBytes: 16 * MiB, what: 'weights/model.json' },
   { pattern: /^weights\/weights\.bin$/, maxBytes: 512 * MiB, what: 'weights/weights.bin' },
   { pattern: /^runs\/[A-Za-z0-9_-]{1,64}\.jsonl$/, maxBytes: 64 * MiB, what: 'runs/<id>.jsonl' },
+  { pattern: /^runs\/[A-Za-z0-9_-]{1,64}\/model\.json$/, maxBytes: 16 * MiB, what: 'runs/<id>/model.json' },
+  { pattern: /^runs\/[A-Za-z0-9_-]{1,64}\/weights\.bin$/, maxBytes: 512 * MiB, what: 'runs/<id>/weights.bin' },
   { pattern: /^data\/[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\.csv$/, maxBytes: 256 * MiB, what: 'data/<name>.csv' },
 ];
 
@@ -217,7 +219,7 @@ function readDirectory(b: Uint8Array, limits: ArchiveLimits): CentralEntry[] {
     if (!rule)
       throw new ProjectFileError(
         'ENTRY_NOT_ALLOWED',
-        `Unexpected entry ${JSON.stringify(name)}. A project holds only project.json, weights/model.json, weights/weights.bin, runs/<id>.jsonl and data/<name>.csv.`,
+        `Unexpected entry ${JSON.stringify(name)}. A project holds only project.json, weights/model.json, weights/weights.bin, runs/<id>.jsonl, runs/<id>/model.json, runs/<id>/weights.bin and data/<name>.csv.`,
         name,
       );
     if (flags & 0x1)

@@ -23,6 +23,8 @@ export interface ProjectBundle {
   runs?: ReadonlyMap<string, string> | undefined;
   /** Embedded data files by name (`data/<name>.csv`). */
   data?: ReadonlyMap<string, Uint8Array> | undefined;
+  /** Weights of past runs (`runs/<id>/model.json` + `weights.bin`), so a run can be restored. */
+  runWeights?: ReadonlyMap<string, { modelJson: string; weightsBin: Uint8Array }> | undefined;
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -190,9 +192,24 @@ export function readProjectFile(bytes: Uint8Array, limits: ArchiveLimits = DEFAU
       );
     const runs = new Map<string, string>();
     const data = new Map<string, Uint8Array>();
+    const runWeights = new Map<string, { modelJson: string; weightsBin: Uint8Array }>();
     const runIds = new Set(project.runs.map((r) => r.id));
     for (const [name, content] of files) {
-      const run = /^runs\/(.+)\.jsonl$/.exec(name);
+      const rw = /^runs\/([^/]+)\/model\.json$/.exec(name);
+      if (rw) {
+        const bin = files.get(`runs/${rw[1]}/weights.bin`);
+        if (!runIds.has(rw[1]!) || !bin)
+          throw new ProjectFileError(
+            'ENTRY_NOT_ALLOWED',
+            `${name} needs its weights.bin and a run listed in project.json.`,
+            name,
+          );
+        runWeights.set(rw[1]!, { modelJson: text(name, content), weightsBin: bin });
+      }
+      const rb = /^runs\/([^/]+)\/weights\.bin$/.exec(name);
+      if (rb && !files.has(`runs/${rb[1]}/model.json`))
+        throw new ProjectFileError('MISSING_ENTRY', `${name} has no model.json beside it.`, name);
+      const run = /^runs\/([^/]+)\.jsonl$/.exec(name);
       if (run) {
         if (!runIds.has(run[1]!))
           throw new ProjectFileError(
@@ -213,6 +230,7 @@ export function readProjectFile(bytes: Uint8Array, limits: ArchiveLimits = DEFAU
           : undefined,
       runs,
       data,
+      runWeights,
     };
   } catch (err) {
     if (err instanceof ProjectFileError) throw err;
@@ -234,6 +252,10 @@ export function writeProjectFile(bundle: ProjectBundle): Uint8Array {
   }
   for (const [id, jsonl] of bundle.runs ?? []) files.set(`runs/${id}.jsonl`, encoder.encode(jsonl));
   for (const [name, content] of bundle.data ?? []) files.set(`data/${name}`, content);
+  for (const [id, w] of bundle.runWeights ?? []) {
+    files.set(`runs/${id}/model.json`, encoder.encode(w.modelJson));
+    files.set(`runs/${id}/weights.bin`, w.weightsBin);
+  }
   return writeArchive(files);
 }
 

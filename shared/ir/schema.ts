@@ -69,6 +69,45 @@ const columnSchema = z.strictObject({
   type: z.enum(['numeric', 'categorical', 'text']),
 });
 
+const columnName = z.string().max(200);
+const featureTransformSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    column: columnName,
+    type: z.literal('numeric'),
+    mean: finite,
+    std: finite,
+    fill: finite.optional(),
+  }),
+  z.strictObject({
+    column: columnName,
+    type: z.literal('categorical'),
+    encoding: z.enum(['one-hot', 'index']),
+    categories: z.array(z.string().max(1000)).max(10_000),
+    mean: finite.optional(),
+    std: finite.optional(),
+    fill: z.string().max(1000).optional(),
+  }),
+  z.strictObject({ column: columnName, type: z.literal('text') }),
+]);
+
+/** How a CSV's columns became numbers (training-split statistics): predict and exports reuse it. */
+export const preprocessingSchema = z.strictObject({
+  target: columnName,
+  task: z.enum(['classification', 'regression']),
+  targetType: z.enum(['numeric', 'categorical']),
+  classes: z.array(z.string().max(1000)).max(10_000).optional(),
+  features: z.array(featureTransformSchema).max(10_000),
+  tokenizer: z
+    .strictObject({
+      words: z.array(z.string().max(200)).max(200_000),
+      maxLength: z.int().min(1).max(100_000),
+    })
+    .optional(),
+  delimiter: z.string().max(4),
+  header: z.boolean(),
+});
+export type Preprocessing = z.infer<typeof preprocessingSchema>;
+
 export const dataSpecSchema = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('builtin'),
@@ -82,6 +121,8 @@ export const dataSpecSchema = z.discriminatedUnion('source', [
     embedded: z.boolean(),
     target: z.string().max(200),
     columns: z.array(columnSchema).max(10_000),
+    /** Filled in by training: the statistics of the training split. */
+    preprocessing: preprocessingSchema.optional(),
   }),
   z.strictObject({
     source: z.literal('images'),

@@ -45,6 +45,16 @@ export interface EpochEndEvent {
   valMetrics: Metrics;
   backend: BackendName;
   elapsedMs: number;
+  /** The model's outputs on the run's probe inputs (row-major), when a probe was given (live views). */
+  probe?: number[];
+}
+
+/** Inputs the worker predicts at the end of every epoch (the decision-boundary grid, a predict box). */
+export interface Probe {
+  data: Float32Array | Int32Array;
+  count: number;
+  sampleShape: number[];
+  dtype: 'float32' | 'int32';
 }
 
 export interface DoneEvent {

@@ -1,0 +1,996 @@
+/**
+ * CSV import, streamed: `fs.createReadStream` → papaparse (chunk callback) → one typed column store per
+ * column (numbers in growing Float32Arrays, categories as Int32 codes, text as token ids), so a 100 MB
+ * file never lives in memory as strings.
+ *
+ * Decisions (the user can override each through options / the data spec's `columns`):
+ * - Header: the first row is a header unless one of its fields is a number (`header` option).
+ * - Types, inferred from the first `sampleRows` (1,000) data rows: numeric when ≥ 90% of the non-empty
+ *   values are numbers (the rest are then reported as errors, since a typo in a numeric column must not
+ *   turn it into categories silently); text when values average ≥ 3 words; categorical otherwise.
+ * - Encoding: numeric → standardised with the mean/std of the TRAINING rows; categorical → one-hot
+ *   (≤ `oneHotMax` categories, default 20) or the category index, standardised; text → token ids (one
+ *   text column at most; it is then the only input, since x is one tensor).
+ * - Target: the `target` option (default: the last column). Classification when categorical, or numeric
+ *   with whole numbers and at most 20 distinct values; regression otherwise (`task` overrides).
+ * - Missing values (empty, NA, N/A, NaN, null, ?): refused with line and column, or, with
+ *   `missing: 'impute'`, filled with the training mean (numeric) / most frequent value (categorical). A
+ *   missing target is always refused.
+ * - A broken row (wrong number of fields, a non-number in a numeric column) is refused with its line.
+ * - An all-constant feature column is DROPPED with a warning (it carries no information, and its
+ *   standard deviation of 0 would divide by zero); a constant target is refused.
+ * - Split: rows are shuffled with `seed`, and the last `validationSplit` (0.2) of them are the
+ *   validation rows (`holdout`); all statistics (mean, std, mode, vocabulary) come from the others.
+ *   With `preprocessing` (predict on new data) rows keep their order and the given statistics are used.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import Papa from 'papaparse';
+import type { Task } from '../../../shared/training/data';
+import type { LoadedDataset } from './builtin';
+import { DatasetError, yieldToEventLoop } from './errors';
+import { GrowableFloat32, GrowableInt32 } from './growable';
+import { createRng, permutation } from './rng';
+import { holdoutFor } from './split';
+import { tokenize, Tokenizer, type TokenizerState } from './tokenizer';
+
+export type ColumnType = 'numeric' | 'categorical' | 'text';
+
+/** A user's choice for one column (the data spec's `columns` entries). */
+export interface CsvColumnSpec {
+  name: string;
+  role: 'feature' | 'target' | 'ignore';
+  type: ColumnType;
+}
+
+export interface CsvProgress {
+  bytesRead: number;
+  totalBytes: number;
+  rows: number;
+}
+
+/** How each input column becomes numbers: what predict must apply to new rows. */
+export type FeatureTransform =
+  | { column: string; type: 'numeric'; mean: number; std: number; fill?: number }
+  | {
+      column: string;
+      type: 'categorical';
+      encoding: 'one-hot' | 'index';
+      categories: string[];
+      /** For `index`: the standardisation of the index. */
+      mean?: number;
+      std?: number;
+      fill?: string;
+    }
+  | { column: string; type: 'text' };
+
+export interface CsvPreprocessing {
+  target: string;
+  task: Task;
+  targetType: 'numeric' | 'categorical';
+  /** Class names (classification), index = class id. */
+  classes?: string[];
+  /** In the order of the values in x. */
+  features: FeatureTransform[];
+  tokenizer?: TokenizerState;
+  delimiter: string;
+  header: boolean;
+}
+
+export interface CsvImportOptions {
+  /** The target column (default: the last column). Ignored with `preprocessing` unless present. */
+  target?: string;
+  /** Roles and types chosen by the user; columns not listed are inferred. */
+  columns?: CsvColumnSpec[];
+  header?: boolean;
+  delimiter?: string;
+  task?: Task;
+  missing?: 'refuse' | 'impute';
+  /** Default 0.2. 0 = no validation rows. */
+  validationSplit?: number;
+  seed?: number;
+  /** Standardise numeric features (default true). */
+  standardize?: boolean;
+  oneHotMax?: number;
+  /** Text columns. */
+  vocabSize?: number;
+  maxLength?: number;
+  /** Rows used to infer types (default 1,000). */
+  sampleRows?: number;
+  /** From an earlier import: encode new rows the same way (predict). No shuffle, no split. */
+  preprocessing?: CsvPreprocessing;
+  onProgress?: (p: CsvProgress) => void;
+  signal?: AbortSignal;
+  /** Dataset name (default: the file name). */
+  name?: string;
+}
+
+export interface CsvColumnReport {
+  name: string;
+  type: ColumnType;
+  role: 'feature' | 'target' | 'ignored';
+  /** Why it is ignored, or how it is encoded. */
+  note?: string;
+  missing: number;
+}
+
+export interface CsvImportResult {
+  dataset: LoadedDataset;
+  preprocessing: CsvPreprocessing;
+  columns: CsvColumnReport[];
+  warnings: string[];
+  rows: number;
+  bytes: number;
+}
+
+const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', '?']);
+const isMissing = (s: string) => s.length <= 4 && MISSING.has(s.toLowerCase());
+const MAX_CATEGORIES = 1000;
+const MAX_CLASSES_FOR_INTEGER_TARGET = 20;
+
+const q = (s: string) => JSON.stringify(s);
+const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 37)}...` : s);
+
+// ---------------------------------------------------------------------------------------------------
+// Column stores: one per used column, filled row by row while streaming.
+
+interface StoreBase {
+  name: string;
+  index: number;
+  isTarget: boolean;
+  missing: number;
+  /** Set when a feature column is given up while streaming (too many categories). */
+  dropped?: string;
+}
+
+interface NumericStore extends StoreBase {
+  type: 'numeric';
+  values: GrowableFloat32;
+  min: number;
+  max: number;
+  /** Distinct values (targets only, up to 21) and whether all are whole numbers. */
+  distinct?: Set<number>;
+  integer: boolean;
+}
+
+interface CategoricalStore extends StoreBase {
+  type: 'categorical';
+  codes: GrowableInt32;
+  dict: Map<string, number>;
+}
+
+interface TextStore extends StoreBase {
+  type: 'text';
+  /** Provisional word ids (first `maxLength` tokens per row), rows delimited by `offsets`. */
+  tokens: GrowableInt32;
+  offsets: GrowableInt32;
+  dict: Map<string, number>;
+  words: string[];
+}
+
+type Store = NumericStore | CategoricalStore | TextStore;
+
+class Importer {
+  readonly warnings: string[] = [];
+  private header: string[] | undefined;
+  private hasHeader = false;
+  private width = 0;
+  private line = 0; // lines consumed so far
+  get nextLine(): number {
+    return this.line + 1;
+  }
+  private sample: { row: string[]; line: number }[] = [];
+  private stores: (Store | undefined)[] = [];
+  private ignored: CsvColumnReport[] = [];
+  rows = 0;
+  /** As given or as detected by papaparse on the first chunk. */
+  delimiter: string | undefined;
+  private decided = false;
+  private target: Store | undefined;
+  private readonly sampleRows: number;
+  private readonly maxLength: number;
+  private readonly missingMode: 'refuse' | 'impute';
+
+  constructor(
+    private readonly file: string,
+    private readonly o: CsvImportOptions,
+  ) {
+    this.sampleRows = o.sampleRows ?? 1000;
+    this.maxLength = o.preprocessing?.tokenizer?.maxLength ?? o.maxLength ?? 100;
+    this.delimiter = o.delimiter ?? o.preprocessing?.delimiter;
+    this.missingMode = o.missing ?? 'refuse';
+  }
+
+  /** Feeds parsed rows (one papaparse chunk). */
+  push(rows: string[][]): void {
+    for (const row of rows) {
+      const line = this.line + 1;
+      let extra = 0;
+      for (const f of row) if (f.length > 0 && f.indexOf('\n') !== -1) extra += f.split('\n').length - 1;
+      this.line += 1 + extra;
+      if (row.length === 1 && row[0] === '') continue; // an empty line
+      if (!this.header) {
+        this.start(row, line);
+        if (this.hasHeader) continue;
+      }
+      if (row.length !== this.width)
+        throw new DatasetError(
+          'broken-row',
+          `line ${line}: ${row.length} field${row.length === 1 ? '' : 's'}, expected ${this.width} (as in ${this.hasHeader ? 'the header' : 'the first row'}). Check for a missing or extra ${q(this.delimiter ?? ',')} or an unclosed quote.`,
+          line,
+        );
+      if (!this.decided) {
+        this.sample.push({ row, line });
+        if (this.sample.length >= this.sampleRows) this.decide();
+      } else this.addRow(row, line);
+    }
+  }
+
+  /** The first non-empty row: header or data. */
+  private start(row: string[], line: number): void {
+    this.width = row.length;
+    const first = row.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim());
+    const numeric = first.some((f) => f !== '' && Number.isFinite(Number(f)));
+    this.hasHeader = this.o.header ?? this.o.preprocessing?.header ?? !numeric;
+    if (!this.hasHeader) {
+      this.header = first.map((_, i) => `column_${i + 1}`);
+      return;
+    }
+    const seen = new Map<string, number>();
+    this.header = first.map((f, i) => {
+      let name = f === '' ? `column_${i + 1}` : f;
+      const n = seen.get(name) ?? 0;
+      seen.set(name, n + 1);
+      if (n > 0) {
+        this.warnings.push(
+          `line ${line}: the column name ${q(name)} appears twice; the second is ${q(`${name}_${n + 1}`)}.`,
+        );
+        name = `${name}_${n + 1}`;
+      }
+      return name;
+    });
+  }
+
+  /** Chooses target, roles and types from the sample rows, then processes them. */
+  decide(): void {
+    if (this.decided) return;
+    this.decided = true;
+    if (!this.header) throw new DatasetError('empty', `${this.file} has no rows.`);
+    const header = this.header;
+    const pre = this.o.preprocessing;
+    const specs = new Map((this.o.columns ?? []).map((c) => [c.name, c]));
+    for (const name of specs.keys())
+      if (!header.includes(name))
+        throw new DatasetError(
+          'missing-column',
+          `The column ${q(name)} chosen in the data settings is not in the file; its columns are: ${header.join(', ')}.`,
+          1,
+          name,
+        );
+    // The target.
+    const specTarget = [...specs.values()].find((c) => c.role === 'target')?.name;
+    let targetName = pre ? pre.target : (this.o.target ?? specTarget);
+    if (targetName === undefined || targetName === '') {
+      targetName = header[header.length - 1]!;
+      this.warnings.push(`No target column chosen: using the last column, ${q(targetName)}.`);
+    }
+    const targetIndex = header.indexOf(targetName);
+    if (targetIndex < 0 && !pre)
+      throw new DatasetError(
+        'missing-column',
+        `The target column ${q(targetName)} is not in the file; its columns are: ${header.join(', ')}.`,
+        1,
+        targetName,
+      );
+    if (pre)
+      for (const f of pre.features)
+        if (!header.includes(f.column))
+          throw new DatasetError(
+            'missing-column',
+            `The column ${q(f.column)}, an input of the model, is not in the file; its columns are: ${header.join(', ')}.`,
+            1,
+            f.column,
+          );
+    const preTypes = new Map<string, ColumnType>(pre?.features.map((f) => [f.column, f.type]));
+    let textColumns = 0;
+    header.forEach((name, index) => {
+      const isTarget = index === targetIndex;
+      const spec = specs.get(name);
+      if (pre ? !isTarget && !preTypes.has(name) : spec?.role === 'ignore' && !isTarget) {
+        this.ignored.push({
+          name,
+          type: spec?.type ?? 'categorical',
+          role: 'ignored',
+          note: pre ? 'not a model input' : 'ignored by choice',
+          missing: 0,
+        });
+        return;
+      }
+      let type: ColumnType =
+        (isTarget && pre ? pre.targetType : preTypes.get(name)) ?? spec?.type ?? this.infer(index);
+      if (isTarget && type === 'text') type = 'categorical';
+      if (type === 'text') textColumns++;
+      this.stores[index] = this.makeStore(name, index, isTarget, type);
+    });
+    this.target = targetIndex >= 0 ? this.stores[targetIndex] : undefined;
+    if (textColumns > 1) {
+      // One text input only: keep the first.
+      let kept = false;
+      this.stores.forEach((s, i) => {
+        if (s?.type !== 'text') return;
+        if (!kept) kept = true;
+        else {
+          this.stores[i] = undefined;
+          this.ignored.push({
+            name: s.name,
+            type: 'text',
+            role: 'ignored',
+            note: 'a second text column',
+            missing: 0,
+          });
+          this.warnings.push(`Column ${q(s.name)} is ignored: only one text column can be an input.`);
+        }
+      });
+    }
+    for (const { row, line } of this.sample) this.addRow(row, line);
+    this.sample = [];
+  }
+
+  private infer(index: number): ColumnType {
+    let present = 0;
+    let numeric = 0;
+    let words = 0;
+    for (const { row } of this.sample) {
+      const s = row[index]!.trim();
+      if (isMissing(s)) continue;
+      present++;
+      if (Number.isFinite(Number(s))) numeric++;
+      else words += s.split(/\s+/).length;
+    }
+    if (present === 0 || numeric >= 0.9 * present) return 'numeric';
+    return words / (present - numeric) >= 3 ? 'text' : 'categorical';
+  }
+
+  private makeStore(name: string, index: number, isTarget: boolean, type: ColumnType): Store {
+    const base = { name, index, isTarget, missing: 0 };
+    if (type === 'numeric')
+      return {
+        ...base,
+        type,
+        values: new GrowableFloat32(),
+        min: Infinity,
+        max: -Infinity,
+        integer: true,
+        ...(isTarget ? { distinct: new Set<number>() } : {}),
+      };
+    if (type === 'categorical') return { ...base, type, codes: new GrowableInt32(), dict: new Map() };
+    const offsets = new GrowableInt32();
+    offsets.push(0);
+    return { ...base, type, tokens: new GrowableInt32(), offsets, dict: new Map(), words: [] };
+  }
+
+  private missingValue(s: Store, line: number): void {
+    s.missing++;
+    if (s.isTarget)
+      throw new DatasetError(
+        'missing-value',
+        `line ${line}, column ${q(s.name)} (the target): missing value; every row needs a target. Fill it in or remove the row.`,
+        line,
+        s.name,
+      );
+    const pre = this.o.preprocessing?.features.find((f) => f.column === s.name);
+    const canFill = this.o.preprocessing
+      ? pre !== undefined && 'fill' in pre && pre.fill !== undefined
+      : this.missingMode === 'impute';
+    if (!canFill)
+      throw new DatasetError(
+        'missing-value',
+        `line ${line}, column ${q(s.name)}: missing value. Fill it in or remove the row, or import with missing values imputed (training mean or most frequent value).`,
+        line,
+        s.name,
+      );
+  }
+
+  private addRow(row: string[], line: number): void {
+    this.rows++;
+    for (let c = 0; c < this.stores.length; c++) {
+      const s = this.stores[c];
+      if (!s || s.dropped) continue;
+      const raw = row[c]!;
+      if (s.type === 'numeric') {
+        const v = raw.trim();
+        if (isMissing(v)) {
+          this.missingValue(s, line);
+          s.values.push(NaN);
+          continue;
+        }
+        const x = Number(v);
+        if (!Number.isFinite(x))
+          throw new DatasetError(
+            'not-a-number',
+            `line ${line}, column ${q(s.name)}: ${q(clip(v))} is not a number (the column is numeric: ${this.o.columns?.some((k) => k.name === s.name) ? 'chosen so' : 'most of its values are numbers'}; correct the value, or make the column categorical).`,
+            line,
+            s.name,
+          );
+        s.values.push(x);
+        if (x < s.min) s.min = x;
+        if (x > s.max) s.max = x;
+        if (s.integer && !Number.isInteger(x)) s.integer = false;
+        if (s.distinct && s.distinct.size <= MAX_CLASSES_FOR_INTEGER_TARGET) s.distinct.add(x);
+      } else if (s.type === 'categorical') {
+        const v = raw.trim();
+        if (isMissing(v)) {
+          this.missingValue(s, line);
+          s.codes.push(-1);
+          continue;
+        }
+        let code = s.dict.get(v);
+        if (code === undefined) {
+          code = s.dict.size;
+          if (code >= MAX_CATEGORIES && !this.o.preprocessing) {
+            if (s.isTarget)
+              throw new DatasetError(
+                'too-many-classes',
+                `line ${line}, column ${q(s.name)} (the target): more than ${MAX_CATEGORIES} distinct values. A target this varied is not a set of classes; if it is a number, make the column numeric (regression).`,
+                line,
+                s.name,
+              );
+            s.dropped = `more than ${MAX_CATEGORIES} distinct values (an identifier?)`;
+            this.warnings.push(`Column ${q(s.name)} is ignored: ${s.dropped}.`);
+            s.codes = new GrowableInt32(1);
+            s.dict = new Map();
+            continue;
+          }
+          s.dict.set(v, code);
+        }
+        s.codes.push(code);
+      } else {
+        const toks = tokenize(raw);
+        const n = Math.min(toks.length, this.maxLength);
+        for (let i = 0; i < n; i++) {
+          const w = toks[i]!;
+          let id = s.dict.get(w);
+          if (id === undefined) {
+            id = s.words.length;
+            s.dict.set(w, id);
+            s.words.push(w);
+          }
+          s.tokens.push(id);
+        }
+        s.offsets.push(s.tokens.length);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // After the last row: statistics from the training rows, encoding, assembly.
+
+  async finish(bytes: number): Promise<CsvImportResult> {
+    this.decide();
+    const n = this.rows;
+    if (n === 0) throw new DatasetError('empty', `${this.file} has a header but no data rows.`);
+    const o = this.o;
+    const pre = o.preprocessing;
+    const split = pre ? 0 : (o.validationSplit ?? 0.2);
+    const holdout = holdoutFor(n, split);
+    const trainCount = n - holdout;
+    const order =
+      split > 0
+        ? permutation(n, createRng(o.seed ?? 42, 'csv:order'))
+        : Int32Array.from({ length: n }, (_, i) => i);
+    const trainRows = order.subarray(0, trainCount);
+    const reports: CsvColumnReport[] = [];
+
+    // Target.
+    const t = this.target;
+    let task: Task = pre?.task ?? 'classification';
+    let classes: string[] | undefined;
+    let y: Int32Array | Float32Array | undefined;
+    if (t && !t.dropped) {
+      if (t.type === 'text') throw new Error('unreachable: text target');
+      if (!pre) {
+        if (t.type === 'categorical') task = o.task ?? 'classification';
+        else
+          task =
+            o.task ??
+            (t.integer && t.distinct!.size <= MAX_CLASSES_FOR_INTEGER_TARGET
+              ? 'classification'
+              : 'regression');
+        if (t.type === 'numeric' ? t.min === t.max : t.dict.size < 2)
+          throw new DatasetError(
+            'constant-target',
+            `The target column ${q(t.name)} has only one value (${t.type === 'numeric' ? t.min : q([...t.dict.keys()][0] ?? '')}); there is nothing to predict. Choose another target column.`,
+            undefined,
+            t.name,
+          );
+      }
+      if (task === 'classification') {
+        if (t.type === 'categorical') {
+          classes = pre?.classes ?? [...t.dict.keys()].sort();
+          const byName = new Map(classes.map((c, i) => [c, i]));
+          const remap = new Int32Array(t.dict.size);
+          let unknown = 0;
+          for (const [name, code] of t.dict) {
+            const id = byName.get(name);
+            remap[code] = id ?? -1;
+            if (id === undefined) unknown++;
+          }
+          if (unknown)
+            throw new DatasetError(
+              'unusable',
+              `The target column ${q(t.name)} has ${unknown} value(s) the model was not trained on.`,
+              undefined,
+              t.name,
+            );
+          const codes = t.codes.view();
+          y = new Int32Array(n);
+          for (let i = 0; i < n; i++) y[i] = remap[codes[order[i]!]!]!;
+        } else {
+          const values = t.values.view();
+          if (!pre && !t.integer)
+            throw new DatasetError(
+              'unusable',
+              `The target column ${q(t.name)} has fractional numbers, so it cannot be a set of classes; use regression.`,
+              undefined,
+              t.name,
+            );
+          classes = pre?.classes ?? [...t.distinct!].sort((a, b) => a - b).map(String);
+          const byName = new Map(classes.map((c, i) => [c, i]));
+          y = new Int32Array(n);
+          for (let i = 0; i < n; i++) {
+            const id = byName.get(String(values[order[i]!]!));
+            if (id === undefined)
+              throw new DatasetError(
+                'too-many-classes',
+                `The target column ${q(t.name)} has more than ${MAX_CLASSES_FOR_INTEGER_TARGET} distinct values${pre ? ' or values the model was not trained on' : ''}; for classification make it categorical, or use regression.`,
+                undefined,
+                t.name,
+              );
+            y[i] = id;
+          }
+        }
+      } else {
+        if (t.type !== 'numeric')
+          throw new DatasetError(
+            'unusable',
+            `The target column ${q(t.name)} is categorical, so the task must be classification.`,
+            undefined,
+            t.name,
+          );
+        const values = t.values.view();
+        y = new Float32Array(n);
+        for (let i = 0; i < n; i++) y[i] = values[order[i]!]!;
+      }
+      reports.push({
+        name: t.name,
+        type: t.type,
+        role: 'target',
+        note: task === 'classification' ? `${classes!.length} classes` : 'regression',
+        missing: t.missing,
+      });
+      this.stores[t.index] = undefined;
+    }
+
+    // Features.
+    const stores = this.stores.filter((s): s is Store => s !== undefined);
+    const text = stores.find((s) => s.type === 'text') as TextStore | undefined;
+    const features: FeatureTransform[] = [];
+    let dataset: LoadedDataset;
+    const name = o.name ?? basename(this.file);
+    const common = {
+      id: `csv:${basename(this.file)}`,
+      name,
+      task,
+      count: n,
+      holdout,
+      source: `CSV file ${basename(this.file)}`,
+    };
+    const yOut = y ?? new Int32Array(n);
+    if (text) {
+      for (const s of stores)
+        if (s !== text) {
+          this.ignored.push({
+            name: s.name,
+            type: s.type,
+            role: 'ignored',
+            note: 'the input is the text column',
+            missing: s.missing,
+          });
+          this.warnings.push(
+            `Column ${q(s.name)} is ignored: with a text column (${q(text.name)}) as input, other columns would need a second model input.`,
+          );
+        }
+      let tokenizer: Tokenizer;
+      if (pre?.tokenizer) tokenizer = new Tokenizer(pre.tokenizer);
+      else {
+        const counts = new Map<string, number>();
+        const toks = text.tokens.view();
+        const offs = text.offsets.view();
+        for (const r of trainRows)
+          for (let k = offs[r]!; k < offs[r + 1]!; k++) {
+            const w = text.words[toks[k]!]!;
+            counts.set(w, (counts.get(w) ?? 0) + 1);
+          }
+        tokenizer = Tokenizer.fromCounts(counts, o.vocabSize ?? 10_000, this.maxLength);
+      }
+      const L = this.maxLength;
+      const x = new Int32Array(n * L);
+      const toks = text.tokens.view();
+      const offs = text.offsets.view();
+      const idOf = Int32Array.from(text.words, (w) => tokenizer.id(w));
+      for (let i = 0; i < n; i++) {
+        const r = order[i]!;
+        const a = offs[r]!;
+        const len = offs[r + 1]! - a;
+        const base = i * L + (L - len);
+        for (let k = 0; k < len; k++) x[base + k] = idOf[toks[a + k]!]!;
+      }
+      features.push({ column: text.name, type: 'text' });
+      reports.push({
+        name: text.name,
+        type: 'text',
+        role: 'feature',
+        note: `token ids, length ${L}`,
+        missing: 0,
+      });
+      dataset = {
+        ...common,
+        x,
+        sampleShape: [L],
+        xDtype: 'int32',
+        y: yOut,
+        targetSize: 1,
+        vocabSize: tokenizer.vocabSize,
+        featureNames: [text.name],
+        tokenizer: tokenizer.state,
+      };
+      if (classes) dataset.classes = classes;
+      return this.result(dataset, { task, classes, features, tokenizer: tokenizer.state }, reports, n, bytes);
+    }
+
+    // Tabular: work out each column's transform, then fill x column by column.
+    const plans: {
+      s: NumericStore | CategoricalStore;
+      f: FeatureTransform;
+      width: number;
+      names: string[];
+    }[] = [];
+    for (const s of stores) {
+      if (s.type === 'text') continue;
+      if (s.dropped) {
+        this.ignored.push({
+          name: s.name,
+          type: s.type,
+          role: 'ignored',
+          note: s.dropped,
+          missing: s.missing,
+        });
+        continue;
+      }
+      const given = pre?.features.find((f) => f.column === s.name);
+      const plan = given ? this.planGiven(s, given) : this.plan(s, trainRows);
+      if (!plan) continue;
+      plans.push(plan);
+      await yieldToEventLoop();
+    }
+    if (plans.length === 0)
+      throw new DatasetError(
+        'unusable',
+        `${basename(this.file)} has no usable input column besides the target.`,
+      );
+    const width = plans.reduce((a, p) => a + p.width, 0);
+    const x = new Float32Array(n * width);
+    let off = 0;
+    for (const p of plans) {
+      this.fill(p.s, p.f, x, width, off, order);
+      features.push(p.f);
+      reports.push({
+        name: p.s.name,
+        type: p.s.type,
+        role: 'feature',
+        note:
+          p.f.type === 'numeric'
+            ? 'standardised'
+            : p.f.type === 'categorical'
+              ? `${p.f.encoding}, ${p.f.categories.length} categories`
+              : undefined,
+        missing: p.s.missing,
+      });
+      off += p.width;
+      // Let the column's storage go before the next one is read.
+      (p as { s?: unknown }).s = undefined;
+      await yieldToEventLoop();
+    }
+    dataset = {
+      ...common,
+      x,
+      sampleShape: [width],
+      xDtype: 'float32',
+      y: yOut,
+      targetSize: 1,
+      featureNames: plans.flatMap((p) => p.names),
+    };
+    if (classes) dataset.classes = classes;
+    return this.result(dataset, { task, classes, features }, reports, n, bytes);
+  }
+
+  private result(
+    dataset: LoadedDataset,
+    p: {
+      task: Task;
+      classes: string[] | undefined;
+      features: FeatureTransform[];
+      tokenizer?: TokenizerState;
+    },
+    reports: CsvColumnReport[],
+    rows: number,
+    bytes: number,
+  ): CsvImportResult {
+    const t = this.target;
+    const preprocessing: CsvPreprocessing = {
+      target: t?.name ?? this.o.preprocessing?.target ?? '',
+      task: p.task,
+      targetType: t?.type === 'numeric' ? 'numeric' : (this.o.preprocessing?.targetType ?? 'categorical'),
+      features: p.features,
+      delimiter: this.delimiter ?? ',',
+      header: this.hasHeader,
+      ...(p.classes ? { classes: p.classes } : {}),
+      ...(p.tokenizer ? { tokenizer: p.tokenizer } : {}),
+    };
+    return {
+      dataset,
+      preprocessing,
+      columns: [...reports, ...this.ignored],
+      warnings: this.warnings,
+      rows,
+      bytes,
+    };
+  }
+
+  private constantNote(s: NumericStore | CategoricalStore): string | undefined {
+    if (s.type === 'numeric') {
+      if (s.min === Infinity) return 'it has no values';
+      if (s.min === s.max) return `it has the same value (${s.min}) in every row`;
+    } else {
+      if (s.dict.size === 0) return 'it has no values';
+      if (s.dict.size === 1) return `it has the same value (${q([...s.dict.keys()][0]!)}) in every row`;
+    }
+    return undefined;
+  }
+
+  private plan(s: NumericStore | CategoricalStore, trainRows: Int32Array) {
+    const constant = this.constantNote(s);
+    if (constant) {
+      this.ignored.push({
+        name: s.name,
+        type: s.type,
+        role: 'ignored',
+        note: `constant: ${constant}`,
+        missing: s.missing,
+      });
+      this.warnings.push(`Column ${q(s.name)} is dropped: ${constant}, so it carries no information.`);
+      return undefined;
+    }
+    const standardize = this.o.standardize ?? true;
+    if (s.type === 'numeric') {
+      const { mean, std } = meanStd(s.values.view(), trainRows);
+      if (Number.isNaN(mean)) {
+        this.ignored.push({
+          name: s.name,
+          type: s.type,
+          role: 'ignored',
+          note: 'no values in the training rows',
+          missing: s.missing,
+        });
+        this.warnings.push(`Column ${q(s.name)} is dropped: it has no values in the training rows.`);
+        return undefined;
+      }
+      const f: FeatureTransform = {
+        column: s.name,
+        type: 'numeric',
+        mean: standardize ? mean : 0,
+        std: standardize && std > 0 ? std : 1,
+        ...(s.missing > 0 ? { fill: mean } : {}),
+      };
+      return { s, f, width: 1, names: [s.name] };
+    }
+    const categories = [...s.dict.keys()].sort();
+    const oneHot = categories.length <= (this.o.oneHotMax ?? 20);
+    let fill: string | undefined;
+    if (s.missing > 0) {
+      // Mode of the training rows.
+      const counts = new Int32Array(s.dict.size);
+      const codes = s.codes.view();
+      for (const r of trainRows) {
+        const c = codes[r]!;
+        if (c >= 0) counts[c]!++;
+      }
+      let best = 0;
+      for (let c = 1; c < counts.length; c++) if (counts[c]! > counts[best]!) best = c;
+      fill = [...s.dict.keys()][best];
+    }
+    if (oneHot) {
+      const f: FeatureTransform = {
+        column: s.name,
+        type: 'categorical',
+        encoding: 'one-hot',
+        categories,
+        ...(fill !== undefined ? { fill } : {}),
+      };
+      return { s, f, width: categories.length, names: categories.map((c) => `${s.name}=${c}`) };
+    }
+    // Index, standardised with training statistics.
+    const rank = new Map(categories.map((c, i) => [c, i]));
+    const codes = s.codes.view();
+    const remap = new Float32Array(s.dict.size);
+    for (const [k, code] of s.dict) remap[code] = rank.get(k)!;
+    const idx = new Float32Array(trainRows.length);
+    trainRows.forEach((r, i) => {
+      const c = codes[r]!;
+      idx[i] = c < 0 ? NaN : remap[c]!;
+    });
+    const { mean, std } = meanStd(
+      idx,
+      Int32Array.from({ length: idx.length }, (_, i) => i),
+    );
+    this.warnings.push(
+      `Column ${q(s.name)} has ${categories.length} categories: encoded as the category's index, not one-hot.`,
+    );
+    const f: FeatureTransform = {
+      column: s.name,
+      type: 'categorical',
+      encoding: 'index',
+      categories,
+      mean: standardize ? mean : 0,
+      std: standardize && std > 0 ? std : 1,
+      ...(fill !== undefined ? { fill } : {}),
+    };
+    return { s, f, width: 1, names: [s.name] };
+  }
+
+  private planGiven(s: NumericStore | CategoricalStore, f: FeatureTransform) {
+    if (f.type === 'text' || f.type !== s.type)
+      throw new Error(`unreachable: column ${s.name} type mismatch`);
+    const width = f.type === 'categorical' && f.encoding === 'one-hot' ? f.categories.length : 1;
+    const names =
+      f.type === 'categorical' && f.encoding === 'one-hot'
+        ? f.categories.map((c) => `${s.name}=${c}`)
+        : [s.name];
+    return { s, f, width, names };
+  }
+
+  private fill(
+    s: NumericStore | CategoricalStore,
+    f: FeatureTransform,
+    x: Float32Array,
+    width: number,
+    off: number,
+    order: Int32Array,
+  ): void {
+    const n = order.length;
+    if (s.type === 'numeric' && f.type === 'numeric') {
+      const v = s.values.view();
+      const fillValue = f.fill ?? NaN;
+      for (let i = 0; i < n; i++) {
+        let a = v[order[i]!]!;
+        if (a !== a) a = fillValue;
+        x[i * width + off] = (a - f.mean) / f.std;
+      }
+      return;
+    }
+    if (s.type !== 'categorical' || f.type !== 'categorical') throw new Error('unreachable');
+    const rank = new Map(f.categories.map((c, i) => [c, i]));
+    const fillRank = f.fill !== undefined ? (rank.get(f.fill) ?? -1) : -1;
+    const remap = new Int32Array(s.dict.size);
+    let unseen = 0;
+    for (const [k, code] of s.dict) {
+      const r = rank.get(k);
+      if (r === undefined) unseen++;
+      remap[code] = r ?? -1;
+    }
+    if (unseen)
+      this.warnings.push(
+        `Column ${q(s.name)}: ${unseen} value(s) the model was not trained on; encoded as no category.`,
+      );
+    const codes = s.codes.view();
+    for (let i = 0; i < n; i++) {
+      const c = codes[order[i]!]!;
+      const r = c < 0 ? fillRank : remap[c]!;
+      if (f.encoding === 'one-hot') {
+        if (r >= 0) x[i * width + off + r] = 1;
+      } else x[i * width + off] = (r < 0 ? NaN : r - f.mean!) / f.std!;
+    }
+  }
+}
+
+/** Mean and standard deviation (population) of `values[rows]`, skipping NaN; NaN when none. */
+function meanStd(values: Float32Array, rows: Int32Array): { mean: number; std: number } {
+  let count = 0;
+  let mean = 0;
+  let m2 = 0;
+  for (const r of rows) {
+    const v = values[r]!;
+    if (v !== v) continue;
+    count++;
+    const d = v - mean;
+    mean += d / count;
+    m2 += d * (v - mean);
+  }
+  return count === 0 ? { mean: NaN, std: NaN } : { mean, std: Math.sqrt(m2 / count) };
+}
+
+/**
+ * Imports a CSV file as a dataset (see the top of this file for the rules). Rejects with a
+ * `DatasetError` naming the line and column of the first problem, or code `cancelled` when `signal`
+ * aborts.
+ */
+export async function importCsv(file: string, options: CsvImportOptions = {}): Promise<CsvImportResult> {
+  let totalBytes: number;
+  try {
+    totalBytes = (await stat(file)).size;
+  } catch {
+    throw new DatasetError('missing-file', `Cannot read ${file}: no such file.`);
+  }
+  const importer = new Importer(file, options);
+  const signal = options.signal;
+  if (signal?.aborted) throw new DatasetError('cancelled', `Importing ${basename(file)}: cancelled.`);
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  let lastProgress = 0;
+  const progress = (force: boolean) => {
+    const now = Date.now();
+    if (!options.onProgress || (!force && now - lastProgress < 50)) return;
+    lastProgress = now;
+    options.onProgress({ bytesRead: force ? totalBytes : stream.bytesRead, totalBytes, rows: importer.rows });
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    let failure: unknown;
+    let settled = false;
+    const settle = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      stream.destroy();
+      if (err) reject(err);
+      else resolve();
+    };
+    const onAbort = () => settle(new DatasetError('cancelled', `Importing ${basename(file)}: cancelled.`));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    stream.on('error', (e) => settle(new DatasetError('missing-file', `Cannot read ${file}: ${e.message}`)));
+    Papa.parse<string[], typeof stream>(stream, {
+      header: false,
+      dynamicTyping: false,
+      skipEmptyLines: false,
+      ...(importer.delimiter ? { delimiter: importer.delimiter } : {}),
+      chunk: (results, parser) => {
+        if (settled) return;
+        try {
+          const quoteError = results.errors.find((e) => e.type === 'Quotes');
+          if (quoteError) {
+            importer.delimiter ??= results.meta.delimiter;
+            importer.push(results.data.slice(0, quoteError.row ?? 0));
+            const line = importer.nextLine;
+            throw new DatasetError(
+              'broken-row',
+              `line ${line}: ${quoteError.message.replace(/\.$/, '')} (a field opens a quote that is never closed).`,
+              line,
+            );
+          }
+          importer.delimiter ??= results.meta.delimiter;
+          importer.push(results.data);
+          progress(false);
+        } catch (e) {
+          failure = e;
+          parser.abort();
+          settle(e);
+        }
+      },
+      complete: () => settle(failure),
+      error: (e: Error) => settle(new DatasetError('missing-file', `Cannot read ${file}: ${e.message}`)),
+    });
+  });
+  const result = await importer.finish(totalBytes);
+  progress(true);
+  return result;
+}

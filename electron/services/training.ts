@@ -1,0 +1,350 @@
+/**
+ * Training, evaluation and prediction for a project, shared by the CLI and the app's services:
+ * resolves the project's data spec to a dataset (built-in, CSV on disk, or CSV embedded in the
+ * project), runs the engine, records a finished run in the bundle (weights, run summary, metrics
+ * history), and evaluates a trained project against the baseline ladder on the same split.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { ProjectBundle } from '../../shared/ir/project';
+import type { DataSpec, Preprocessing, Project, RunSummary } from '../../shared/ir/schema';
+import type { TrainingConfig } from '../../shared/training/config';
+import type { ArrayDataset } from '../../shared/training/data';
+import { type Evaluation, verdict } from '../../shared/training/evaluation';
+import type { EpochEndEvent, Metrics, TerminalEvent } from '../../shared/training/protocol';
+import { loadModelFromArtifacts } from '../engine/artifacts';
+import { activeBackend, initBackend } from '../engine/backend';
+import { runBaselines } from './datasets/baselines';
+import { loadBuiltin, type LoadedDataset } from './datasets/builtin';
+import { importCsv, type CsvPreprocessing, type CsvProgress } from './datasets/csv';
+import { DatasetError } from './datasets/errors';
+
+export class DataError extends Error {
+  override readonly name = 'DataError';
+}
+
+export interface LoadContext {
+  /** The project's file, to resolve a relative CSV path. */
+  projectFile: string | null;
+  /** Embedded data files (`data/<name>.csv` entries), by name. */
+  embedded?: ReadonlyMap<string, Uint8Array> | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((p: CsvProgress) => void) | undefined;
+}
+
+export interface LoadedData {
+  dataset: LoadedDataset;
+  /** CSV data: the statistics of the training split (saved into the data spec). */
+  preprocessing?: CsvPreprocessing;
+  warnings: string[];
+}
+
+/** Where a CSV data spec points, as an absolute path (or null when it is embedded). */
+export function csvPath(
+  spec: Extract<DataSpec, { source: 'csv' }>,
+  projectFile: string | null,
+): string | null {
+  if (spec.embedded) return null;
+  return path.resolve(projectFile ? path.dirname(projectFile) : process.cwd(), spec.file);
+}
+
+/**
+ * Loads the project's data with the training config's seed and validation split, so training,
+ * evaluation and the baselines all see the same rows (the validation rows are the last `holdout`).
+ */
+export async function loadProjectData(
+  project: Pick<Project, 'data' | 'training'>,
+  ctx: LoadContext,
+): Promise<LoadedData> {
+  const spec = project.data;
+  if (!spec)
+    throw new DataError(
+      'The project has no data. Choose a built-in dataset or import a CSV (netloom new --data ...).',
+    );
+  const { seed, validationSplit } = project.training;
+  try {
+    if (spec.source === 'builtin') {
+      const dataset = await loadBuiltin(spec.dataset, {
+        ...spec.options,
+        seed,
+        validationSplit,
+        signal: ctx.signal,
+      });
+      return { dataset, warnings: [] };
+    }
+    if (spec.source === 'csv') {
+      let file = csvPath(spec, ctx.projectFile);
+      let tmp: string | null = null;
+      if (file === null) {
+        const name = spec.file.replace(/^data\//, '');
+        const bytes = ctx.embedded?.get(name);
+        if (!bytes) throw new DataError(`The embedded data file data/${name} is missing from the project.`);
+        tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'netloom-data-'));
+        file = path.join(tmp, name);
+        await fs.writeFile(file, bytes);
+      }
+      try {
+        const result = await importCsv(file, {
+          target: spec.target,
+          ...(spec.columns.length ? { columns: spec.columns } : {}),
+          validationSplit,
+          seed,
+          signal: ctx.signal,
+          onProgress: ctx.onProgress,
+        });
+        return { dataset: result.dataset, preprocessing: result.preprocessing, warnings: result.warnings };
+      } finally {
+        if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+      }
+    }
+    throw new DataError('Image-folder datasets are not supported by this version yet.');
+  } catch (err) {
+    if (err instanceof DatasetError) throw new DataError(err.message);
+    throw err;
+  }
+}
+
+/** The flat metrics a run summary keeps: loss, accuracy..., val_loss, val_accuracy... */
+export function flatMetrics(metrics: Metrics, valMetrics: Metrics): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(metrics)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  for (const [k, v] of Object.entries(valMetrics))
+    if (typeof v === 'number' && Number.isFinite(v)) out[`val_${k}`] = v;
+  return out;
+}
+
+/**
+ * Records a finished run in the bundle: its summary, its per-epoch history (`runs/<id>.jsonl`) and,
+ * when the run produced weights (done, diverged: the last good ones), the weights.
+ */
+export function recordRun(
+  bundle: ProjectBundle,
+  run: {
+    event: TerminalEvent;
+    config: TrainingConfig;
+    startedAt: Date;
+    history: EpochEndEvent[];
+    preprocessing?: CsvPreprocessing | undefined;
+  },
+): ProjectBundle {
+  const e = run.event;
+  if (e.type === 'error') return bundle;
+  const last = run.history[run.history.length - 1];
+  const finalMetrics =
+    e.type === 'done'
+      ? flatMetrics(e.metrics, e.valMetrics)
+      : last
+        ? flatMetrics(last.metrics, last.valMetrics)
+        : {};
+  const summary: RunSummary = {
+    id: e.runId.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64),
+    startedAt: run.startedAt.toISOString(),
+    durationMs: Date.now() - run.startedAt.getTime(),
+    backend: e.backend,
+    status: e.type,
+    epochs: e.type === 'done' ? e.epochs : run.history.length,
+    config: run.config,
+    finalMetrics,
+  };
+  const runs = new Map(bundle.runs ?? []);
+  runs.set(
+    summary.id,
+    run.history.map((h) => JSON.stringify(h)).join('\n') + (run.history.length ? '\n' : ''),
+  );
+  const project: Project = { ...bundle.project, runs: [...bundle.project.runs, summary] };
+  if (run.preprocessing && project.data?.source === 'csv')
+    project.data = { ...project.data, preprocessing: run.preprocessing as Preprocessing };
+  const weights = e.type === 'done' ? e.weights : (e.weights ?? undefined);
+  return { ...bundle, project, runs, weights: weights ?? bundle.weights };
+}
+
+/** Runs the trained model on `count` rows of x (sample shape per the dataset); returns row-major outputs. */
+export async function predictArrays(
+  bundle: ProjectBundle,
+  x: Float32Array | Int32Array,
+  sampleShape: readonly number[],
+  dtype: 'float32' | 'int32',
+  count: number,
+): Promise<{ outputs: Float32Array; outputSize: number; backend: string }> {
+  if (!bundle.weights)
+    throw new DataError('The project has no trained weights yet: train it first (netloom train).');
+  await initBackend();
+  const model = await loadModelFromArtifacts(bundle.weights);
+  try {
+    const per = sampleShape.reduce((a, d) => a * d, 1);
+    const outShape = model.outputs[0]!.shape.slice(1) as number[];
+    const outputSize = outShape.reduce((a, d) => a * (d ?? 1), 1);
+    const out = new Float32Array(count * outputSize);
+    const B = 256;
+    for (let start = 0; start < count; start += B) {
+      const n = Math.min(B, count - start);
+      const slice = x.subarray(start * per, (start + n) * per);
+      const data = tf.tidy(() => {
+        const input = tf.tensor(slice, [n, ...sampleShape], dtype);
+        const y = model.predict(model.inputs.length > 1 ? model.inputs.map(() => input) : input);
+        const first = Array.isArray(y) ? y[0]! : (y as tf.Tensor);
+        return first.dataSync() as Float32Array;
+      });
+      out.set(data, start * outputSize);
+    }
+    return { outputs: out, outputSize, backend: activeBackend() };
+  } finally {
+    model.dispose();
+  }
+}
+
+function argmaxRow(a: Float32Array, row: number, k: number): number {
+  let best = 0;
+  for (let j = 1; j < k; j++) if (a[row * k + j]! > a[row * k + best]!) best = j;
+  return best;
+}
+
+/** Evaluates the trained model on the validation rows and runs the baseline ladder on the same split. */
+export async function evaluateProject(
+  bundle: ProjectBundle,
+  ctx: LoadContext,
+  preloaded?: LoadedData,
+): Promise<Evaluation> {
+  const { dataset } = preloaded ?? (await loadProjectData(bundle.project, ctx));
+  const holdout = dataset.holdout ?? 0;
+  if (holdout < 1)
+    throw new DataError('There are no validation rows to evaluate on: set a validation split above 0.');
+  const trainCount = dataset.count - holdout;
+  const per = dataset.sampleShape.reduce((a, d) => a * d, 1);
+  const xVal = dataset.x.subarray(trainCount * per);
+  const { outputs, outputSize, backend } = await predictArrays(
+    bundle,
+    xVal,
+    dataset.sampleShape,
+    dataset.xDtype,
+    holdout,
+  );
+  const baselines = (
+    await runBaselines(dataset, { seed: bundle.project.training.seed, signal: ctx.signal })
+  ).map((b) => ({
+    id: b.id,
+    label: b.label,
+    metrics: b.metrics,
+    trainMs: b.trainMs,
+    ...(b.note ? { note: b.note } : {}),
+  }));
+  const base = {
+    dataset: dataset.name,
+    trainCount,
+    validationCount: holdout,
+    baselines,
+    backend,
+  };
+  if (dataset.task === 'classification') {
+    const binary = outputSize === 1;
+    const k = binary ? 2 : outputSize;
+    const classes = dataset.classes ?? Array.from({ length: k }, (_, i) => String(i));
+    const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+    const misclassified: Evaluation['misclassified'] = [];
+    let correct = 0;
+    let loss = 0;
+    for (let i = 0; i < holdout; i++) {
+      const truth = dataset.y[trainCount + i]!;
+      const probs = binary
+        ? [1 - outputs[i]!, outputs[i]!]
+        : Array.from(outputs.subarray(i * k, (i + 1) * k));
+      const pred = binary ? (outputs[i]! >= 0.5 ? 1 : 0) : argmaxRow(outputs, i, k);
+      loss += -Math.log(Math.max(1e-7, probs[truth] ?? 1e-7));
+      if (truth >= 0 && truth < k) confusion[truth]![pred]!++;
+      if (pred === truth) correct++;
+      else if (misclassified.length < 50) {
+        const row = Array.from(xVal.subarray(i * per, (i + 1) * per));
+        misclassified.push({
+          index: trainCount + i,
+          truth,
+          predicted: pred,
+          probabilities: probs,
+          ...(per <= 1024 ? { input: row } : {}),
+        });
+      }
+    }
+    const perClass = classes.map((name, c) => {
+      const tp = confusion[c]![c]!;
+      const predicted = confusion.reduce((a, row) => a + row[c]!, 0);
+      const support = confusion[c]!.reduce((a, v) => a + v, 0);
+      const precision = predicted ? tp / predicted : 0;
+      const recall = support ? tp / support : 0;
+      const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+      return { class: name, precision, recall, f1, support };
+    });
+    const metrics = { accuracy: correct / holdout, loss: loss / holdout };
+    return {
+      ...base,
+      task: 'classification',
+      metrics,
+      classes,
+      confusion,
+      perClass,
+      misclassified,
+      verdict: verdict('classification', metrics, baselines),
+    };
+  }
+  // Regression: pooled over all target values.
+  const t = dataset.targetSize;
+  const yVal = dataset.y.subarray(trainCount * t);
+  let mean = 0;
+  for (const v of yVal) mean += v;
+  mean /= yVal.length;
+  let abs = 0;
+  let sq = 0;
+  let tot = 0;
+  const scatter: [number, number][] = [];
+  for (let i = 0; i < yVal.length; i++) {
+    const d = outputs[i]! - yVal[i]!;
+    abs += Math.abs(d);
+    sq += d * d;
+    tot += (yVal[i]! - mean) ** 2;
+    if (scatter.length < 2000) scatter.push([yVal[i]!, outputs[i]!]);
+  }
+  const metrics = { mae: abs / yVal.length, mse: sq / yVal.length, r2: tot > 0 ? 1 - sq / tot : 0 };
+  return {
+    ...base,
+    task: 'regression',
+    metrics,
+    scatter,
+    verdict: verdict('regression', metrics, baselines),
+  };
+}
+
+/** Imports rows to predict on with the project's preprocessing (CSV data) and returns the outputs per row. */
+export async function predictCsv(
+  bundle: ProjectBundle,
+  file: string,
+  ctx: LoadContext,
+): Promise<{ rows: number[][]; classes?: string[]; backend: string }> {
+  const spec = bundle.project.data;
+  let preprocessing =
+    spec?.source === 'csv' ? (spec.preprocessing as CsvPreprocessing | undefined) : undefined;
+  if (!preprocessing && spec?.source === 'csv')
+    preprocessing = (await loadProjectData(bundle.project, ctx)).preprocessing;
+  if (!preprocessing)
+    throw new DataError(
+      'Predicting from a CSV needs a project trained on CSV data (its column statistics are reused for new rows).',
+    );
+  let imported;
+  try {
+    imported = await importCsv(file, { preprocessing, validationSplit: 0, signal: ctx.signal });
+  } catch (err) {
+    if (err instanceof DatasetError) throw new DataError(err.message);
+    throw err;
+  }
+  const ds: ArrayDataset = imported.dataset;
+  const { outputs, outputSize, backend } = await predictArrays(
+    bundle,
+    ds.x,
+    ds.sampleShape,
+    ds.xDtype,
+    ds.count,
+  );
+  const rows: number[][] = [];
+  for (let i = 0; i < ds.count; i++)
+    rows.push(Array.from(outputs.subarray(i * outputSize, (i + 1) * outputSize)));
+  return { rows, ...(preprocessing.classes ? { classes: preprocessing.classes } : {}), backend };
+}

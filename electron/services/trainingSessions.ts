@@ -1,0 +1,356 @@
+/**
+ * The app's training side (behind shared/ipc): loads and previews a project's data, runs training in
+ * the worker and streams its events, keeps the resulting weights and run histories with the open
+ * document, evaluates, predicts and restores past runs. Used by AppServices.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import Papa from 'papaparse';
+import { checkGraph, formatIssue } from '../../shared/graph/check';
+import type { DataSummary, Grid, TrainingEventView } from '../../shared/ipc/contract';
+import type { ProjectBundle } from '../../shared/ir/project';
+import type { DataSpec, Project, RunSummary } from '../../shared/ir/schema';
+import type { TrainingConfig } from '../../shared/training/config';
+import type { Evaluation } from '../../shared/training/evaluation';
+import type { EpochEndEvent, Probe, TrainingEvent } from '../../shared/training/protocol';
+import { startTraining, type TrainingHandle } from '../engine/session';
+import { BUILTIN_DATASETS } from './datasets/builtin';
+import { type LoadedData, evaluateProject, loadProjectData, predictArrays, recordRun } from './training';
+
+export class TrainingServiceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What the sessions need from a document (owned by AppServices). */
+export interface DocHandle {
+  path: string | null;
+  extras: Omit<ProjectBundle, 'project'>;
+  /** Absolute path of the CSV the current data spec points at (not embedded). */
+  dataFile?: string | null;
+}
+
+interface Cached {
+  key: string;
+  loaded: LoadedData;
+}
+
+const MAX_RUN_WEIGHTS = 5;
+
+export class TrainingSessions {
+  private cache = new Map<string, Cached>();
+  private loading = new Map<string, AbortController>();
+  private running = new Map<string, { docId: string; handle: TrainingHandle }>();
+
+  constructor(
+    private readonly emit: (name: 'training.event' | 'data.progress', payload: unknown) => void,
+    /** Resolves a CSV path chosen by the user (confined to the served folder in serve mode). */
+    private readonly resolvePath: (p: string, base: string | null) => Promise<string>,
+  ) {}
+
+  datasets() {
+    return [...BUILTIN_DATASETS];
+  }
+
+  private key(
+    data: DataSpec,
+    training: Pick<TrainingConfig, 'seed' | 'validationSplit'>,
+    file: string | null,
+  ) {
+    return JSON.stringify([data, file, training.seed, training.validationSplit]);
+  }
+
+  /** Resolves the data spec's CSV to an absolute path; returns the spec relative to the project. */
+  async normalise(doc: DocHandle, data: DataSpec): Promise<{ spec: DataSpec; file: string | null }> {
+    if (data.source !== 'csv' || data.embedded) return { spec: data, file: null };
+    const base = doc.path ? path.dirname(doc.path) : null;
+    const abs = await this.resolvePath(data.file, base);
+    const rel = path
+      .relative(base ?? process.cwd(), abs)
+      .split(path.sep)
+      .join('/');
+    return { spec: { ...data, file: base ? rel : abs }, file: abs };
+  }
+
+  async load(
+    docId: string,
+    doc: DocHandle,
+    data: DataSpec,
+    training: TrainingConfig,
+  ): Promise<{ summary: DataSummary; data: DataSpec }> {
+    const { spec, file } = await this.normalise(doc, data);
+    doc.dataFile = file;
+    const loaded = await this.loadCached(docId, doc, spec, file, training);
+    const withStats =
+      spec.source === 'csv' && loaded.preprocessing ? { ...spec, preprocessing: loaded.preprocessing } : spec;
+    return { summary: await summarise(loaded, file), data: withStats as DataSpec };
+  }
+
+  private async loadCached(
+    docId: string,
+    doc: DocHandle,
+    spec: DataSpec,
+    file: string | null,
+    training: TrainingConfig,
+  ): Promise<LoadedData> {
+    const key = this.key(spec, training, file);
+    const hit = this.cache.get(docId);
+    if (hit && hit.key === key) return hit.loaded;
+    this.loading.get(docId)?.abort();
+    const controller = new AbortController();
+    this.loading.set(docId, controller);
+    try {
+      const loaded = await loadProjectData(
+        { data: file && spec.source === 'csv' ? { ...spec, file } : spec, training },
+        {
+          projectFile: doc.path,
+          embedded: doc.extras.data,
+          signal: controller.signal,
+          onProgress: (p) => this.emit('data.progress', { docId, ...p }),
+        },
+      );
+      this.cache.set(docId, { key, loaded });
+      return loaded;
+    } finally {
+      if (this.loading.get(docId) === controller) this.loading.delete(docId);
+    }
+  }
+
+  cancelLoad(docId: string): void {
+    this.loading.get(docId)?.abort();
+  }
+
+  async start(
+    docId: string,
+    doc: DocHandle,
+    project: Project,
+    grid: Grid | null,
+  ): Promise<{ runId: string }> {
+    if ([...this.running.values()].some((r) => r.docId === docId))
+      throw new TrainingServiceError('BUSY', 'A run is already going on for this project; stop it first.');
+    const report = checkGraph(project.graph);
+    if (!report.valid)
+      throw new TrainingServiceError(
+        'INVALID_GRAPH',
+        `Fix the graph before training:\n${report.issues
+          .filter((i) => i.severity === 'error')
+          .map(formatIssue)
+          .join('\n')}`,
+      );
+    if (!project.data) throw new TrainingServiceError('NO_DATA', 'Choose a dataset in the Data panel first.');
+    const { spec, file } = await this.normalise(doc, project.data);
+    const loaded = await this.loadCached(docId, doc, spec, file, project.training);
+    const ds = loaded.dataset;
+    let probe: Probe | undefined;
+    if (grid && ds.sampleShape.length === 1 && ds.sampleShape[0] === 2 && ds.xDtype === 'float32') {
+      const data = new Float32Array(grid.n * grid.n * 2);
+      for (let j = 0; j < grid.n; j++)
+        for (let i = 0; i < grid.n; i++) {
+          const k = (j * grid.n + i) * 2;
+          data[k] = grid.x0 + ((i + 0.5) / grid.n) * (grid.x1 - grid.x0);
+          data[k + 1] = grid.y1 - ((j + 0.5) / grid.n) * (grid.y1 - grid.y0);
+        }
+      probe = { data, count: grid.n * grid.n, sampleShape: [2], dtype: 'float32' };
+    }
+    const startedAt = new Date();
+    const history: EpochEndEvent[] = [];
+    const config = project.training;
+    const handle = startTraining({
+      project,
+      dataset: ds,
+      config,
+      ...(probe ? { probe } : {}),
+      onEvent: (e: TrainingEvent) => {
+        if (e.type === 'epochEnd') {
+          const { probe: _p, ...rest } = e;
+          history.push(rest);
+        }
+        if (e.type === 'progress' || e.type === 'epochEnd' || e.type === 'error') {
+          this.emit('training.event', { docId, event: e satisfies TrainingEventView });
+          if (e.type === 'error') this.running.delete(handle.runId);
+          return;
+        }
+        // Terminal with weights: keep them with the document; the renderer gets the run summary.
+        this.running.delete(handle.runId);
+        let run: RunSummary | null = null;
+        if (e.type !== 'cancelled' || e.weights) {
+          const bundle: ProjectBundle = { project, ...doc.extras };
+          const updated = recordRun(bundle, {
+            event: e,
+            config,
+            startedAt,
+            history,
+            preprocessing: loaded.preprocessing,
+          });
+          run = updated.project.runs[updated.project.runs.length - 1] ?? null;
+          const w = e.type === 'done' ? e.weights : e.weights;
+          const runWeights = new Map(doc.extras.runWeights ?? []);
+          if (run && w) runWeights.set(run.id, w);
+          const keep = [...project.runs.map((r) => r.id), ...(run ? [run.id] : [])].slice(-MAX_RUN_WEIGHTS);
+          for (const id of runWeights.keys()) if (!keep.includes(id)) runWeights.delete(id);
+          doc.extras = {
+            ...doc.extras,
+            weights: e.type === 'cancelled' ? doc.extras.weights : updated.weights,
+            runs: updated.runs,
+            runWeights,
+          };
+        }
+        const { weights: _w, ...view } = e;
+        this.emit('training.event', { docId, event: { ...view, run } as TrainingEventView });
+      },
+    });
+    this.running.set(handle.runId, { docId, handle });
+    return { runId: handle.runId };
+  }
+
+  cancel(runId: string): void {
+    this.running.get(runId)?.handle.cancel();
+  }
+
+  async evaluate(docId: string, doc: DocHandle, project: Project): Promise<Evaluation> {
+    if (!doc.extras.weights) throw new TrainingServiceError('NOT_TRAINED', 'Train the network first.');
+    if (!project.data) throw new TrainingServiceError('NO_DATA', 'The project has no data.');
+    const { spec, file } = await this.normalise(doc, project.data);
+    const loaded = await this.loadCached(docId, doc, spec, file, project.training);
+    return evaluateProject(
+      { project, ...doc.extras },
+      { projectFile: doc.path, embedded: doc.extras.data },
+      loaded,
+    );
+  }
+
+  async predict(doc: DocHandle, project: Project, input: number[]) {
+    const node = project.graph.nodes.find((n) => n.kind === 'Input');
+    const shape = (node?.params.shape as (number | null)[] | undefined) ?? [input.length];
+    const sampleShape = shape.map((d) => d ?? 1);
+    const per = sampleShape.reduce((a, d) => a * d, 1);
+    if (input.length !== per)
+      throw new TrainingServiceError('BAD_INPUT', `The model takes ${per} values; got ${input.length}.`);
+    const dtype = node?.params.dtype === 'int32' ? 'int32' : 'float32';
+    const x = dtype === 'int32' ? Int32Array.from(input) : Float32Array.from(input);
+    const { outputs } = await predictArrays({ project, ...doc.extras }, x, sampleShape, dtype, 1);
+    return { outputs: Array.from(outputs) };
+  }
+
+  restore(doc: DocHandle, runId: string): void {
+    const w = doc.extras.runWeights?.get(runId);
+    if (!w)
+      throw new TrainingServiceError(
+        'NO_WEIGHTS',
+        'The weights of that run were not kept (only the last five are).',
+      );
+    doc.extras = { ...doc.extras, weights: w };
+  }
+
+  history(doc: DocHandle, runIds: string[]): Record<string, TrainingEvent[]> {
+    const out: Record<string, TrainingEvent[]> = {};
+    for (const id of runIds) {
+      const text = doc.extras.runs?.get(id);
+      if (!text) continue;
+      out[id] = text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as TrainingEvent);
+    }
+    return out;
+  }
+
+  forget(docId: string): void {
+    this.cache.delete(docId);
+    this.cancelLoad(docId);
+    for (const [id, r] of this.running) if (r.docId === docId) this.cancel(id);
+  }
+}
+
+/** The data panel's view of a loaded dataset. */
+async function summarise(loaded: LoadedData, file: string | null): Promise<DataSummary> {
+  const ds = loaded.dataset;
+  const holdout = ds.holdout ?? 0;
+  const classes = ds.classes;
+  const per = ds.sampleShape.reduce((a, d) => a * d, 1);
+  let preview: DataSummary['preview'];
+  if (ds.task === 'classification' && per === 2 && ds.sampleShape.length === 1) {
+    const points: [number, number, number][] = [];
+    const step = Math.max(1, Math.floor(ds.count / 1500));
+    for (let i = 0; i < ds.count; i += step) points.push([ds.x[2 * i]!, ds.x[2 * i + 1]!, ds.y[i]!]);
+    preview = { kind: 'scatter', points, classes: classes ?? ['0', '1'] };
+  } else if (ds.sampleShape.length === 3 && ds.task === 'classification') {
+    const [h, w, c] = ds.sampleShape as [number, number, number];
+    const perClass = (classes ?? []).map((name) => ({ class: name, images: [] as number[][] }));
+    for (let i = 0; i < ds.count && perClass.some((p) => p.images.length < 6); i++) {
+      const cls = perClass[ds.y[i]!];
+      if (!cls || cls.images.length >= 6) continue;
+      const img: number[] = [];
+      for (let p = 0; p < h * w; p++) img.push(ds.x[i * per + p * c]!);
+      cls.images.push(img);
+    }
+    preview = { kind: 'images', width: w, height: h, perClass };
+  } else if (ds.xDtype === 'int32' && loaded.dataset.tokenizer) {
+    const words = loaded.dataset.tokenizer.words;
+    const examples: { text: string; label: string }[] = [];
+    for (let i = 0; i < Math.min(8, ds.count); i++) {
+      const ids = Array.from(ds.x.subarray(i * per, (i + 1) * per)).filter((t) => t !== 0);
+      examples.push({
+        text: ids
+          .slice(0, 40)
+          .map((t) => words[t] ?? '?')
+          .join(' '),
+        label: classes?.[ds.y[i]!] ?? String(ds.y[i]),
+      });
+    }
+    preview = { kind: 'sequence', examples };
+  } else if (file) {
+    const head = await readHead(file, 64 * 1024);
+    const parsed = Papa.parse<string[]>(head, { preview: 21, skipEmptyLines: true });
+    const [header = [], ...rows] = parsed.data;
+    preview = { kind: 'table', header, rows };
+  } else {
+    const names = ds.featureNames ?? Array.from({ length: per }, (_, i) => `x${i + 1}`);
+    const rows: string[][] = [];
+    for (let i = 0; i < Math.min(20, ds.count); i++)
+      rows.push([
+        ...Array.from(ds.x.subarray(i * per, i * per + Math.min(per, 12)), (v) =>
+          String(Math.round(v * 1000) / 1000),
+        ),
+        classes?.[ds.y[i]!] ?? String(ds.y[i]),
+      ]);
+    preview = { kind: 'table', header: [...names.slice(0, 12), 'target'], rows };
+  }
+  return {
+    name: ds.name,
+    task: ds.task,
+    count: ds.count,
+    trainCount: ds.count - holdout,
+    validationCount: holdout,
+    sampleShape: ds.sampleShape,
+    xDtype: ds.xDtype,
+    ...(classes ? { classes } : {}),
+    ...(ds.featureNames ? { featureNames: ds.featureNames } : {}),
+    ...(ds.vocabSize !== undefined ? { vocabSize: ds.vocabSize } : {}),
+    ...(ds.source ? { source: ds.source } : {}),
+    warnings: loaded.warnings,
+    preview,
+    suggested: {
+      inputShape: ds.sampleShape,
+      inputDtype: ds.xDtype,
+      targetShape:
+        ds.task === 'classification' ? [(classes?.length ?? 2) === 2 ? 1 : classes!.length] : [ds.targetSize],
+    },
+  };
+}
+
+async function readHead(file: string, bytes: number): Promise<string> {
+  const h = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await h.read(buf, 0, bytes, 0);
+    const text = buf.subarray(0, bytesRead).toString('utf8');
+    return bytesRead === bytes ? text.slice(0, text.lastIndexOf('\n')) : text;
+  } finally {
+    await h.close();
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * The training slice: data summary, the current run's status and streamed curves, the decision
+ * boundary, the evaluation and overlaid past runs. Not part of undo history (runs are not edits);
+ * a finished run is added to the project document (editor store) so it is saved with it.
+ */
+import { create } from 'zustand';
+import type { DataSummary, Grid, TrainingEventView } from '../../shared/ipc/contract';
+import type { DataSpec, RunSummary } from '../../shared/ir/schema';
+import type { DatasetDescriptor } from '../../shared/training/data';
+import type { Evaluation } from '../../shared/training/evaluation';
+import type { EpochEndEvent, ProgressEvent, TrainingEvent } from '../../shared/training/protocol';
+import { api } from '../ipc/client';
+import { useEditor } from './editor';
+
+export type RunStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'diverged' | 'error';
+export type Point = [number, number];
+
+export interface Curves {
+  batchLoss: Point[];
+  epochLoss: Point[];
+  valLoss: Point[];
+  batchMetric: Point[];
+  epochMetric: Point[];
+  valMetric: Point[];
+  /** accuracy (classification) or mae (regression). */
+  metricName: 'accuracy' | 'mae';
+}
+
+const emptyCurves = (): Curves => ({
+  batchLoss: [],
+  epochLoss: [],
+  valLoss: [],
+  batchMetric: [],
+  epochMetric: [],
+  valMetric: [],
+  metricName: 'accuracy',
+});
+
+export interface TrainingState {
+  datasets: DatasetDescriptor[];
+  summary: DataSummary | null;
+  dataError: string | null;
+  dataLoading: { bytesRead: number; totalBytes: number; rows: number } | null;
+  status: RunStatus;
+  runId: string | null;
+  progress: ProgressEvent | null;
+  message: string | null;
+  final: Record<string, number> | null;
+  curves: Curves;
+  grid: Grid | null;
+  boundary: number[] | null;
+  boundaryVersion: number;
+  evaluation: Evaluation | null;
+  evaluating: boolean;
+  overlays: Record<string, EpochEndEvent[]>;
+
+  reset(): void;
+  loadDatasets(): Promise<void>;
+  setData(spec: DataSpec | null): Promise<void>;
+  cancelDataLoad(): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  evaluate(): Promise<void>;
+  overlay(runIds: string[]): Promise<void>;
+  restore(runId: string): Promise<void>;
+  handle(e: TrainingEventView): void;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A grid a little larger than the data, for the decision boundary. */
+export function gridFor(points: readonly [number, number, number][], n = 60): Grid | null {
+  if (points.length === 0) return null;
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (const [x, y] of points) {
+    x0 = Math.min(x0, x);
+    x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y);
+    y1 = Math.max(y1, y);
+  }
+  const px = (x1 - x0) * 0.08 || 1;
+  const py = (y1 - y0) * 0.08 || 1;
+  return { x0: x0 - px, x1: x1 + px, y0: y0 - py, y1: y1 + py, n };
+}
+
+export const useTraining = create<TrainingState>()((set, get) => ({
+  datasets: [],
+  summary: null,
+  dataError: null,
+  dataLoading: null,
+  status: 'idle',
+  runId: null,
+  progress: null,
+  message: null,
+  final: null,
+  curves: emptyCurves(),
+  grid: null,
+  boundary: null,
+  boundaryVersion: 0,
+  evaluation: null,
+  evaluating: false,
+  overlays: {},
+
+  reset: () =>
+    set({
+      summary: null,
+      dataError: null,
+      dataLoading: null,
+      status: 'idle',
+      runId: null,
+      progress: null,
+      message: null,
+      final: null,
+      curves: emptyCurves(),
+      grid: null,
+      boundary: null,
+      evaluation: null,
+      overlays: {},
+    }),
+
+  loadDatasets: async () => {
+    if (get().datasets.length) return;
+    set({ datasets: await api.request('datasets.list', {}) });
+  },
+
+  setData: async (spec) => {
+    const ed = useEditor.getState();
+    if (!ed.docId) return;
+    if (spec === null) {
+      ed.setData(null);
+      set({ summary: null, dataError: null, grid: null, boundary: null, evaluation: null });
+      return;
+    }
+    set({ dataError: null, dataLoading: { bytesRead: 0, totalBytes: 0, rows: 0 } });
+    try {
+      const { summary, data } = await api.request('data.load', {
+        docId: ed.docId,
+        data: spec,
+        training: ed.meta.training,
+      });
+      ed.setData(data);
+      ed.fitToData(summary);
+      const grid = summary.preview.kind === 'scatter' ? gridFor(summary.preview.points) : null;
+      set({ summary, grid, boundary: null, evaluation: null, dataLoading: null });
+    } catch (err) {
+      set({ dataError: errorText(err), dataLoading: null });
+    }
+  },
+
+  cancelDataLoad: () => {
+    const docId = useEditor.getState().docId;
+    if (docId) void api.request('data.cancel', { docId });
+  },
+
+  start: async () => {
+    const ed = useEditor.getState();
+    if (!ed.docId || get().status === 'running') return;
+    const curves = emptyCurves();
+    curves.metricName = get().summary?.task === 'regression' ? 'mae' : 'accuracy';
+    set({
+      status: 'running',
+      message: null,
+      progress: null,
+      final: null,
+      curves,
+      evaluation: null,
+      boundary: null,
+    });
+    try {
+      const { runId } = await api.request('training.start', {
+        docId: ed.docId,
+        project: ed.toProject(),
+        grid: get().grid,
+      });
+      set({ runId });
+    } catch (err) {
+      set({ status: 'error', message: errorText(err) });
+    }
+  },
+
+  stop: async () => {
+    const { runId } = get();
+    if (runId) await api.request('training.cancel', { runId });
+  },
+
+  evaluate: async () => {
+    const ed = useEditor.getState();
+    if (!ed.docId) return;
+    set({ evaluating: true });
+    try {
+      const evaluation = await api.request('model.evaluate', { docId: ed.docId, project: ed.toProject() });
+      set({ evaluation, evaluating: false });
+    } catch (err) {
+      set({ evaluating: false, message: errorText(err) });
+    }
+  },
+
+  overlay: async (runIds) => {
+    const ed = useEditor.getState();
+    if (!ed.docId) return;
+    const history = await api.request('runs.history', { docId: ed.docId, runIds });
+    const overlays: Record<string, EpochEndEvent[]> = {};
+    for (const [id, events] of Object.entries(history))
+      overlays[id] = events.filter((e: TrainingEvent): e is EpochEndEvent => e.type === 'epochEnd');
+    set({ overlays });
+  },
+
+  restore: async (runId) => {
+    const ed = useEditor.getState();
+    if (!ed.docId) return;
+    await api.request('runs.restore', { docId: ed.docId, runId });
+    useEditor.setState((s) => ({ hasWeights: true, editVersion: s.editVersion + 1 }));
+    ed.notify(`Restored the weights of run ${runId}`);
+    await get().evaluate();
+  },
+
+  handle: (e) => {
+    const s = get();
+    if (s.runId && e.runId !== s.runId && s.status !== 'running') return;
+    if (e.type === 'progress') {
+      const c = s.curves;
+      const x = e.epoch - 1 + e.batch / Math.max(1, e.batches);
+      const metric = e.metrics[c.metricName];
+      set({
+        runId: e.runId,
+        progress: e,
+        curves: {
+          ...c,
+          batchLoss: e.metrics.loss !== undefined ? [...c.batchLoss, [x, e.metrics.loss]] : c.batchLoss,
+          batchMetric: metric !== undefined ? [...c.batchMetric, [x, metric]] : c.batchMetric,
+        },
+      });
+      return;
+    }
+    if (e.type === 'epochEnd') {
+      const c = s.curves;
+      const m = c.metricName;
+      set({
+        runId: e.runId,
+        curves: {
+          ...c,
+          epochLoss: e.metrics.loss !== undefined ? [...c.epochLoss, [e.epoch, e.metrics.loss]] : c.epochLoss,
+          valLoss: e.valMetrics.loss !== undefined ? [...c.valLoss, [e.epoch, e.valMetrics.loss]] : c.valLoss,
+          epochMetric:
+            e.metrics[m] !== undefined ? [...c.epochMetric, [e.epoch, e.metrics[m]!]] : c.epochMetric,
+          valMetric:
+            e.valMetrics[m] !== undefined ? [...c.valMetric, [e.epoch, e.valMetrics[m]!]] : c.valMetric,
+        },
+        ...(e.probe ? { boundary: e.probe, boundaryVersion: s.boundaryVersion + 1 } : {}),
+      });
+      return;
+    }
+    if (e.type === 'error') {
+      set({ status: 'error', message: `${e.message}`, runId: e.runId });
+      return;
+    }
+    const run: RunSummary | null = e.run;
+    if (run) useEditor.getState().addRun(run, e.type !== 'cancelled');
+    if (e.type === 'done') {
+      set({
+        status: 'done',
+        final: run?.finalMetrics ?? null,
+        message: e.stoppedEarly ? `Stopped early: ${e.stoppedEarly.reason}` : null,
+      });
+      void get().evaluate();
+    } else if (e.type === 'diverged') {
+      set({
+        status: 'diverged',
+        message: `${e.message} The weights from before the blow-up are kept.`,
+        final: run?.finalMetrics ?? null,
+      });
+    } else {
+      set({ status: 'cancelled', message: 'Stopped. The weights from before this run are kept.' });
+    }
+  },
+}));
+
+/** Subscribes the training store to the services' events (once, at start-up). */
+export function bindTrainingEvents(): () => void {
+  const offEvent = api.on('training.event', ({ docId, event }) => {
+    if (docId === useEditor.getState().docId) useTraining.getState().handle(event);
+  });
+  const offProgress = api.on('data.progress', ({ docId, bytesRead, totalBytes, rows }) => {
+    if (docId === useEditor.getState().docId)
+      useTraining.setState({ dataLoading: { bytesRead, totalBytes, rows } });
+  });
+  return () => {
+    offEvent();
+    offProgress();
+  };
+}

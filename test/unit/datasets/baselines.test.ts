@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { accuracy, regressionMetrics, runBaselines } from '../../../electron/services/datasets/baselines';
+import { loadBuiltin } from '../../../electron/services/datasets/builtin';
+import { importCsv } from '../../../electron/services/datasets/csv';
+import { join } from 'node:path';
+
+describe('baseline ladder', () => {
+  it('iris: logistic regression and random forest both reach 0.9 validation accuracy', async () => {
+    const iris = await loadBuiltin('iris', { validationSplit: 0.2 });
+    const results = await runBaselines(iris);
+    const by = Object.fromEntries(results.map((r) => [r.id, r]));
+    expect(Object.keys(by)).toEqual(['majority', 'logistic-regression', 'random-forest']);
+    expect(by['majority']!.metrics.accuracy).toBeLessThan(0.5);
+    expect(by['logistic-regression']!.metrics.accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(by['random-forest']!.metrics.accuracy).toBeGreaterThanOrEqual(0.9);
+    // Deterministic: the same split and seed give the same numbers.
+    const again = await runBaselines(iris);
+    expect(again.map((r) => r.metrics)).toEqual(results.map((r) => r.metrics));
+  });
+
+  it('regression: least squares beats the mean, the forest follows the curve', async () => {
+    const sine = await loadBuiltin('sine', { validationSplit: 0.2, noise: 0.05 });
+    const by = Object.fromEntries((await runBaselines(sine)).map((r) => [r.id, r.metrics]));
+    expect(by['majority']!.r2).toBeLessThan(0.05);
+    expect(by['linear-regression']!.r2).toBeGreaterThan(0.5);
+    expect(by['random-forest']!.r2).toBeGreaterThan(0.9);
+    expect(by['random-forest']!.mae).toBeLessThan(by['linear-regression']!.mae!);
+  });
+
+  it('spirals: the linear model fails where the forest succeeds (why depth matters)', async () => {
+    const ds = await loadBuiltin('spirals', { validationSplit: 0.2, samples: 600 });
+    const by = Object.fromEntries((await runBaselines(ds)).map((r) => [r.id, r.metrics.accuracy]));
+    expect(by['logistic-regression']).toBeLessThan(0.7);
+    expect(by['random-forest']).toBeGreaterThan(0.9);
+  });
+
+  it('works on an imported CSV and on token ids (bag of words)', async () => {
+    const r = await importCsv(join(__dirname, '../../fixtures/csv/iris-small.csv'), { target: 'species' });
+    const res = await runBaselines(r.dataset, { only: ['logistic-regression'] });
+    expect(res[0]!.metrics.accuracy).toBeGreaterThanOrEqual(0.8);
+    const tokens = {
+      id: 't',
+      name: 't',
+      task: 'classification' as const,
+      x: Int32Array.from(
+        { length: 200 * 5 },
+        (_, k) => (Math.floor(k / 5) % 2 ? 2 : 3) + (k % 5 === 0 ? 2 : 0),
+      ),
+      sampleShape: [5],
+      xDtype: 'int32' as const,
+      y: Int32Array.from({ length: 200 }, (_, i) => i % 2),
+      targetSize: 1,
+      classes: ['a', 'b'],
+      vocabSize: 6,
+      count: 200,
+    };
+    const t = await runBaselines(tokens, { randomForest: { trees: 5 } });
+    for (const b of t.slice(1)) expect(b.metrics.accuracy).toBe(1);
+  });
+
+  it('metrics', () => {
+    expect(accuracy([0, 1, 1, 2], [0, 1, 2, 2])).toBe(0.75);
+    expect(regressionMetrics([1, 2, 3], [1, 2, 3])).toEqual({ mae: 0, r2: 1 });
+    expect(regressionMetrics([1, 2, 3], [2, 2, 2]).r2).toBeCloseTo(0, 10);
+  });
+
+  it('refuses a dataset without validation rows, and stops on cancel', async () => {
+    const iris = await loadBuiltin('iris');
+    await expect(runBaselines(iris, { validationSplit: 0 })).rejects.toThrow(/validation split above 0/);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(runBaselines(iris, { signal: ac.signal })).rejects.toMatchObject({ code: 'cancelled' });
+  });
+});
