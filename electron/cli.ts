@@ -429,7 +429,11 @@ export function buildProgram(io: Io): Command {
           if (interrupted) handle.cancel();
           const end = await handle.done;
           if (end.type === 'cancelled' || interrupted) {
-            emit({ event: 'cancelled', runId: end.runId, ...('backend' in end ? { backend: end.backend } : {}) });
+            emit({
+              event: 'cancelled',
+              runId: end.runId,
+              ...('backend' in end ? { backend: end.backend } : {}),
+            });
             throw new CancelledError();
           }
           if (end.type === 'error') {

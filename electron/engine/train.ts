@@ -58,7 +58,11 @@ export interface RunOptions {
 function runProbe(c: CompiledModel, p: Probe): number[] {
   return tf.tidy(() => {
     const x = tf.tensor(p.data, [p.count, ...p.sampleShape], p.dtype);
-    const outs = forward(c, c.model.inputs.map(() => x), false);
+    const outs = forward(
+      c,
+      c.model.inputs.map(() => x),
+      false,
+    );
     return Array.from(outs[0]!.dataSync());
   });
 }
