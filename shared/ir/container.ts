@@ -37,7 +37,11 @@ export const ENTRY_RULES: readonly { pattern: RegExp; maxBytes: number; what: st
   { pattern: /^weights\/weights\.bin$/, maxBytes: 512 * MiB, what: 'weights/weights.bin' },
   { pattern: /^runs\/[A-Za-z0-9_-]{1,64}\.jsonl$/, maxBytes: 64 * MiB, what: 'runs/<id>.jsonl' },
   { pattern: /^runs\/[A-Za-z0-9_-]{1,64}\/model\.json$/, maxBytes: 16 * MiB, what: 'runs/<id>/model.json' },
-  { pattern: /^runs\/[A-Za-z0-9_-]{1,64}\/weights\.bin$/, maxBytes: 512 * MiB, what: 'runs/<id>/weights.bin' },
+  {
+    pattern: /^runs\/[A-Za-z0-9_-]{1,64}\/weights\.bin$/,
+    maxBytes: 512 * MiB,
+    what: 'runs/<id>/weights.bin',
+  },
   { pattern: /^data\/[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\.csv$/, maxBytes: 256 * MiB, what: 'data/<name>.csv' },
 ];
 
