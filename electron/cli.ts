@@ -29,7 +29,21 @@ import { startTraining, type TrainingHandle } from './engine/session';
 import { BUILTIN_DATASETS, builtinDescriptor } from './services/datasets/builtin';
 import { importCsv } from './services/datasets/csv';
 import { DatasetError } from './services/datasets/errors';
-import { DataError, evaluateProject, loadProjectData, predictCsv, recordRun } from './services/training';
+import {
+  csvPath,
+  DataError,
+  evaluateProject,
+  loadProjectData,
+  predictCsv,
+  recordRun,
+} from './services/training';
+import {
+  EXPORT_FORMATS,
+  ExportError,
+  type ExportFormat,
+  type ExportOptions,
+  exportProject,
+} from './export/index';
 import { AppServices, defaultDataDir } from './services/app';
 import { startServer } from './serve';
 
@@ -619,6 +633,45 @@ export function buildProgram(io: Io): Command {
       const errors = report.issues.filter((i) => i.severity === 'error');
       for (const e of errors) io.err(`${file}: ${formatIssue(e)}\n`);
       if (!report.valid) throw new InvalidInputError('');
+    });
+
+  program
+    .command('export')
+    .description('Export a project: PyTorch package (DDP-ready), Keras script, TF.js model, or a diagram.')
+    .argument('<file>', '.nnproj file')
+    .addOption(
+      new Option('--format <format>', 'what to write').choices([...EXPORT_FORMATS]).makeOptionMandatory(),
+    )
+    .requiredOption('--out <dir>', 'folder to write (created; must be empty unless --force)')
+    .option('--force', 'replace the folder if it is not empty')
+    .action(async (file: string, opts: { format: ExportFormat; out: string; force?: boolean }) => {
+      const bundle = await load(file);
+      const options: ExportOptions = { version: VERSION, ...(opts.force ? { force: true } : {}) };
+      const spec = bundle.project.data;
+      const code = opts.format === 'pytorch' || opts.format === 'keras';
+      if (code && spec?.source === 'csv') {
+        if (spec.preprocessing) options.preprocessing = spec.preprocessing;
+        const abs = csvPath(spec, path.resolve(file));
+        if (abs && existsSync(abs))
+          options.csv = { name: path.basename(abs), bytes: new Uint8Array(readFileSync(abs)) };
+      } else if (code && spec) {
+        try {
+          options.dataset = (
+            await loadProjectData(bundle.project, { projectFile: path.resolve(file), embedded: bundle.data })
+          ).dataset;
+        } catch (err) {
+          if (!(err instanceof DataError)) throw err;
+          io.err(`warning: the data could not be exported (${err.message})\n`);
+        }
+      }
+      let res;
+      try {
+        res = await exportProject(bundle, opts.format, opts.out, options);
+      } catch (err) {
+        if (err instanceof ExportError) throw new InvalidInputError(`${file}: ${err.message}`);
+        throw err;
+      }
+      io.out(`Exported ${opts.format} to ${opts.out}: ${res.files.join(', ')}\n`);
     });
 
   program

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   app,
   BrowserWindow,
@@ -30,7 +30,8 @@ import {
   windowOptions,
 } from './window';
 
-const rendererDir = path.join(__dirname, '..', 'renderer');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererDir = path.join(here, '..', 'renderer');
 let win: BrowserWindow | null = null;
 
 protocol.registerSchemesAsPrivileged([
@@ -145,7 +146,7 @@ async function buildMenu(): Promise<void> {
 }
 
 function createWindow(): void {
-  win = new BrowserWindow(windowOptions(path.join(__dirname, 'preload.cjs')));
+  win = new BrowserWindow(windowOptions(path.join(here, 'preload.cjs')));
   win.once('ready-to-show', () => win?.show());
   win.on('closed', () => {
     win = null;

@@ -21,20 +21,27 @@ const esm = [
 ].filter((e) => existsSync(e.in));
 await build({ ...common, format: 'esm', entryPoints: esm, outdir: 'dist' });
 
-// Electron loads CommonJS main and preload scripts (the preload runs sandboxed).
-const electron = [
-  { in: 'electron/main.ts', out: 'electron/main' },
-  { in: 'electron/preload.ts', out: 'electron/preload' },
-].filter((e) => existsSync(e.in));
-if (electron.length)
+// Electron's main process runs as an ES module (dist/electron/main.mjs); the sandboxed preload
+// must be CommonJS (dist/electron/preload.cjs).
+if (existsSync('electron/main.ts'))
+  await build({
+    ...common,
+    format: 'esm',
+    entryPoints: [{ in: 'electron/main.ts', out: 'electron/main' }],
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    external: ['electron'],
+  });
+if (existsSync('electron/preload.ts'))
   await build({
     ...common,
     format: 'cjs',
-    entryPoints: electron,
+    entryPoints: [{ in: 'electron/preload.ts', out: 'electron/preload' }],
     outdir: 'dist',
     outExtension: { '.js': '.cjs' },
     external: ['electron'],
   });
+const electron = [{ out: 'electron/main' }, { out: 'electron/preload' }];
 
 if (!nodeOnly) await viteBuild({ logLevel: 'warn', configFile: 'vite.config.ts' });
 console.log(`built ${[...esm, ...electron].map((e) => e.out).join(', ')}${nodeOnly ? '' : ', renderer'}`);

@@ -241,6 +241,13 @@ export class AppServices {
             file: path.relative(path.dirname(abs), d.dataFile).split(path.sep).join('/'),
           },
         };
+      // Embedded CSVs the data spec no longer names are not saved.
+      const keep =
+        project.data?.source === 'csv' && project.data.embedded
+          ? project.data.file.replace(/^data\//, '')
+          : null;
+      const data = new Map([...(d.extras.data ?? [])].filter(([name]) => name === keep));
+      d.extras = { ...d.extras, data };
       await saveProject(abs, { project, ...d.extras });
       d.path = abs;
       await this.addRecent(abs).catch(() => undefined);
@@ -259,6 +266,14 @@ export class AppServices {
 
     'data.load': async ({ docId, data, training }) =>
       this.training.load(docId, this.doc(docId), data, training),
+
+    'data.upload': async ({ docId, name, text }) => {
+      const d = this.doc(docId);
+      const data = new Map(d.extras.data ?? []);
+      data.set(name, new TextEncoder().encode(text));
+      d.extras = { ...d.extras, data };
+      return { file: `data/${name}` };
+    },
 
     'data.cancel': async ({ docId }) => {
       this.training.cancelLoad(docId);

@@ -158,6 +158,15 @@ export const REQUESTS = {
     params: z.strictObject({ docId, data: dataSpecSchema, training: projectSchema.shape.training }),
     result: typed<{ summary: DataSummary; data: z.infer<typeof dataSpecSchema> }>(),
   },
+  /** Stores a CSV the user picked in the page inside the project (`data/<name>.csv`). */
+  'data.upload': {
+    params: z.strictObject({
+      docId,
+      name: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\.csv$/, 'a file name ending in .csv'),
+      text: z.string().max(256 * 2 ** 20),
+    }),
+    result: z.strictObject({ file: z.string() }),
+  },
   'data.cancel': {
     params: z.strictObject({ docId }),
     result: z.strictObject({}),

@@ -17,8 +17,11 @@ export const flatten = defineLayer({
   outputShape: (inputs) => {
     const x = only(inputs);
     const n = sampleSize(x);
-    if (x.length < 2)
-      fail(`Flatten needs at least one axis after the batch; got ${formatShape(x)}.`, { port: 'in' });
+    if (x.length < 3)
+      fail(
+        `Flatten needs at least two axes after the batch (an image or a sequence); ${formatShape(x)} is already flat. Remove the Flatten.`,
+        { port: 'in' },
+      );
     if (n === undefined)
       fail(
         `Flatten needs fixed sizes on every axis; got ${formatShape(x)}. Use a global pooling layer instead.`,

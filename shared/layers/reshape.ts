@@ -52,5 +52,13 @@ export const reshape = defineLayer({
   },
   weights: () => ({}),
   flops: () => 0,
-  keras: (c) => ({ class_name: 'Reshape', config: { target_shape: [...c.targetShape] } }),
+  // The -1 is resolved here: tfjs leaves an inferred size unknown in the static shape, which the
+  // layers after it (a convolution's channels) cannot take.
+  keras: (c, inputs) => {
+    const x = inputs[0];
+    const n = x ? sampleSize(x) : undefined;
+    const known = c.targetShape.reduce<number>((a, d) => (d === -1 || d === null ? a : a * d), 1);
+    const dims = c.targetShape.map((d) => (d === -1 && n !== undefined ? n / known : d));
+    return { class_name: 'Reshape', config: { target_shape: dims } };
+  },
 });

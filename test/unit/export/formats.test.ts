@@ -1,0 +1,182 @@
+/**
+ * The other exports and the export contract: Keras model.py parses (Python's ast) and matches a
+ * golden file; the TF.js export reloads with tf.loadLayersModel and predicts like the engine (and its
+ * netloom-layers.js registers the custom layers in a separate Node process); the SVG is valid XML with
+ * every node's label; PNG through sharp; atomic writes, refusal of a non-empty folder, invalid graphs.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../electron/engine/backend';
+import { exportProject, ExportError } from '../../../electron/export/index';
+import { KERAS_LAYERS } from '../../../electron/export/keras';
+import { LAYER_KINDS } from '../../../shared/layers/index';
+import { buildTemplate } from '../../../shared/templates/index';
+import { enginePredict, maxAbsDiff, PYTHON, tempDir, TEMPLATE_OPTIONS, trainedTemplate } from './helpers';
+
+const python = spawnSync(PYTHON, ['-c', 'import ast, xml'], { stdio: 'ignore' }).status === 0;
+const GOLDEN = path.join(__dirname, 'golden', 'keras-cnn-model.py');
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+describe('Keras export', () => {
+  it('covers every kind, parses with Python ast, and matches the golden file (cnn template)', async () => {
+    expect(Object.keys(KERAS_LAYERS).sort()).toEqual([...LAYER_KINDS].sort());
+    const project = buildTemplate('cnn', TEMPLATE_OPTIONS.cnn);
+    const dir = path.join(tempDir('keras'), 'export');
+    const { files } = await exportProject({ project }, 'keras', dir, { version: 'test' });
+    expect(files).toEqual(['README.md', 'data.py', 'model.py', 'train.py']);
+    const model = readFileSync(path.join(dir, 'model.py'), 'utf8');
+    if (process.env.UPDATE_GOLDEN) {
+      mkdirSync(path.dirname(GOLDEN), { recursive: true });
+      writeFileSync(GOLDEN, model);
+    }
+    expect(model).toBe(readFileSync(GOLDEN, 'utf8'));
+    for (const id of project.graph.nodes.filter((n) => n.kind !== 'Output').map((n) => n.id))
+      expect(model).toContain(`name="${id}"`);
+    if (!python) return console.warn('SKIPPED: ast check (no /usr/bin/python3)');
+    for (const f of ['model.py', 'train.py', 'data.py']) {
+      const r = spawnSync(
+        PYTHON,
+        ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', path.join(dir, f)],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(r.status, `${f}: ${r.stderr}`).toBe(0);
+    }
+  });
+
+  it('the transformer template (custom layers) parses too', async () => {
+    const dir = path.join(tempDir('keras-t'), 'export');
+    await exportProject(
+      { project: buildTemplate('transformer', TEMPLATE_OPTIONS.transformer) },
+      'keras',
+      dir,
+    );
+    const model = readFileSync(path.join(dir, 'model.py'), 'utf8');
+    expect(model).toContain('class TransformerEncoderBlock(layers.Layer)');
+    expect(model).toContain('class PositionalEmbedding(layers.Layer)');
+    if (python)
+      expect(
+        spawnSync(PYTHON, [
+          '-c',
+          'import ast, sys; ast.parse(open(sys.argv[1]).read())',
+          path.join(dir, 'model.py'),
+        ]).status,
+      ).toBe(0);
+  });
+});
+
+describe('TF.js export', () => {
+  it('reloads with tf.loadLayersModel and predicts like the engine; netloom-layers.js works standalone', async () => {
+    const { bundle, data } = await trainedTemplate('transformer');
+    const dir = path.join(tempDir('tfjs'), 'export');
+    const { files } = await exportProject(bundle, 'tfjs', dir);
+    expect(files).toEqual(['README.md', 'model.json', 'netloom-layers.js', 'weights.bin']);
+    const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+      modelTopology: object;
+      weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    };
+    expect(json.weightsManifest[0]!.paths).toEqual(['weights.bin']);
+    const bin = readFileSync(path.join(dir, 'weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0]!.weights,
+        weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+      }),
+    );
+    const x = tf.tensor(data.x, [data.count, ...data.sampleShape], 'int32');
+    const got = (model.predict(x) as tf.Tensor).arraySync() as number[][];
+    const want = await enginePredict(bundle.weights!, data);
+    const diff = maxAbsDiff(got, want);
+    console.log(`tfjs export (transformer): max abs diff ${diff}`);
+    expect(diff).toBeLessThanOrEqual(1e-6);
+    tf.dispose(x);
+    model.dispose();
+
+    // A fresh Node process with only @tensorflow/tfjs and the exported netloom-layers.js.
+    const script = path.join(dir, 'check.mjs');
+    writeFileSync(
+      script,
+      `import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+const require = createRequire(${JSON.stringify(path.join(process.cwd(), 'package.json'))});
+const tf = require('@tensorflow/tfjs');
+const { registerNetloomLayers } = await import('./netloom-layers.js');
+registerNetloomLayers(tf);
+const json = JSON.parse(readFileSync(new URL('./model.json', import.meta.url)));
+const bin = readFileSync(new URL('./weights.bin', import.meta.url));
+const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology,
+  weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) }));
+const x = tf.tensor(JSON.parse(process.argv[2]), ${JSON.stringify([data.count, ...data.sampleShape])}, 'int32');
+process.stdout.write(JSON.stringify(model.predict(x).arraySync()));
+`,
+    );
+    writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
+    const r = spawnSync(process.execPath, [script, JSON.stringify(Array.from(data.x))], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const standalone = JSON.parse(r.stdout) as number[][];
+    expect(maxAbsDiff(standalone, want)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe('diagram export', () => {
+  it('SVG: valid XML containing every node label; PNG via sharp', async () => {
+    const project = buildTemplate('transformer', TEMPLATE_OPTIONS.transformer);
+    project.graph.nodes[0]!.name = 'Tokens <ids> & "text"';
+    const dir = path.join(tempDir('svg'), 'export');
+    expect((await exportProject({ project }, 'svg', dir)).files).toEqual(['diagram.svg']);
+    const svg = readFileSync(path.join(dir, 'diagram.svg'), 'utf8');
+    expect(svg.startsWith('<?xml')).toBe(true);
+    if (python) {
+      const r = spawnSync(
+        PYTHON,
+        [
+          '-c',
+          'import sys, json, xml.etree.ElementTree as ET; r = ET.parse(sys.argv[1]).getroot(); ' +
+            'print(json.dumps([t.text for t in r.iter("{http://www.w3.org/2000/svg}text")]))',
+          path.join(dir, 'diagram.svg'),
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const texts = JSON.parse(r.stdout) as string[];
+      for (const n of project.graph.nodes) expect(texts).toContain(n.name ?? n.id);
+    }
+    const png = path.join(tempDir('png'), 'export');
+    await exportProject({ project }, 'png', png, { scale: 1 });
+    const bytes = readFileSync(path.join(png, 'diagram.png'));
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  });
+});
+
+describe('export contract', () => {
+  it('refuses a non-empty folder unless force, then replaces it whole; leaves no staging folders', async () => {
+    const root = tempDir('force');
+    const dir = path.join(root, 'out');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'keep.txt'), 'x');
+    const project = buildTemplate('mlp', TEMPLATE_OPTIONS.mlp);
+    await expect(exportProject({ project }, 'svg', dir)).rejects.toThrow(/not empty/);
+    expect(readdirSync(dir)).toEqual(['keep.txt']);
+    await exportProject({ project }, 'svg', dir, { force: true });
+    expect(readdirSync(dir)).toEqual(['diagram.svg']);
+    expect(readdirSync(root)).toEqual(['out']);
+  });
+
+  it('refuses an invalid graph with located errors, writing nothing', async () => {
+    const project = buildTemplate('mlp', TEMPLATE_OPTIONS.mlp);
+    project.graph.edges = project.graph.edges.slice(1);
+    const dir = path.join(tempDir('invalid'), 'out');
+    const err = await exportProject({ project }, 'pytorch', dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExportError);
+    expect((err as Error).message).toMatch(/dense_1 \(Dense\), port in/);
+    expect(existsSync(dir)).toBe(false);
+  });
+});

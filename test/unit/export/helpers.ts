@@ -1,0 +1,91 @@
+/** Shared by the export tests: tiny trained projects, a temp folder, and Debian's Python with torch. */
+import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadModelFromArtifacts } from '../../../electron/engine/artifacts';
+import { startTrainingInProcess } from '../../../electron/engine/session';
+import type { ProjectBundle } from '../../../shared/ir/project';
+import type { Project } from '../../../shared/ir/schema';
+import type { ArrayDataset } from '../../../shared/training/data';
+import type { WeightArtifacts } from '../../../shared/training/protocol';
+import { buildTemplate, type TemplateId, type TemplateOptions } from '../../../shared/templates/index';
+
+export const PYTHON = '/usr/bin/python3';
+export const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+
+export const tempDir = (tag: string) => mkdtempSync(path.join(os.tmpdir(), `netloom-export-${tag}-`));
+
+/** Small sizes for speed. */
+export const TEMPLATE_OPTIONS: Partial<Record<TemplateId, TemplateOptions>> = {
+  mlp: { inputShape: [20], outputs: 3 },
+  cnn: { inputShape: [12, 12, 1], outputs: 3 },
+  lstm: { inputShape: [12], outputs: 2, vocabSize: 50 },
+  gru: { inputShape: [12], outputs: 2, vocabSize: 50 },
+  transformer: { inputShape: [12], outputs: 2, vocabSize: 50 },
+};
+
+/** Deterministic synthetic samples for a template: token ids or smooth floats, labels by index. */
+export function syntheticData(project: Project, count: number, classes: number): ArrayDataset {
+  const input = project.graph.nodes.find((n) => n.kind === 'Input')!;
+  const shape = (input.params.shape as number[]).map((d) => d ?? 1);
+  const per = shape.reduce((a, d) => a * d, 1);
+  const tokens = input.params.dtype === 'int32';
+  const x = tokens
+    ? Int32Array.from({ length: count * per }, (_, i) => (i * 7919 + (i >> 3)) % 50)
+    : Float32Array.from({ length: count * per }, (_, i) => Math.sin(i * 0.37) + 0.1 * Math.cos(i * 1.3));
+  const y = Int32Array.from({ length: count }, (_, i) => i % classes);
+  return {
+    id: 'synthetic',
+    name: 'synthetic',
+    task: 'classification',
+    x,
+    sampleShape: shape,
+    xDtype: tokens ? 'int32' : 'float32',
+    y,
+    targetSize: 1,
+    count,
+  };
+}
+
+/** Trains a template for one epoch in-process; the bundle carries the trained weights. */
+export async function trainedTemplate(
+  id: TemplateId,
+): Promise<{ bundle: ProjectBundle; data: ArrayDataset }> {
+  const o = TEMPLATE_OPTIONS[id]!;
+  const project = buildTemplate(id, o);
+  const data = syntheticData(project, 48, o.outputs ?? 2);
+  const h = startTrainingInProcess({
+    project,
+    dataset: data,
+    config: { ...project.training, epochs: 1, batchSize: 16 },
+    backend: 'wasm',
+  });
+  const done = await h.done;
+  if (done.type !== 'done')
+    throw new Error(`training ${id} ended with ${done.type}: ${JSON.stringify(done)}`);
+  return { bundle: { project, weights: done.weights }, data };
+}
+
+/** The engine's predictions for the samples of `data` (as nested arrays, one row per sample). */
+export async function enginePredict(weights: WeightArtifacts, data: ArrayDataset): Promise<number[][]> {
+  const model = await loadModelFromArtifacts(weights);
+  const x = tf.tensor(data.x, [data.count, ...data.sampleShape], data.xDtype);
+  const out = model.predict(x) as tf.Tensor;
+  const rows = out.reshape([data.count, -1]).arraySync() as number[][];
+  tf.dispose([x, out]);
+  model.dispose();
+  return rows;
+}
+
+export function maxAbsDiff(a: number[][], b: number[][]): number {
+  if (a.length !== b.length) throw new Error(`row counts differ: ${a.length} vs ${b.length}`);
+  let max = 0;
+  a.forEach((row, i) => {
+    const other = b[i]!;
+    if (row.length !== other.length) throw new Error(`row ${i}: ${row.length} vs ${other.length} values`);
+    row.forEach((v, j) => (max = Math.max(max, Math.abs(v - other[j]!))));
+  });
+  return max;
+}
