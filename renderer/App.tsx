@@ -29,6 +29,8 @@ import { api, RequestError } from './ipc/client';
 import { DND_MIME, Palette } from './palette/Palette';
 import { ErrorList } from './panels/ErrorList';
 import { Summary } from './panels/Summary';
+import { TrainView } from './panels/TrainView';
+import { bindTrainingEvents, useTraining } from './store/training';
 import {
   beginGesture,
   CLIPBOARD_MIME,
@@ -88,6 +90,8 @@ function Editor() {
     { docId: string; path: string | null; name: string; savedAt: string }[]
   >([]);
   const [tab, setTab] = useState<'inspector' | 'summary'>('inspector');
+  const [view, setView] = useState<'design' | 'train'>('design');
+  const trainStatus = useTraining((s) => s.status);
   const wrapper = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -113,6 +117,8 @@ function Editor() {
   const load = useCallback(
     (res: OpenResult) => {
       const prev = useEditor.getState().docId;
+      if (useTraining.getState().status === 'running') void useTraining.getState().stop();
+      useTraining.getState().reset();
       useEditor.getState().loadDocument(res);
       if (prev && prev !== res.docId)
         void api.request('project.close', { docId: prev }).catch(() => undefined);
@@ -407,9 +413,11 @@ function Editor() {
         showError('Cannot reach the Netloom services', err);
       }
     })();
+    const offTraining = bindTrainingEvents();
     const offOpen = api.on('app.openFile', ({ path: p }) => guardUnsaved(() => void openPath(p)));
     const offCmd = api.on('app.command', ({ command }) => run(command));
     return () => {
+      offTraining();
       offOpen();
       offCmd();
     };
@@ -479,6 +487,22 @@ function Editor() {
     <div className="app">
       <header className="toolbar" role="toolbar">
         <span className="brand">Netloom</span>
+        <nav className="views" aria-label="Views">
+          <button
+            className={view === 'design' ? 'active' : ''}
+            data-testid="view-design"
+            onClick={() => setView('design')}
+          >
+            Design
+          </button>
+          <button
+            className={view === 'train' ? 'active' : ''}
+            data-testid="view-train"
+            onClick={() => setView('train')}
+          >
+            Train{trainStatus === 'running' ? ' ●' : ''}
+          </button>
+        </nav>
         <button data-testid="cmd-new" onClick={() => run('new')} title={`New (${mod}N)`}>
           New
         </button>
@@ -569,7 +593,8 @@ function Editor() {
           </button>
         </div>
       )}
-      <main className="workspace">
+      {view === 'train' && <TrainView />}
+      <main className="workspace" hidden={view !== 'design'}>
         <Palette onAdd={addAtCentre} />
         <div
           className="canvas"

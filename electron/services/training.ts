@@ -87,7 +87,7 @@ export async function loadProjectData(
       }
       try {
         const result = await importCsv(file, {
-          target: spec.target,
+          ...(spec.target ? { target: spec.target } : {}),
           ...(spec.columns.length ? { columns: spec.columns } : {}),
           validationSplit,
           seed,

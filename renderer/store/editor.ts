@@ -492,24 +492,47 @@ export const useEditor = create<EditorState>()(
           }
           const [inp] = inputs;
           const [out] = outputs;
-          const inParams = {
+          const changes = new Map<string, Record<string, ParamValue>>();
+          changes.set(inp!.id, {
             ...inp!.data.params,
             shape: summary.suggested.inputShape,
             dtype: summary.suggested.inputDtype,
-          };
-          const outParams = { ...out!.data.params, targetShape: summary.suggested.targetShape };
+          });
+          changes.set(out!.id, { ...out!.data.params, targetShape: summary.suggested.targetShape });
+          // The head: the Dense that feeds the Output (through activations / dropout) gets one unit per
+          // target value, and the final activation fits the task (sigmoid for yes/no, softmax for
+          // classes, linear for numbers).
+          const units = summary.suggested.targetShape.reduce((a, d) => a * d, 1);
+          const finalAct = summary.task === 'regression' ? 'linear' : units === 1 ? 'sigmoid' : 'softmax';
+          const { edges } = get();
+          let cur: string | undefined = edges.find((e) => e.target === out!.id)?.source;
+          let activationNode: LayerNodeT | undefined;
+          for (let guard = 0; cur !== undefined && guard < 16; guard++) {
+            const node = nodes.find((n) => n.id === cur);
+            if (!node) break;
+            if (node.data.kind === 'Activation' && !activationNode) activationNode = node;
+            if (node.data.kind === 'Dense') {
+              const act = activationNode ? node.data.params.activation : finalAct;
+              changes.set(node.id, { ...node.data.params, units, activation: act ?? 'linear' });
+              break;
+            }
+            if (node.data.kind !== 'Activation' && node.data.kind !== 'Dropout') break;
+            cur = edges.find((e) => e.target === node.id)?.source;
+          }
           if (
-            JSON.stringify(inParams) === JSON.stringify(inp!.data.params) &&
-            JSON.stringify(outParams) === JSON.stringify(out!.data.params)
+            activationNode &&
+            ['softmax', 'sigmoid', 'linear'].includes(String(activationNode.data.params.fn))
           )
-            return;
+            changes.set(activationNode.id, { ...activationNode.data.params, fn: finalAct });
+          const changed = [...changes].filter(
+            ([id, params]) =>
+              JSON.stringify(params) !== JSON.stringify(nodes.find((n) => n.id === id)!.data.params),
+          );
+          if (changed.length === 0) return;
+          const next = new Map(changed);
           edited({
             nodes: nodes.map((n) =>
-              n.id === inp!.id
-                ? { ...n, data: { ...n.data, params: inParams } }
-                : n.id === out!.id
-                  ? { ...n, data: { ...n.data, params: outParams } }
-                  : n,
+              next.has(n.id) ? { ...n, data: { ...n.data, params: next.get(n.id)! } } : n,
             ),
           });
           get().notify(

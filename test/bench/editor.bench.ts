@@ -87,7 +87,7 @@ try {
   await page.waitForSelector('[data-testid=canvas][data-ready=true]');
   await page.getByTestId('cmd-open').click();
   await page.getByTestId('fb-entry-big.nnproj').click();
-  await page.waitForFunction("document.querySelector('[data-testid=total-params]')?.textContent !== '0'");
+  await page.locator('[data-testid=total-params]:not(:text-is("0"))').waitFor();
   await page.waitForTimeout(1000);
   const idle = await frames(page, () => page.waitForTimeout(1500));
   const box = (await page.locator('.react-flow__node').first().boundingBox())!;

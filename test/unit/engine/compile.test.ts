@@ -7,7 +7,6 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { EngineError, resolveLoss } from '../../../electron/engine/compile';
 import { fromArrayDataset, type TrainData } from '../../../electron/engine/data';
-import { WASM_MISSING_KERNELS } from '../../../electron/engine/kernels';
 import { runTraining } from '../../../electron/engine/train';
 import { type CheckGraph } from '../../../shared/graph/check';
 import type { GraphEdge, GraphNode } from '../../../shared/ir/schema';
@@ -136,19 +135,11 @@ async function oneStep(graph: CheckGraph, data: TrainData, backend: BackendName)
   });
 }
 
-/** Why a kind or template cannot train on wasm (a missing gradient kernel), or undefined. */
-function wasmSkip(kinds: readonly string[]): string | undefined {
-  for (const k of kinds) if (WASM_MISSING_KERNELS[k]) return `${k}: ${WASM_MISSING_KERNELS[k]}`;
-  return undefined;
-}
-
 const TRAINABLE_KINDS = LAYER_KINDS.filter((k) => k !== 'Input' && k !== 'Output');
 
 describe.each(['cpu', 'wasm'] as const)('on the %s backend', (backend) => {
   for (const kind of TRAINABLE_KINDS) {
-    const skip = backend === 'wasm' ? wasmSkip([kind]) : undefined;
-    const name = `${kind} compiles and trains one step${skip ? ` (skipped on wasm: ${skip})` : ''}`;
-    it.skipIf(skip !== undefined)(name, async () => {
+    it(`${kind} compiles and trains one step`, async () => {
       const { graph, data } = kindGraph(kind);
       const before = tf.memory().numTensors;
       const r = await oneStep(graph, data, backend);
@@ -161,9 +152,7 @@ describe.each(['cpu', 'wasm'] as const)('on the %s backend', (backend) => {
 
   for (const id of TEMPLATE_IDS) {
     const project = buildTemplate(id, TEMPLATE_OPTIONS[id]);
-    const skip = backend === 'wasm' ? wasmSkip(project.graph.nodes.map((n) => n.kind)) : undefined;
-    const name = `template ${id} compiles and trains one step${skip ? ` (skipped on wasm: ${skip})` : ''}`;
-    it.skipIf(skip !== undefined)(name, async () => {
+    it(`template ${id} compiles and trains one step`, async () => {
       const r = await oneStep(project.graph, templateData(id), backend);
       expect(r.type === 'error' ? r.message : r.type).toBe('done');
     });

@@ -1,0 +1,46 @@
+/**
+ * Faster gradients (registered for every backend: the maths is tfjs-core's, only the ops differ).
+ *
+ * Tile: tfjs-core sums dy one slice at a time (reps[0] x reps[1] x ... Slice + Add kernels, and only
+ * up to rank 4). tfjs-layers' LayerNormalization tiles its scale and offset [1, 1, d] up to
+ * [batch, seq, d], so a transformer step ran 6,400 Slice + Add pairs per LayerNormalization. Since
+ * tile(x)[r0*s0 + i0, r1*s1 + i1, ...] = x[i0, i1, ...], the gradient is dy seen as
+ * [r0, s0, r1, s1, ...] summed over the r axes: one reshape and one Sum, any rank.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export function tileGradient(dy: tf.Tensor, xShape: readonly number[], reps: readonly number[]): tf.Tensor {
+  return tf.tidy(() => {
+    const split: number[] = [];
+    const axes: number[] = [];
+    xShape.forEach((s, i) => {
+      const r = reps[i] ?? 1;
+      if (r !== 1) {
+        axes.push(split.length);
+        split.push(r);
+      }
+      split.push(s);
+    });
+    if (axes.length === 0) return dy.clone();
+    return tf.sum(tf.reshape(dy, split), axes).reshape(xShape as number[]);
+  });
+}
+
+export const tileGradConfig: tf.GradConfig = {
+  kernelName: tf.Tile,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved as [tf.Tensor];
+    const { reps } = attrs as unknown as tf.TileAttrs;
+    return { x: () => tileGradient(dy as tf.Tensor, x.shape, reps) };
+  },
+};
+
+/** Replaces tfjs-core's gradients by Netloom's (idempotent, no "already registered" warning). */
+export function registerFastGradients(): void {
+  for (const g of [tileGradConfig]) {
+    if (tf.getGradient(g.kernelName) === g) continue;
+    if (tf.getGradient(g.kernelName)) tf.unregisterGradient(g.kernelName);
+    tf.registerGradient(g);
+  }
+}

@@ -1,0 +1,497 @@
+/**
+ * Netloom's wasm kernels and faster gradients (electron/engine/kernels*) against the cpu backend
+ * (or, where cpu has no such case, an independent computation): seeded random inputs, several
+ * strides, paddings, dilations and shapes, 1e-4 relative error (max |wasm - ref| / max |ref|).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../electron/engine/backend';
+import { registerWasmKernels, WASM_KERNELS, WASM_MISSING_KERNELS } from '../../../electron/engine/kernels';
+import { conv2dTuning } from '../../../electron/engine/kernels/conv2d';
+import { tileGradConfig } from '../../../electron/engine/kernels/gradients';
+import { randomArray, rng } from './reference';
+
+const TOL = 1e-4;
+type Backend = 'cpu' | 'wasm';
+type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+
+/** Runs `f` on a backend and returns its outputs' values. */
+async function on(backend: Backend, f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const r = f();
+    return (Array.isArray(r) ? r : [r]).map((t) => Float32Array.from(t.dataSync()));
+  });
+}
+
+function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  expect(got.length).toBe(want.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
+    scale = Math.max(scale, Math.abs(want[i]!));
+  }
+  expect(scale).toBeGreaterThan(0);
+  return diff / scale;
+}
+
+/** Runs `f` on cpu and on wasm and checks they agree. */
+async function agree(f: () => tf.Tensor | tf.Tensor[]): Promise<number> {
+  const want = await on('cpu', f);
+  const got = await on('wasm', f);
+  let worst = 0;
+  want.forEach((w, i) => (worst = Math.max(worst, relErr(got[i]!, w))));
+  expect(worst).toBeLessThan(TOL);
+  return worst;
+}
+
+/** d/dp sum(forward(p) * dy), one basis tensor p at a time, with cpu's forward pass only. */
+async function byDefinition(
+  shape: number[],
+  forward: (p: tf.Tensor) => tf.Tensor,
+  dy: () => tf.Tensor,
+): Promise<Float32Array> {
+  const size = tf.util.sizeFromShape(shape);
+  const [out] = await on('cpu', () => {
+    const g = dy();
+    return tf.stack(
+      Array.from({ length: size }, (_, j) =>
+        tf.sum(tf.mul(forward(tf.oneHot(j, size).toFloat().reshape(shape)), g)),
+      ),
+    );
+  });
+  return out!;
+}
+
+/** Seeded random tensors: the same values on every backend. */
+function randoms(seed: number, ...shapes: number[][]): () => tf.Tensor[] {
+  const r = rng(seed);
+  const data = shapes.map((s) => randomArray(tf.util.sizeFromShape(s), r));
+  return () => data.map((d, i) => tf.tensor(d, shapes[i]));
+}
+
+const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) =>
+  tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+
+interface ConvCase {
+  name: string;
+  x: [number, number, number, number];
+  k: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+const CONV_CASES: ConvCase[] = [
+  { name: 'stride 1, same, 3x3', x: [2, 9, 8, 3], k: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { name: 'stride 2, same, rectangular 2x3', x: [2, 9, 8, 3], k: [2, 3, 3, 5], strides: 2, pad: 'same' },
+  { name: 'strides [2, 1], valid, 3x2', x: [3, 10, 7, 2], k: [3, 2, 2, 4], strides: [2, 1], pad: 'valid' },
+  { name: 'stride 3, valid, unused rows', x: [2, 11, 10, 2], k: [3, 3, 2, 3], strides: 3, pad: 'valid' },
+  {
+    name: 'explicit pads, strides [1, 2]',
+    x: [2, 7, 6, 3],
+    k: [3, 2, 3, 2],
+    strides: [1, 2],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
+  { name: 'numeric pad 1, stride 2, 4x4', x: [2, 9, 9, 2], k: [4, 4, 2, 3], strides: 2, pad: 1 },
+  { name: '1x1 kernel, 16 channels', x: [2, 5, 5, 16], k: [1, 1, 16, 8], strides: 1, pad: 'valid' },
+  { name: 'long contiguous tap rows (5x5x8)', x: [2, 8, 8, 8], k: [5, 5, 8, 4], strides: 1, pad: 'same' },
+  {
+    name: 'Conv1D-shaped (height 1), stride 2',
+    x: [4, 1, 20, 3],
+    k: [1, 5, 3, 6],
+    strides: [1, 2],
+    pad: 'same',
+  },
+];
+
+function convTensors(c: ConvCase, seed: number) {
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.k, c.strides, 1, c.pad);
+  return randoms(seed, c.x, c.k, info.outShape);
+}
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+afterAll(async () => {
+  await tf.setBackend('wasm');
+});
+
+describe('wasm kernels', () => {
+  it('are registered for wasm, and no layer kind is listed as missing one', () => {
+    registerWasmKernels();
+    for (const name of Object.keys(WASM_KERNELS))
+      expect(tf.getKernel(name, 'wasm').kernelFunc).toBe(WASM_KERNELS[name]);
+    expect(WASM_MISSING_KERNELS).toEqual({});
+  });
+
+  describe.each(CONV_CASES.map((c, i) => [c.name, c, i] as const))('Conv2D backprop: %s', (_, c, i) => {
+    const make = convTensors(c, 10 + i);
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
+    it('Conv2DBackpropFilter matches cpu (one block and several blocks of columns)', async () => {
+      const f = () => {
+        const [x, , dy] = make();
+        return run(tf.Conv2DBackpropFilter, { x: x!, dy: dy! }, { ...attrs, filterShape: c.k });
+      };
+      await agree(f);
+      const limit = conv2dTuning.colLimit;
+      conv2dTuning.colLimit = 1;
+      try {
+        await agree(f);
+      } finally {
+        conv2dTuning.colLimit = limit;
+      }
+    });
+    it('Conv2DBackpropInput matches cpu', async () => {
+      await agree(() => {
+        const [, w, dy] = make();
+        return run(tf.Conv2DBackpropInput, { dy: dy!, filter: w! }, { ...attrs, inputShape: c.x });
+      });
+    });
+  });
+
+  it('Conv2D backprop in NCHW matches cpu', async () => {
+    const info = tf.backend_util.computeConv2DInfo(
+      [2, 3, 9, 8],
+      [3, 2, 3, 4],
+      2,
+      1,
+      'same',
+      'floor',
+      false,
+      'channelsFirst',
+    );
+    const make = randoms(30, [2, 3, 9, 8], [3, 2, 3, 4], info.outShape);
+    const attrs = { strides: 2, pad: 'same', dataFormat: 'NCHW' };
+    await agree(() => {
+      const [x, w, dy] = make();
+      return [
+        run(tf.Conv2DBackpropFilter, { x: x!, dy: dy! }, { ...attrs, filterShape: [3, 2, 3, 4] }),
+        run(tf.Conv2DBackpropInput, { dy: dy!, filter: w! }, { ...attrs, inputShape: [2, 3, 9, 8] }),
+      ];
+    });
+  });
+
+  it('Conv2DBackpropFilter with dilation matches the definition (cpu forward convolutions)', async () => {
+    const k: [number, number, number, number] = [2, 3, 2, 2];
+    const x: [number, number, number, number] = [2, 9, 10, 2];
+    for (const pad of ['same', 'valid'] as const) {
+      const info = tf.backend_util.computeConv2DInfo(x, k, 1, [2, 3], pad);
+      const make = randoms(31, x, info.outShape);
+      const want = await byDefinition(
+        k,
+        (e) => tf.conv2d(make()[0] as tf.Tensor4D, e as tf.Tensor4D, 1, pad, 'NHWC', [2, 3]),
+        () => make()[1]!,
+      );
+      const [got] = await on('wasm', () => {
+        const [xt, dy] = make();
+        const attrs = { strides: 1, pad, dataFormat: 'NHWC', filterShape: k, dilations: [2, 3] };
+        return run(tf.Conv2DBackpropFilter, { x: xt!, dy: dy! }, attrs);
+      });
+      expect(relErr(got!, want)).toBeLessThan(TOL);
+    }
+  });
+
+  const DEPTHWISE: {
+    name: string;
+    x: [number, number, number, number];
+    k: [number, number, number, number];
+    strides: number | [number, number];
+    dilations: number | [number, number];
+    pad: Pad;
+  }[] = [
+    { name: 'stride 1, same', x: [2, 9, 8, 3], k: [3, 3, 3, 2], strides: 1, dilations: 1, pad: 'same' },
+    { name: 'stride 2, same, 2x3', x: [2, 9, 8, 3], k: [2, 3, 3, 1], strides: 2, dilations: 1, pad: 'same' },
+    {
+      name: 'strides [1, 2], valid',
+      x: [2, 10, 9, 4],
+      k: [3, 2, 4, 3],
+      strides: [1, 2],
+      dilations: 1,
+      pad: 'valid',
+    },
+  ];
+  it.each(DEPTHWISE.map((c, i) => [c.name, c, i] as const))(
+    'DepthwiseConv2dNativeBackpropFilter/Input match cpu: %s',
+    async (_, c, i) => {
+      const info = tf.backend_util.computeConv2DInfo(c.x, c.k, c.strides, c.dilations, c.pad, 'floor', true);
+      const make = randoms(40 + i, c.x, c.k, info.outShape);
+      const attrs = { strides: c.strides, dilations: c.dilations, pad: c.pad };
+      await agree(() => {
+        const [x, w, dy] = make();
+        return [
+          run(tf.DepthwiseConv2dNativeBackpropFilter, { x: x!, dy: dy! }, { ...attrs, filterShape: c.k }),
+          run(tf.DepthwiseConv2dNativeBackpropInput, { dy: dy!, filter: w! }, { ...attrs, inputShape: c.x }),
+        ];
+      });
+    },
+  );
+
+  it.each([
+    [2, 'valid'],
+    [[2, 1], 'same'],
+  ] as const)(
+    'DepthwiseConv2dNativeBackpropFilter/Input with dilation %j, %s match the definition (cpu forward)',
+    async (dilations, pad) => {
+      // cpu's depthwise backprop kernels ignore dilation (tfjs never asks for it): use the definition.
+      const x: [number, number, number, number] = [1, 7, 6, 2];
+      const k: [number, number, number, number] = [3, 2, 2, 2];
+      const d = dilations as number | [number, number];
+      const info = tf.backend_util.computeConv2DInfo(x, k, 1, d, pad, 'floor', true);
+      const make = randoms(45, x, k, info.outShape);
+      const fwd = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad, 'NHWC', d);
+      const wantW = await byDefinition(
+        k,
+        (e) => fwd(make()[0]!, e),
+        () => make()[2]!,
+      );
+      const wantX = await byDefinition(
+        x,
+        (e) => fwd(e, make()[1]!),
+        () => make()[2]!,
+      );
+      const [gotW, gotX] = await on('wasm', () => {
+        const [xt, w, dy] = make();
+        const attrs = { strides: 1, dilations: d, pad };
+        return [
+          run(tf.DepthwiseConv2dNativeBackpropFilter, { x: xt!, dy: dy! }, { ...attrs, filterShape: k }),
+          run(tf.DepthwiseConv2dNativeBackpropInput, { dy: dy!, filter: w! }, { ...attrs, inputShape: x }),
+        ];
+      });
+      expect(relErr(gotW!, wantW)).toBeLessThan(TOL);
+      expect(relErr(gotX!, wantX)).toBeLessThan(TOL);
+    },
+  );
+
+  it('UnsortedSegmentSum matches cpu (repeated, missing and out-of-range ids; 2-D ids)', async () => {
+    const r = rng(50);
+    const ids1 = Int32Array.from({ length: 40 }, () => Math.floor(r() * 13) - 1);
+    const ids2 = Int32Array.from({ length: 5 * 8 }, () => Math.floor(r() * 9));
+    const make = randoms(51, [40, 5], [5, 8, 3]);
+    const sum = (x: tf.Tensor, ids: tf.Tensor, numSegments: number) =>
+      run(tf.UnsortedSegmentSum, { x, segmentIds: ids }, { numSegments });
+    await agree(() => {
+      const [x1, x2] = make();
+      return [
+        sum(x1!, tf.tensor1d(ids1, 'int32'), 12),
+        sum(x2!.reshape([40, 3]), tf.tensor1d(ids2, 'int32'), 10),
+      ];
+    });
+    // cpu cannot take 2-D ids; on wasm they must equal the flattened ones.
+    const [flat, twoD] = await on('wasm', () => {
+      const [, x2] = make();
+      return [
+        sum(x2!.reshape([40, 3]), tf.tensor1d(ids2, 'int32'), 10),
+        sum(x2!, tf.tensor2d(ids2, [5, 8], 'int32'), 10),
+      ];
+    });
+    expect(Array.from(twoD!)).toEqual(Array.from(flat!));
+  });
+
+  it.each([
+    [1, 'same'],
+    [1, 'valid'],
+    [2, 'same'],
+    [2, 'valid'],
+    [[2, 1, 3], 'same'],
+  ] as const)('Conv3DBackpropFilterV2/InputV2 match cpu: strides %j, %s', async (strides, pad) => {
+    const x: [number, number, number, number, number] = [2, 7, 6, 5, 3];
+    const k: [number, number, number, number, number] = [3, 2, 3, 3, 4];
+    const info = tf.backend_util.computeConv3DInfo(
+      x,
+      k,
+      strides as number | [number, number, number],
+      1,
+      pad,
+    );
+    const make = randoms(60, x, k, info.outShape);
+    await agree(() => {
+      const [xt, w, dy] = make();
+      return [
+        run(tf.Conv3DBackpropFilterV2, { x: xt!, dy: dy! }, { strides, pad, filterShape: k }),
+        run(tf.Conv3DBackpropInputV2, { dy: dy!, filter: w! }, { strides, pad, inputShape: x }),
+      ];
+    });
+  });
+
+  it.each([
+    [
+      [7, 5],
+      [5, 6],
+    ],
+    [
+      [3, 7, 5],
+      [5, 6],
+    ],
+    [
+      [2, 3, 7, 5],
+      [1, 5, 6],
+    ],
+    [
+      [3, 7, 5],
+      [3, 5, 6],
+    ],
+    [
+      [1, 7, 5],
+      [3, 5, 6],
+    ],
+  ])('BatchMatMul %j x %j matches cpu with every transpose flag', async (aShape, bShape) => {
+    const t = (s: number[]) => [...s.slice(0, -2), s[s.length - 1]!, s[s.length - 2]!];
+    const make = randoms(65, aShape, bShape, t(aShape), t(bShape));
+    await agree(() => {
+      const [a, b, aT, bT] = make();
+      return [
+        tf.matMul(a!, b!),
+        tf.matMul(aT!, b!, true, false),
+        tf.matMul(a!, bT!, false, true),
+        tf.matMul(aT!, bT!, true, true),
+      ];
+    });
+  });
+
+  it.each([
+    [[5], [3], 'float32'],
+    [[1, 1, 6], [4, 7, 1], 'float32'],
+    [[2, 3, 1], [2, 1, 5], 'int32'],
+    [[2, 1, 3, 2], [2, 3, 1, 2], 'float32'],
+    [[2, 2, 1, 2, 3], [1, 2, 3, 1, 2], 'bool'],
+    [[2, 3], [1, 1], 'float32'],
+  ] as const)('Tile of %j by %j (%s) matches cpu', async (shape, reps, dtype) => {
+    const make = randoms(66, [...shape]);
+    // (wasm's Cast to bool keeps the number, so bools come from a comparison.)
+    const input = (x: tf.Tensor) => (dtype === 'bool' ? tf.greater(x, 0) : x.mul(3).round().cast(dtype));
+    const tile = () => tf.tile(input(make()[0]!), [...reps]).cast('float32');
+    const want = await on('cpu', tile);
+    const got = await on('wasm', tile);
+    expect(Array.from(got[0]!)).toEqual(Array.from(want[0]!));
+  });
+
+  it('gradients of Conv1D, Conv2D, Conv2DTranspose, depthwise conv and gather match cpu', async () => {
+    const make = randoms(
+      70,
+      [2, 9, 8, 3],
+      [3, 3, 3, 4],
+      [4, 11, 3],
+      [3, 3, 4],
+      [3, 3, 2, 3],
+      [3, 3, 3, 2],
+      [10, 4],
+    );
+    const ids = Int32Array.from([3, 1, 3, 9, 0, 3, 7]);
+    await agree(() => {
+      const [x, w, x1, w1, wt, wd, emb] = make();
+      const loss = (y: tf.Tensor) => y.square().sum();
+      const conv = tf.grads((a, b) => loss(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([
+        x!,
+        w!,
+      ]);
+      const conv1 = tf.grads((a, b) => loss(tf.conv1d(a as tf.Tensor3D, b as tf.Tensor3D, 2, 'same')))([
+        x1!,
+        w1!,
+      ]);
+      const transposed = tf.grads((a, b) =>
+        loss(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 17, 15, 2], 2, 'same')),
+      )([x!, wt!]);
+      const depthwise = tf.grads((a, b) =>
+        loss(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')),
+      )([x!, wd!]);
+      const gather = tf.grad((e) => loss(tf.gather(e, tf.tensor1d(ids, 'int32'))))(emb!);
+      return [...conv, ...conv1, ...transposed, ...depthwise, gather];
+    });
+  });
+});
+
+describe('faster gradients', () => {
+  /** d/dx sum(tile(x, reps) * c) computed element by element. */
+  function tileReference(x: number[], reps: number[], c: Float32Array): Float64Array {
+    const out = x.map((s, i) => s * reps[i]!);
+    const grad = new Float64Array(tf.util.sizeFromShape(x));
+    const outStrides = tf.util.computeStrides(out);
+    const xStrides = tf.util.computeStrides(x);
+    for (let flat = 0; flat < c.length; flat++) {
+      let rest = flat;
+      let xi = 0;
+      out.forEach((_, d) => {
+        const stride = outStrides[d] ?? 1;
+        const idx = Math.floor(rest / stride);
+        rest -= idx * stride;
+        xi += (idx % x[d]!) * (xStrides[d] ?? 1);
+      });
+      grad[xi]! += c[flat]!;
+    }
+    return grad;
+  }
+
+  it('Tile: reshape + sum replaces the Slice + Add loop', () => {
+    expect(tf.getGradient(tf.Tile)).toBe(tileGradConfig);
+  });
+
+  it.each([
+    [[5], [3]],
+    [
+      [3, 4],
+      [2, 1],
+    ],
+    [
+      [1, 1, 6],
+      [4, 7, 1],
+    ],
+    [
+      [2, 3, 1],
+      [1, 1, 5],
+    ],
+    [
+      [2, 1, 3, 2],
+      [2, 3, 1, 2],
+    ],
+    [
+      [2, 2, 1, 2, 3],
+      [1, 2, 3, 1, 2],
+    ],
+    [
+      [2, 3],
+      [1, 1],
+    ],
+  ])('Tile gradient of shape %j tiled %j matches the definition on cpu and wasm', async (shape, reps) => {
+    const make = randoms(
+      80,
+      shape,
+      shape.map((s, i) => s * reps[i]!),
+    );
+    const [, cData] = await on('cpu', () => make());
+    const want = tileReference(shape, reps, cData!);
+    for (const backend of ['cpu', 'wasm'] as const) {
+      const [got] = await on(backend, () => {
+        const [x, c] = make();
+        return tf.grad((a) => tf.tile(a, reps).mul(c!).sum())(x!);
+      });
+      expect(relErr(got!, want)).toBeLessThan(TOL);
+    }
+  });
+
+  it('LayerNormalization gradients match cpu', async () => {
+    const make = randoms(90, [4, 6, 8], [4, 6, 8]);
+    await agree(() => {
+      const layer = tf.layers.layerNormalization({ axis: -1 });
+      const [x, c] = make();
+      layer.build(x!.shape);
+      const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { grads } = tf.variableGrads(
+        () => (layer.apply(x!) as tf.Tensor).mul(c!).sum() as tf.Scalar,
+        vars,
+      );
+      const dx = tf.grad((a) => (layer.apply(a) as tf.Tensor).mul(c!).sum())(x!);
+      const out = [dx, ...vars.map((v) => grads[v.name]!)];
+      vars.forEach((v) => v.dispose());
+      return out;
+    });
+  });
+});
