@@ -58,6 +58,13 @@ const services = new AppServices({
       });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
+    async chooseFolder() {
+      const r = await dialog.showOpenDialog(win!, {
+        title: 'Export to folder',
+        properties: ['openDirectory', 'createDirectory'],
+      });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
     async saveProject(suggestedName) {
       const r = await dialog.showSaveDialog(win!, {
         title: 'Save project',
@@ -93,7 +100,7 @@ async function buildMenu(): Promise<void> {
         { type: 'separator' },
         { label: 'Save', accelerator: 'CmdOrCtrl+S', click: command('save') },
         { label: 'Save As…', accelerator: 'CmdOrCtrl+Shift+S', click: command('saveAs') },
-        { label: 'Export…', enabled: false },
+        { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: command('export') },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],

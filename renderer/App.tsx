@@ -23,7 +23,14 @@ import { formatCount } from '../shared/layers/shape';
 import type { TemplateId } from '../shared/templates/index';
 import { LayerNode } from './canvas/LayerNode';
 import { ShapeEdge } from './canvas/ShapeEdge';
-import { CommandMenu, ConfirmDialog, ErrorDialog, FileBrowser, TemplateGallery } from './dialogs/Dialogs';
+import {
+  CommandMenu,
+  ConfirmDialog,
+  ErrorDialog,
+  ExportDialog,
+  FileBrowser,
+  TemplateGallery,
+} from './dialogs/Dialogs';
 import { Inspector } from './inspector/Inspector';
 import { api, RequestError } from './ipc/client';
 import { DND_MIME, Palette } from './palette/Palette';
@@ -51,6 +58,7 @@ type DialogState =
   | { kind: 'error'; title: string; message: string; where?: string | undefined }
   | { kind: 'browse'; mode: 'open' | 'save' }
   | { kind: 'gallery' }
+  | { kind: 'export' }
   | { kind: 'confirm'; title: string; message: string; confirm: string; onConfirm: () => void }
   | { kind: 'command'; at?: { x: number; y: number } | undefined; connectFrom?: string | undefined };
 
@@ -266,6 +274,7 @@ function Editor() {
       { id: 'open', label: 'Open…', keys: `${mod}O`, run: open },
       { id: 'save', label: 'Save', keys: `${mod}S`, run: () => void save() },
       { id: 'saveAs', label: 'Save As…', keys: `${mod}Shift+S`, run: () => void saveAs() },
+      { id: 'export', label: 'Export…', keys: `${mod}E`, run: () => setDialog({ kind: 'export' }) },
       { id: 'undo', label: 'Undo', keys: `${mod}Z`, run: undo },
       { id: 'redo', label: 'Redo', keys: isMac ? '⌘Shift+Z' : 'Ctrl+Y', run: redo },
       {
@@ -335,6 +344,10 @@ function Editor() {
       if (m && k === 'n') {
         e.preventDefault();
         return run('new');
+      }
+      if (m && k === 'e') {
+        e.preventDefault();
+        return run('export');
       }
       if (m && k === 'k') {
         e.preventDefault();
@@ -530,6 +543,9 @@ function Editor() {
         <button data-testid="cmd-saveas" onClick={() => run('saveAs')}>
           Save As
         </button>
+        <button data-testid="cmd-export" onClick={() => run('export')} title={`Export (${mod}E)`}>
+          Export
+        </button>
         <span className="sep" />
         <button
           data-testid="cmd-undo"
@@ -698,6 +714,31 @@ function Editor() {
           suggestedName={`${(meta.name || 'untitled').replace(/[^\w.-]+/g, '-')}.nnproj`}
           onPick={(p) => void (dialog.mode === 'open' ? openPath(p) : saveTo(p))}
           onClose={() => setDialog({ kind: 'none' })}
+        />
+      )}
+      {dialog.kind === 'export' && (
+        <ExportDialog
+          mode={mode}
+          baseName={(meta.name || 'netloom').replace(/[^\w.-]+/g, '-').toLowerCase()}
+          onClose={() => setDialog({ kind: 'none' })}
+          onExport={async (format, dir, force) => {
+            const s = useEditor.getState();
+            if (!s.docId) return 'No project is open.';
+            try {
+              const res = await api.request('project.export', {
+                docId: s.docId,
+                project: s.toProject(),
+                format,
+                dir,
+                force,
+              });
+              setDialog({ kind: 'none' });
+              s.notify(`Exported ${format} to ${res.dir} (${res.files.length} files)`);
+              return null;
+            } catch (err) {
+              return err instanceof Error ? err.message : String(err);
+            }
+          }}
         />
       )}
       {dialog.kind === 'gallery' && (

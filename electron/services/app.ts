@@ -23,7 +23,8 @@ import { emptyProject, type ProjectBundle, readProjectFile, writeProjectFile } f
 import { buildTemplate, isTemplateId, TEMPLATE_IDS, TEMPLATES } from '../../shared/templates/index';
 import { openProject, PROJECT_EXTENSION, saveProject, writeFileAtomic } from './projectFiles';
 import { TrainingServiceError, TrainingSessions } from './trainingSessions';
-import { DataError } from './training';
+import { DataError, loadProjectData } from './training';
+import { ExportError, type ExportOptions, exportProject } from '../export/index';
 
 export class ServiceError extends Error {
   constructor(
@@ -47,6 +48,7 @@ export interface ServiceOptions {
   dialogs?: {
     openProject(): Promise<string | null>;
     saveProject(suggestedName: string): Promise<string | null>;
+    chooseFolder(): Promise<string | null>;
   };
 }
 
@@ -394,6 +396,50 @@ export class AppServices {
       if (!this.opts.dialogs)
         throw new ServiceError('UNSUPPORTED', 'No native dialogs here; use the file browser.');
       return { path: await this.opts.dialogs.saveProject(suggestedName) };
+    },
+
+    'dialog.chooseFolder': async () => {
+      if (!this.opts.dialogs)
+        throw new ServiceError('UNSUPPORTED', 'No native dialogs here; use the file browser.');
+      return { path: await this.opts.dialogs.chooseFolder() };
+    },
+
+    'project.export': async ({ docId, project, format, dir, force }) => {
+      const d = this.doc(docId);
+      const base = d.path ? path.dirname(d.path) : (this.opts.root ?? process.cwd());
+      const abs = await this.confine(
+        path.isAbsolute(dir) ? dir : path.join(path.relative(this.opts.root ?? process.cwd(), base), dir),
+        {
+          mustExist: false,
+        },
+      );
+      const options: ExportOptions = { version: this.opts.version, force };
+      const spec = project.data;
+      if ((format === 'pytorch' || format === 'keras') && spec) {
+        if (spec.source === 'csv') {
+          if (spec.preprocessing) options.preprocessing = spec.preprocessing;
+          if (!spec.embedded && d.dataFile)
+            options.csv = {
+              name: path.basename(d.dataFile),
+              bytes: new Uint8Array(await fs.readFile(d.dataFile)),
+            };
+        } else {
+          try {
+            options.dataset = (
+              await loadProjectData(project, { projectFile: d.path, embedded: d.extras.data })
+            ).dataset;
+          } catch {
+            // The code still exports; data.py then explains where the data should come from.
+          }
+        }
+      }
+      try {
+        const res = await exportProject({ project, ...d.extras }, format, abs, options);
+        return { dir: this.display(abs), files: res.files };
+      } catch (err) {
+        if (err instanceof ExportError) throw new ServiceError('EXPORT', err.message);
+        throw err;
+      }
     },
 
     'fs.list': async ({ dir }) => {

@@ -306,3 +306,147 @@ export function CommandMenu({
     </div>
   );
 }
+
+export const EXPORT_CHOICES = [
+  {
+    id: 'pytorch',
+    label: 'PyTorch package',
+    note: 'model.py, train.py (torchrun / DDP ready), data.py, predict.py, weights',
+  },
+  { id: 'keras', label: 'Keras script', note: 'model.py with the functional API and train.py' },
+  { id: 'tfjs', label: 'TensorFlow.js model', note: 'model.json + weights.bin for tf.loadLayersModel' },
+  {
+    id: 'svg',
+    label: 'Diagram (SVG)',
+    note: 'the graph with shapes and parameter counts, for papers and slides',
+  },
+  { id: 'png', label: 'Diagram (PNG)', note: 'the same diagram as an image' },
+] as const;
+export type ExportChoice = (typeof EXPORT_CHOICES)[number]['id'];
+
+/** Export: choose a format and a destination folder (serve mode: inside the served folder). */
+export function ExportDialog({
+  mode,
+  baseName,
+  onExport,
+  onClose,
+}: {
+  mode: 'electron' | 'serve';
+  baseName: string;
+  onExport: (format: ExportChoice, dir: string, force: boolean) => Promise<string | null>;
+  onClose: () => void;
+}) {
+  const [format, setFormat] = useState<ExportChoice>('pytorch');
+  const [dir, setDir] = useState<string | null>(null);
+  const [listing, setListing] = useState<{ dir: string; parent: string | null; entries: FileEntry[] } | null>(
+    null,
+  );
+  const [name, setName] = useState(`${baseName}-pytorch`);
+  const [force, setForce] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [picked, setPicked] = useState<string | null>(null);
+  useEffect(() => {
+    if (mode !== 'serve') return;
+    api
+      .request('fs.list', { dir })
+      .then(setListing)
+      .catch((e: Error) => setError(e.message));
+  }, [dir, mode]);
+  useEffect(() => setName(`${baseName}-${format}`), [baseName, format]);
+  const target =
+    mode === 'serve'
+      ? `${listing?.dir && listing.dir !== '.' ? `${listing.dir}/` : ''}${name}`
+      : picked
+        ? `${picked}/${name}`
+        : name;
+  return (
+    <Modal title="Export" onClose={onClose} testId="export-dialog">
+      <div className="export-formats">
+        {EXPORT_CHOICES.map((c) => (
+          <label key={c.id} className="export-format">
+            <input
+              type="radio"
+              name="export-format"
+              value={c.id}
+              data-testid={`export-format-${c.id}`}
+              checked={format === c.id}
+              onChange={() => setFormat(c.id)}
+            />
+            <span>
+              <strong>{c.label}</strong> <span className="muted">{c.note}</span>
+            </span>
+          </label>
+        ))}
+      </div>
+      {mode === 'serve' ? (
+        <>
+          <div className="fb-path mono">Into: {listing?.dir ?? '…'}</div>
+          <ul className="fb-list short">
+            {listing?.parent !== null && listing?.parent !== undefined && (
+              <li>
+                <button className="fb-entry dir" onClick={() => setDir(listing.parent)}>
+                  ⬑ ..
+                </button>
+              </li>
+            )}
+            {listing?.entries
+              .filter((e) => e.kind === 'dir')
+              .map((e) => (
+                <li key={e.path}>
+                  <button className="fb-entry dir" onClick={() => setDir(e.path)}>
+                    📁 {e.name}
+                  </button>
+                </li>
+              ))}
+          </ul>
+        </>
+      ) : (
+        <p>
+          <button
+            onClick={() =>
+              void api.request('dialog.chooseFolder', {}).then(({ path }) => {
+                if (path) setPicked(path);
+              })
+            }
+          >
+            Choose a folder…
+          </button>{' '}
+          <span className="mono">{picked ?? 'beside the project'}</span>
+        </p>
+      )}
+      <label className="field">
+        <span className="field-label">Folder name</span>
+        <input data-testid="export-name" value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label className="field">
+        <span className="field-label">Replace</span>
+        <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} />
+        <span className="field-help">Replace the folder if it exists and is not empty.</span>
+      </label>
+      {error && (
+        <p className="error-message" data-testid="export-error">
+          {error}
+        </p>
+      )}
+      <footer>
+        <button onClick={onClose}>Cancel</button>
+        <button
+          className="primary"
+          data-testid="export-run"
+          disabled={busy || !name.trim()}
+          onClick={() => {
+            setBusy(true);
+            setError(null);
+            void onExport(format, target, force).then((err) => {
+              setBusy(false);
+              if (err) setError(err);
+            });
+          }}
+        >
+          {busy ? 'Exporting…' : 'Export'}
+        </button>
+      </footer>
+    </Modal>
+  );
+}

@@ -10,7 +10,14 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { alignSeries, countPoints, FrameBatcher, structureKey, type Point } from './lib/chartData';
+import {
+  alignSeries,
+  countPoints,
+  defaultColorSlots,
+  FrameBatcher,
+  structureKey,
+  type Point,
+} from './lib/chartData';
 import { seriesColor, withAlpha } from './lib/colors';
 import { formatMetric } from './lib/format';
 import { cssVar, useThemeVersion } from './useTheme';
@@ -102,6 +109,7 @@ export const LiveChart = memo(function LiveChart({
       });
     };
     const cur = seriesRef.current;
+    const slots = defaultColorSlots(cur);
     const opts: uPlot.Options = {
       width: el.clientWidth || 320,
       height,
@@ -115,7 +123,7 @@ export const LiveChart = memo(function LiveChart({
       series: [
         { label: xLabel },
         ...cur.map((s, i): uPlot.Series => {
-          const color = s.color ?? seriesColor(i);
+          const color = s.color ?? seriesColor(slots[i]!);
           return {
             label: s.label,
             stroke: s.faint ? withAlpha(color, 0.3) : color,
@@ -171,6 +179,7 @@ export const LiveChart = memo(function LiveChart({
   });
 
   const total = countPoints(series);
+  const slots = defaultColorSlots(series);
   return (
     <div className="live-chart" data-testid={testId} data-points={total} ref={rootRef}>
       <div className="live-chart-head">
@@ -180,7 +189,7 @@ export const LiveChart = memo(function LiveChart({
             <span key={`${s.label}-${i}`} className={`live-chart-key${s.faint ? ' faint' : ''}`}>
               <i
                 className={s.dashed ? 'dashed' : ''}
-                style={{ '--swatch': s.color ?? seriesColor(i) } as React.CSSProperties}
+                style={{ '--swatch': s.color ?? seriesColor(slots[i]!) } as React.CSSProperties}
               />
               {s.label}{' '}
               <span

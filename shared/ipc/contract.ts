@@ -197,6 +197,22 @@ export const REQUESTS = {
     params: z.strictObject({ docId, runIds: z.array(z.string().max(100)).max(50) }),
     result: typed<Record<string, TrainingEvent[]>>(),
   },
+  /** Exports the project (code, model or diagram) into a folder (confined to the served folder in serve mode). */
+  'project.export': {
+    params: z.strictObject({
+      docId,
+      project: projectSchema,
+      format: z.enum(['pytorch', 'keras', 'tfjs', 'svg', 'png']),
+      dir: filePath,
+      force: z.boolean(),
+    }),
+    result: z.strictObject({ dir: z.string(), files: z.array(z.string()) }),
+  },
+  /** Electron: a native folder picker. Serve mode answers UNSUPPORTED. */
+  'dialog.chooseFolder': {
+    params: z.strictObject({}),
+    result: z.strictObject({ path: z.string().nullable() }),
+  },
   'fs.list': {
     params: z.strictObject({ dir: z.string().max(4096).nullable() }),
     result: z.strictObject({

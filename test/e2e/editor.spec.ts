@@ -1,4 +1,4 @@
-import { copyFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { dropLayer, expect, setParam, test, wire } from './fixtures';
@@ -173,4 +173,32 @@ test('every hostile fixture opens to an error dialog and the app keeps working',
   await dropLayer(page, 'Input', 250, 100);
   await expect(page.getByTestId('node-input_1')).toBeVisible();
   await expect(page.getByTestId('total-params')).toHaveText('0');
+});
+
+test('Export: a PyTorch package and an SVG diagram into the served folder', async ({ app: page, served }) => {
+  await page.getByTestId('cmd-new').click();
+  await page.getByTestId('template-cnn').click();
+  await expect(page.getByTestId('node-conv2d_1')).toBeVisible();
+  await page.getByTestId('cmd-export').click();
+  await page.getByTestId('export-format-svg').check();
+  await page.getByTestId('export-name').fill('diagram');
+  await page.getByTestId('export-run').click();
+  await expect(page.getByTestId('notice')).toContainText('Exported svg to diagram');
+  const svgFile = readdirSync(path.join(served.root, 'diagram')).find((f) => f.endsWith('.svg'))!;
+  const svg = readFileSync(path.join(served.root, 'diagram', svgFile), 'utf8');
+  expect(svg).toContain('<svg');
+  expect(svg).toContain('conv2d_1');
+  await page.getByTestId('cmd-export').click();
+  await page.getByTestId('export-format-pytorch').check();
+  await page.getByTestId('export-name').fill('torch');
+  await page.getByTestId('export-run').click();
+  await expect(page.getByTestId('notice')).toContainText('Exported pytorch to torch');
+  expect(readdirSync(path.join(served.root, 'torch'))).toEqual(
+    expect.arrayContaining(['model.py', 'train.py', 'README.md']),
+  );
+  // Exporting again into the same, now non-empty folder is refused with the reason.
+  await page.getByTestId('cmd-export').click();
+  await page.getByTestId('export-name').fill('torch');
+  await page.getByTestId('export-run').click();
+  await expect(page.getByTestId('export-error')).toBeVisible();
 });

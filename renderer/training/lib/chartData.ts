@@ -149,3 +149,12 @@ export class FrameBatcher<T> {
     this.flush(p.value);
   }
 }
+
+/**
+ * Palette slots for series without a colour: a faint (per-batch) series shares the slot of the solid
+ * series that follows it (its per-epoch line), so `[loss (batch), loss, val loss]` is blue, blue, orange.
+ */
+export function defaultColorSlots(series: readonly { faint?: boolean | undefined }[]): number[] {
+  let solid = 0;
+  return series.map((s) => (s.faint ? solid : solid++));
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   alignSeries,
   countPoints,
+  defaultColorSlots,
   downsample,
   FrameBatcher,
   structureKey,
@@ -206,5 +207,13 @@ describe('helpers', () => {
     expect(structureKey([{ label: 'loss', color: '#f00' }])).toBe(a);
     expect(structureKey([{ label: 'loss', color: '#0f0' }])).not.toBe(a);
     expect(structureKey([{ label: 'loss', color: '#f00', faint: true }])).not.toBe(a);
+  });
+});
+
+describe('defaultColorSlots', () => {
+  it('gives a faint per-batch series the colour of the per-epoch line after it', () => {
+    expect(defaultColorSlots([{ faint: true }, {}, {}])).toEqual([0, 0, 1]);
+    expect(defaultColorSlots([{}, {}, {}])).toEqual([0, 1, 2]);
+    expect(defaultColorSlots([{ faint: true }, {}, { faint: true }, {}])).toEqual([0, 0, 1, 1]);
   });
 });
