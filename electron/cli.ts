@@ -3,7 +3,7 @@
  * stderr, one a line), 2 bad usage (unknown command or flag, missing argument, unreadable path).
  * Bad input never prints a stack trace.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
@@ -29,6 +29,7 @@ import { startTraining, type TrainingHandle } from './engine/session';
 import { BUILTIN_DATASETS, builtinDescriptor } from './services/datasets/builtin';
 import { importCsv } from './services/datasets/csv';
 import { DatasetError } from './services/datasets/errors';
+import { importImageFolder } from './services/datasets/images';
 import {
   csvPath,
   DataError,
@@ -153,10 +154,19 @@ interface DataDescription {
 }
 
 /** Reads enough of a data source to size a template for it. */
+function parseImageSize(value: string): [number, number] {
+  const m = /^(\d+)\s*[x×,]\s*(\d+)$/.exec(value.trim());
+  const w = Number(m?.[1]);
+  const h = Number(m?.[2]);
+  if (!m || w < 1 || h < 1 || w > 1024 || h > 1024)
+    throw new InvalidArgumentError('expected WIDTHxHEIGHT, e.g. 28x28 (at most 1024).');
+  return [w, h];
+}
+
 async function describeData(
   source: string,
   outFile: string,
-  opts: { target?: string; embed?: boolean },
+  opts: { target?: string; embed?: boolean; imageSize?: [number, number]; rgb?: boolean },
 ): Promise<DataDescription> {
   if (source.startsWith('builtin:')) {
     const id = source.slice('builtin:'.length);
@@ -174,6 +184,38 @@ async function describeData(
     };
   }
   if (!existsSync(source)) throw new UsageError(`${source}: no such file.`);
+  if (statSync(source).isDirectory()) {
+    const [width, height] = opts.imageSize ?? [28, 28];
+    let ds;
+    try {
+      ds = await importImageFolder(source, {
+        width,
+        height,
+        grayscale: !opts.rgb,
+        validationSplit: 0.2,
+        seed: 42,
+      });
+    } catch (err) {
+      if (err instanceof DatasetError) throw new InvalidInputError(`${source}: ${err.message}`);
+      throw err;
+    }
+    const rel = path.relative(path.dirname(path.resolve(outFile)), path.resolve(source));
+    const k = ds.classes?.length ?? 2;
+    return {
+      name: ds.name,
+      inputShape: ds.sampleShape,
+      outputs: k === 2 ? 1 : k,
+      task: 'classification',
+      xDtype: 'float32',
+      spec: {
+        source: 'images',
+        directory: rel.split(path.sep).join('/') || '.',
+        width,
+        height,
+        grayscale: !opts.rgb,
+      },
+    };
+  }
   let imported;
   try {
     imported = await importCsv(source, {
@@ -282,9 +324,18 @@ export function buildProgram(io: Io): Command {
       'Create a project from a template, optionally for a dataset (input shape and outputs taken from it).',
     )
     .addOption(new Option('--template <name>', 'template').choices([...TEMPLATE_IDS]).makeOptionMandatory())
-    .option('--data <source>', 'builtin:NAME (see `netloom datasets`) or a CSV file')
+    .option(
+      '--data <source>',
+      'builtin:NAME (see `netloom datasets`), a CSV file, or a folder of images (one subfolder per class)',
+    )
     .option('--target <column>', 'CSV: the column to predict (default: the last one)')
     .option('--embed', 'CSV: store the data inside the project file (at most 50 MB)')
+    .option(
+      '--image-size <WxH>',
+      'image folder: resize every image to this size (default 28x28)',
+      parseImageSize,
+    )
+    .option('--rgb', 'image folder: keep colour (default: grayscale)')
     .option('--input-shape <shape>', 'shape of one sample, e.g. 784 or 28,28,1', parseShape)
     .option('--outputs <n>', 'number of classes or values to predict', parsePositiveInt)
     .option('--vocab <n>', 'vocabulary size (lstm, gru, transformer)', parsePositiveInt)
@@ -297,6 +348,8 @@ export function buildProgram(io: Io): Command {
         data?: string;
         target?: string;
         embed?: boolean;
+        imageSize?: [number, number];
+        rgb?: boolean;
         inputShape?: number[];
         outputs?: number;
         vocab?: number;

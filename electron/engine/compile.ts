@@ -170,6 +170,19 @@ export async function compileGraph(
     throw e;
   }
   const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
+  // tfjs 4.22's convolution gradients refuse dilation; say so before a run fails half-way.
+  for (const n of graph.nodes) {
+    const d = n.params.dilationRate;
+    if (
+      (n.kind === 'Conv1D' || n.kind === 'Conv2D') &&
+      Array.isArray(d) &&
+      d.some((v) => typeof v === 'number' && v > 1)
+    )
+      throw new EngineError(
+        'INVALID_GRAPH',
+        `${n.id} (${n.kind}): TensorFlow.js cannot train a dilated convolution (dilation rate ${d.join('×')}). Set the dilation rate to 1 here; the PyTorch and Keras exports train it as designed.`,
+      );
+  }
   const outputs: OutputPlan[] = compiled.outputs.map((o) => {
     const shape = compiled.report.nodes.get(o.layer)?.outputShape ?? [];
     const last = shape[shape.length - 1];

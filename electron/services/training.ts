@@ -20,6 +20,7 @@ import { runBaselines } from './datasets/baselines';
 import { loadBuiltin, type LoadedDataset } from './datasets/builtin';
 import { importCsv, type CsvPreprocessing, type CsvProgress } from './datasets/csv';
 import { DatasetError } from './datasets/errors';
+import { importImageFolder } from './datasets/images';
 
 export class DataError extends Error {
   override readonly name = 'DataError';
@@ -99,7 +100,17 @@ export async function loadProjectData(
         if (tmp) await fs.rm(tmp, { recursive: true, force: true });
       }
     }
-    throw new DataError('Image-folder datasets are not supported by this version yet.');
+    // An image folder: one subfolder per class.
+    const dir = path.resolve(ctx.projectFile ? path.dirname(ctx.projectFile) : process.cwd(), spec.directory);
+    const dataset = await importImageFolder(dir, {
+      width: spec.width,
+      height: spec.height,
+      grayscale: spec.grayscale,
+      seed,
+      validationSplit,
+      signal: ctx.signal,
+    });
+    return { dataset, warnings: [] };
   } catch (err) {
     if (err instanceof DatasetError) throw new DataError(err.message);
     throw err;
