@@ -202,3 +202,35 @@ test('Export: a PyTorch package and an SVG diagram into the served folder', asyn
   await page.getByTestId('export-run').click();
   await expect(page.getByTestId('export-error')).toBeVisible();
 });
+
+test('copy in one project, paste into another (two windows), duplicate and delete with the keyboard', async ({
+  app: page,
+  context,
+  served,
+}) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByTestId('cmd-new').click();
+  await page.getByTestId('template-mlp').click();
+  await expect(page.getByTestId('node-dense_1')).toBeVisible();
+  await page.getByTestId('node-dense_1').click();
+  await page.getByTestId('node-dense_2').click({ modifiers: ['Control'] });
+  await page.keyboard.press('Control+c');
+
+  // A second project in a second window of the same app.
+  const other = await context.newPage();
+  await other.goto(served.url);
+  await expect(other.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
+  await other.getByTestId('canvas').click({ position: { x: 300, y: 300 } });
+  await other.keyboard.press('Control+v');
+  await expect(other.locator('[data-kind="Dense"]')).toHaveCount(2);
+  await expect(other.locator('[data-testid^="edge-shape-"]')).toHaveCount(0); // the edge between them needs shapes: no input yet
+  // The pasted pair keeps its wiring: one edge between the two Dense layers.
+  await expect(other.locator('.react-flow__edge')).toHaveCount(1);
+  await other.keyboard.press('Control+d');
+  await expect(other.locator('[data-kind="Dense"]')).toHaveCount(4);
+  await other.keyboard.press('Delete');
+  await expect(other.locator('[data-kind="Dense"]')).toHaveCount(2);
+  await other.getByTestId('cmd-undo').click();
+  await expect(other.locator('[data-kind="Dense"]')).toHaveCount(4);
+  await other.close();
+});
