@@ -37,6 +37,8 @@ export interface LoadContext {
 
 export interface LoadedData {
   dataset: LoadedDataset;
+  /** CSV data: each column's type and role as imported. */
+  columns?: { name: string; type: string; role: string; note?: string }[];
   /** CSV data: the statistics of the training split (saved into the data spec). */
   preprocessing?: CsvPreprocessing;
   warnings: string[];
@@ -95,7 +97,17 @@ export async function loadProjectData(
           signal: ctx.signal,
           onProgress: ctx.onProgress,
         });
-        return { dataset: result.dataset, preprocessing: result.preprocessing, warnings: result.warnings };
+        return {
+          dataset: result.dataset,
+          preprocessing: result.preprocessing,
+          warnings: result.warnings,
+          columns: result.columns.map((c) => ({
+            name: c.name,
+            type: c.type,
+            role: c.role,
+            ...(c.note ? { note: c.note } : {}),
+          })),
+        };
       } finally {
         if (tmp) await fs.rm(tmp, { recursive: true, force: true });
       }

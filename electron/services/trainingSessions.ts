@@ -307,7 +307,7 @@ async function summarise(loaded: LoadedData, file: string | null): Promise<DataS
     const head = await readHead(file, 64 * 1024);
     const parsed = Papa.parse<string[]>(head, { preview: 21, skipEmptyLines: true });
     const [header = [], ...rows] = parsed.data;
-    preview = { kind: 'table', header, rows };
+    preview = { kind: 'table', header, rows, ...(loaded.columns ? { columns: loaded.columns } : {}) };
   } else {
     const names = ds.featureNames ?? Array.from({ length: per }, (_, i) => `x${i + 1}`);
     const rows: string[][] = [];

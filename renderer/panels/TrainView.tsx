@@ -16,6 +16,7 @@ import { DecisionBoundary } from '../training/DecisionBoundary';
 import { LiveChart, type ChartSeries } from '../training/LiveChart';
 import { MisclassifiedList } from '../training/MisclassifiedList';
 import { PredictBox, type PredictInput, type PredictResult } from '../training/PredictBox';
+import { RegressionScatter } from '../training/RegressionScatter';
 import { RunHistory } from '../training/RunHistory';
 import { TrainingForm } from '../training/TrainingForm';
 import { TrainingStatus } from '../training/TrainingStatus';
@@ -205,7 +206,11 @@ export function TrainView() {
     const s = useTraining.getState();
     const ed = useEditor.getState();
     if (ed.data && !s.summary && !s.dataLoading)
-      void s.setData(ed.data).then(() => ed.hasWeights && void s.evaluate());
+      void s.setData(ed.data).then(() => {
+        if (ed.hasWeights) void s.evaluate();
+        const last = ed.runs[ed.runs.length - 1];
+        if (last) void s.showRun(last.id);
+      });
   }, [spec === null]);
 
   const running = t.status === 'running';
@@ -348,6 +353,13 @@ export function TrainView() {
             />
             {ev.confusion && ev.classes && ev.perClass && (
               <ConfusionMatrix classes={ev.classes} confusion={ev.confusion} perClass={ev.perClass} />
+            )}
+            {ev.scatter && (
+              <RegressionScatter
+                points={ev.scatter}
+                {...(ev.metrics.r2 !== undefined ? { r2: ev.metrics.r2 } : {})}
+                {...(ev.metrics.mae !== undefined ? { mae: ev.metrics.mae } : {})}
+              />
             )}
             {ev.misclassified && ev.classes && ev.misclassified.length > 0 && (
               <MisclassifiedList

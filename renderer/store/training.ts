@@ -62,6 +62,8 @@ export interface TrainingState {
   stop(): Promise<void>;
   evaluate(): Promise<void>;
   overlay(runIds: string[]): Promise<void>;
+  /** Shows a saved run's per-epoch curves (a reopened project, without retraining). */
+  showRun(runId: string): Promise<void>;
   restore(runId: string): Promise<void>;
   handle(e: TrainingEventView): void;
 }
@@ -208,6 +210,26 @@ export const useTraining = create<TrainingState>()((set, get) => ({
     for (const [id, events] of Object.entries(history))
       overlays[id] = events.filter((e: TrainingEvent): e is EpochEndEvent => e.type === 'epochEnd');
     set({ overlays });
+  },
+
+  showRun: async (runId) => {
+    const ed = useEditor.getState();
+    if (!ed.docId || get().status === 'running') return;
+    const history = await api.request('runs.history', { docId: ed.docId, runIds: [runId] });
+    const ends = (history[runId] ?? []).filter(
+      (e: TrainingEvent): e is EpochEndEvent => e.type === 'epochEnd',
+    );
+    const curves = emptyCurves();
+    curves.metricName = get().summary?.task === 'regression' ? 'mae' : 'accuracy';
+    const m = curves.metricName;
+    for (const e of ends) {
+      if (e.metrics.loss !== undefined) curves.epochLoss.push([e.epoch, e.metrics.loss]);
+      if (e.valMetrics.loss !== undefined) curves.valLoss.push([e.epoch, e.valMetrics.loss]);
+      if (e.metrics[m] !== undefined) curves.epochMetric.push([e.epoch, e.metrics[m]!]);
+      if (e.valMetrics[m] !== undefined) curves.valMetric.push([e.epoch, e.valMetrics[m]!]);
+    }
+    const run = ed.runs.find((r) => r.id === runId);
+    set({ curves, ...(run ? { final: run.finalMetrics } : {}) });
   },
 
   restore: async (runId) => {

@@ -76,6 +76,8 @@ test('MLP on spirals: live curves and boundary, ≥ 0.95, confusion matrix, save
     timeout: 30_000,
   });
   await expect(page.getByTestId('train-status')).toHaveText('idle');
+  // The saved run's curves are drawn again.
+  await expect.poll(() => points(page, 'loss-chart'), { timeout: 10_000 }).toBeGreaterThanOrEqual(40);
   // Predicting works at once.
   await page.getByTestId('predict-run').click();
   await expect(page.getByTestId('predict-result')).toContainText('%');
