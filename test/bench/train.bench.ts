@@ -1,0 +1,686 @@
+/**
+ * `npm run bench:train`: training throughput (samples/second) of Netloom's engine beside PyTorch,
+ * measured in the same run, for the MLP (784-128-128-10), CNN (LeNet, 28×28×1), LSTM and Transformer
+ * templates (sequences of 100 tokens, vocabulary 10,000), batch 64, Adam (lr 1e-3), float32.
+ *
+ *   npm run bench:train -- [--backend wasm|cpu|tensorflow] [--models mlp,cnn,lstm,gru,transformer]
+ *                          [--seconds X] [--profile] [--no-torch]
+ *
+ * `--seconds X` scales every time budget (X is the MLP's Netloom budget, default 8);
+ * `NETLOOM_BENCH_PYTHON` replaces /usr/bin/python3.
+ *
+ * Netloom: the real training loop (`startTrainingInProcess`, as the worker runs it), one progress
+ * event per batch; the first `warmup` steps are skipped, then steps are timed until both `minSteps`
+ * and the time budget are reached. PyTorch: `torch_ref.py` under Debian's /usr/bin/python3, the same
+ * graph through Netloom's own PyTorch export (model.py; its LSTM as nn.LSTM), same batch, optimiser
+ * (Adam, eps 1e-7), loss and dtype, torch threads = cores, OPENBLAS_NUM_THREADS=1; the models are
+ * interleaved (Netloom, then torch, per model) so both see the same machine load.
+ *
+ * Torch also runs on one thread, and OMP_WAIT_POLICY=PASSIVE is set (unless the environment sets it):
+ * on a machine where other work competes for the cores, OpenMP's default spinning makes torch with
+ * threads = cores 10-50x slower than one thread (measured here: MLP 1,300 against 36,000 samples/s
+ * at load 3.5 on 2 cores); passive waiting keeps it in line without changing what is computed.
+ * `ratio` follows the definition (torch threads = cores); `ratio vs best torch` divides by the faster
+ * of the two torch runs: the stricter figure, and the one that stays put when the machine is busy.
+ * Absolute figures on a shared machine are noise; ratios are what we track (goal: ≥ 0.5, issue 7).
+ *
+ * `--profile` adds, per model, a few Netloom steps under `tf.profile` (exactly whole batches of the
+ * engine's loop), reported per step: wall time, time inside kernels, kernel calls, and the kernels
+ * that take the most with the input shapes that cost most.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { planGraph } from '../../electron/export/plan';
+import { torchModelPy } from '../../electron/export/pytorch';
+import { initBackend, isBackendName } from '../../electron/engine/backend';
+import { mulberry32 } from '../../electron/engine/random';
+import { startTrainingInProcess } from '../../electron/engine/session';
+import { buildTemplate, type TemplateId, type TemplateOptions } from '../../shared/templates/index';
+import type { TrainingConfig } from '../../shared/training/config';
+import type { ArrayDataset } from '../../shared/training/data';
+import type { BackendName, TerminalEvent } from '../../shared/training/protocol';
+
+const BATCH = 64;
+const LR = 1e-3;
+const SEED = 1;
+/** Debian's python3 (with python3-torch); the Python on PATH is not Debian's. */
+const PYTHON = process.env.NETLOOM_BENCH_PYTHON ?? '/usr/bin/python3';
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+interface ModelSpec {
+  id: string;
+  template: TemplateId;
+  label: string;
+  options: TemplateOptions;
+  sampleShape: number[];
+  dtype: 'float32' | 'int32';
+  classes: number;
+  vocab: number;
+  /** Netloom steps skipped before timing (compile, first-call kernel set-up, allocator growth). */
+  warmup: number;
+  /** Netloom timed steps: at least `minSteps`, and at least `seconds` of them (at most `maxSteps`). */
+  minSteps: number;
+  maxSteps: number;
+  seconds: number;
+  /** The same for torch (fast: more steps in less time). */
+  torchSeconds: number;
+  /** `--profile`: steps profiled (figures are per step). */
+  profileSteps: number;
+}
+
+const MODELS: readonly ModelSpec[] = [
+  {
+    id: 'mlp',
+    template: 'mlp',
+    label: 'MLP 784-128-128-10',
+    options: { inputShape: [784], outputs: 10 },
+    sampleShape: [784],
+    dtype: 'float32',
+    classes: 10,
+    vocab: 0,
+    warmup: 5,
+    minSteps: 20,
+    maxSteps: 2000,
+    seconds: 8,
+    torchSeconds: 4,
+    profileSteps: 10,
+  },
+  {
+    id: 'cnn',
+    template: 'cnn',
+    label: 'CNN LeNet 28×28×1',
+    options: { inputShape: [28, 28, 1], outputs: 10 },
+    sampleShape: [28, 28, 1],
+    dtype: 'float32',
+    classes: 10,
+    vocab: 0,
+    warmup: 3,
+    minSteps: 5,
+    maxSteps: 500,
+    seconds: 10,
+    torchSeconds: 4,
+    profileSteps: 4,
+  },
+  {
+    id: 'lstm',
+    template: 'lstm',
+    label: 'LSTM 64 (seq 100, vocab 10k)',
+    options: { inputShape: [100], vocabSize: 10000, outputs: 2 },
+    sampleShape: [100],
+    dtype: 'int32',
+    classes: 2,
+    vocab: 10000,
+    warmup: 2,
+    minSteps: 3,
+    maxSteps: 200,
+    seconds: 15,
+    torchSeconds: 4,
+    profileSteps: 2,
+  },
+  {
+    id: 'gru',
+    template: 'gru',
+    label: 'GRU 64 (seq 100, vocab 10k)',
+    options: { inputShape: [100], vocabSize: 10000, outputs: 2 },
+    sampleShape: [100],
+    dtype: 'int32',
+    classes: 2,
+    vocab: 10000,
+    warmup: 2,
+    minSteps: 3,
+    maxSteps: 200,
+    seconds: 15,
+    torchSeconds: 4,
+    profileSteps: 2,
+  },
+  {
+    id: 'transformer',
+    template: 'transformer',
+    label: 'Transformer 2×(2 heads, d 32) seq 100',
+    options: { inputShape: [100], vocabSize: 10000, outputs: 2 },
+    sampleShape: [100],
+    dtype: 'int32',
+    classes: 2,
+    vocab: 10000,
+    warmup: 2,
+    minSteps: 3,
+    maxSteps: 200,
+    seconds: 15,
+    torchSeconds: 4,
+    profileSteps: 2,
+  },
+];
+const DEFAULT_MODELS = ['mlp', 'cnn', 'lstm', 'transformer'];
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+// ---------------------------------------------------------------------------------------------
+
+interface Args {
+  backend: BackendName | undefined;
+  models: ModelSpec[];
+  /** Multiplies every time budget. */
+  timeScale: number;
+  profile: boolean;
+  torch: boolean;
+}
+
+function usage(problem: string): never {
+  console.error(
+    `${problem}\nusage: npm run bench:train -- [--backend wasm|cpu|tensorflow] ` +
+      `[--models ${MODELS.map((m) => m.id).join(',')}] [--seconds X] [--profile] [--no-torch]`,
+  );
+  process.exit(2);
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = {
+    backend: undefined,
+    models: MODELS.filter((m) => DEFAULT_MODELS.includes(m.id)),
+    timeScale: 1,
+    profile: false,
+    torch: true,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a];
+    const value = () => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
+    switch (flag) {
+      case '--backend': {
+        const b = value();
+        if (!isBackendName(b)) usage(`unknown backend "${b}"`);
+        args.backend = b;
+        break;
+      }
+      case '--models': {
+        const ids = value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        args.models = ids.map((id) => MODELS.find((m) => m.id === id) ?? usage(`unknown model "${id}"`));
+        break;
+      }
+      case '--seconds': {
+        // The per-model Netloom budget for the MLP; the others scale with it.
+        const s = Number(value());
+        if (!(s > 0)) usage('--seconds must be a positive number');
+        args.timeScale = s / MODELS[0]!.seconds;
+        break;
+      }
+      case '--profile':
+        args.profile = true;
+        break;
+      case '--no-torch':
+        args.torch = false;
+        break;
+      default:
+        usage(`unknown argument "${a}"`);
+    }
+  }
+  return args;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synthetic data (seeded)
+// ---------------------------------------------------------------------------------------------
+
+function dataset(spec: ModelSpec, count: number): ArrayDataset {
+  const random = mulberry32(SEED);
+  const per = spec.sampleShape.reduce((a, b) => a * b, 1);
+  const x =
+    spec.dtype === 'int32'
+      ? Int32Array.from({ length: count * per }, () => 2 + Math.floor(random() * (spec.vocab - 2)))
+      : Float32Array.from({ length: count * per }, () => random());
+  const y = Int32Array.from({ length: count }, () => Math.floor(random() * spec.classes));
+  return {
+    id: `bench:${spec.id}`,
+    name: `synthetic ${spec.id}`,
+    task: 'classification',
+    x,
+    sampleShape: spec.sampleShape,
+    xDtype: spec.dtype,
+    y,
+    targetSize: 1,
+    classes: Array.from({ length: spec.classes }, (_, i) => String(i)),
+    ...(spec.vocab > 0 ? { vocabSize: spec.vocab } : {}),
+    count,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Netloom
+// ---------------------------------------------------------------------------------------------
+
+interface KernelStat {
+  name: string;
+  ms: number;
+  calls: number;
+  /** Input shapes -> time, to name the costly call sites. */
+  shapes: Map<string, { ms: number; calls: number }>;
+}
+
+interface StepProfile {
+  wallMs: number;
+  kernelMs: number;
+  kernels: number;
+  top: KernelStat[];
+}
+
+type Measured =
+  | { ok: true; samplesPerSecond: number; steps: number; seconds: number; backend: BackendName }
+  | { ok: false; reason: string; backend?: BackendName | undefined };
+
+/** Data for at most this many distinct batches; longer runs take several epochs over it. */
+const DATA_BATCHES = 16;
+
+/**
+ * Trains `spec` with the engine in this thread, one progress event per step. `onStep` sees every
+ * step's end (1-based index, time, backend) and returns true to cancel (the engine stops before the
+ * next batch). Resolves with the terminal event.
+ */
+function runEngine(
+  spec: ModelSpec,
+  backend: BackendName | undefined,
+  maxSteps: number,
+  onStep: (step: number, now: number, backend: BackendName) => boolean,
+): Promise<TerminalEvent> {
+  const batches = Math.min(DATA_BATCHES, maxSteps);
+  const project = buildTemplate(spec.template, spec.options);
+  const config: TrainingConfig = {
+    optimizer: 'adam',
+    learningRate: LR,
+    batchSize: BATCH,
+    epochs: Math.ceil((maxSteps + 1) / batches),
+    validationSplit: 0,
+    shuffle: true,
+    seed: SEED,
+    loss: 'auto',
+    earlyStopping: null,
+  };
+  let step = 0;
+  const handle = startTrainingInProcess({
+    project: { graph: project.graph, training: config },
+    dataset: dataset(spec, batches * BATCH),
+    config,
+    ...(backend ? { backend } : {}),
+    progressIntervalMs: 0,
+    onEvent: (e) => {
+      if (e.type !== 'progress') return;
+      step++;
+      if (onStep(step, performance.now(), e.backend)) handle.cancel();
+    },
+  });
+  return handle.done;
+}
+
+const reasonOf = (e: TerminalEvent): string =>
+  e.type === 'error'
+    ? `${e.code}: ${e.message.split('\n')[0]}`
+    : e.type === 'diverged'
+      ? `diverged: ${e.message}`
+      : e.type;
+
+async function measureNetloom(
+  spec: ModelSpec,
+  backend: BackendName | undefined,
+  scale: number,
+): Promise<Measured> {
+  const seconds = spec.seconds * scale;
+  let t0 = 0;
+  let t1 = 0;
+  let timed = 0;
+  let seen: BackendName | undefined;
+  const end = await runEngine(spec, backend, spec.warmup + spec.maxSteps, (step, now, b) => {
+    seen = b;
+    if (step === spec.warmup) {
+      t0 = now;
+      return false;
+    }
+    if (step < spec.warmup) return false;
+    timed = step - spec.warmup;
+    t1 = now;
+    return timed >= spec.maxSteps || (timed >= spec.minSteps && (t1 - t0) / 1000 >= seconds);
+  });
+  if (timed > 0 && (end.type === 'cancelled' || end.type === 'done')) {
+    const s = (t1 - t0) / 1000;
+    return { ok: true, samplesPerSecond: (timed * BATCH) / s, steps: timed, seconds: s, backend: seen! };
+  }
+  return { ok: false, reason: reasonOf(end), backend: seen };
+}
+
+/**
+ * `profileSteps` engine steps under `tf.profile`, from the end of step `warmup`; figures per step.
+ * Profiling times every kernel and records its shapes, which costs time of its own outside the
+ * kernels (measured: the MLP's ~7 ms step reads ~12 ms profiled); the kernel times are sound.
+ */
+async function profileNetloom(
+  spec: ModelSpec,
+  backend: BackendName | undefined,
+): Promise<StepProfile | string> {
+  let release: (() => void) | undefined;
+  let profiled: ReturnType<typeof tf.profile> | undefined;
+  let start = 0;
+  let wallMs = 0;
+  const check = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
+  const steps = spec.profileSteps;
+  const end = await runEngine(spec, backend, spec.warmup + steps, (step, now) => {
+    if (step === spec.warmup) {
+      // Everything the engine does until a later progress event is whole steps (the loop yields via
+      // setImmediate first; tf.profile's own continuation runs before that).
+      tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+      profiled = tf.profile(() => new Promise<tf.TensorContainer>((r) => (release = () => r([]))));
+      start = now;
+      return false;
+    }
+    if (step === spec.warmup + steps) {
+      wallMs = (now - start) / steps;
+      release?.();
+      return true;
+    }
+    return false;
+  });
+  tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', check);
+  if (!profiled) return reasonOf(end);
+  const info = await profiled;
+  const byName = new Map<string, KernelStat>();
+  let kernelMs = 0;
+  let kernels = 0;
+  const active = tf.getBackend();
+  for (const k of info.kernels) {
+    // Custom-gradient ops (fusedMatMul__op, ...) are profiled as scopes around the kernels they run,
+    // which are profiled themselves: count only registered kernels.
+    if (tf.getKernel(k.name, active) === undefined) continue;
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    kernelMs += ms;
+    kernels++;
+    const s = byName.get(k.name) ?? { name: k.name, ms: 0, calls: 0, shapes: new Map() };
+    s.ms += ms;
+    s.calls++;
+    const key = k.inputShapes.map((sh: number[] | null) => (sh ? `[${sh.join(',')}]` : '-')).join(' ');
+    const at = s.shapes.get(key) ?? { ms: 0, calls: 0 };
+    at.ms += ms;
+    at.calls++;
+    s.shapes.set(key, at);
+    byName.set(k.name, s);
+  }
+  const top = [...byName.values()].sort((a, b) => b.ms - a.ms).slice(0, 12);
+  for (const k of top) {
+    k.ms /= steps;
+    k.calls /= steps;
+    for (const at of k.shapes.values()) {
+      at.ms /= steps;
+      at.calls /= steps;
+    }
+  }
+  return { wallMs, kernelMs: kernelMs / steps, kernels: kernels / steps, top };
+}
+
+// ---------------------------------------------------------------------------------------------
+// PyTorch (torch_ref.py, one process for the whole run)
+// ---------------------------------------------------------------------------------------------
+
+interface TorchHello {
+  torch: string;
+  threads: number;
+  ompWaitPolicy: string | null;
+}
+type TorchReply =
+  | { ok: true; samplesPerSecond: number; steps: number; seconds: number; notes: string[] }
+  | { ok: false; error: string };
+
+class TorchRef {
+  private readonly lines: string[] = [];
+  private waiting: ((line: string | undefined) => void) | undefined;
+  private closed = false;
+  private stderr = '';
+  private exitCode: number | null = null;
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    createInterface({ input: child.stdout }).on('line', (l) => this.push(l));
+    child.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
+    child.on('close', (code) => {
+      this.exitCode = code;
+      this.closed = true;
+      this.waiting?.(undefined);
+    });
+    child.on('error', (e) => {
+      this.stderr += e.message;
+      this.closed = true;
+      this.waiting?.(undefined);
+    });
+  }
+
+  private push(line: string) {
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w(line);
+    } else this.lines.push(line);
+  }
+
+  private next(): Promise<string | undefined> {
+    const l = this.lines.shift();
+    if (l !== undefined || this.closed) return Promise.resolve(l);
+    return new Promise((r) => (this.waiting = r));
+  }
+
+  /** Starts the reference; resolves with it and its versions, or with why it cannot run. */
+  static async start(): Promise<{ ref: TorchRef; hello: TorchHello } | string> {
+    const child = spawn(PYTHON, [path.join(HERE, 'torch_ref.py')], {
+      env: { OMP_WAIT_POLICY: 'PASSIVE', ...process.env, OPENBLAS_NUM_THREADS: '1' },
+    });
+    const ref = new TorchRef(child);
+    const first = await ref.next();
+    if (first === undefined)
+      return (
+        `${PYTHON} with torch did not start (exit code ${ref.exitCode}): ` +
+        (ref.stderr.trim().split('\n').pop() ?? '')
+      );
+    return { ref, hello: JSON.parse(first) as TorchHello };
+  }
+
+  async run(request: object): Promise<TorchReply> {
+    if (this.closed) return { ok: false, error: `torch_ref.py exited: ${this.stderr.trim()}` };
+    this.child.stdin.write(JSON.stringify(request) + '\n');
+    const line = await this.next();
+    if (line === undefined) return { ok: false, error: `torch_ref.py exited: ${this.stderr.trim()}` };
+    return JSON.parse(line) as TorchReply;
+  }
+
+  stop() {
+    this.child.stdin.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------
+
+interface Row {
+  spec: ModelSpec;
+  netloom: Measured;
+  /** threads = cores (the benchmark's definition). */
+  torch: TorchReply | undefined;
+  /** One thread (reported beside it). */
+  torchOne: TorchReply | undefined;
+  profile?: StepProfile | string;
+}
+
+const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+
+function load(): string {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return `load average: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`;
+  }
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const t0 = performance.now();
+  const loadBefore = load();
+  const cores = os.cpus().length;
+  let backend: BackendName;
+  try {
+    backend = await initBackend(args.backend);
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'netloom-bench-train-'));
+  let torch: { ref: TorchRef; hello: TorchHello } | string = 'skipped (--no-torch)';
+  if (args.torch) torch = await TorchRef.start();
+
+  console.log('Training throughput: Netloom (TensorFlow.js) vs PyTorch, batch 64, Adam, float32');
+  console.log(
+    `Netloom: tfjs ${tf.version.tfjs}, backend ${backend}, Node ${process.version}; ` +
+      (typeof torch === 'string'
+        ? `PyTorch: ${torch}`
+        : `PyTorch ${torch.hello.torch}: ${torch.hello.threads} threads (and 1), OPENBLAS_NUM_THREADS=1, ` +
+          `OMP_WAIT_POLICY=${torch.hello.ompWaitPolicy ?? 'default'}`) +
+      `; ${cores} cores`,
+  );
+  console.log(`Load before: ${loadBefore}`);
+  const busy = os.loadavg()[0]!;
+  if (busy > cores * 0.75)
+    console.log(
+      `Warning: the 1-minute load (${busy.toFixed(1)}) is near or above the ${cores} cores: other work competes ` +
+        `for them and multithreaded torch suffers most (see the 1-thread column). Ratios are noisier.`,
+    );
+
+  const rows: Row[] = [];
+  try {
+    for (const spec of args.models) {
+      const net = await measureNetloom(spec, args.backend ?? backend, args.timeScale);
+      console.error(
+        `  ${spec.id}: netloom ` +
+          (net.ok ? `${fmt(net.samplesPerSecond)} samples/s (${net.steps} steps)` : `failed: ${net.reason}`),
+      );
+      let torchReply: TorchReply | undefined;
+      let torchOne: TorchReply | undefined;
+      if (typeof torch !== 'string') {
+        const project = buildTemplate(spec.template, spec.options);
+        const modelPy = path.join(dir, `${spec.id}.py`);
+        writeFileSync(modelPy, torchModelPy(planGraph(project.graph), spec.id, 'bench'));
+        const request = {
+          name: spec.id,
+          modelPy,
+          inputShape: spec.sampleShape,
+          inputDtype: spec.dtype,
+          vocab: spec.vocab,
+          classes: spec.classes,
+          batch: BATCH,
+          lr: LR,
+          seed: SEED,
+          warmup: 3,
+          minSteps: 5,
+          maxSteps: 5000,
+          seconds: spec.torchSeconds * args.timeScale,
+        };
+        torchReply = await torch.ref.run({ ...request, threads: cores });
+        // One thread too: on a loaded machine, torch's threads wait for each other at every op and
+        // the threads = cores figure collapses; the faster of the two is the stricter yardstick.
+        if (cores > 1) torchOne = await torch.ref.run({ ...request, threads: 1 });
+        const say = (t: TorchReply, n: number) =>
+          `  ${spec.id}: torch ${n} thread(s) ` +
+          (t.ok ? `${fmt(t.samplesPerSecond)} samples/s (${t.steps} steps)` : `failed: ${t.error}`);
+        console.error(say(torchReply, cores));
+        if (torchOne) console.error(say(torchOne, 1));
+      }
+      const row: Row = { spec, netloom: net, torch: torchReply, torchOne };
+      if (args.profile) row.profile = await profileNetloom(spec, args.backend ?? backend);
+      rows.push(row);
+    }
+  } finally {
+    if (typeof torch !== 'string') torch.ref.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const header = [
+    'model',
+    'netloom samples/s',
+    `torch (${cores} thr) samples/s`,
+    'ratio',
+    'backend',
+    'torch (1 thr)',
+    'ratio vs best torch',
+    'timed steps n/t',
+  ];
+  const table = rows.map((r) => {
+    const n = r.netloom;
+    const t = r.torch;
+    const one = r.torchOne;
+    const best = Math.max(t?.ok ? t.samplesPerSecond : 0, one?.ok ? one.samplesPerSecond : 0);
+    const cell = (x: TorchReply | undefined) =>
+      x === undefined ? '—' : x.ok ? fmt(x.samplesPerSecond) : 'failed';
+    return [
+      r.spec.id,
+      n.ok ? fmt(n.samplesPerSecond) : 'failed',
+      cell(t),
+      n.ok && t?.ok ? `${(n.samplesPerSecond / t.samplesPerSecond).toFixed(3)}x` : '—',
+      n.backend ?? backend,
+      cell(one),
+      n.ok && best > 0 ? `${(n.samplesPerSecond / best).toFixed(3)}x` : '—',
+      `${n.ok ? n.steps : '—'} / ${t?.ok ? t.steps : '—'}`,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log('');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of table) console.log(line(r));
+  console.log('');
+  for (const r of rows) {
+    const notes: string[] = [];
+    if (!r.netloom.ok) notes.push(`netloom: ${r.netloom.reason}`);
+    if (r.torch && !r.torch.ok) notes.push(`torch: ${r.torch.error}`);
+    if (r.torchOne && !r.torchOne.ok) notes.push(`torch (1 thread): ${r.torchOne.error}`);
+    if (r.torch?.ok && r.torch.notes.length) notes.push(`torch uses ${r.torch.notes.join(', ')}`);
+    if (notes.length) console.log(`${r.spec.id} (${r.spec.label}): ${notes.join('; ')}`);
+  }
+  if (args.profile) {
+    console.log(
+      '\nNetloom steps under tf.profile, per step (kernel time = wall time inside kernels; the rest is ' +
+        'dispatch, tape, gradient bookkeeping and the engine loop):',
+    );
+    for (const r of rows) {
+      const p = r.profile;
+      if (p === undefined) continue;
+      if (typeof p === 'string') {
+        console.log(`${r.spec.id}: not profiled (${p})`);
+        continue;
+      }
+      const outside = p.wallMs - p.kernelMs;
+      console.log(
+        `${r.spec.id}: step ${p.wallMs.toFixed(1)} ms, kernels ${p.kernelMs.toFixed(1)} ms in ${Math.round(p.kernels)} calls, ` +
+          `outside kernels ${outside.toFixed(1)} ms (${((100 * outside) / p.wallMs).toFixed(0)}%, ` +
+          `${((1000 * outside) / Math.max(1, p.kernels)).toFixed(0)} µs per call)`,
+      );
+      for (const k of p.top) {
+        const [shape, at] = [...k.shapes].sort((a, b) => b[1].ms - a[1].ms)[0]!;
+        console.log(
+          `    ${k.name.padEnd(22)} ${k.ms.toFixed(1).padStart(8)} ms ${String(Math.round(k.calls)).padStart(5)} calls ` +
+            `${((100 * k.ms) / p.wallMs).toFixed(1).padStart(5)}%   most: ${shape} ` +
+            `(${Math.round(at.calls)}× ${at.ms.toFixed(1)} ms)`,
+        );
+      }
+    }
+  }
+  console.log(`\nLoad after: ${load()}`);
+  console.log(
+    `Total ${((performance.now() - t0) / 1000).toFixed(0)} s. Goal (issue 7): ratio ≥ 0.5 on every model.`,
+  );
+}
+
+await main();
