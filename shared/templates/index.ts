@@ -63,7 +63,7 @@ class Chain {
     const spec = layerSpec(kind);
     const full: Record<string, unknown> = { ...defaultParams(spec), ...params };
     this.nodes.push({ id, kind, params: full as GraphNode['params'], position: { x: 0, y: this.y } });
-    this.y += 110;
+    this.y += 130;
     const sources = from === undefined ? (this.last ? [this.last] : []) : Array.isArray(from) ? from : [from];
     const portNames = ports ?? spec.ports(full as never).map((p) => p.name);
     sources.forEach((s, i) => {
