@@ -128,6 +128,7 @@ function Editor() {
       if (useTraining.getState().status === 'running') void useTraining.getState().stop();
       useTraining.getState().reset();
       useEditor.getState().loadDocument(res);
+      if (res.evaluation) useTraining.setState({ evaluation: res.evaluation });
       if (prev && prev !== res.docId)
         void api.request('project.close', { docId: prev }).catch(() => undefined);
       if (res.project.graph.nodes.length > 0)

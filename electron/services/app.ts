@@ -19,6 +19,7 @@ import {
   type RequestResult,
 } from '../../shared/ipc/contract';
 import { ProjectFileError } from '../../shared/ir/errors';
+import type { Evaluation } from '../../shared/training/evaluation';
 import { emptyProject, type ProjectBundle, readProjectFile, writeProjectFile } from '../../shared/ir/project';
 import { buildTemplate, isTemplateId, TEMPLATE_IDS, TEMPLATES } from '../../shared/templates/index';
 import { openProject, PROJECT_EXTENSION, saveProject, writeFileAtomic } from './projectFiles';
@@ -211,7 +212,7 @@ export class AppServices {
       if (template === null) project = emptyProject();
       else if (isTemplateId(template)) project = buildTemplate(template);
       else throw new ServiceError('BAD_REQUEST', `Unknown template ${JSON.stringify(template)}.`);
-      return { docId: this.newDoc(null, {}), path: null, project, hasWeights: false };
+      return { docId: this.newDoc(null, {}), path: null, project, hasWeights: false, evaluation: null };
     },
 
     'project.open': async ({ path: p }) => {
@@ -224,6 +225,7 @@ export class AppServices {
         path: this.display(abs),
         project,
         hasWeights: !!extras.weights,
+        evaluation: (extras.weights && (extras.evaluation as Evaluation | undefined)) || null,
       };
     },
 
@@ -383,7 +385,13 @@ export class AppServices {
       if (typeof meta.path === 'string')
         abs = await this.confine(meta.path, { mustExist: false }).catch(() => null);
       this.docs.set(docId, { path: abs, extras });
-      return { docId, path: abs ? this.display(abs) : null, project, hasWeights: !!extras.weights };
+      return {
+        docId,
+        path: abs ? this.display(abs) : null,
+        project,
+        hasWeights: !!extras.weights,
+        evaluation: (extras.weights && (extras.evaluation as Evaluation | undefined)) || null,
+      };
     },
 
     'dialog.openProject': async () => {

@@ -192,9 +192,11 @@ export class TrainingSessions {
           if (run && w) runWeights.set(run.id, w);
           const keep = [...project.runs.map((r) => r.id), ...(run ? [run.id] : [])].slice(-MAX_RUN_WEIGHTS);
           for (const id of runWeights.keys()) if (!keep.includes(id)) runWeights.delete(id);
+          const newWeights = e.type === 'cancelled' ? doc.extras.weights : updated.weights;
           doc.extras = {
             ...doc.extras,
-            weights: e.type === 'cancelled' ? doc.extras.weights : updated.weights,
+            evaluation: newWeights === doc.extras.weights ? doc.extras.evaluation : undefined,
+            weights: newWeights,
             runs: updated.runs,
             runWeights,
           };
@@ -216,11 +218,15 @@ export class TrainingSessions {
     if (!project.data) throw new TrainingServiceError('NO_DATA', 'The project has no data.');
     const { spec, file } = await this.normalise(doc, project.data);
     const loaded = await this.loadCached(docId, doc, spec, file, project.training);
-    return evaluateProject(
+    const weights = doc.extras.weights;
+    const evaluation = await evaluateProject(
       { project, ...doc.extras },
       { projectFile: doc.path, embedded: doc.extras.data },
       loaded,
     );
+    // Kept with the weights it describes (saved as weights/evaluation.json).
+    if (doc.extras.weights === weights) doc.extras = { ...doc.extras, evaluation };
+    return evaluation;
   }
 
   async predict(doc: DocHandle, project: Project, input: number[]) {
@@ -243,7 +249,7 @@ export class TrainingSessions {
         'NO_WEIGHTS',
         'The weights of that run were not kept (only the last five are).',
       );
-    doc.extras = { ...doc.extras, weights: w };
+    doc.extras = { ...doc.extras, weights: w, evaluation: undefined };
   }
 
   history(doc: DocHandle, runIds: string[]): Record<string, TrainingEvent[]> {

@@ -207,7 +207,8 @@ export function TrainView() {
     const ed = useEditor.getState();
     if (ed.data && !s.summary && !s.dataLoading)
       void s.setData(ed.data).then(() => {
-        if (ed.hasWeights) void s.evaluate();
+        // A saved evaluation is shown as it is; only a trained project without one is evaluated.
+        if (ed.hasWeights && !useTraining.getState().evaluation) void s.evaluate();
         const last = ed.runs[ed.runs.length - 1];
         if (last) void s.showRun(last.id);
       });

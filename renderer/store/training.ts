@@ -139,6 +139,7 @@ export const useTraining = create<TrainingState>()((set, get) => ({
       return;
     }
     set({ dataError: null, dataLoading: { bytesRead: 0, totalBytes: 0, rows: 0 } });
+    const before = ed.data;
     try {
       const { summary, data } = await api.request('data.load', {
         docId: ed.docId,
@@ -148,7 +149,9 @@ export const useTraining = create<TrainingState>()((set, get) => ({
       ed.setData(data);
       ed.fitToData(summary);
       const grid = summary.preview.kind === 'scatter' ? gridFor(summary.preview.points) : null;
-      set({ summary, grid, boundary: null, evaluation: null, dataLoading: null });
+      // A different dataset makes the evaluation stale; reloading the same one keeps it.
+      const same = JSON.stringify(before) === JSON.stringify(ed.data === null ? null : spec);
+      set({ summary, grid, boundary: null, dataLoading: null, ...(same ? {} : { evaluation: null }) });
     } catch (err) {
       set({ dataError: errorText(err), dataLoading: null });
     }

@@ -10,6 +10,8 @@ import type { DatasetDescriptor, Task } from '../training/data';
 import type { Evaluation } from '../training/evaluation';
 import type { TrainingEvent } from '../training/protocol';
 
+const typed = <T>() => z.custom<T>(() => true);
+
 const docId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 /** A path as the user chose it; the service resolves and, in serve mode, confines it. */
 const filePath = z.string().min(1).max(4096);
@@ -27,6 +29,8 @@ export const openResultSchema = z.strictObject({
   path: z.string().nullable(),
   project: projectSchema,
   hasWeights: z.boolean(),
+  /** The saved evaluation of the current weights, if any. */
+  evaluation: typed<Evaluation>().nullable(),
 });
 export type OpenResult = z.infer<typeof openResultSchema>;
 
@@ -81,8 +85,6 @@ export type TrainingEventView =
   | (Omit<Extract<TrainingEvent, { type: 'done' }>, 'weights'> & { run: RunSummary })
   | (Omit<Extract<TrainingEvent, { type: 'diverged' }>, 'weights'> & { run: RunSummary })
   | (Omit<Extract<TrainingEvent, { type: 'cancelled' }>, 'weights'> & { run: RunSummary | null });
-
-const typed = <T>() => z.custom<T>(() => true);
 
 /** request name -> { params, result } */
 export const REQUESTS = {

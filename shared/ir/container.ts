@@ -34,6 +34,7 @@ const MiB = 1024 * 1024;
 export const ENTRY_RULES: readonly { pattern: RegExp; maxBytes: number; what: string }[] = [
   { pattern: /^project\.json$/, maxBytes: 16 * MiB, what: 'project.json' },
   { pattern: /^weights\/model\.json$/, maxBytes: 16 * MiB, what: 'weights/model.json' },
+  { pattern: /^weights\/evaluation\.json$/, maxBytes: 16 * MiB, what: 'weights/evaluation.json' },
   { pattern: /^weights\/weights\.bin$/, maxBytes: 512 * MiB, what: 'weights/weights.bin' },
   { pattern: /^runs\/[A-Za-z0-9_-]{1,64}\.jsonl$/, maxBytes: 64 * MiB, what: 'runs/<id>.jsonl' },
   { pattern: /^runs\/[A-Za-z0-9_-]{1,64}\/model\.json$/, maxBytes: 16 * MiB, what: 'runs/<id>/model.json' },
@@ -223,7 +224,7 @@ function readDirectory(b: Uint8Array, limits: ArchiveLimits): CentralEntry[] {
     if (!rule)
       throw new ProjectFileError(
         'ENTRY_NOT_ALLOWED',
-        `Unexpected entry ${JSON.stringify(name)}. A project holds only project.json, weights/model.json, weights/weights.bin, runs/<id>.jsonl, runs/<id>/model.json, runs/<id>/weights.bin and data/<name>.csv.`,
+        `Unexpected entry ${JSON.stringify(name)}. A project holds only project.json, weights/model.json, weights/weights.bin, weights/evaluation.json, runs/<id>.jsonl, runs/<id>/model.json, runs/<id>/weights.bin and data/<name>.csv.`,
         name,
       );
     if (flags & 0x1)

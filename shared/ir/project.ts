@@ -23,6 +23,11 @@ export interface ProjectBundle {
   runs?: ReadonlyMap<string, string> | undefined;
   /** Embedded data files by name (`data/<name>.csv`). */
   data?: ReadonlyMap<string, Uint8Array> | undefined;
+  /**
+   * The evaluation of the current weights (`weights/evaluation.json`: metrics, confusion matrix,
+   * baseline ladder), shown again on opening without recomputing. Opaque JSON to the container.
+   */
+  evaluation?: unknown;
   /** Weights of past runs (`runs/<id>/model.json` + `weights.bin`), so a run can be restored. */
   runWeights?: ReadonlyMap<string, { modelJson: string; weightsBin: Uint8Array }> | undefined;
 }
@@ -222,8 +227,37 @@ export function readProjectFile(bytes: Uint8Array, limits: ArchiveLimits = DEFAU
       const d = /^data\/(.+)$/.exec(name);
       if (d) data.set(d[1]!, content);
     }
+    const evalBytes = files.get('weights/evaluation.json');
+    let evaluation: unknown;
+    if (evalBytes) {
+      if (!modelJson)
+        throw new ProjectFileError(
+          'ENTRY_NOT_ALLOWED',
+          'An evaluation needs the weights it evaluated.',
+          'weights/evaluation.json',
+        );
+      try {
+        evaluation = JSON.parse(text('weights/evaluation.json', evalBytes));
+      } catch (err) {
+        if (err instanceof ProjectFileError) throw err;
+        throw new ProjectFileError(
+          'INVALID_JSON',
+          'weights/evaluation.json is not valid JSON.',
+          'weights/evaluation.json',
+        );
+      }
+      const bad = findForbiddenKey(evaluation);
+      if (bad !== undefined)
+        throw new ProjectFileError(
+          'FORBIDDEN_KEY',
+          'A forbidden key is in the evaluation.',
+          'weights/evaluation.json',
+          bad,
+        );
+    }
     return {
       project,
+      ...(evaluation !== undefined ? { evaluation } : {}),
       weights:
         modelJson && weightsBin
           ? { modelJson: text('weights/model.json', modelJson), weightsBin }
@@ -249,6 +283,8 @@ export function writeProjectFile(bundle: ProjectBundle): Uint8Array {
   if (bundle.weights) {
     files.set('weights/model.json', encoder.encode(bundle.weights.modelJson));
     files.set('weights/weights.bin', bundle.weights.weightsBin);
+    if (bundle.evaluation !== undefined)
+      files.set('weights/evaluation.json', encoder.encode(JSON.stringify(bundle.evaluation)));
   }
   for (const [id, jsonl] of bundle.runs ?? []) files.set(`runs/${id}.jsonl`, encoder.encode(jsonl));
   for (const [name, content] of bundle.data ?? []) files.set(`data/${name}`, content);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { readProjectFile } from '../../shared/ir/project';
 import { expect, test } from './fixtures';
 
 /** New project from a template, then the Train view with a built-in dataset. */
@@ -64,8 +65,10 @@ test('MLP on spirals: live curves and boundary, ≥ 0.95, confusion matrix, save
   await page.getByTestId('fb-filename').fill('spirals.nnproj');
   await page.getByTestId('fb-save').click();
   await expect(page.getByTestId('notice')).toContainText('Saved');
-  const saved = readFileSync(path.join(served.root, 'spirals.nnproj'));
-  expect(saved.length).toBeGreaterThan(10_000);
+  const saved = readProjectFile(readFileSync(path.join(served.root, 'spirals.nnproj')));
+  expect(saved.weights?.weightsBin.length).toBeGreaterThan(10_000);
+  expect(saved.project.runs).toHaveLength(1);
+  expect((saved.evaluation as { validationCount: number }).validationCount).toBe(200);
   await page.reload();
   await expect(page.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
   await page.getByTestId('cmd-open').click();
