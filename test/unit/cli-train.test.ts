@@ -1,5 +1,5 @@
 /** The training commands through the real `netloom` process: new --data, train, evaluate, predict, Ctrl-C. */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -145,5 +145,46 @@ describe('netloom train / evaluate / predict', () => {
     );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/has no data/);
+  });
+});
+
+describe('netloom export --format pytorch: predict.py agrees with netloom predict', () => {
+  const torch = (() => {
+    try {
+      execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  it.skipIf(!torch)('same rows, same form, same numbers (1e-5)', async () => {
+    copyFileSync(path.resolve('assets/datasets/iris.csv'), f('iris2.csv'));
+    expect(
+      (await netloom('new', '--template', 'mlp', '--data', f('iris2.csv'), '--out', f('exp.nnproj'))).code,
+    ).toBe(0);
+    expect((await netloom('train', f('exp.nnproj'), '--epochs', '10')).code).toBe(0);
+    const rows = readFileSync(f('iris2.csv'), 'utf8').trim().split('\n');
+    writeFileSync(
+      f('rows.csv'),
+      [rows[0], ...rows.slice(1, 8)].map((r) => r!.split(',').slice(0, 4).join(',')).join('\n'),
+    );
+    const ours = await netloom('predict', f('exp.nnproj'), '--data', f('rows.csv'), '--json');
+    expect(ours.code, ours.stderr).toBe(0);
+    expect(
+      (await netloom('export', f('exp.nnproj'), '--format', 'pytorch', '--out', f('torch-out'))).code,
+    ).toBe(0);
+    const py = await exec('/usr/bin/python3', ['predict.py', '--data', f('rows.csv')], {
+      cwd: f('torch-out'),
+    });
+    const a = ours.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as number[]);
+    const b = py.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as number[]);
+    expect(b).toHaveLength(a.length);
+    a.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - b[i]![j]!)).toBeLessThan(1e-5)));
   });
 });
