@@ -362,7 +362,7 @@ Keras's own layer. GRUs use \`reset_after=False\` (Netloom's TF.js engine has no
 \`preprocessing.json\`; see that export's README for the file's format).
 
 Trained weights: export \`--format tfjs\` (a TF.js layers model), or \`--format pytorch\` for a
-converted \`weights.safetensors\`.
+converted \`weights.pt\`.
 `,
   );
   return out;

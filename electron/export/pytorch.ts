@@ -7,7 +7,7 @@
  *   train.py      the project's optimizer, loss, learning rate, batch size, epochs and seed; one
  *                 process, or DistributedDataParallel under torchrun (gloo on CPU, nccl on GPU)
  *   predict.py    one JSON array of outputs per row on stdout
- *   weights.safetensors   the trained weights, converted to the model's PyTorch layouts
+ *   weights.pt    the trained weights, converted to the model's PyTorch layouts (torch.save's format)
  *   README.md     the commands
  */
 import type { ProjectBundle } from '../../shared/ir/project';
@@ -16,11 +16,12 @@ import { dataPy } from './pydata';
 import { helperClosure, HELPER_CODE, type Helper } from './pyruntime';
 import { TORCH_LAYERS } from './torchLayers';
 import { type ExportPlan, finalActivation, planGraph, pyShape, pyStr, resolvedLoss, str } from './plan';
-import { type HostTensor, planWeights, writeSafetensors } from './tensors';
+import { type HostTensor, planWeights } from './tensors';
+import { torchSave } from './torchPickle';
 import { type DataFiles, exportDataFiles } from './datafiles';
 import type { ExportOptions } from './types';
 
-export const WEIGHTS_FILE = 'weights.safetensors';
+export const WEIGHTS_FILE = 'weights.pt';
 
 /** model.py for a plan. */
 export function torchModelPy(plan: ExportPlan, projectName: string, version: string): string {
@@ -63,7 +64,6 @@ predictions match the app's.
 """
 import json
 import math
-import struct
 import sys
 
 import torch
@@ -97,28 +97,9 @@ def build_model():
     return NetloomModel()
 
 
-def read_safetensors(path):
-    """A .safetensors file as {name: tensor}, with the standard library and torch only."""
-    with open(path, 'rb') as f:
-        raw = f.read()
-    n = struct.unpack('<Q', raw[:8])[0]
-    header = json.loads(raw[8:8 + n].decode('utf-8'))
-    header.pop('__metadata__', None)
-    dtypes = {'F32': torch.float32, 'I32': torch.int32}
-    out = {}
-    for name, info in header.items():
-        start, end = info['data_offsets']
-        chunk = bytearray(raw[8 + n + start:8 + n + end])
-        t = torch.frombuffer(chunk, dtype=dtypes[info['dtype']]) if chunk else torch.empty(0, dtype=dtypes[info['dtype']])
-        if sys.byteorder == 'big':
-            t = t.byteswap() if hasattr(t, 'byteswap') else t
-        out[name] = t.reshape(info['shape'])
-    return out
-
-
 def load_weights(model, path):
-    """Loads weights.safetensors (converted from Netloom) or a state dict saved by train.py (.pt)."""
-    state = read_safetensors(path) if path.endswith('.safetensors') else torch.load(path, map_location='cpu')
+    """Loads a state dict: weights.pt (converted from Netloom) or trained.pt (saved by train.py)."""
+    state = torch.load(path, map_location='cpu', weights_only=True)
     model.load_state_dict(state)
     return model
 `;
@@ -278,7 +259,7 @@ def main():
     ap.add_argument('--data', help='a CSV file or a .safetensors file of arrays (default: the exported data)')
     ap.add_argument('--batch-size', type=int, default=CONFIG['batch_size'])
     ap.add_argument('--lr', type=float, default=CONFIG['learning_rate'])
-    ap.add_argument('--init-weights', help='start from these weights (e.g. weights.safetensors)')
+    ap.add_argument('--init-weights', help='start from these weights (e.g. weights.pt)')
     ap.add_argument('--out', default='trained.pt', help='where to save the trained state dict')
     ap.add_argument('--metrics', help='write the per-epoch metrics to this JSON file')
     args = ap.parse_args()
@@ -371,7 +352,7 @@ if __name__ == '__main__':
 export function torchPredictPy(projectName: string): string {
   return `"""Predicts with the exported model of ${JSON.stringify(projectName)}.
 
-    python3 predict.py --data FILE.csv [--weights weights.safetensors | trained.pt] > predictions.jsonl
+    python3 predict.py --data FILE.csv [--weights weights.pt | trained.pt] > predictions.jsonl
 
 One JSON array per row on stdout, in the rows' order: the output probabilities (classification) or
 values (regression) of the model's output, as \`netloom predict FILE --data FILE.csv --json\` prints
@@ -402,7 +383,7 @@ def main():
     ap = argparse.ArgumentParser(description='One JSON array of outputs per row.')
     ap.add_argument('--data', help='a CSV file (encoded like the training data)')
     ap.add_argument('--inputs', help='a .safetensors file of already-encoded inputs (array x)')
-    ap.add_argument('--weights', help='weights.safetensors or a .pt state dict (default: ${WEIGHTS_FILE}, else trained.pt)')
+    ap.add_argument('--weights', help='a .pt state dict (default: ${WEIGHTS_FILE}, else trained.pt)')
     ap.add_argument('--batch-size', type=int, default=256)
     args = ap.parse_args()
     if not args.data and not args.inputs:
@@ -485,12 +466,9 @@ Netloom's (the export is tested to within 1e-4).
 
 ## Weights
 
-\`${WEIGHTS_FILE}\` is in the [safetensors](https://huggingface.co/docs/safetensors) format (an
-8-byte header length, a JSON header, raw little-endian float32), so Netloom writes it without Python
-or PyTorch; \`model.load_weights\` reads it with the standard library and \`torch.frombuffer\` (the
-\`safetensors\` package reads it too). To get a \`.pt\` file:
-
-    python3 -c "from model import *; torch.save(load_weights(build_model(), '${WEIGHTS_FILE}').state_dict(), 'weights.pt')"
+\`${WEIGHTS_FILE}\` is a state dict in PyTorch's own file format (what \`torch.save(model.state_dict(),
+path)\` writes), so \`torch.load(path, weights_only=True)\` reads it; Netloom writes it without Python.
+\`train.py\` saves the weights it trains to \`trained.pt\` in the same format.
 
 Converted layouts: Dense kernels transposed to \`[out, in]\`; convolution kernels HWIO → OIHW
 (transposed convolution HWOI → IOHW); LSTM gates i, f, c, o = PyTorch's i, f, g, o, GRU gates z, r, h
@@ -547,7 +525,15 @@ export async function exportPytorch(
   out.set('predict.py', torchPredictPy(project.name));
   if (bundle.weights) {
     const state = torchStateDict(plan, bundle.weights);
-    out.set(WEIGHTS_FILE, writeSafetensors(state, { format: 'pt', source: `netloom ${version}` }));
+    out.set(
+      WEIGHTS_FILE,
+      torchSave(
+        [...state].map(([name, t]) => {
+          if (!(t.data instanceof Float32Array)) throw new Error(`PyTorch export: ${name} is not float32`);
+          return { name, shape: t.shape, data: t.data };
+        }),
+      ),
+    );
   }
   out.set('README.md', readme(project.name, plan, files, bundle.weights !== undefined, version));
   return out;

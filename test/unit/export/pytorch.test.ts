@@ -61,7 +61,7 @@ describe.skipIf(!torchAvailable)('PyTorch export: predictions match the engine',
         'model.py',
         'predict.py',
         'train.py',
-        'weights.safetensors',
+        'weights.pt',
       ]),
     );
     const want = await enginePredict(bundle.weights!, data);
@@ -259,7 +259,7 @@ describe.skipIf(!torchAvailable)('PyTorch export: train.py', () => {
       dir,
     );
     expect(files).toContain('data/iris.csv');
-    expect(files).not.toContain('weights.safetensors');
+    expect(files).not.toContain('weights.pt');
     const r = spawnSync(PYTHON, ['train.py', '--epochs', '2', '--metrics', 'metrics.json'], {
       cwd: dir,
       encoding: 'utf8',
