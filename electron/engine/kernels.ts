@@ -6,8 +6,10 @@
  *   BackpropFilter/Input or UnsortedSegmentSum (Embedding, PositionalEmbedding): registered here.
  * - its Conv2DBackpropInput is correct but a naive loop: replaced by one ~1-3x faster built on the
  *   wasm matrix product; its Conv3DBackpropFilterV2/InputV2 are wrong for some strides: replaced.
- * - its BatchMatMul is fast only untransposed: wrapped so transposed (gradient) products are too.
- * - its Tile computes each element's source separately: replaced by row copies (~100x faster).
+ * - its BatchMatMul is fast only untransposed and unbatched: wrapped so transposed (gradient)
+ *   products are too, and batched ones (attention) run item by item on the fast path.
+ * - its Tile computes each element's source separately: replaced by row copies (~100x faster);
+ *   its Unpack runs a strided Slice per output: replaced by contiguous copies.
  * - tfjs-core's Tile gradient (LayerNormalization's backward pass) is a loop of Slice + Add:
  *   replaced by a reshape + sum (`kernels/gradients.ts`), for every backend.
  *
@@ -21,6 +23,7 @@ import { registerFastGradients } from './kernels/gradients';
 import { fastBatchMatMul } from './kernels/matmul';
 import { unsortedSegmentSum } from './kernels/segment';
 import { fastTile } from './kernels/tile';
+import { fastUnpack } from './kernels/unpack';
 
 /** Kernel name -> Netloom's implementation for the wasm backend (added or replacing wasm's own). */
 export const WASM_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
@@ -37,6 +40,7 @@ export const WASM_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
 export const WASM_WRAPPERS: Readonly<Record<string, (own: tf.KernelFunc) => tf.KernelFunc>> = {
   [tf.BatchMatMul]: fastBatchMatMul,
   [tf.Tile]: fastTile,
+  [tf.Unpack]: fastUnpack,
 };
 
 let registered = false;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../electron/engine/backend';
 import { registerWasmKernels, WASM_KERNELS, WASM_MISSING_KERNELS } from '../../../electron/engine/kernels';
 import { conv2dTuning } from '../../../electron/engine/kernels/conv2d';
+import { PER_ITEM_MIN_WORK } from '../../../electron/engine/kernels/matmul';
 import { tileGradConfig } from '../../../electron/engine/kernels/gradients';
 import { randomArray, rng } from './reference';
 
@@ -343,6 +344,15 @@ describe('wasm kernels', () => {
       [1, 7, 5],
       [3, 5, 6],
     ],
+    // Item by item (at least PER_ITEM_MIN_WORK multiply-adds per item), as attention asks.
+    [
+      [2, 3, 40, 33],
+      [2, 3, 33, 25],
+    ],
+    [
+      [4, 64, 32],
+      [4, 32, 70],
+    ],
   ])('BatchMatMul %j x %j matches cpu with every transpose flag', async (aShape, bShape) => {
     const t = (s: number[]) => [...s.slice(0, -2), s[s.length - 1]!, s[s.length - 2]!];
     const make = randoms(65, aShape, bShape, t(aShape), t(bShape));
@@ -355,6 +365,29 @@ describe('wasm kernels', () => {
         tf.matMul(aT!, bT!, true, true),
       ];
     });
+  });
+
+  it('the item-by-item BatchMatMul cases above are large enough to take that path', () => {
+    expect(40 * 33 * 25).toBeGreaterThanOrEqual(PER_ITEM_MIN_WORK);
+    expect(64 * 32 * 70).toBeGreaterThanOrEqual(PER_ITEM_MIN_WORK);
+  });
+
+  it.each([
+    [[7], 0, 'float32'],
+    [[5, 3], 0, 'float32'],
+    [[5, 3], 1, 'int32'],
+    [[4, 6, 3], 1, 'float32'],
+    [[4, 6, 3], -1, 'bool'],
+    [[2, 3, 4, 5], 2, 'float32'],
+    [[3, 0, 2], 0, 'float32'],
+  ] as const)('Unpack of %j along axis %d (%s) matches cpu', async (shape, axis, dtype) => {
+    const make = randoms(67, [...shape]);
+    const input = (x: tf.Tensor) => (dtype === 'bool' ? tf.greater(x, 0) : x.mul(3).round().cast(dtype));
+    const unpack = () => tf.unstack(input(make()[0]!), axis).map((t) => t.cast('float32'));
+    const want = await on('cpu', unpack);
+    const got = await on('wasm', unpack);
+    expect(got.length).toBe(shape.at(axis)!);
+    expect(got.map((g) => Array.from(g))).toEqual(want.map((w) => Array.from(w)));
   });
 
   it.each([
