@@ -9,7 +9,8 @@
  * - its BatchMatMul is fast only untransposed and unbatched: wrapped so transposed (gradient)
  *   products are too, and batched ones (attention) run item by item on the fast path.
  * - its Tile computes each element's source separately: replaced by row copies (~100x faster);
- *   its Unpack runs a strided Slice per output: replaced by contiguous copies.
+ *   its Unpack runs a strided Slice per output: replaced by contiguous copies; its MaxPoolGrad
+ *   (~7 ms for LeNet's first pooling) by one pass routing each gradient to its window's maximum.
  * - tfjs-core's Tile gradient (LayerNormalization's backward pass) is a loop of Slice + Add:
  *   replaced by a reshape + sum (`kernels/gradients.ts`), for every backend.
  *
@@ -21,6 +22,7 @@ import { conv3dBackpropFilter, conv3dBackpropInput } from './kernels/conv3d';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwise';
 import { registerFastGradients } from './kernels/gradients';
 import { fastBatchMatMul } from './kernels/matmul';
+import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/segment';
 import { fastTile } from './kernels/tile';
 import { fastUnpack } from './kernels/unpack';
@@ -34,6 +36,7 @@ export const WASM_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   [tf.UnsortedSegmentSum]: unsortedSegmentSum,
   [tf.Conv3DBackpropFilterV2]: conv3dBackpropFilter,
   [tf.Conv3DBackpropInputV2]: conv3dBackpropInput,
+  [tf.MaxPoolGrad]: maxPoolGrad,
 };
 
 /** Kernel name -> a wrapper of wasm's own kernel that takes a faster route where it can. */

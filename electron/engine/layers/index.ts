@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NetloomMultiHeadAttention } from './multiHeadAttention';
 import { NetloomPositionalEmbedding } from './positionalEmbedding';
 import { NetloomTransformerEncoderBlock } from './transformerEncoderBlock';
+import { installFusedRecurrent } from './fusedRecurrent';
 
 export { NetloomMultiHeadAttention, NetloomPositionalEmbedding, NetloomTransformerEncoderBlock };
 
@@ -22,3 +23,6 @@ export function registerCustomLayers(): void {
 }
 
 registerCustomLayers();
+
+// tfjs-layers' LSTM as one fused op wherever that computes the same thing (see fusedRecurrent.ts).
+installFusedRecurrent();

@@ -367,6 +367,38 @@ describe('wasm kernels', () => {
     });
   });
 
+  it.each([
+    ['2x2 stride 2, valid', [2, 8, 8, 3], 2, 2, 'valid'],
+    ['3x3 stride 2, same', [2, 9, 7, 2], 3, 2, 'same'],
+    ['3x3 stride 1, same (overlapping windows)', [1, 6, 6, 4], 3, 1, 'same'],
+    [
+      '2x3 stride [1, 2], explicit padding',
+      [2, 5, 7, 1],
+      [2, 3],
+      [1, 2],
+      [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [0, 0],
+      ],
+    ],
+  ] as const)('MaxPoolGrad %s matches cpu, ties included', async (_, shape, filter, stride, pad) => {
+    const make = randoms(68, [...shape]);
+    // Rounded values make ties, where the first maximum in window order must get the gradient.
+    const grad = () => {
+      const x = make()[0]!.mul(2).round();
+      return tf.grad((v: tf.Tensor) => {
+        const y = tf.maxPool(v as tf.Tensor4D, filter as never, stride as never, pad as never);
+        // A different gradient for every output, so each one's routing shows.
+        return tf.sum(tf.mul(y, tf.range(1, 1 + y.size).reshape(y.shape)));
+      })(x);
+    };
+    const want = await on('cpu', grad);
+    const got = await on('wasm', grad);
+    expect(Array.from(got[0]!)).toEqual(Array.from(want[0]!));
+  });
+
   it('the item-by-item BatchMatMul cases above are large enough to take that path', () => {
     expect(40 * 33 * 25).toBeGreaterThanOrEqual(PER_ITEM_MIN_WORK);
     expect(64 * 32 * 70).toBeGreaterThanOrEqual(PER_ITEM_MIN_WORK);

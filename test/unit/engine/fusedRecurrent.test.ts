@@ -1,0 +1,144 @@
+/**
+ * The fused LSTM (electron/engine/layers/fusedRecurrent.ts) against tfjs-layers' own step loop:
+ * outputs and the gradients of every input and weight, on cpu and on wasm, to 1e-4 relative error.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../electron/engine/backend';
+import { setFusedRecurrent } from '../../../electron/engine/layers/fusedRecurrent';
+import '../../../electron/engine/layers/index';
+import { randomArray, rng } from './reference';
+
+interface Case {
+  name: string;
+  batch: number;
+  time: number;
+  features: number;
+  units: number;
+  returnSequences: boolean;
+  goBackwards?: boolean;
+  bidirectional?: boolean;
+}
+
+const CASES: Case[] = [
+  { name: 'last state', batch: 3, time: 5, features: 4, units: 6, returnSequences: false },
+  { name: 'sequence', batch: 2, time: 7, features: 3, units: 5, returnSequences: true },
+  { name: 'two steps', batch: 4, time: 2, features: 2, units: 3, returnSequences: true },
+  { name: 'backwards', batch: 2, time: 6, features: 3, units: 4, returnSequences: true, goBackwards: true },
+  {
+    name: 'bidirectional',
+    batch: 2,
+    time: 5,
+    features: 3,
+    units: 4,
+    returnSequences: false,
+    bidirectional: true,
+  },
+];
+
+/** Output and gradients (input, then every weight) of sum(layer(x) · probe), fused or not. */
+function run(c: Case, fused: boolean): Float32Array[] {
+  setFusedRecurrent(fused);
+  try {
+    return tf.tidy(() => {
+      const r = rng(7);
+      const lstm = tf.layers.lstm({
+        units: c.units,
+        returnSequences: c.returnSequences,
+        goBackwards: c.goBackwards ?? false,
+        recurrentActivation: 'sigmoid',
+        unitForgetBias: true,
+      });
+      const layer = c.bidirectional ? tf.layers.bidirectional({ layer: lstm, mergeMode: 'concat' }) : lstm;
+      const x = tf.tensor3d(randomArray(c.batch * c.time * c.features, r), [c.batch, c.time, c.features]);
+      layer.apply(x); // builds the weights
+      // Deterministic weights (the initialisers draw from tfjs's own generator).
+      for (const w of layer.weights)
+        w.write(
+          tf.tensor(
+            randomArray(
+              w.shape.reduce((a, d) => a! * d!, 1)!,
+              r,
+            ),
+            w.shape as number[],
+          ),
+        );
+      const out = layer.apply(x, { training: true }) as tf.Tensor;
+      const probe = tf.tensor(randomArray(out.size, r), out.shape);
+      const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      const xv = tf.variable(x);
+      const { grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(layer.apply(xv, { training: true }) as tf.Tensor, probe)),
+        [xv, ...vars],
+      );
+      const result = [out, grads[xv.name]!, ...vars.map((v) => grads[v.name]!)].map((t) =>
+        Float32Array.from(t.dataSync()),
+      );
+      xv.dispose();
+      for (const w of layer.weights) w.dispose();
+      return result;
+    });
+  } finally {
+    setFusedRecurrent(true);
+  }
+}
+
+function relErr(got: Float32Array, want: Float32Array): number {
+  expect(got.length).toBe(want.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
+    scale = Math.max(scale, Math.abs(want[i]!));
+  }
+  expect(scale).toBeGreaterThan(0);
+  return diff / scale;
+}
+
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe.each(['cpu', 'wasm'] as const)('fused LSTM on %s', (backend) => {
+  it.each(CASES.map((c) => [c.name, c] as const))(
+    '%s: outputs and all gradients match the step loop',
+    async (_, c) => {
+      await initBackend(backend);
+      const want = run(c, false);
+      const got = run(c, true);
+      expect(got.length).toBe(want.length);
+      got.forEach((g, i) => expect(relErr(g, want[i]!)).toBeLessThan(1e-4));
+    },
+  );
+});
+
+describe('fused LSTM, one time step', () => {
+  it('trains where the step loop cannot (its Unpack gradient fails for one step): same output, gradients by finite differences', async () => {
+    await initBackend('cpu');
+    const r = rng(11);
+    const lstm = tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid' });
+    const x = tf.tensor3d(randomArray(2 * 1 * 4, r), [2, 1, 4]);
+    lstm.apply(x);
+    const loss = (): tf.Scalar => tf.sum(tf.square(lstm.apply(x) as tf.Tensor));
+    setFusedRecurrent(false);
+    const want = loss().dataSync()[0]!;
+    setFusedRecurrent(true);
+    expect(loss().dataSync()[0]!).toBeCloseTo(want, 6);
+    const kernel = lstm.trainableWeights[0]!.read() as tf.Variable;
+    const { grads } = tf.variableGrads(loss, [kernel]);
+    const g = grads[kernel.name]!.dataSync();
+    // Central differences on a few kernel entries (float64 arithmetic is not available: 1e-2 step).
+    const base = kernel.dataSync().slice();
+    for (const idx of [0, 5, 17, 40]) {
+      const at = (delta: number) => {
+        const v = base.slice();
+        v[idx] = v[idx]! + delta;
+        kernel.assign(tf.tensor(v, kernel.shape));
+        return loss().dataSync()[0]!;
+      };
+      const numeric = (at(1e-2) - at(-1e-2)) / 2e-2;
+      expect(Math.abs(g[idx]! - numeric)).toBeLessThan(2e-3 + 1e-2 * Math.abs(numeric));
+    }
+    kernel.assign(tf.tensor(base, kernel.shape));
+  });
+});
