@@ -11,6 +11,8 @@
  * - its Tile computes each element's source separately: replaced by row copies (~100x faster);
  *   its Unpack runs a strided Slice per output: replaced by contiguous copies; its MaxPoolGrad
  *   (~7 ms for LeNet's first pooling) by one pass routing each gradient to its window's maximum.
+ * - its Sum over leading axes (every bias gradient) transposes first: wrapped to run as a product
+ *   with a row of ones.
  * - tfjs-core's Tile gradient (LayerNormalization's backward pass) is a loop of Slice + Add:
  *   replaced by a reshape + sum (`kernels/gradients.ts`), for every backend.
  *
@@ -24,6 +26,7 @@ import { registerFastGradients } from './kernels/gradients';
 import { fastBatchMatMul } from './kernels/matmul';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/segment';
+import { fastSum } from './kernels/sum';
 import { fastTile } from './kernels/tile';
 import { fastUnpack } from './kernels/unpack';
 
@@ -44,6 +47,7 @@ export const WASM_WRAPPERS: Readonly<Record<string, (own: tf.KernelFunc) => tf.K
   [tf.BatchMatMul]: fastBatchMatMul,
   [tf.Tile]: fastTile,
   [tf.Unpack]: fastUnpack,
+  [tf.Sum]: fastSum,
 };
 
 let registered = false;

@@ -399,6 +399,19 @@ describe('wasm kernels', () => {
     expect(Array.from(got[0]!)).toEqual(Array.from(want[0]!));
   });
 
+  it.each([
+    [[64, 10], 0, false],
+    [[6, 5, 4], [0, 1], false],
+    [[6, 5, 4], [1, 0], true],
+    [[3, 4, 5], -1, false],
+    [[3, 4, 5], 1, true],
+    [[7], 0, false],
+    [[1, 8], 0, false],
+  ] as const)('Sum of %j over axes %j (keepDims %s) matches cpu', async (shape, axis, keepDims) => {
+    const make = randoms(69, [...shape]);
+    await agree(() => tf.sum(make()[0]!, axis as number | number[], keepDims));
+  });
+
   it('the item-by-item BatchMatMul cases above are large enough to take that path', () => {
     expect(40 * 33 * 25).toBeGreaterThanOrEqual(PER_ITEM_MIN_WORK);
     expect(64 * 32 * 70).toBeGreaterThanOrEqual(PER_ITEM_MIN_WORK);
