@@ -55,14 +55,7 @@ describe.skipIf(!torchAvailable)('PyTorch export: predictions match the engine',
     const dir = path.join(tempDir(id), 'export');
     const { files } = await exportProject(bundle, 'pytorch', dir);
     expect(files).toEqual(
-      expect.arrayContaining([
-        'README.md',
-        'data.py',
-        'model.py',
-        'predict.py',
-        'train.py',
-        'weights.pt',
-      ]),
+      expect.arrayContaining(['README.md', 'data.py', 'model.py', 'predict.py', 'train.py', 'weights.pt']),
     );
     const want = await enginePredict(bundle.weights!, data);
     const got = torchPredict(dir, data);
