@@ -12,7 +12,7 @@
  *   its Unpack runs a strided Slice per output: replaced by contiguous copies; its MaxPoolGrad
  *   (~7 ms for LeNet's first pooling) by one pass routing each gradient to its window's maximum.
  * - its Sum over leading axes (every bias gradient) transposes first: wrapped to run as a product
- *   with a row of ones.
+ *   with a row of ones; its GatherV2 along axis 0 (embedding lookups) copies whole rows.
  * - tfjs-core's Tile gradient (LayerNormalization's backward pass) is a loop of Slice + Add:
  *   replaced by a reshape + sum (`kernels/gradients.ts`), for every backend.
  *
@@ -23,6 +23,7 @@ import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2d';
 import { conv3dBackpropFilter, conv3dBackpropInput } from './kernels/conv3d';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwise';
 import { registerFastGradients } from './kernels/gradients';
+import { fastGather } from './kernels/gather';
 import { fastBatchMatMul } from './kernels/matmul';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/segment';
@@ -48,6 +49,7 @@ export const WASM_WRAPPERS: Readonly<Record<string, (own: tf.KernelFunc) => tf.K
   [tf.Tile]: fastTile,
   [tf.Unpack]: fastUnpack,
   [tf.Sum]: fastSum,
+  [tf.GatherV2]: fastGather,
 };
 
 let registered = false;

@@ -412,6 +412,25 @@ describe('wasm kernels', () => {
     await agree(() => tf.sum(make()[0]!, axis as number | number[], keepDims));
   });
 
+  it.each([
+    [[10, 4], [6], 'float32'],
+    [[10, 3, 2], [2, 5], 'float32'],
+    [[7], [4, 3], 'int32'],
+    [[50, 8], [0], 'float32'],
+  ] as const)(
+    'GatherV2 of a %j table by %j ids (%s) matches cpu, repeated ids included',
+    async (shape, ids, dtype) => {
+      const make = randoms(70, [...shape]);
+      const n = ids.reduce((a, d) => a * d, 1);
+      const idx = Int32Array.from({ length: n }, (_, i) => (i * 7 + 3) % shape[0]);
+      const gather = () =>
+        tf.gather(make()[0]!.mul(5).round().cast(dtype), tf.tensor(idx, [...ids], 'int32')).cast('float32');
+      const want = await on('cpu', gather);
+      const got = await on('wasm', gather);
+      expect(Array.from(got[0]!)).toEqual(Array.from(want[0]!));
+    },
+  );
+
   it('the item-by-item BatchMatMul cases above are large enough to take that path', () => {
     expect(40 * 33 * 25).toBeGreaterThanOrEqual(PER_ITEM_MIN_WORK);
     expect(64 * 32 * 70).toBeGreaterThanOrEqual(PER_ITEM_MIN_WORK);
