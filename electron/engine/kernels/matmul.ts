@@ -7,7 +7,7 @@
  * ~0.5 ms for 200k floats) and the product runs untransposed; a batched a times one shared b is
  * folded into one unbatched product. A batched product with a b per item (attention: [64, 2, 100, 100]
  * · [64, 2, 100, 16], 22 ms on wasm's loop, 1.9 GFLOP/s) runs item by item on the fast path when the
- * items are large enough to pay for a kernel call each (4 ms for those 128 items): the operands are
+ * items are large enough to pay for a kernel call each (10 ms for those 128 items): the operands are
  * transposed once as a whole if needed, each item copied into its own tensor (the XNNPACK operator
  * wasm caches is keyed by b's tensor, so items never share one), and the products copied out.
  */

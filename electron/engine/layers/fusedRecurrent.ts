@@ -8,8 +8,9 @@
  * training step, 70% of them on [64, 64] tensors, so the step is dominated by per-op dispatch
  * (issue 7). Here the whole sequence is one op with its own gradient:
  *
- *   forward:  XW = x·W + b for all steps in one product; per step one product h·R, then the gates,
- *             the cell and the output computed in a plain loop over the batch (saved for backward);
+ *   forward:  XW = x·W + b for all steps in one product; per step one product h·R, the four gates
+ *             in one sigmoid kernel, then the cell and the output in a plain loop over the batch
+ *             (all saved for backward);
  *   backward: per step the gate gradients in a plain loop and one product dz·Rᵀ; then dW = Xᵀ·dZ,
  *             dR = Hₜ₋₁ᵀ·dZ, db = Σ dZ and dx = dZ·Wᵀ as four products over all steps.
  *
@@ -65,7 +66,7 @@ export function lstmSequence(
     const cell = new Float32Array(B * T * U);
     const tanhCell = new Float32Array(B * T * U);
     const hidden = new Float32Array(B * T * U);
-    let h: Float32Array = new Float32Array(B * U);
+    const h = new Float32Array(B * U);
     const c = new Float32Array(B * U);
     const z = new Float32Array(B * G);
     for (let t = 0; t < T; t++) {
@@ -81,7 +82,7 @@ export function lstmSequence(
         }
       }
       const sg = host(tf.tidy(() => tf.sigmoid(tf.tensor2d(z, [B, G]))));
-      const next = new Float32Array(B * U);
+      // h·R is computed: this step's output can overwrite h in place.
       for (let n = 0; n < B; n++) {
         const row = (n * T + t) * G;
         const r = n * G;
@@ -101,11 +102,10 @@ export function lstmSequence(
           const s = (n * T + t) * U + j;
           cell[s] = cn;
           tanhCell[s] = tc;
-          next[k] = o * tc;
-          hidden[s] = next[k]!;
+          h[k] = o * tc;
+          hidden[s] = h[k]!;
         }
       }
-      h = next;
     }
     const value = returnSequences ? tf.tensor3d(hidden, [B, T, U]) : tf.tensor2d(h, [B, U]);
     const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
@@ -116,6 +116,7 @@ export function lstmSequence(
       let dh: Float32Array = new Float32Array(B * U);
       const dc = new Float32Array(B * U);
       const Rt = tf.transpose(R0);
+      const dzt = new Float32Array(B * G);
       try {
         for (let t = T - 1; t >= 0; t--) {
           for (let n = 0; n < B; n++) {
@@ -141,7 +142,6 @@ export function lstmSequence(
           }
           if (t === 0) break;
           // dh for step t-1: this step's dz times Rᵀ (Rᵀ made once, so its packed form is reused).
-          const dzt = new Float32Array(B * G);
           for (let n = 0; n < B; n++) dzt.set(dz.subarray((n * T + t) * G, (n * T + t + 1) * G), n * G);
           dh = host(tf.tidy(() => tf.matMul(tf.tensor2d(dzt, [B, G]), Rt)));
         }
