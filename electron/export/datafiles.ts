@@ -1,7 +1,8 @@
 /** The data files the script exports carry: exported arrays, the project's CSV, its statistics. */
 import type { ProjectBundle } from '../../shared/ir/project';
 import type { ArrayDataset } from '../../shared/training/data';
-import { PREPROCESSING_FORMAT } from './pydata';
+import { type ExportPlan, str } from './plan';
+import { dataPy, PREPROCESSING_FORMAT } from './pydata';
 import { type HostTensor, writeSafetensors } from './tensors';
 import type { ExportOptions } from './types';
 
@@ -60,4 +61,29 @@ export function exportDataFiles(bundle: ProjectBundle, options: ExportOptions): 
       JSON.stringify({ format: PREPROCESSING_FORMAT, version: 1, ...options.preprocessing }, null, 2) + '\n',
     );
   return { files, sources, preprocessing: options.preprocessing !== undefined };
+}
+
+/**
+ * The data part every Python export shares: the exported data files and a `data.py` that loads them
+ * (or a CSV) into samples shaped for the graph's first input.
+ */
+export function pythonDataPackage(
+  bundle: ProjectBundle,
+  plan: ExportPlan,
+  options: ExportOptions,
+): { out: Map<string, Uint8Array | string>; files: DataFiles } {
+  const files = exportDataFiles(bundle, options);
+  const out = new Map<string, Uint8Array | string>(files.files);
+  const first = plan.inputs[0]!;
+  out.set(
+    'data.py',
+    dataPy({
+      projectName: bundle.project.name,
+      spec: bundle.project.data,
+      sampleShape: first.outputShape.slice(1).map((d) => (typeof d === 'number' ? d : null)),
+      sampleDtype: str(first, 'dtype') === 'int32' ? 'int32' : 'float32',
+      defaultSources: files.sources,
+    }),
+  );
+  return { out, files };
 }

@@ -7,7 +7,7 @@
 import type { ProjectBundle } from '../../shared/ir/project';
 import type { LayerKind } from '../../shared/layers/index';
 import type { TrainingConfig } from '../../shared/training/config';
-import { exportDataFiles } from './datafiles';
+import { pythonDataPackage } from './datafiles';
 import {
   bool,
   type ExportPlan,
@@ -22,7 +22,6 @@ import {
   resolvedLoss,
   str,
 } from './plan';
-import { dataPy } from './pydata';
 import type { ExportOptions } from './types';
 
 type Custom = 'PositionalEmbedding' | 'TransformerEncoderBlock';
@@ -329,21 +328,8 @@ export async function exportKeras(
 ): Promise<Map<string, Uint8Array | string>> {
   const plan = planGraph(bundle.project.graph);
   const { project } = bundle;
-  const out = new Map<string, Uint8Array | string>();
-  const files = exportDataFiles(bundle, options);
-  for (const [k, v] of files.files) out.set(k, v);
-  const first = plan.inputs[0]!;
+  const { out } = pythonDataPackage(bundle, plan, options);
   out.set('model.py', kerasModelPy(plan, project.name, version));
-  out.set(
-    'data.py',
-    dataPy({
-      projectName: project.name,
-      spec: project.data,
-      sampleShape: first.outputShape.slice(1).map((d) => (typeof d === 'number' ? d : null)),
-      sampleDtype: str(first, 'dtype') === 'int32' ? 'int32' : 'float32',
-      defaultSources: files.sources,
-    }),
-  );
   out.set('train.py', kerasTrainPy(plan, project.name, project.training));
   out.set(
     'README.md',

@@ -12,13 +12,12 @@
  */
 import type { ProjectBundle } from '../../shared/ir/project';
 import type { TrainingConfig } from '../../shared/training/config';
-import { dataPy } from './pydata';
 import { helperClosure, HELPER_CODE, type Helper } from './pyruntime';
 import { TORCH_LAYERS } from './torchLayers';
 import { type ExportPlan, finalActivation, planGraph, pyShape, pyStr, resolvedLoss, str } from './plan';
 import { type HostTensor, planWeights } from './tensors';
 import { torchSave } from './torchPickle';
-import { type DataFiles, exportDataFiles } from './datafiles';
+import { type DataFiles, pythonDataPackage } from './datafiles';
 import type { ExportOptions } from './types';
 
 export const WEIGHTS_FILE = 'weights.pt';
@@ -506,21 +505,8 @@ export async function exportPytorch(
 ): Promise<Map<string, Uint8Array | string>> {
   const plan = planGraph(bundle.project.graph);
   const project = bundle.project;
-  const out = new Map<string, Uint8Array | string>();
-  const files = exportDataFiles(bundle, options);
-  for (const [k, v] of files.files) out.set(k, v);
-  const first = plan.inputs[0]!;
+  const { out, files } = pythonDataPackage(bundle, plan, options);
   out.set('model.py', torchModelPy(plan, project.name, version));
-  out.set(
-    'data.py',
-    dataPy({
-      projectName: project.name,
-      spec: project.data,
-      sampleShape: first.outputShape.slice(1).map((d) => (typeof d === 'number' ? d : null)),
-      sampleDtype: str(first, 'dtype') === 'int32' ? 'int32' : 'float32',
-      defaultSources: files.sources,
-    }),
-  );
   out.set('train.py', torchTrainPy(plan, project.name, project.training));
   out.set('predict.py', torchPredictPy(project.name));
   if (bundle.weights) {
