@@ -4,12 +4,12 @@
  * command menu and Electron's native menu.
  */
 import {
-  Background,
   Controls,
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
   type Connection,
+  type Edge,
   type FinalConnectionState,
   useReactFlow,
 } from '@xyflow/react';
@@ -21,6 +21,9 @@ import type { OpenResult } from '../shared/ipc/contract';
 import { type LayerKind, isLayerKind } from '../shared/layers/index';
 import { formatCount } from '../shared/layers/shape';
 import type { TemplateId } from '../shared/templates/index';
+import { DotGrid } from './canvas/DotGrid';
+import { FarEdges } from './canvas/FarEdges';
+import { FarContext, ReportContext, useFarZoom } from './canvas/context';
 import { LayerNode } from './canvas/LayerNode';
 import { ShapeEdge } from './canvas/ShapeEdge';
 import {
@@ -51,6 +54,8 @@ import {
 } from './store/editor';
 
 const nodeTypes = { layer: LayerNode };
+/** Zoomed out, React Flow gets no edges: FarEdges draws them as one path (see FarEdges.tsx). */
+const NO_EDGES: Edge[] = [];
 const edgeTypes = { shape: ShapeEdge };
 
 type DialogState =
@@ -101,6 +106,7 @@ function Editor() {
   const [view, setView] = useState<'design' | 'train'>('design');
   const trainStatus = useTraining((s) => s.status);
   const wrapper = useRef<HTMLDivElement>(null);
+  const far = useFarZoom();
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -621,33 +627,40 @@ function Editor() {
           onDragOver={(e) => e.preventDefault()}
           onDrop={onDrop}
         >
-          <ReactFlow
-            nodes={nodes}
-            edges={edges}
-            nodeTypes={nodeTypes}
-            edgeTypes={edgeTypes}
-            onNodesChange={onNodesChange}
-            onEdgesChange={onEdgesChange}
-            onConnect={(c: Connection) => void connect(c)}
-            onConnectEnd={onConnectEnd}
-            isValidConnection={(c) => c.source !== c.target}
-            onNodeDragStart={beginGesture}
-            onNodeDragStop={endGesture}
-            onSelectionDragStart={beginGesture}
-            onSelectionDragStop={endGesture}
-            deleteKeyCode={null}
-            selectionKeyCode="Shift"
-            multiSelectionKeyCode={isMac ? 'Meta' : 'Control'}
-            colorMode={theme}
-            defaultViewport={{ x: 0, y: 0, zoom: 1 }}
-            minZoom={0.05}
-            maxZoom={2.5}
-            proOptions={{ hideAttribution: true }}
-          >
-            <Background gap={20} />
-            <Controls showInteractive={false} />
-            {minimap && <MiniMap pannable zoomable nodeStrokeWidth={2} />}
-          </ReactFlow>
+          <ReportContext.Provider value={report}>
+            <FarContext.Provider value={far}>
+              <ReactFlow
+                nodes={nodes}
+                edges={far ? NO_EDGES : edges}
+                className={far ? 'far' : ''}
+                onlyRenderVisibleElements={!far}
+                nodeTypes={nodeTypes}
+                edgeTypes={edgeTypes}
+                onNodesChange={onNodesChange}
+                onEdgesChange={onEdgesChange}
+                onConnect={(c: Connection) => void connect(c)}
+                onConnectEnd={onConnectEnd}
+                isValidConnection={(c) => c.source !== c.target}
+                onNodeDragStart={beginGesture}
+                onNodeDragStop={endGesture}
+                onSelectionDragStart={beginGesture}
+                onSelectionDragStop={endGesture}
+                deleteKeyCode={null}
+                selectionKeyCode="Shift"
+                multiSelectionKeyCode={isMac ? 'Meta' : 'Control'}
+                colorMode={theme}
+                defaultViewport={{ x: 0, y: 0, zoom: 1 }}
+                minZoom={0.05}
+                maxZoom={2.5}
+                proOptions={{ hideAttribution: true }}
+              >
+                {far && <FarEdges />}
+                <DotGrid />
+                <Controls showInteractive={false} />
+                {minimap && <MiniMap pannable zoomable nodeStrokeWidth={2} />}
+              </ReactFlow>
+            </FarContext.Provider>
+          </ReportContext.Provider>
         </div>
         <aside className="sidebar">
           <nav className="tabs">

@@ -3,12 +3,13 @@
  * label, key parameters, output shape, parameter count, ports, and an error badge whose message
  * shows on hover.
  */
-import { Handle, type NodeProps, Position, useStore } from '@xyflow/react';
+import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
 import { paramLabel } from '../../shared/layers/define';
 import { layerSpec } from '../../shared/layers/index';
 import { formatCount, formatShape } from '../../shared/layers/shape';
-import { type LayerNodeT, useReport } from '../store/editor';
+import type { LayerNodeT } from '../store/editor';
+import { useCanvasReport, useFar } from './context';
 
 export function formatParamValue(v: unknown): string {
   if (Array.isArray(v)) return v.map((d) => (d === null ? '?' : String(d))).join('×');
@@ -16,12 +17,8 @@ export function formatParamValue(v: unknown): string {
   return String(v);
 }
 
-/** Below this zoom, nodes draw as plain coloured boxes (level of detail keeps big graphs fluid). */
-export const FAR_ZOOM = 0.45;
-export const useFar = () => useStore((s) => s.transform[2] < FAR_ZOOM);
-
 function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
-  const report = useReport();
+  const report = useCanvasReport();
   const far = useFar();
   const spec = layerSpec(data.kind);
   const r = report.nodes.get(id);

@@ -2,13 +2,12 @@
 import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyflow/react';
 import { memo } from 'react';
 import { formatShape } from '../../shared/layers/shape';
-import { useReport } from '../store/editor';
-import { useFar } from './LayerNode';
+import { useCanvasReport, useFar } from './context';
 
 function ShapeEdgeImpl(props: EdgeProps) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd } =
     props;
-  const report = useReport();
+  const report = useCanvasReport();
   const far = useFar();
   const shape = far ? undefined : report.edgeShapes.get(id);
   const [path, labelX, labelY] = getBezierPath({

@@ -234,3 +234,44 @@ test('copy in one project, paste into another (two windows), duplicate and delet
   await expect(other.locator('[data-kind="Dense"]')).toHaveCount(4);
   await other.close();
 });
+
+test('zoomed out, the graph draws as boxes and one edge path; zoomed back in, labels and ports return', async ({
+  app: page,
+}) => {
+  await page.getByTestId('cmd-new').click();
+  await page.getByTestId('template-cnn').click();
+  await expect(page.getByTestId('node-conv2d_1')).toBeVisible();
+  const edges = await page.locator('.react-flow__edge').count();
+  expect(edges).toBeGreaterThan(3);
+  await expect(page.locator('[data-testid^="edge-shape-"]')).toHaveCount(edges);
+  const flow = page.locator('.react-flow');
+  await expect(flow).not.toHaveClass(/\bfar\b/);
+  // Zoom out with the wheel until the level of detail switches.
+  const box = (await page.getByTestId('canvas').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 20 && !/\bfar\b/.test((await flow.getAttribute('class')) ?? ''); i++)
+    await page.mouse.wheel(0, 300);
+  await expect(flow).toHaveClass(/\bfar\b/);
+  // Every node is still there (as a box), every edge is one segment of a single path.
+  await expect(page.locator('.react-flow__node')).toHaveCount(await page.locator('[data-kind]').count());
+  await expect(page.locator('.react-flow__edge')).toHaveCount(0);
+  const d = await page.getByTestId('far-edges').locator('path').getAttribute('d');
+  expect(d!.match(/M/g)).toHaveLength(edges);
+  await expect(page.getByTestId('node-shape-conv2d_1')).toHaveCount(0);
+  // Editing still works zoomed out: a drag moves the node, its edges follow, one undo step.
+  const node = (await page.getByTestId('node-conv2d_1').boundingBox())!;
+  await page.mouse.move(node.x + node.width / 2, node.y + node.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 5; i++)
+    await page.mouse.move(node.x + node.width / 2 + i * 20, node.y + node.height / 2);
+  await page.mouse.up();
+  await expect(page.getByTestId('far-edges').locator('path')).not.toHaveAttribute('d', d!);
+  await page.getByTestId('cmd-undo').click();
+  await expect(page.getByTestId('far-edges').locator('path')).toHaveAttribute('d', d!);
+  await page.getByTestId('cmd-fit').click();
+  await expect(flow).not.toHaveClass(/\bfar\b/);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(edges);
+  await expect(page.locator('[data-testid^="edge-shape-"]')).toHaveCount(edges);
+  await expect(page.getByTestId('node-shape-conv2d_1')).toBeVisible();
+  await expect(page.getByTestId('far-edges')).toHaveCount(0);
+});
