@@ -53,7 +53,7 @@ describe('dot grid', () => {
     fc.assert(
       fc.property(
         fc.double({ min: -1e5, max: 1e5, noNaN: true }),
-        fc.double({ min: 10, max: 60 }),
+        fc.double({ min: 10, max: 60, noNaN: true }),
         (t, cell) => {
           const o = gridOffset(t, cell);
           const phase = (((o - t) % cell) + cell) % cell;
