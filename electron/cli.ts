@@ -23,7 +23,12 @@ import { openProject, saveProject, writeFileAtomic } from './services/projectFil
 import type { Preprocessing, Project } from '../shared/ir/schema';
 import { OPTIMIZERS, type TrainingConfig } from '../shared/training/config';
 import type { Evaluation } from '../shared/training/evaluation';
-import type { BackendName, EpochEndEvent, ProgressEvent } from '../shared/training/protocol';
+import {
+  backendLabel,
+  type BackendName,
+  type EpochEndEvent,
+  type ProgressEvent,
+} from '../shared/training/protocol';
 import { BACKENDS } from './engine/backend';
 import { startTraining, type TrainingHandle } from './engine/session';
 import { BUILTIN_DATASETS, builtinDescriptor } from './services/datasets/builtin';
@@ -93,7 +98,7 @@ function metricText(m: Record<string, number | undefined>): string {
 function progressLine(e: ProgressEvent): string {
   const width = 20;
   const done = Math.round((e.batch / Math.max(1, e.batches)) * width);
-  return `epoch ${e.epoch}/${e.epochs} [${'#'.repeat(done)}${'.'.repeat(width - done)}] batch ${e.batch}/${e.batches}  ${metricText(e.metrics)}  ${formatCount(Math.round(e.samplesPerSecond))} samples/s  ETA ${fmtTime(e.etaSeconds)}  ${e.backend}\x1b[K`;
+  return `epoch ${e.epoch}/${e.epochs} [${'#'.repeat(done)}${'.'.repeat(width - done)}] batch ${e.batch}/${e.batches}  ${metricText(e.metrics)}  ${formatCount(Math.round(e.samplesPerSecond))} samples/s  ETA ${fmtTime(e.etaSeconds)}  ${backendLabel(e)}\x1b[K`;
 }
 
 function epochLine(e: EpochEndEvent): string {

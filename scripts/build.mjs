@@ -18,6 +18,7 @@ const common = {
 const esm = [
   { in: 'electron/cli.ts', out: 'cli' },
   { in: 'electron/engine/worker.ts', out: 'worker' },
+  { in: 'electron/engine/peer.ts', out: 'peer' },
 ].filter((e) => existsSync(e.in));
 await build({ ...common, format: 'esm', entryPoints: esm, outdir: 'dist' });
 

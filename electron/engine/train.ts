@@ -9,7 +9,7 @@
  * Runs wherever it is called: in the worker (`worker.ts`) in the app, in-process in tests.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CheckGraph } from '../../shared/graph/check';
+import { checkGraph, type CheckGraph } from '../../shared/graph/check';
 import { type TrainingConfig, trainingConfigSchema } from '../../shared/training/config';
 import type {
   BackendName,
@@ -24,16 +24,14 @@ import { BackendError, initBackend } from './backend';
 import {
   type CompiledModel,
   compileGraph,
-  correctCount,
-  denseTargets,
   EngineError,
-  lossValue,
   makeOptimizer,
   type OutputPlan,
   RegressionAccumulator,
-  regressionSums,
 } from './compile';
-import { gatherRows, type TrainData } from './data';
+import type { TrainData } from './data';
+import { batchStats, forward, makeBatch, readStat } from './step';
+import { chooseShards, Replicas } from './parallel';
 import { mulberry32, permutation, seedMathRandom } from './random';
 
 export interface RunOptions {
@@ -52,6 +50,14 @@ export interface RunOptions {
   yieldBetweenBatches?: () => Promise<void>;
   /** Inputs to predict at every epoch end; the outputs go into `epochEnd.probe`. */
   probe?: Probe | undefined;
+  /** Data-parallel shards per batch (parallel.ts); otherwise the engine picks (1 = serial). */
+  shards?: number | undefined;
+  /** Compute every shard on this thread (same numbers as with peers; for tests). */
+  noPeers?: boolean | undefined;
+  /** Test hook: the peer program instead of dist/peer.js. */
+  peerScript?: string | undefined;
+  /** Test hook: wait up to this many ms for the peers before the first step instead of starting without them. */
+  waitForPeersMs?: number | undefined;
 }
 
 /** Predicts the probe inputs with the current weights (inference mode). */
@@ -67,29 +73,12 @@ function runProbe(c: CompiledModel, p: Probe): number[] {
   });
 }
 
+export { forward } from './step';
+
 /** A loss this many times the first batch's counts as diverged. */
 export const EXPLOSION = 1e6;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/** Forward pass through the compiled graph with a `training` flag (model.apply does not pass it on). */
-export function forward(c: CompiledModel, xs: tf.Tensor[], training: boolean): tf.Tensor[] {
-  const values = new Map<string, tf.Tensor>();
-  let next = 0;
-  for (const l of c.json.config.layers) {
-    if (l.class_name === 'InputLayer') {
-      values.set(l.name, xs[next++]!);
-      continue;
-    }
-    const sources = ((l.inbound_nodes[0] ?? []) as unknown as [string, number, number, object][]).map(([s]) =>
-      values.get(s)!,
-    );
-    const layer = c.model.getLayer(l.name);
-    const out = layer.apply(sources.length === 1 ? sources[0]! : sources, { training }) as tf.Tensor;
-    values.set(l.name, out);
-  }
-  return c.outputs.map((o) => values.get(o.layer)!);
-}
 
 function checkInputs(c: CompiledModel, data: TrainData): void {
   if (data.inputs.length !== c.model.inputs.length)
@@ -126,22 +115,6 @@ function split(data: TrainData, config: TrainingConfig, random: () => number): S
   return { train: order.slice(0, n - nVal), val: order.slice(n - nVal) };
 }
 
-interface Batch {
-  xs: tf.Tensor[];
-  ys: tf.Tensor[];
-  size: number;
-}
-
-function makeBatch(c: CompiledModel, data: TrainData, idx: Int32Array, start: number, end: number): Batch {
-  return tf.tidy(() => {
-    const xs = data.inputs.map((inp) => gatherRows(inp.data, inp.sampleShape, inp.dtype, idx, start, end));
-    const yDtype = data.y instanceof Int32Array ? 'int32' : 'float32';
-    const y = gatherRows(data.y, data.targetShape, yDtype, idx, start, end);
-    const ys = c.outputs.map((o) => denseTargets(o, y));
-    return { xs, ys, size: end - start };
-  });
-}
-
 /** Metric accumulator for one epoch (or one validation pass), over the first output. */
 class EpochMetrics {
   private lossSum = 0;
@@ -162,27 +135,6 @@ class EpochMetrics {
     else Object.assign(m, this.reg.result());
     return m;
   }
-}
-
-/** Loss, correct count and regression sums of a batch, computed in one tidy. */
-function batchStats(c: CompiledModel, preds: tf.Tensor[], ys: tf.Tensor[]) {
-  const losses = c.outputs.map((o, i) => lossValue(o, ys[i]!, preds[i]!));
-  const total = losses.length === 1 ? losses[0]! : (tf.addN(losses) as tf.Scalar);
-  // The unclipped loss: infinite once the model is certain of a wrong answer (divergence check).
-  const exact = tf.tidy(() => tf.addN(c.outputs.map((o, i) => lossValue(o, ys[i]!, preds[i]!, false))));
-  const first = c.outputs[0]!;
-  const stat =
-    first.problem === 'classification'
-      ? correctCount(first, ys[0]!, preds[0]!)
-      : regressionSums(ys[0]!, preds[0]!);
-  return { total, stat, exact };
-}
-
-function readStat(plan: OutputPlan, stat: tf.Tensor) {
-  const v = stat.dataSync();
-  return plan.problem === 'classification'
-    ? { correct: v[0]!, sums: undefined }
-    : { correct: undefined, sums: Float64Array.from(v) };
 }
 
 function evaluate(c: CompiledModel, data: TrainData, idx: Int32Array, batchSize: number): Metrics {
@@ -238,6 +190,7 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
   let optimizer: tf.Optimizer | undefined;
   let lastGood: tf.Tensor[] | undefined;
   let best: tf.Tensor[] | undefined;
+  let replicas: Replicas | undefined;
   let epoch: number;
   let batch: number;
   const weightsNow = async (): Promise<WeightArtifacts | null> => {
@@ -259,6 +212,18 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
     const trainable = c.model.trainableWeights.map((w) => w.read() as tf.Variable);
     const batchSize = Math.min(config.batchSize, train.length);
     const batches = Math.ceil(train.length / batchSize);
+    const shards = o.shards ?? chooseShards(c, backend, batchSize, checkGraph(o.graph).totals.flops);
+    if (shards > 1)
+      replicas = new Replicas(c, vars, trainable, o.data, shards, {
+        graph: o.graph,
+        config,
+        backend,
+        batchSize,
+        noPeers: o.noPeers === true,
+        ...(o.peerScript ? { peerScript: o.peerScript } : {}),
+      });
+    if (replicas && o.waitForPeersMs) replicas.waitForPeers(o.waitForPeersMs);
+    let step = 0;
     const interval = o.progressIntervalMs ?? 50;
     let lastProgress = 0;
     let samplesDone = 0;
@@ -283,19 +248,31 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
         }
         const start = (batch - 1) * batchSize;
         const end = Math.min(order.length, start + batchSize);
-        const b = makeBatch(c, o.data, order, start, end);
-        let statT: tf.Tensor | undefined;
-        let exactT: tf.Tensor | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const { total, stat, exact } = batchStats(c, forward(c, b.xs, true), b.ys);
-          statT = tf.keep(stat);
-          exactT = tf.keep(exact);
-          return total;
-        }, trainable);
-        const loss = value.dataSync()[0]!;
-        const exact = exactT!.dataSync()[0]!;
-        const stat = readStat(c.outputs[0]!, statT!);
-        tf.dispose([value, statT!, exactT!, ...b.xs, ...b.ys]);
+        let grads: tf.NamedTensorMap;
+        let loss: number;
+        let exact: number;
+        let stat: { correct: number | undefined; sums: ArrayLike<number> | undefined };
+        if (replicas) {
+          const r = replicas.step(order, start, end, config.seed, step);
+          ({ grads, loss, exact } = r);
+          stat = { correct: r.correct, sums: r.sums };
+        } else {
+          const b = makeBatch(c, o.data, order, start, end);
+          let statT: tf.Tensor | undefined;
+          let exactT: tf.Tensor | undefined;
+          const res = tf.variableGrads(() => {
+            const { total, stat, exact } = batchStats(c, forward(c, b.xs, true), b.ys);
+            statT = tf.keep(stat);
+            exactT = tf.keep(exact);
+            return total;
+          }, trainable);
+          grads = res.grads;
+          loss = res.value.dataSync()[0]!;
+          exact = exactT!.dataSync()[0]!;
+          stat = readStat(c.outputs[0]!, statT!);
+          tf.dispose([res.value, statT!, exactT!, ...b.xs, ...b.ys]);
+        }
+        step++;
         firstLoss ??= loss;
         const exploded = loss > EXPLOSION * Math.max(firstLoss, 1e-3);
         if (!Number.isFinite(loss) || !Number.isFinite(exact) || exploded) {
@@ -346,6 +323,7 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
             samplesPerSecond: sps,
             etaSeconds: sps > 0 ? (totalSamples - samplesDone) / sps : 0,
             backend,
+            ...(replicas ? { threads: 1 + replicas.readyPeers } : {}),
           });
         }
       }
@@ -419,6 +397,7 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
     });
   } finally {
     restoreRandom();
+    replicas?.close();
     if (lastGood) tf.dispose(lastGood);
     if (best) tf.dispose(best);
     optimizer?.dispose();

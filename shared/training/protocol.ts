@@ -32,6 +32,13 @@ export interface ProgressEvent {
   /** Seconds left, estimated from the speed so far. */
   etaSeconds: number;
   backend: BackendName;
+  /** Threads computing gradients (data-parallel shards on wasm/cpu); absent or 1 when one. */
+  threads?: number;
+}
+
+/** `wasm` or `wasm × 2 threads`: the backend and, when several, the threads training. */
+export function backendLabel(e: { backend: BackendName; threads?: number | undefined }): string {
+  return e.threads && e.threads > 1 ? `${e.backend} × ${e.threads} threads` : e.backend;
 }
 
 export interface EpochEndEvent {

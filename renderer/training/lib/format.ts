@@ -1,6 +1,6 @@
 /** Number and time formatting for the training views. Pure: no DOM. */
 import type { TrainingConfig } from '../../../shared/training/config';
-import type { ProgressEvent } from '../../../shared/training/protocol';
+import { backendLabel, type ProgressEvent } from '../../../shared/training/protocol';
 
 /** Seconds as `m:ss` (or `h:mm:ss` from an hour on); `–` when unknown. */
 export function formatEta(seconds: number): string {
@@ -61,7 +61,7 @@ export function progressLine(p: ProgressEvent): string {
     `batch ${p.batch}/${p.batches}`,
     `${formatCount(p.samplesPerSecond)} samples/s`,
     `ETA ${formatEta(p.etaSeconds)}`,
-    p.backend,
+    backendLabel(p),
   ].join(' · ');
 }
 

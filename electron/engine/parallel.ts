@@ -1,0 +1,474 @@
+/**
+ * Synchronous data-parallel training on every core (the wasm and cpu backends run one thread each).
+ *
+ * The maths, fixed for a run with R shards: a batch of n samples is cut into R contiguous shards
+ * (sizes differ by at most one); each shard's gradient of its mean loss is computed with the same
+ * weights, with dropout drawing from a generator seeded by (run seed, step, shard); the batch
+ * gradient is Σ_r (n_r / n)·g_r, summed in shard order in float32. Regularisation terms are in every
+ * shard's loss with weights summing to 1, so they count once; loss, accuracy and regression sums
+ * combine the same way. That is the gradient of the batch's mean loss, up to float rounding.
+ *
+ * Where a shard is computed does not change a bit of it: shard 0 always runs here (rank 0, the
+ * training loop's thread); shard k runs on peer k (peer.ts, a worker thread with its own backend
+ * and a replica of the model) when that peer is ready, else here too. Peers start in the
+ * background (the first steps run all shards here), and a peer that fails is replaced the same
+ * way, so a run's result depends only on its seed, never on timing.
+ *
+ * Per step: rank 0 copies the weights into shared memory, writes each peer's sample indices,
+ * bumps a sequence number (Atomics.notify), computes its own shard, waits for the peers' gradients
+ * in shared memory, combines, and the optimizer applies the result on rank 0 only.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import type { CheckGraph } from '../../shared/graph/check';
+import type { TrainingConfig } from '../../shared/training/config';
+import type { BackendName } from '../../shared/training/protocol';
+import type { CompiledModel } from './compile';
+import type { InputArrays, TrainData } from './data';
+import { seedMathRandom } from './random';
+import { batchStats, forward, makeBatch, readStat } from './step';
+
+/** Layers whose training-mode output for one sample depends on the others in its batch. */
+const BATCH_COUPLED = new Set(['BatchNormalization']);
+/**
+ * Below this much work per step (forward FLOPs × 3 × batch) a step is dominated by per-kernel
+ * overhead, which sharding does not divide: the 784-128-128-10 MLP at batch 64 (45 MFLOP) ran
+ * 12,255 → 8,846 samples/s on two shards; LeNet (164 MFLOP) 1,734 → 2,546.
+ */
+export const MIN_PARALLEL_FLOPS = 1e8;
+/** Each shard gets at least this many samples. */
+const MIN_SHARD = 8;
+
+// Control block (Int32Array over a SharedArrayBuffer).
+const SEQ = 0;
+const CMD = 1;
+const PER_PEER = 6;
+const peerSlot = (k: number, field: number) => 2 + (k - 1) * PER_PEER + field;
+const READY = 0; // 1 ready, -1 failed
+const ASSIGN = 1; // the sequence number of the step this peer computes
+const DONE = 2; // the sequence number of the step it last finished
+const LEN = 3; // samples in its shard
+const SEED = 4; // the shard's dropout seed
+export const CMD_STEP = 1;
+export const CMD_STOP = 2;
+
+/** What a peer gets once, at start (postMessage; the buffers are shared, not copied). */
+export interface PeerInit {
+  rank: number;
+  graph: CheckGraph;
+  config: TrainingConfig;
+  data: TrainData;
+  backend: BackendName;
+  ctrl: SharedArrayBuffer;
+  weights: SharedArrayBuffer;
+  grads: SharedArrayBuffer;
+  stats: SharedArrayBuffer;
+  indices: SharedArrayBuffer;
+}
+
+export interface ShardResult {
+  loss: number;
+  exact: number;
+  correct: number | undefined;
+  sums: Float64Array | undefined;
+  size: number;
+}
+
+/** Regression sums per shard: |e|, e², y, y² for every target column (none for classification). */
+const sumsLength = (c: CompiledModel, data: TrainData) =>
+  c.outputs[0]!.problem === 'classification' ? 0 : 4 * data.targetShape.reduce((a, b) => a * b, 1);
+
+/** How many shards (1 = plain serial training) for this model, backend and batch size. */
+export function chooseShards(
+  c: CompiledModel,
+  backend: BackendName,
+  batchSize: number,
+  flopsPerSample: number,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
+  const forced = Number(env.NETLOOM_REPLICAS);
+  if (Number.isInteger(forced) && forced >= 1)
+    return Math.min(forced, Math.max(1, Math.floor(batchSize / 2)));
+  // The native backend already uses every core inside each kernel.
+  if (backend === 'tensorflow') return 1;
+  if (c.model.layers.some((l) => BATCH_COUPLED.has(l.getClassName()))) return 1;
+  if (flopsPerSample * 3 * batchSize < MIN_PARALLEL_FLOPS) return 1;
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(cores, 8, Math.floor(batchSize / MIN_SHARD)));
+}
+
+/** Shard r of a batch [start, end) cut into `shards` contiguous pieces. */
+export function shardBounds(start: number, end: number, shards: number, r: number): [number, number] {
+  const n = end - start;
+  return [start + Math.floor((r * n) / shards), start + Math.floor(((r + 1) * n) / shards)];
+}
+
+/** A shard's dropout seed: a function of the run seed, the step and the shard only. */
+export const shardSeed = (seed: number, step: number, shard: number) =>
+  (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) +
+    Math.imul(step + 1, 0xc2b2ae35) +
+    Math.imul(shard + 1, 0x27d4eb2f)) |
+  0;
+
+const sizeOf = (vars: readonly tf.Variable[]) => vars.reduce((a, v) => a + v.size, 0);
+
+/**
+ * Gradient of the mean loss over rows `idx[start..end)` w.r.t. `trainable`, written into `out`
+ * (concatenated in `trainable` order), with dropout seeded by `seed`.
+ */
+export function shardGradients(
+  c: CompiledModel,
+  trainable: tf.Variable[],
+  data: TrainData,
+  idx: Int32Array,
+  start: number,
+  end: number,
+  seed: number,
+  out: Float32Array,
+): ShardResult {
+  const restore = seedMathRandom(seed);
+  try {
+    const b = makeBatch(c, data, idx, start, end);
+    let statT: tf.Tensor | undefined;
+    let exactT: tf.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const { total, stat, exact } = batchStats(c, forward(c, b.xs, true), b.ys);
+      statT = tf.keep(stat);
+      exactT = tf.keep(exact);
+      return total;
+    }, trainable);
+    let off = 0;
+    for (const v of trainable) {
+      const g = grads[v.name];
+      if (g) out.set(g.dataSync() as Float32Array, off);
+      else out.fill(0, off, off + v.size);
+      off += v.size;
+    }
+    const loss = value.dataSync()[0]!;
+    const exact = exactT!.dataSync()[0]!;
+    const stat = readStat(c.outputs[0]!, statT!);
+    tf.dispose([value, statT!, exactT!, ...b.xs, ...b.ys, ...Object.values(grads)]);
+    return { loss, exact, ...stat, size: end - start };
+  } finally {
+    restore();
+  }
+}
+
+export function writeStats(view: Float64Array, r: ShardResult): void {
+  view[0] = r.loss;
+  view[1] = r.exact;
+  view[2] = r.correct ?? NaN;
+  if (r.sums) view.set(r.sums, 3);
+}
+
+function readStats(view: Float64Array, size: number, regression: boolean, sumsLen: number): ShardResult {
+  return {
+    loss: view[0]!,
+    exact: view[1]!,
+    correct: regression ? undefined : view[2]!,
+    sums: regression ? Float64Array.from(view.subarray(3, 3 + sumsLen)) : undefined,
+    size,
+  };
+}
+
+/** The same arrays in shared memory (no copy when they already are). */
+function shared<T extends Float32Array | Int32Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const s = new SharedArrayBuffer(a.byteLength);
+  const out = (a instanceof Int32Array ? new Int32Array(s) : new Float32Array(s)) as T;
+  out.set(a);
+  return out;
+}
+const shareData = (d: TrainData): TrainData => ({
+  ...d,
+  inputs: d.inputs.map((i): InputArrays => ({ ...i, data: shared(i.data) })),
+  y: shared(d.y),
+});
+
+/** dist/peer.js next to the bundle that imports this module, or under the repository from source. */
+export function peerScriptPath(): string | null {
+  for (const u of [new URL('./peer.js', import.meta.url), new URL('../../dist/peer.js', import.meta.url)]) {
+    const p = fileURLToPath(u);
+    if (existsSync(p) && !p.endsWith('/electron/engine/peer.js')) return p;
+  }
+  return null;
+}
+
+interface Peer {
+  rank: number;
+  worker: Worker | null;
+  grads: Float32Array;
+  stats: Float64Array;
+  indices: Int32Array;
+  dead: boolean;
+}
+
+export interface StepResult {
+  grads: tf.NamedTensorMap;
+  loss: number;
+  exact: number;
+  correct: number | undefined;
+  sums: Float64Array | undefined;
+}
+
+/** Rank 0's side: the peers, the shared buffers, and one step at a time. */
+export class Replicas {
+  private readonly ctrl: Int32Array;
+  private readonly weights: Float32Array;
+  private readonly peers: Peer[] = [];
+  private readonly local: Float32Array[];
+  private readonly sum: Float32Array;
+  private seq = 0;
+  private readonly regression: boolean;
+  private readonly sumsLen: number;
+  /** Shards computed on a peer / here (for tests and the status line). */
+  readonly counts = { peer: 0, local: 0 };
+  readonly times = { weights: 0, own: 0, wait: 0, combine: 0 };
+
+  constructor(
+    private readonly c: CompiledModel,
+    private readonly vars: tf.Variable[],
+    private readonly trainable: tf.Variable[],
+    private readonly data: TrainData,
+    readonly shards: number,
+    opts: {
+      graph: CheckGraph;
+      config: TrainingConfig;
+      backend: BackendName;
+      batchSize: number;
+      /** Peers never start (every shard runs here): the same numbers, for tests. */
+      noPeers?: boolean;
+      /** The peer program (default dist/peer.js); tests pass a failing one. */
+      peerScript?: string;
+    },
+  ) {
+    const p = sizeOf(trainable);
+    this.ctrl = new Int32Array(new SharedArrayBuffer(4 * (2 + PER_PEER * shards)));
+    this.weights = new Float32Array(new SharedArrayBuffer(4 * sizeOf(vars)));
+    this.local = Array.from({ length: shards }, () => new Float32Array(p));
+    this.sum = new Float32Array(p);
+    this.regression = c.outputs[0]!.problem !== 'classification';
+    this.sumsLen = sumsLength(c, data);
+    const script = opts.noPeers ? null : (opts.peerScript ?? peerScriptPath());
+    const sharedData = script ? shareData(data) : data;
+    for (let k = 1; k < shards; k++) {
+      const grads = new SharedArrayBuffer(4 * p);
+      const stats = new SharedArrayBuffer(8 * (3 + this.sumsLen));
+      const indices = new SharedArrayBuffer(4 * Math.max(1, Math.ceil(opts.batchSize / shards) + 1));
+      const peer: Peer = {
+        rank: k,
+        worker: null,
+        grads: new Float32Array(grads),
+        stats: new Float64Array(stats),
+        indices: new Int32Array(indices),
+        dead: script === null,
+      };
+      this.peers.push(peer);
+      if (!script) continue;
+      try {
+        const w = new Worker(script);
+        w.unref();
+        w.on('error', () => this.fail(peer));
+        w.on('exit', () => this.fail(peer));
+        const init: PeerInit = {
+          rank: k,
+          graph: opts.graph,
+          config: opts.config,
+          data: sharedData,
+          backend: opts.backend,
+          ctrl: this.ctrl.buffer as SharedArrayBuffer,
+          weights: this.weights.buffer as SharedArrayBuffer,
+          grads,
+          stats,
+          indices,
+        };
+        w.postMessage(init);
+        peer.worker = w;
+      } catch {
+        peer.dead = true;
+      }
+    }
+  }
+
+  private fail(peer: Peer) {
+    peer.dead = true;
+    Atomics.store(this.ctrl, peerSlot(peer.rank, READY), -1);
+  }
+
+  /** Peers ready to take a shard now. */
+  get readyPeers(): number {
+    return this.peers.filter((p) => !p.dead && Atomics.load(this.ctrl, peerSlot(p.rank, READY)) === 1).length;
+  }
+
+  /** Blocks until every started peer is ready or failed (tests: so that peers surely take part). */
+  waitForPeers(timeoutMs: number): void {
+    const deadline = performance.now() + timeoutMs;
+    for (const p of this.peers) {
+      const slot = peerSlot(p.rank, READY);
+      while (!p.dead && Atomics.load(this.ctrl, slot) === 0 && performance.now() < deadline)
+        Atomics.wait(this.ctrl, slot, 0, 20);
+    }
+  }
+
+  /** One step's combined gradients and stats for the batch `order[start..end)`. */
+  step(order: Int32Array, start: number, end: number, seed: number, step: number): StepResult {
+    const n = end - start;
+    const seq = ++this.seq;
+    const assigned: Peer[] = [];
+    for (const peer of this.peers) {
+      const [a, b] = shardBounds(start, end, this.shards, peer.rank);
+      if (peer.dead || b === a || Atomics.load(this.ctrl, peerSlot(peer.rank, READY)) !== 1) continue;
+      peer.indices.set(order.subarray(a, b));
+      this.ctrl[peerSlot(peer.rank, LEN)] = b - a;
+      this.ctrl[peerSlot(peer.rank, SEED)] = shardSeed(seed, step, peer.rank);
+      Atomics.store(this.ctrl, peerSlot(peer.rank, ASSIGN), seq);
+      assigned.push(peer);
+    }
+    let tA = performance.now();
+    if (assigned.length > 0) {
+      let off = 0;
+      for (const v of this.vars) {
+        this.weights.set(v.dataSync() as Float32Array, off);
+        off += v.size;
+      }
+      Atomics.store(this.ctrl, CMD, CMD_STEP);
+      Atomics.store(this.ctrl, SEQ, seq);
+      Atomics.notify(this.ctrl, SEQ);
+    }
+    const results: (ShardResult | null)[] = new Array(this.shards).fill(null);
+    const bufs: Float32Array[] = [...this.local];
+    const runHere = (r: number) => {
+      const [a, b] = shardBounds(start, end, this.shards, r);
+      results[r] =
+        b > a
+          ? shardGradients(
+              this.c,
+              this.trainable,
+              this.data,
+              order,
+              a,
+              b,
+              shardSeed(seed, step, r),
+              this.local[r]!,
+            )
+          : null;
+      bufs[r] = this.local[r]!;
+      this.counts.local++;
+    };
+    const t0 = performance.now();
+    this.times.weights += t0 - tA;
+    runHere(0);
+    const own = performance.now() - t0;
+    this.times.own += own;
+    tA = performance.now();
+    for (let r = 1; r < this.shards; r++) if (!assigned.some((p) => p.rank === r)) runHere(r);
+    for (const peer of assigned) {
+      const done = peerSlot(peer.rank, DONE);
+      const deadline = performance.now() + Math.max(30_000, 50 * own);
+      while (Atomics.load(this.ctrl, done) !== seq) {
+        if (Atomics.load(this.ctrl, peerSlot(peer.rank, READY)) === -1 || performance.now() > deadline) {
+          peer.dead = true;
+          break;
+        }
+        Atomics.wait(this.ctrl, done, Atomics.load(this.ctrl, done), 50);
+      }
+      if (peer.dead) {
+        runHere(peer.rank);
+        continue;
+      }
+      const len = this.ctrl[peerSlot(peer.rank, LEN)]!;
+      results[peer.rank] = readStats(peer.stats, len, this.regression, this.sumsLen);
+      bufs[peer.rank] = peer.grads;
+      this.counts.peer++;
+    }
+    this.times.wait += performance.now() - tA;
+    tA = performance.now();
+    // Σ_r (n_r / n)·g_r in shard order, rounded to float32 after every term.
+    const sum = this.sum;
+    sum.fill(0);
+    let loss = 0;
+    let exact = 0;
+    let correct: number | undefined = this.regression ? undefined : 0;
+    let sums: Float64Array | undefined = this.regression ? new Float64Array(this.sumsLen) : undefined;
+    for (let r = 0; r < this.shards; r++) {
+      const res = results[r];
+      if (!res) continue;
+      const w = res.size / n;
+      const g = bufs[r]!;
+      for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + w * g[i]!;
+      loss += w * res.loss;
+      exact += w * res.exact;
+      if (correct !== undefined) correct += res.correct ?? 0;
+      if (sums && res.sums) for (let i = 0; i < sums.length; i++) sums[i] = sums[i]! + res.sums[i]!;
+    }
+    const grads: tf.NamedTensorMap = {};
+    let off = 0;
+    for (const v of this.trainable) {
+      grads[v.name] = tf.tensor(sum.slice(off, off + v.size), v.shape, 'float32');
+      off += v.size;
+    }
+    if (sums && sums.length === 0) sums = undefined;
+    this.times.combine += performance.now() - tA;
+    return { grads, loss, exact, correct, sums };
+  }
+
+  close(): void {
+    if (process.env.NETLOOM_PARALLEL_DEBUG)
+      console.error(
+        `[parallel] shards ${this.shards}: ${this.counts.peer} on peers, ${this.counts.local} here ${JSON.stringify(this.times)}`,
+      );
+    Atomics.store(this.ctrl, CMD, CMD_STOP);
+    Atomics.add(this.ctrl, SEQ, 1);
+    Atomics.notify(this.ctrl, SEQ);
+    for (const p of this.peers) void p.worker?.terminate();
+  }
+}
+
+/** Marks a peer as failed: rank 0 stops assigning it shards and computes them itself. */
+export function peerFailed(init: PeerInit): void {
+  const ctrl = new Int32Array(init.ctrl);
+  Atomics.store(ctrl, peerSlot(init.rank, READY), -1);
+  Atomics.notify(ctrl, peerSlot(init.rank, READY));
+  Atomics.notify(ctrl, peerSlot(init.rank, DONE));
+}
+
+/** The peer's loop (peer.ts): wait for a step, compute the assigned shard, publish, repeat. */
+export function peerLoop(
+  init: PeerInit,
+  c: CompiledModel,
+  vars: tf.Variable[],
+  trainable: tf.Variable[],
+): void {
+  const ctrl = new Int32Array(init.ctrl);
+  const weights = new Float32Array(init.weights);
+  const grads = new Float32Array(init.grads);
+  const stats = new Float64Array(init.stats);
+  const indices = new Int32Array(init.indices);
+  const k = init.rank;
+  let seen = Atomics.load(ctrl, SEQ);
+  Atomics.store(ctrl, peerSlot(k, READY), 1);
+  Atomics.notify(ctrl, peerSlot(k, READY));
+  for (;;) {
+    Atomics.wait(ctrl, SEQ, seen);
+    const seq = Atomics.load(ctrl, SEQ);
+    if (seq === seen) continue;
+    seen = seq;
+    if (Atomics.load(ctrl, CMD) === CMD_STOP) return;
+    if (Atomics.load(ctrl, peerSlot(k, ASSIGN)) !== seq) continue;
+    let off = 0;
+    for (const v of vars) {
+      const t = tf.tensor(weights.subarray(off, off + v.size), v.shape, v.dtype);
+      v.assign(t);
+      t.dispose();
+      off += v.size;
+    }
+    const len = ctrl[peerSlot(k, LEN)]!;
+    const r = shardGradients(c, trainable, init.data, indices, 0, len, ctrl[peerSlot(k, SEED)]!, grads);
+    writeStats(stats, r);
+    Atomics.store(ctrl, peerSlot(k, DONE), seq);
+    Atomics.notify(ctrl, peerSlot(k, DONE));
+  }
+}

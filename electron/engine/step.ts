@@ -1,0 +1,76 @@
+/**
+ * One training step's building blocks, shared by the training loop (train.ts) and the gradient
+ * replicas of data-parallel training (parallel.ts, peer.ts): forward pass, batch, loss + metrics.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  type CompiledModel,
+  correctCount,
+  denseTargets,
+  lossValue,
+  type OutputPlan,
+  regressionSums,
+} from './compile';
+import { gatherRows, type TrainData } from './data';
+
+/** Forward pass through the compiled graph with a `training` flag (model.apply does not pass it on). */
+export function forward(c: CompiledModel, xs: tf.Tensor[], training: boolean): tf.Tensor[] {
+  const values = new Map<string, tf.Tensor>();
+  let next = 0;
+  for (const l of c.json.config.layers) {
+    if (l.class_name === 'InputLayer') {
+      values.set(l.name, xs[next++]!);
+      continue;
+    }
+    const sources = ((l.inbound_nodes[0] ?? []) as unknown as [string, number, number, object][]).map(([s]) =>
+      values.get(s)!,
+    );
+    const layer = c.model.getLayer(l.name);
+    const out = layer.apply(sources.length === 1 ? sources[0]! : sources, { training }) as tf.Tensor;
+    values.set(l.name, out);
+  }
+  return c.outputs.map((o) => values.get(o.layer)!);
+}
+
+export interface Batch {
+  xs: tf.Tensor[];
+  ys: tf.Tensor[];
+  size: number;
+}
+
+export function makeBatch(
+  c: CompiledModel,
+  data: TrainData,
+  idx: Int32Array,
+  start: number,
+  end: number,
+): Batch {
+  return tf.tidy(() => {
+    const xs = data.inputs.map((inp) => gatherRows(inp.data, inp.sampleShape, inp.dtype, idx, start, end));
+    const yDtype = data.y instanceof Int32Array ? 'int32' : 'float32';
+    const y = gatherRows(data.y, data.targetShape, yDtype, idx, start, end);
+    const ys = c.outputs.map((o) => denseTargets(o, y));
+    return { xs, ys, size: end - start };
+  });
+}
+
+/** Loss, correct count and regression sums of a batch, computed in one tidy. */
+export function batchStats(c: CompiledModel, preds: tf.Tensor[], ys: tf.Tensor[]) {
+  const losses = c.outputs.map((o, i) => lossValue(o, ys[i]!, preds[i]!));
+  const total = losses.length === 1 ? losses[0]! : (tf.addN(losses) as tf.Scalar);
+  // The unclipped loss: infinite once the model is certain of a wrong answer (divergence check).
+  const exact = tf.tidy(() => tf.addN(c.outputs.map((o, i) => lossValue(o, ys[i]!, preds[i]!, false))));
+  const first = c.outputs[0]!;
+  const stat =
+    first.problem === 'classification'
+      ? correctCount(first, ys[0]!, preds[0]!)
+      : regressionSums(ys[0]!, preds[0]!);
+  return { total, stat, exact };
+}
+
+export function readStat(plan: OutputPlan, stat: tf.Tensor) {
+  const v = stat.dataSync();
+  return plan.problem === 'classification'
+    ? { correct: v[0]!, sums: undefined }
+    : { correct: undefined, sums: Float64Array.from(v) };
+}

@@ -1,0 +1,148 @@
+/**
+ * Data-parallel training (electron/engine/parallel.ts): the batch is cut into shards whose
+ * gradients are computed on worker threads ("peers", dist/peer.js) and combined in a fixed order.
+ * Where a shard runs must not change a bit of the result; the result matches serial training up
+ * to float rounding; anything a peer does wrong falls back to computing its shard here.
+ */
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileGraph } from '../../../electron/engine/compile';
+import { fromArrayDataset } from '../../../electron/engine/data';
+import { chooseShards, MIN_PARALLEL_FLOPS, shardBounds } from '../../../electron/engine/parallel';
+import { runTraining } from '../../../electron/engine/train';
+import type { CheckGraph } from '../../../shared/graph/check';
+import type { ProgressEvent, TerminalEvent } from '../../../shared/training/protocol';
+import { chain, config, linearRegression, spirals } from './helpers';
+
+/** A spirals classifier with dropout (so the per-shard dropout seeds are exercised). */
+const graph: CheckGraph = chain(
+  ['Input', { shape: [2], dtype: 'float32' }],
+  ['Dense', { units: 64, activation: 'relu', useBias: true }],
+  ['Dropout', { rate: 0.2 }],
+  ['Dense', { units: 64, activation: 'tanh', useBias: true }],
+  ['Dense', { units: 2, activation: 'softmax', useBias: true }],
+  ['Output', { targetShape: [2], loss: 'auto' }],
+);
+const data = fromArrayDataset(spirals(600, 4));
+
+async function train(o: { shards?: number; noPeers?: boolean; peerScript?: string; g?: CheckGraph }) {
+  const progress: ProgressEvent[] = [];
+  const end = await runTraining({
+    runId: 'p',
+    graph: o.g ?? graph,
+    data: o.g ? fromArrayDataset(linearRegression(500)) : data,
+    config: config({ epochs: 3, batchSize: 64, validationSplit: 0.2, learningRate: 0.01, seed: 11 }),
+    backend: 'wasm',
+    progressIntervalMs: 0,
+    emit: (e) => {
+      if (e.type === 'progress') progress.push(e);
+    },
+    isCancelled: () => false,
+    ...(o.shards ? { shards: o.shards } : {}),
+    ...(o.noPeers ? { noPeers: true } : {}),
+    ...(o.peerScript ? { peerScript: o.peerScript } : {}),
+    waitForPeersMs: o.peerScript ? 2000 : 60_000,
+  });
+  return { end, progress };
+}
+
+const weightsOf = (e: TerminalEvent) => (e.type === 'done' ? Buffer.from(e.weights.weightsBin) : null);
+
+describe('data-parallel training', () => {
+  it('shards cover the batch contiguously, sizes within one of each other', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(1000),
+        fc.integer({ min: 1, max: 600 }),
+        fc.integer({ min: 1, max: 8 }),
+        (start, n, k) => {
+          const b = Array.from({ length: k }, (_, r) => shardBounds(start, start + n, k, r));
+          const sizes = b.map(([a, z]) => z - a);
+          return (
+            b[0]![0] === start &&
+            b[k - 1]![1] === start + n &&
+            b.every(([, z], r) => r === k - 1 || z === b[r + 1]![0]) &&
+            Math.max(...sizes) - Math.min(...sizes) <= 1
+          );
+        },
+      ),
+    );
+  });
+
+  it('two shards on a peer thread give bit-identical weights to both shards computed here', async () => {
+    const peers = await train({ shards: 2 });
+    const here = await train({ shards: 2, noPeers: true });
+    expect(peers.end.type).toBe('done');
+    expect(here.end.type).toBe('done');
+    // The peer really worked: progress said two threads.
+    expect(peers.progress.every((p) => p.threads === 2)).toBe(true);
+    expect(here.progress.every((p) => p.threads === 1)).toBe(true);
+    expect(weightsOf(peers.end)!.equals(weightsOf(here.end)!)).toBe(true);
+    if (peers.end.type === 'done' && here.end.type === 'done') {
+      expect(peers.end.metrics).toEqual(here.end.metrics);
+      expect(peers.end.valMetrics).toEqual(here.end.valMetrics);
+    }
+  });
+
+  it('matches serial training up to rounding, and learns', async () => {
+    const two = await train({ shards: 2 });
+    const one = await train({ shards: 1 });
+    expect(one.progress.every((p) => p.threads === undefined)).toBe(true);
+    if (two.end.type !== 'done' || one.end.type !== 'done') throw new Error('not done');
+    expect(two.end.valMetrics.accuracy!).toBeGreaterThan(0.7);
+    expect(Math.abs(two.end.valMetrics.accuracy! - one.end.valMetrics.accuracy!)).toBeLessThan(0.08);
+    expect(Math.abs(two.end.metrics.loss! - one.end.metrics.loss!)).toBeLessThan(0.1);
+  });
+
+  it('regression: MAE and R² combine across shards exactly as computed here', async () => {
+    const g = chain(
+      ['Input', { shape: [3], dtype: 'float32' }],
+      ['Dense', { units: 16, activation: 'relu', useBias: true }],
+      ['Dense', { units: 1, activation: 'linear', useBias: true }],
+      ['Output', { targetShape: [1], loss: 'auto' }],
+    );
+    const peers = await train({ shards: 2, g });
+    const here = await train({ shards: 2, g, noPeers: true });
+    if (peers.end.type !== 'done' || here.end.type !== 'done') throw new Error('not done');
+    expect(peers.end.metrics).toEqual(here.end.metrics);
+    expect(Number.isFinite(peers.end.metrics.mae)).toBe(true);
+  });
+
+  it('a peer that never starts (its program throws) is replaced by computing its shard here: same result', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netloom-peer-'));
+    const crash = path.join(dir, 'crash.mjs');
+    writeFileSync(
+      crash,
+      "import { parentPort } from 'node:worker_threads';\nparentPort.once('message', () => { throw new Error('boom'); });\n",
+    );
+    const broken = await train({ shards: 2, peerScript: crash });
+    const here = await train({ shards: 2, noPeers: true });
+    expect(broken.end.type).toBe('done');
+    expect(weightsOf(broken.end)!.equals(weightsOf(here.end)!)).toBe(true);
+  });
+
+  it('picks serial where sharding cannot pay or would change the maths', async () => {
+    const small = await compileGraph(graph, { target: data.target });
+    expect(chooseShards(small, 'wasm', 64, 1000, {})).toBe(1); // tiny model: overhead-bound
+    expect(chooseShards(small, 'wasm', 64, MIN_PARALLEL_FLOPS, {})).toBeGreaterThanOrEqual(1);
+    expect(chooseShards(small, 'tensorflow', 64, 1e9, {})).toBe(1); // native: already multithreaded
+    expect(chooseShards(small, 'wasm', 64, 1e9, { NETLOOM_REPLICAS: '2' })).toBe(2);
+    small.model.dispose();
+    const bn = await compileGraph(
+      chain(
+        ['Input', { shape: [2], dtype: 'float32' }],
+        ['Dense', { units: 8, activation: 'linear', useBias: true }],
+        ['BatchNormalization', {}],
+        ['Dense', { units: 2, activation: 'softmax', useBias: true }],
+        ['Output', { targetShape: [2], loss: 'auto' }],
+      ),
+      { target: data.target },
+    );
+    // Batch statistics couple the samples of a batch: shards would compute something else.
+    expect(chooseShards(bn, 'wasm', 64, 1e9, {})).toBe(1);
+    bn.model.dispose();
+  });
+});
