@@ -129,6 +129,7 @@ describe('data-parallel training', () => {
     expect(chooseShards(small, 'wasm', 64, 1000, {})).toBe(1); // tiny model: overhead-bound
     expect(chooseShards(small, 'wasm', 64, MIN_PARALLEL_FLOPS, {})).toBeGreaterThanOrEqual(1);
     expect(chooseShards(small, 'tensorflow', 64, 1e9, {})).toBe(1); // native: already multithreaded
+    expect(chooseShards(small, 'wasm', 32, 1e9, {})).toBe(1); // shards of 16: fixed costs twice
     expect(chooseShards(small, 'wasm', 64, 1e9, { NETLOOM_REPLICAS: '2' })).toBe(2);
     small.model.dispose();
     const bn = await compileGraph(
