@@ -44,7 +44,7 @@ import { startTrainingInProcess } from '../../electron/engine/session';
 import { buildTemplate, type TemplateId, type TemplateOptions } from '../../shared/templates/index';
 import type { TrainingConfig } from '../../shared/training/config';
 import type { ArrayDataset } from '../../shared/training/data';
-import type { BackendName, TerminalEvent } from '../../shared/training/protocol';
+import { backendLabel, type BackendName, type TerminalEvent } from '../../shared/training/protocol';
 
 const BATCH = 64;
 const LR = 1e-3;
@@ -273,7 +273,15 @@ interface StepProfile {
 }
 
 type Measured =
-  | { ok: true; samplesPerSecond: number; steps: number; seconds: number; backend: BackendName }
+  | {
+      ok: true;
+      samplesPerSecond: number;
+      steps: number;
+      seconds: number;
+      backend: BackendName;
+      /** Most gradient threads seen in a timed step (data-parallel shards). */
+      threads: number;
+    }
   | { ok: false; reason: string; backend?: BackendName | undefined };
 
 /** Data for at most this many distinct batches; longer runs take several epochs over it. */
@@ -288,7 +296,7 @@ function runEngine(
   spec: ModelSpec,
   backend: BackendName | undefined,
   maxSteps: number,
-  onStep: (step: number, now: number, backend: BackendName) => boolean,
+  onStep: (step: number, now: number, backend: BackendName, threads: number) => boolean,
 ): Promise<TerminalEvent> {
   const batches = Math.min(DATA_BATCHES, maxSteps);
   const project = buildTemplate(spec.template, spec.options);
@@ -313,7 +321,7 @@ function runEngine(
     onEvent: (e) => {
       if (e.type !== 'progress') return;
       step++;
-      if (onStep(step, performance.now(), e.backend)) handle.cancel();
+      if (onStep(step, performance.now(), e.backend, e.threads ?? 1)) handle.cancel();
     },
   });
   return handle.done;
@@ -336,8 +344,10 @@ async function measureNetloom(
   let t1 = 0;
   let timed = 0;
   let seen: BackendName | undefined;
-  const end = await runEngine(spec, backend, spec.warmup + spec.maxSteps, (step, now, b) => {
+  let threads = 1;
+  const end = await runEngine(spec, backend, spec.warmup + spec.maxSteps, (step, now, b, th) => {
     seen = b;
+    if (step > spec.warmup) threads = Math.max(threads, th);
     if (step === spec.warmup) {
       t0 = now;
       return false;
@@ -349,7 +359,14 @@ async function measureNetloom(
   });
   if (timed > 0 && (end.type === 'cancelled' || end.type === 'done')) {
     const s = (t1 - t0) / 1000;
-    return { ok: true, samplesPerSecond: (timed * BATCH) / s, steps: timed, seconds: s, backend: seen! };
+    return {
+      ok: true,
+      samplesPerSecond: (timed * BATCH) / s,
+      steps: timed,
+      seconds: s,
+      backend: seen!,
+      threads,
+    };
   }
   return { ok: false, reason: reasonOf(end), backend: seen };
 }
@@ -627,7 +644,7 @@ async function main() {
       n.ok ? fmt(n.samplesPerSecond) : 'failed',
       cell(t),
       n.ok && t?.ok ? `${(n.samplesPerSecond / t.samplesPerSecond).toFixed(3)}x` : '—',
-      n.backend ?? backend,
+      n.ok ? backendLabel(n) : (n.backend ?? backend),
       cell(one),
       n.ok && best > 0 ? `${(n.samplesPerSecond / best).toFixed(3)}x` : '—',
       `${n.ok ? n.steps : '—'} / ${t?.ok ? t.steps : '—'}`,
