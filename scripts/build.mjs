@@ -44,8 +44,9 @@ if (existsSync('electron/preload.ts'))
   });
 const electron = [{ out: 'electron/main' }, { out: 'electron/preload' }];
 
-// Vite's programmatic build() leaves NODE_ENV alone, and React then ships its development build
-// (2x slower renders: the 1,000-node editor benchmark). Production unless the caller says otherwise.
-process.env.NODE_ENV ??= 'production';
+// Vite's programmatic build() takes NODE_ENV as it finds it, and React then ships its development
+// build (2x slower renders in the 1,000-node editor benchmark): unset here, 'test' under Vitest
+// (whose global setup builds). Production unless a developer asks for 'development'.
+if (process.env.NODE_ENV !== 'development') process.env.NODE_ENV = 'production';
 if (!nodeOnly) await viteBuild({ logLevel: 'warn', configFile: 'vite.config.ts' });
 console.log(`built ${[...esm, ...electron].map((e) => e.out).join(', ')}${nodeOnly ? '' : ', renderer'}`);
