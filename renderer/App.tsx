@@ -657,7 +657,9 @@ function Editor() {
                 {far && <FarEdges />}
                 <DotGrid />
                 <Controls showInteractive={false} />
-                {minimap && <MiniMap pannable zoomable nodeStrokeWidth={2} />}
+                {/* Zoomed out, the canvas is its own overview; the minimap's per-node subscriptions
+                    would double the cost of every drag step on a big graph. */}
+                {minimap && !far && <MiniMap pannable zoomable nodeStrokeWidth={2} />}
               </ReactFlow>
             </FarContext.Provider>
           </ReportContext.Provider>

@@ -258,6 +258,7 @@ test('zoomed out, the graph draws as boxes and one edge path; zoomed back in, la
   const d = await page.getByTestId('far-edges').locator('path').getAttribute('d');
   expect(d!.match(/M/g)).toHaveLength(edges);
   await expect(page.getByTestId('node-shape-conv2d_1')).toHaveCount(0);
+  await expect(page.locator('.react-flow__minimap')).toHaveCount(0); // the canvas is the overview
   // Editing still works zoomed out: a drag moves the node, its edges follow, one undo step.
   const node = (await page.getByTestId('node-conv2d_1').boundingBox())!;
   await page.mouse.move(node.x + node.width / 2, node.y + node.height / 2);
@@ -274,4 +275,5 @@ test('zoomed out, the graph draws as boxes and one edge path; zoomed back in, la
   await expect(page.locator('[data-testid^="edge-shape-"]')).toHaveCount(edges);
   await expect(page.getByTestId('node-shape-conv2d_1')).toBeVisible();
   await expect(page.getByTestId('far-edges')).toHaveCount(0);
+  await expect(page.locator('.react-flow__minimap')).toHaveCount(1);
 });
