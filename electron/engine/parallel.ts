@@ -4,9 +4,10 @@
  * The maths, fixed for a run with R shards: a batch of n samples is cut into R contiguous shards
  * (sizes differ by at most one); each shard's gradient of its mean loss is computed with the same
  * weights, with dropout drawing from a generator seeded by (run seed, step, shard); the batch
- * gradient is Σ_r (n_r / n)·g_r, summed in shard order in float32. Regularisation terms are in every
- * shard's loss with weights summing to 1, so they count once; loss, accuracy and regression sums
- * combine the same way. That is the gradient of the batch's mean loss, up to float rounding.
+ * gradient is Σ_r (n_r / n)·g_r, summed in shard order in float32 (any term that does not depend on
+ * the samples would be in every shard's loss with weights summing to 1, so it counts once); loss,
+ * accuracy and regression sums combine the same way. That is the gradient of the batch's mean
+ * loss, up to float rounding.
  *
  * Where a shard is computed does not change a bit of it: shard 0 always runs here (rank 0, the
  * training loop's thread); shard k runs on peer k (peer.ts, a worker thread with its own backend
@@ -86,7 +87,19 @@ export interface ShardResult {
 const sumsLength = (c: CompiledModel, data: TrainData) =>
   c.outputs[0]!.problem === 'classification' ? 0 : 4 * data.targetShape.reduce((a, b) => a * b, 1);
 
-/** How many shards (1 = plain serial training) for this model, backend and batch size. */
+/**
+ * Whether sharding computes the same thing here: not on the native backend (it already uses every
+ * core inside each kernel), not with layers whose training forward couples the samples of a batch
+ * (BatchNormalization: its batch statistics and its moving averages, updated on rank 0 only).
+ */
+export function shardable(c: CompiledModel, backend: BackendName): boolean {
+  return backend !== 'tensorflow' && !c.model.layers.some((l) => BATCH_COUPLED.has(l.getClassName()));
+}
+
+/**
+ * How many shards (1 = plain serial training) for this model, backend and batch size.
+ * `NETLOOM_REPLICAS=N` forces N where sharding is allowed (debugging and benchmarks).
+ */
 export function chooseShards(
   c: CompiledModel,
   backend: BackendName,
@@ -94,12 +107,10 @@ export function chooseShards(
   flopsPerSample: number,
   env: NodeJS.ProcessEnv = process.env,
 ): number {
+  if (!shardable(c, backend)) return 1;
   const forced = Number(env.NETLOOM_REPLICAS);
   if (Number.isInteger(forced) && forced >= 1)
     return Math.min(forced, Math.max(1, Math.floor(batchSize / 2)));
-  // The native backend already uses every core inside each kernel.
-  if (backend === 'tensorflow') return 1;
-  if (c.model.layers.some((l) => BATCH_COUPLED.has(l.getClassName()))) return 1;
   if (flopsPerSample * 3 * batchSize < MIN_PARALLEL_FLOPS) return 1;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(cores, 8, Math.floor(batchSize / MIN_SHARD)));
@@ -187,11 +198,16 @@ function shared<T extends Float32Array | Int32Array>(a: T): T {
   out.set(a);
   return out;
 }
-const shareData = (d: TrainData): TrainData => ({
-  ...d,
-  inputs: d.inputs.map((i): InputArrays => ({ ...i, data: shared(i.data) })),
-  y: shared(d.y),
-});
+/** The dataset in shared memory, one copy per distinct array (every model input may share one). */
+function shareData(d: TrainData): TrainData {
+  const copies = new Map<Float32Array | Int32Array, Float32Array | Int32Array>();
+  const once = <T extends Float32Array | Int32Array>(a: T): T => {
+    let c = copies.get(a);
+    if (!c) copies.set(a, (c = shared(a)));
+    return c as T;
+  };
+  return { ...d, inputs: d.inputs.map((i): InputArrays => ({ ...i, data: once(i.data) })), y: once(d.y) };
+}
 
 /** dist/peer.js next to the bundle that imports this module, or under the repository from source. */
 export function peerScriptPath(): string | null {
@@ -209,6 +225,8 @@ interface Peer {
   stats: Float64Array;
   indices: Int32Array;
   dead: boolean;
+  /** Steps it has finished. */
+  steps: number;
 }
 
 export interface StepResult {
@@ -258,6 +276,20 @@ export class Replicas {
     this.regression = c.outputs[0]!.problem !== 'classification';
     this.sumsLen = sumsLength(c, data);
     const script = opts.noPeers ? null : (opts.peerScript ?? peerScriptPath());
+    try {
+      this.startPeers(script, opts);
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  private startPeers(
+    script: string | null,
+    opts: { graph: CheckGraph; config: TrainingConfig; backend: BackendName; batchSize: number },
+  ): void {
+    const { shards, data } = this;
+    const p = this.sum.length;
     const sharedData = script ? shareData(data) : data;
     for (let k = 1; k < shards; k++) {
       const grads = new SharedArrayBuffer(4 * p);
@@ -270,6 +302,7 @@ export class Replicas {
         stats: new Float64Array(stats),
         indices: new Int32Array(indices),
         dead: script === null,
+        steps: 0,
       };
       this.peers.push(peer);
       if (!script) continue;
@@ -372,18 +405,23 @@ export class Replicas {
     for (let r = 1; r < this.shards; r++) if (!assigned.some((p) => p.rank === r)) runHere(r);
     for (const peer of assigned) {
       const done = peerSlot(peer.rank, DONE);
-      const deadline = performance.now() + Math.max(30_000, 50 * own);
-      while (Atomics.load(this.ctrl, done) !== seq) {
+      // Its first step may include warming up; after that a peer is as fast as this thread.
+      const deadline =
+        performance.now() + (peer.steps > 0 ? Math.max(2_000, 20 * own) : Math.max(30_000, 50 * own));
+      let v: number;
+      while ((v = Atomics.load(this.ctrl, done)) !== seq) {
         if (Atomics.load(this.ctrl, peerSlot(peer.rank, READY)) === -1 || performance.now() > deadline) {
           peer.dead = true;
+          void peer.worker?.terminate();
           break;
         }
-        Atomics.wait(this.ctrl, done, Atomics.load(this.ctrl, done), 50);
+        Atomics.wait(this.ctrl, done, v, 50);
       }
       if (peer.dead) {
         runHere(peer.rank);
         continue;
       }
+      peer.steps++;
       const len = this.ctrl[peerSlot(peer.rank, LEN)]!;
       results[peer.rank] = readStats(peer.stats, len, this.regression, this.sumsLen);
       bufs[peer.rank] = peer.grads;
@@ -454,6 +492,7 @@ export function peerLoop(
   const indices = new Int32Array(init.indices);
   const k = init.rank;
   let seen = Atomics.load(ctrl, SEQ);
+  if (Atomics.load(ctrl, CMD) === CMD_STOP) return;
   Atomics.store(ctrl, peerSlot(k, READY), 1);
   Atomics.notify(ctrl, peerSlot(k, READY));
   for (;;) {

@@ -14,6 +14,8 @@ if (!parentPort) throw new Error('peer.ts must run in a worker thread');
 const port = parentPort;
 
 port.once('message', (init: PeerInit) => {
+  // However this thread ends (process.exit in a dependency included), rank 0 stops waiting for it.
+  process.on('exit', () => peerFailed(init));
   void (async () => {
     try {
       await initBackend(init.backend);

@@ -31,7 +31,7 @@ import {
 } from './compile';
 import type { TrainData } from './data';
 import { batchStats, forward, makeBatch, readStat } from './step';
-import { chooseShards, Replicas } from './parallel';
+import { chooseShards, peerScriptPath, Replicas, shardable } from './parallel';
 import { mulberry32, permutation, seedMathRandom } from './random';
 
 export interface RunOptions {
@@ -212,7 +212,9 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
     const trainable = c.model.trainableWeights.map((w) => w.read() as tf.Variable);
     const batchSize = Math.min(config.batchSize, train.length);
     const batches = Math.ceil(train.length / batchSize);
-    const shards = o.shards ?? chooseShards(c, backend, batchSize, checkGraph(o.graph).totals.flops);
+    let shards = o.shards ?? chooseShards(c, backend, batchSize, checkGraph(o.graph).totals.flops);
+    // Without the peer program every shard would run here, one after another: slower than serial.
+    if (!shardable(c, backend) || (!o.noPeers && !o.peerScript && peerScriptPath() === null)) shards = 1;
     if (shards > 1)
       replicas = new Replicas(c, vars, trainable, o.data, shards, {
         graph: o.graph,

@@ -106,6 +106,7 @@ describe('data-parallel training', () => {
     );
     const peers = await train({ shards: 2, g });
     const here = await train({ shards: 2, g, noPeers: true });
+    expect(peers.progress.every((p) => p.threads === 2)).toBe(true);
     if (peers.end.type !== 'done' || here.end.type !== 'done') throw new Error('not done');
     expect(peers.end.metrics).toEqual(here.end.metrics);
     expect(Number.isFinite(peers.end.metrics.mae)).toBe(true);
@@ -142,8 +143,10 @@ describe('data-parallel training', () => {
       ),
       { target: data.target },
     );
-    // Batch statistics couple the samples of a batch: shards would compute something else.
+    // Batch statistics couple the samples of a batch: shards would compute something else, even
+    // when forced (the moving averages would also depend on where each shard ran).
     expect(chooseShards(bn, 'wasm', 64, 1e9, {})).toBe(1);
+    expect(chooseShards(bn, 'wasm', 64, 1e9, { NETLOOM_REPLICAS: '2' })).toBe(1);
     bn.model.dispose();
   });
 });
