@@ -7,6 +7,7 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGraph } from '../../../electron/engine/compile';
@@ -123,6 +124,34 @@ describe('data-parallel training', () => {
     const here = await train({ shards: 2, noPeers: true });
     expect(broken.end.type).toBe('done');
     expect(weightsOf(broken.end)!.equals(weightsOf(here.end)!)).toBe(true);
+  });
+
+  it('a cancelled run with live peers ends cancelled, with its weights, and leaks no tensors', async () => {
+    const before = tf.memory().numTensors;
+    let steps = 0;
+    const threads: (number | undefined)[] = [];
+    const end = await runTraining({
+      runId: 'c',
+      graph,
+      data,
+      config: config({ epochs: 50, batchSize: 64, validationSplit: 0.2, seed: 3 }),
+      backend: 'wasm',
+      progressIntervalMs: 0,
+      emit: (e) => {
+        if (e.type === 'progress') {
+          steps++;
+          threads.push(e.threads);
+        }
+      },
+      isCancelled: () => steps >= 5,
+      shards: 2,
+      waitForPeersMs: 60_000,
+    });
+    expect(end.type).toBe('cancelled');
+    expect(end.type === 'cancelled' && end.weights !== null).toBe(true);
+    expect(steps).toBe(5);
+    expect(threads).toEqual([2, 2, 2, 2, 2]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('picks serial where sharding cannot pay or would change the maths', async () => {
