@@ -27,10 +27,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { CheckGraph } from '../../shared/graph/check';
 import type { TrainingConfig } from '../../shared/training/config';
 import type { BackendName } from '../../shared/training/protocol';
+import { BackendError } from './backend';
 import type { CompiledModel } from './compile';
 import type { InputArrays, TrainData } from './data';
 import { seedMathRandom } from './random';
-import { batchStats, forward, makeBatch, readStat } from './step';
+import { batchGradients, type BatchGradients } from './step';
 
 /** Layers whose training-mode output for one sample depends on the others in its batch. */
 const BATCH_COUPLED = new Set(['BatchNormalization']);
@@ -107,10 +108,12 @@ export function chooseShards(
   flopsPerSample: number,
   env: NodeJS.ProcessEnv = process.env,
 ): number {
+  const text = env.NETLOOM_REPLICAS?.trim();
+  const forced = text ? Number(text) : undefined;
+  if (forced !== undefined && !(Number.isInteger(forced) && forced >= 1 && forced <= 64))
+    throw new BackendError(`NETLOOM_REPLICAS must be a whole number of shards from 1 to 64; got "${text}".`);
   if (!shardable(c, backend)) return 1;
-  const forced = Number(env.NETLOOM_REPLICAS);
-  if (Number.isInteger(forced) && forced >= 1)
-    return Math.min(forced, Math.max(1, Math.floor(batchSize / 2)));
+  if (forced !== undefined) return Math.min(forced, Math.max(1, Math.floor(batchSize / 2)));
   if (flopsPerSample * 3 * batchSize < MIN_PARALLEL_FLOPS) return 1;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(cores, 8, Math.floor(batchSize / MIN_SHARD)));
@@ -147,27 +150,16 @@ export function shardGradients(
 ): ShardResult {
   const restore = seedMathRandom(seed);
   try {
-    const b = makeBatch(c, data, idx, start, end);
-    let statT: tf.Tensor | undefined;
-    let exactT: tf.Tensor | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const { total, stat, exact } = batchStats(c, forward(c, b.xs, true), b.ys);
-      statT = tf.keep(stat);
-      exactT = tf.keep(exact);
-      return total;
-    }, trainable);
+    const r = batchGradients(c, trainable, data, idx, start, end);
     let off = 0;
     for (const v of trainable) {
-      const g = grads[v.name];
+      const g = r.grads[v.name];
       if (g) out.set(g.dataSync() as Float32Array, off);
       else out.fill(0, off, off + v.size);
       off += v.size;
     }
-    const loss = value.dataSync()[0]!;
-    const exact = exactT!.dataSync()[0]!;
-    const stat = readStat(c.outputs[0]!, statT!);
-    tf.dispose([value, statT!, exactT!, ...b.xs, ...b.ys, ...Object.values(grads)]);
-    return { loss, exact, ...stat, size: end - start };
+    tf.dispose(Object.values(r.grads));
+    return { loss: r.loss, exact: r.exact, correct: r.correct, sums: r.sums, size: end - start };
   } finally {
     restore();
   }
@@ -229,14 +221,6 @@ interface Peer {
   steps: number;
 }
 
-export interface StepResult {
-  grads: tf.NamedTensorMap;
-  loss: number;
-  exact: number;
-  correct: number | undefined;
-  sums: Float64Array | undefined;
-}
-
 /** Rank 0's side: the peers, the shared buffers, and one step at a time. */
 export class Replicas {
   private readonly ctrl: Int32Array;
@@ -247,7 +231,7 @@ export class Replicas {
   private seq = 0;
   private readonly regression: boolean;
   private readonly sumsLen: number;
-  /** Shards computed on a peer / here (for tests and the status line). */
+  /** Shards computed on a peer / here, and where rank 0's time went (ms): `NETLOOM_PARALLEL_DEBUG=1` prints them. */
   readonly counts = { peer: 0, local: 0 };
   readonly times = { weights: 0, own: 0, wait: 0, combine: 0 };
 
@@ -352,7 +336,7 @@ export class Replicas {
   }
 
   /** One step's combined gradients and stats for the batch `order[start..end)`. */
-  step(order: Int32Array, start: number, end: number, seed: number, step: number): StepResult {
+  step(order: Int32Array, start: number, end: number, seed: number, step: number): BatchGradients {
     const n = end - start;
     const seq = ++this.seq;
     const assigned: Peer[] = [];

@@ -74,3 +74,38 @@ export function readStat(plan: OutputPlan, stat: tf.Tensor) {
     ? { correct: v[0]!, sums: undefined }
     : { correct: undefined, sums: Float64Array.from(v) };
 }
+
+/** A training step's gradients (tensors the caller disposes) and the batch's loss and metrics. */
+export interface BatchGradients {
+  grads: tf.NamedTensorMap;
+  loss: number;
+  /** The unclipped loss (divergence check). */
+  exact: number;
+  correct: number | undefined;
+  sums: Float64Array | undefined;
+}
+
+/** Forward (training) + loss + gradients w.r.t. `trainable` for the rows `idx[start..end)`. */
+export function batchGradients(
+  c: CompiledModel,
+  trainable: tf.Variable[],
+  data: TrainData,
+  idx: Int32Array,
+  start: number,
+  end: number,
+): BatchGradients {
+  const b = makeBatch(c, data, idx, start, end);
+  let statT: tf.Tensor | undefined;
+  let exactT: tf.Tensor | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const { total, stat, exact } = batchStats(c, forward(c, b.xs, true), b.ys);
+    statT = tf.keep(stat);
+    exactT = tf.keep(exact);
+    return total;
+  }, trainable);
+  const loss = value.dataSync()[0]!;
+  const exact = exactT!.dataSync()[0]!;
+  const stat = readStat(c.outputs[0]!, statT!);
+  tf.dispose([value, statT!, exactT!, ...b.xs, ...b.ys]);
+  return { grads, loss, exact, ...stat };
+}

@@ -30,7 +30,7 @@ import {
   RegressionAccumulator,
 } from './compile';
 import type { TrainData } from './data';
-import { batchStats, forward, makeBatch, readStat } from './step';
+import { batchGradients, batchStats, forward, makeBatch, readStat } from './step';
 import { chooseShards, peerScriptPath, Replicas, shardable } from './parallel';
 import { mulberry32, permutation, seedMathRandom } from './random';
 
@@ -250,30 +250,9 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
         }
         const start = (batch - 1) * batchSize;
         const end = Math.min(order.length, start + batchSize);
-        let grads: tf.NamedTensorMap;
-        let loss: number;
-        let exact: number;
-        let stat: { correct: number | undefined; sums: ArrayLike<number> | undefined };
-        if (replicas) {
-          const r = replicas.step(order, start, end, config.seed, step);
-          ({ grads, loss, exact } = r);
-          stat = { correct: r.correct, sums: r.sums };
-        } else {
-          const b = makeBatch(c, o.data, order, start, end);
-          let statT: tf.Tensor | undefined;
-          let exactT: tf.Tensor | undefined;
-          const res = tf.variableGrads(() => {
-            const { total, stat, exact } = batchStats(c, forward(c, b.xs, true), b.ys);
-            statT = tf.keep(stat);
-            exactT = tf.keep(exact);
-            return total;
-          }, trainable);
-          grads = res.grads;
-          loss = res.value.dataSync()[0]!;
-          exact = exactT!.dataSync()[0]!;
-          stat = readStat(c.outputs[0]!, statT!);
-          tf.dispose([res.value, statT!, exactT!, ...b.xs, ...b.ys]);
-        }
+        const { grads, loss, exact, ...stat } = replicas
+          ? replicas.step(order, start, end, config.seed, step)
+          : batchGradients(c, trainable, o.data, order, start, end);
         step++;
         firstLoss ??= loss;
         const exploded = loss > EXPLOSION * Math.max(firstLoss, 1e-3);

@@ -58,6 +58,14 @@ async function frames(page: Page, action: () => Promise<void>): Promise<number[]
   return page.evaluate<number[]>('(() => { window.__stop = true; return window.__frames.slice(2); })()');
 }
 
+/** Press at (x, y), move 60 steps of (dx, dy), release: a drag on a node or a pan on the canvas. */
+async function gesture(page: Page, x: number, y: number, dx: number, dy: number): Promise<void> {
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let i = 0; i < 60; i++) await page.mouse.move(x + i * dx, y + i * dy);
+  await page.mouse.up();
+}
+
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
@@ -89,31 +97,21 @@ try {
   await page.getByTestId('fb-entry-big.nnproj').click();
   await page.locator('[data-testid=total-params]:not(:text-is("0"))').waitFor();
   await page.waitForTimeout(1000);
-  const fitZoom = await page.evaluate<number>(
-    `Number(/scale\\(([^)]+)\\)/.exec(document.querySelector('.react-flow__viewport').style.transform)[1])`,
-  );
-  const idle = await frames(page, () => page.waitForTimeout(1500));
-  const box = (await page.locator('.react-flow__node').first().boundingBox())!;
-  const nodesRendered = await page.locator('.react-flow__node').count();
-  const drag = await frames(page, async () => {
-    await page.mouse.move(box.x + 40, box.y + 20);
-    await page.mouse.down();
-    for (let i = 0; i < 60; i++) await page.mouse.move(box.x + 40 + i * 4, box.y + 20 + i * 2);
-    await page.mouse.up();
-  });
-  const canvas = (await page.getByTestId('canvas').boundingBox())!;
-  const pan = await frames(page, async () => {
-    await page.mouse.move(canvas.x + canvas.width - 120, canvas.y + canvas.height - 250);
-    await page.mouse.down();
-    for (let i = 0; i < 60; i++)
-      await page.mouse.move(canvas.x + canvas.width - 120 - i * 6, canvas.y + canvas.height - 250 - i * 3);
-    await page.mouse.up();
-  });
-  // The same graph zoomed in to 100% (full node detail, edge labels): pan and drag again.
   const scale = () =>
     page.evaluate<number>(
       `Number(/scale\\(([^)]+)\\)/.exec(document.querySelector('.react-flow__viewport').style.transform)[1])`,
     );
+  const fitZoom = await scale();
+  const idle = await frames(page, () => page.waitForTimeout(1500));
+  const box = (await page.locator('.react-flow__node').first().boundingBox())!;
+  const nodesRendered = await page.locator('.react-flow__node').count();
+  const drag = await frames(page, () => gesture(page, box.x + 40, box.y + 20, 4, 2));
+  const canvas = (await page.getByTestId('canvas').boundingBox())!;
+  // Pan: press on empty canvas (lower right, below the graph) and move up-left.
+  const panGesture = () =>
+    gesture(page, canvas.x + canvas.width - 120, canvas.y + canvas.height - 250, -6, -3);
+  const pan = await frames(page, panGesture);
+  // The same graph zoomed in to 100% (full node detail, edge labels): pan and drag again.
   // The node nearest the middle of the canvas (the first one may be out of view now).
   const nearest = () =>
     page.evaluate<{ x: number; y: number; width: number; height: number }>(`(() => {
@@ -136,23 +134,11 @@ try {
   }
   await page.waitForTimeout(1000);
   const zoomIn = await scale();
-  if (process.env.SHOT) await page.screenshot({ path: process.env.SHOT });
   const nearNodes = await page.locator('.react-flow__node').count();
-  const nearPan = await frames(page, async () => {
-    await page.mouse.move(canvas.x + canvas.width - 120, canvas.y + canvas.height - 250);
-    await page.mouse.down();
-    for (let i = 0; i < 60; i++)
-      await page.mouse.move(canvas.x + canvas.width - 120 - i * 6, canvas.y + canvas.height - 250 - i * 3);
-    await page.mouse.up();
-  });
+  const nearPan = await frames(page, panGesture);
 
   const near = await nearest();
-  const nearDrag = await frames(page, async () => {
-    await page.mouse.move(near.x + 40, near.y + 12);
-    await page.mouse.down();
-    for (let i = 0; i < 60; i++) await page.mouse.move(near.x + 40 + i * 4, near.y + 12 + i * 2);
-    await page.mouse.up();
-  });
+  const nearDrag = await frames(page, () => gesture(page, near.x + 40, near.y + 12, 4, 2));
   const ref = pct(idle, 50);
   // A frame is on time when it comes at the display's cadence (16.7 ms at 60 Hz, measured to
   // within timer jitter); one dropped frame doubles the interval.

@@ -161,6 +161,9 @@ describe('data-parallel training', () => {
     expect(chooseShards(small, 'tensorflow', 64, 1e9, {})).toBe(1); // native: already multithreaded
     expect(chooseShards(small, 'wasm', 32, 1e9, {})).toBe(1); // shards of 16: fixed costs twice
     expect(chooseShards(small, 'wasm', 64, 1e9, { NETLOOM_REPLICAS: '2' })).toBe(2);
+    expect(() => chooseShards(small, 'wasm', 64, 1e9, { NETLOOM_REPLICAS: 'two' })).toThrow(
+      'NETLOOM_REPLICAS must be a whole number of shards from 1 to 64; got "two".',
+    );
     small.model.dispose();
     const bn = await compileGraph(
       chain(
