@@ -13,6 +13,8 @@
  *   (~7 ms for LeNet's first pooling) by one pass routing each gradient to its window's maximum.
  * - its Sum over leading axes (every bias gradient) transposes first: wrapped to run as a product
  *   with a row of ones; its GatherV2 along axis 0 (embedding lookups) copies whole rows.
+ * - its Identity copies (the engine calls it for every tensor saved for a gradient, and for every
+ *   clone): wrapped to share the data, as the cpu backend does.
  * - tfjs-core's Tile gradient (LayerNormalization's backward pass) is a loop of Slice + Add:
  *   replaced by a reshape + sum (`kernels/gradients.ts`), for every backend.
  *
@@ -24,6 +26,7 @@ import { conv3dBackpropFilter, conv3dBackpropInput } from './kernels/conv3d';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwise';
 import { registerFastGradients } from './kernels/gradients';
 import { fastGather } from './kernels/gather';
+import { sharedIdentity } from './kernels/identity';
 import { fastBatchMatMul } from './kernels/matmul';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/segment';
@@ -50,6 +53,7 @@ export const WASM_WRAPPERS: Readonly<Record<string, (own: tf.KernelFunc) => tf.K
   [tf.Unpack]: fastUnpack,
   [tf.Sum]: fastSum,
   [tf.GatherV2]: fastGather,
+  [tf.Identity]: sharedIdentity,
 };
 
 let registered = false;

@@ -25,11 +25,11 @@ import {
   type CompiledModel,
   compileGraph,
   EngineError,
-  makeOptimizer,
   type OutputPlan,
   RegressionAccumulator,
 } from './compile';
 import type { TrainData } from './data';
+import { makeOptimizer } from './optimizers';
 import { batchGradients, batchStats, forward, makeBatch, readStat } from './step';
 import { chooseShards, peerScriptPath, Replicas, shardable } from './parallel';
 import { mulberry32, permutation, seedMathRandom } from './random';

@@ -1,0 +1,70 @@
+/**
+ * Netloom's WebAssembly SIMD kernels (kernels.wat), instantiated on the wasm backend's own memory so
+ * they read and write tensors where they live: no copies in or out. One instance per backend memory
+ * (the training thread and each data-parallel peer have their own backend).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { KERNELS_WASM_BASE64 } from './kernels.generated';
+
+export interface SimdKernels {
+  /** kernels.wat `adam`: byte offsets of x, m, v, g, x', m', v'; n floats; then the f32 constants. */
+  adam(
+    x: number,
+    m: number,
+    v: number,
+    g: number,
+    xo: number,
+    mo: number,
+    vo: number,
+    n: number,
+    beta1: number,
+    beta2: number,
+    oneMinusBeta1: number,
+    oneMinusBeta2: number,
+    oneMinusAccBeta1: number,
+    oneMinusAccBeta2: number,
+    epsilon: number,
+    negLr: number,
+    decay: number,
+  ): void;
+}
+
+/** What these kernels need from tfjs-backend-wasm's BackendWasm (not in its public types). */
+interface BackendWasmInternals {
+  wasm?: { asm?: { memory?: unknown } };
+  dataIdMap?: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
+}
+
+/** The WebAssembly JS API used here (Node has it all; TypeScript types it only in its DOM lib). */
+interface WasmApi {
+  Memory: abstract new (...args: never[]) => object;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let compiled: object | undefined;
+const instances = new WeakMap<object, SimdKernels>();
+
+/** The kernels bound to `backend`'s memory (a wasm backend; throws for any other). */
+export function simdKernels(backend: unknown): SimdKernels {
+  const memory = (backend as BackendWasmInternals).wasm?.asm?.memory;
+  if (!(memory instanceof WA.Memory))
+    throw new Error('Netloom SIMD kernels need the wasm backend (its memory was not found)');
+  let k = instances.get(memory);
+  if (!k) {
+    compiled ??= new WA.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+    const instance = new WA.Instance(compiled, { env: { memory } });
+    k = instance.exports as unknown as SimdKernels;
+    instances.set(memory, k);
+  }
+  return k;
+}
+
+/** Byte offset of a tensor's data in the wasm backend's memory. */
+export function heapOffset(backend: unknown, t: tf.TensorInfo): number {
+  const entry = (backend as BackendWasmInternals).dataIdMap?.get(t.dataId);
+  if (!entry || typeof entry.memoryOffset !== 'number')
+    throw new Error('Netloom SIMD kernel: tensor is not in the wasm backend');
+  return entry.memoryOffset;
+}

@@ -1,0 +1,133 @@
+/**
+ * The optimizers a training config names. Adam and AdamW update each variable with ONE fused kernel
+ * (kernels/adam.ts) where the backend has it (wasm, cpu), bit-identical to tfjs's Adam; elsewhere
+ * (native TensorFlow) tfjs's own update runs.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TrainingConfig } from '../../shared/training/config';
+import { FUSED_ADAM, type FusedAdamAttrs, hasFusedAdam, registerFusedAdam } from './kernels/adam';
+
+registerFusedAdam();
+
+/** Decoupled weight decay of AdamW (PyTorch's default). */
+export const ADAMW_WEIGHT_DECAY = 0.01;
+
+type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
+
+/** tfjs's AdamOptimizer state (private there; this class keeps it exactly as tfjs does). */
+interface AdamState {
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+  accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+}
+
+/**
+ * tfjs's Adam with its per-variable update as one kernel. Same state (moments, accumulated betas,
+ * iterations), same getWeights/setWeights, same numbers; `decoupledDecay` > 0 makes it AdamW.
+ */
+export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  protected decoupledDecay = 0;
+
+  override applyGradients(variableGradients: VariableGradients): void {
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((g) => g.name)
+      : Object.keys(variableGradients);
+    if (!hasFusedAdam()) {
+      if (this.decoupledDecay > 0) this.decay(names);
+      super.applyGradients(variableGradients);
+      return;
+    }
+    const state = this as unknown as AdamState;
+    const accBeta1 = state.accBeta1.dataSync()[0]!;
+    const accBeta2 = state.accBeta2.dataSync()[0]!;
+    const attrs: FusedAdamAttrs = {
+      beta1: this.beta1,
+      beta2: this.beta2,
+      oneMinusBeta1: 1 - this.beta1,
+      oneMinusBeta2: 1 - this.beta2,
+      // tfjs: sub(1, accBeta) in float32.
+      oneMinusAccBeta1: Math.fround(1 - accBeta1),
+      oneMinusAccBeta2: Math.fround(1 - accBeta2),
+      epsilon: this.epsilon,
+      negLr: -this.learningRate,
+      decay: 1 - this.learningRate * this.decoupledDecay,
+    };
+    tf.tidy(() => {
+      names.forEach((name, i) => {
+        const value = tf.engine().registeredVariables[name]!;
+        const moment = (suffix: string) => ({
+          originalName: `${name}/${suffix}`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        });
+        const m = (state.accumulatedFirstMoment[i] ??= moment('m')).variable;
+        const v = (state.accumulatedSecondMoment[i] ??= moment('v')).variable;
+        const g = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
+        if (g === undefined || g === null) {
+          if (this.decoupledDecay > 0 && value.trainable) value.assign(value.mul(attrs.decay));
+          return;
+        }
+        const [x1, m1, v1] = tf.engine().runKernel(
+          FUSED_ADAM,
+          { x: value, m, v, g },
+          {
+            ...attrs,
+          },
+        ) as tf.Tensor[];
+        value.assign(x1!);
+        m.assign(m1!);
+        v.assign(v1!);
+      });
+      state.accBeta1.assign(tf.mul(state.accBeta1, this.beta1));
+      state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2));
+    });
+    this.incrementIterations();
+  }
+
+  /** AdamW's w <- w·(1 − lr·wd), before the Adam step (the unfused path). */
+  private decay(names: string[]): void {
+    const decay = 1 - this.learningRate * this.decoupledDecay;
+    tf.tidy(() => {
+      for (const name of names) {
+        const v = tf.engine().registeredVariables[name];
+        if (v && v.trainable) v.assign(v.mul(decay));
+      }
+    });
+  }
+}
+
+/**
+ * AdamW (Loshchilov & Hutter): Adam plus decoupled weight decay, w <- w - lr·wd·w before each Adam
+ * step, as Keras 3 and PyTorch do. tfjs 4.22 has no AdamW, so it is built on its Adam.
+ */
+export class AdamWOptimizer extends FusedAdamOptimizer {
+  static override get className() {
+    return 'NetloomAdamW';
+  }
+  constructor(
+    learningRate: number,
+    readonly weightDecay = ADAMW_WEIGHT_DECAY,
+  ) {
+    super(learningRate, 0.9, 0.999, 1e-7);
+    this.decoupledDecay = weightDecay;
+  }
+}
+
+export function makeOptimizer(config: Pick<TrainingConfig, 'optimizer' | 'learningRate'>): tf.Optimizer {
+  const lr = config.learningRate;
+  switch (config.optimizer) {
+    case 'sgd':
+      return tf.train.sgd(lr);
+    case 'momentum':
+      return tf.train.momentum(lr, 0.9);
+    case 'adam':
+      // tf.train.adam's defaults (epsilon: the backend's, 1e-7 in float32).
+      return new FusedAdamOptimizer(lr, 0.9, 0.999);
+    case 'adamw':
+      return new AdamWOptimizer(lr);
+    case 'rmsprop':
+      return tf.train.rmsprop(lr);
+    case 'adagrad':
+      return tf.train.adagrad(lr);
+  }
+}
