@@ -27,6 +27,11 @@ export interface SimdKernels {
     negLr: number,
     decay: number,
   ): void;
+  /**
+   * kernels.wat `gemm`: C [M, N] = A·B for B [K, N] (byte offsets a, b, c); A's (i, k) element is
+   * at a + 4·(i·ars + k·aks): ars = K, aks = 1 for A [M, K]; ars = 1, aks = M for A stored as [K, M].
+   */
+  gemm(a: number, b: number, c: number, M: number, K: number, N: number, ars: number, aks: number): void;
 }
 
 /** What these kernels need from tfjs-backend-wasm's BackendWasm (not in its public types). */
