@@ -6,8 +6,9 @@
  *   BackpropFilter/Input or UnsortedSegmentSum (Embedding, PositionalEmbedding): registered here.
  * - its Conv2DBackpropInput is correct but a naive loop: replaced by one ~1-3x faster built on the
  *   wasm matrix product; its Conv3DBackpropFilterV2/InputV2 are wrong for some strides: replaced.
- * - its BatchMatMul is fast only untransposed and unbatched: wrapped so transposed (gradient)
- *   products are too, and batched ones (attention) run item by item on the fast path.
+ * - its BatchMatMul is fast only untransposed and unbatched, and re-packs the weights whenever they
+ *   are a new tensor (every training step): float32 products run on Netloom's own SIMD product
+ *   instead (`kernels/simd/kernels.wat`: no packing, transposed and batched cases included).
  * - its Tile computes each element's source separately: replaced by row copies (~100x faster);
  *   its Unpack runs a strided Slice per output: replaced by contiguous copies; its MaxPoolGrad
  *   (~7 ms for LeNet's first pooling) by one pass routing each gradient to its window's maximum.

@@ -55,26 +55,15 @@ export function adamUpdate(
   const nlr = fr(a.negLr);
   const decay = fr(a.decay);
   const n = x.length;
-  if (decay === 1) {
-    for (let i = 0; i < n; i++) {
-      const gi = g[i]!;
-      const m1 = fr(fr(m[i]! * b1) + fr(gi * c1));
-      const v1 = fr(fr(v[i]! * b2) + fr(fr(gi * gi) * c2));
-      mo[i] = m1;
-      vo[i] = v1;
-      const step = fr(fr(fr(m1 / d1) / fr(fr(Math.sqrt(fr(v1 / d2))) + eps)) * nlr);
-      xo[i] = fr(step + x[i]!);
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const gi = g[i]!;
-      const m1 = fr(fr(m[i]! * b1) + fr(gi * c1));
-      const v1 = fr(fr(v[i]! * b2) + fr(fr(gi * gi) * c2));
-      mo[i] = m1;
-      vo[i] = v1;
-      const step = fr(fr(fr(m1 / d1) / fr(fr(Math.sqrt(fr(v1 / d2))) + eps)) * nlr);
-      xo[i] = fr(step + fr(x[i]! * decay));
-    }
+  // x·1 is exact, so plain Adam (decay 1) takes the same loop as AdamW.
+  for (let i = 0; i < n; i++) {
+    const gi = g[i]!;
+    const m1 = fr(fr(m[i]! * b1) + fr(gi * c1));
+    const v1 = fr(fr(v[i]! * b2) + fr(fr(gi * gi) * c2));
+    mo[i] = m1;
+    vo[i] = v1;
+    const step = fr(fr(fr(m1 / d1) / fr(fr(Math.sqrt(fr(v1 / d2))) + eps)) * nlr);
+    xo[i] = fr(step + fr(x[i]! * decay));
   }
 }
 

@@ -39,8 +39,8 @@ export function fastBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
     if (shared && batchA > 1 && transposeA) return original(args);
     // b as [batchB, k, n] rows.
     const bN = transposeB ? transposeItems(backend, b, batchB) : b;
-    const outer = outerA.length >= outerB.length ? outerA : outerB;
-    const out = backend.makeOutput([...outer, m, n], 'float32');
+    // Shared b has no more leading axes than a, and item-wise ones have a's: the output has a's.
+    const out = backend.makeOutput([...outerA, m, n], 'float32');
     const simd = simdKernels(args.backend);
     const pa = heapOffset(args.backend, a);
     const pb = heapOffset(args.backend, bN);
