@@ -25,6 +25,8 @@ const CASES: Case[] = [
   { name: 'sequence', batch: 2, time: 7, features: 3, units: 5, returnSequences: true },
   { name: 'two steps', batch: 4, time: 2, features: 2, units: 3, returnSequences: true },
   { name: 'backwards', batch: 2, time: 6, features: 3, units: 4, returnSequences: true, goBackwards: true },
+  { name: 'units not a multiple of 4', batch: 5, time: 9, features: 3, units: 7, returnSequences: true },
+  { name: 'wide', batch: 4, time: 6, features: 5, units: 32, returnSequences: false },
   {
     name: 'bidirectional',
     batch: 2,
@@ -105,11 +107,11 @@ describe.each(['cpu', 'wasm'] as const)('fused LSTM on %s', (backend) => {
   );
 });
 
-describe('fused LSTM, one time step', () => {
+describe.each(['cpu', 'wasm'] as const)('fused LSTM, one time step, on %s', (backend) => {
   it('trains where the step loop cannot (its Unpack gradient fails for one step): same output, gradients by finite differences', async () => {
-    await initBackend('cpu');
+    await initBackend(backend);
     const r = rng(11);
-    const lstm = tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid' });
+    const lstm = tf.layers.lstm({ units: 5, recurrentActivation: 'sigmoid' });
     const x = tf.tensor3d(randomArray(2 * 1 * 4, r), [2, 1, 4]);
     lstm.apply(x);
     const loss = (): tf.Scalar => tf.sum(tf.square(lstm.apply(x) as tf.Tensor));
@@ -133,5 +135,33 @@ describe('fused LSTM, one time step', () => {
       expect(Math.abs(g[idx]! - numeric)).toBeLessThan(2e-3 + 1e-2 * Math.abs(numeric));
     }
     kernel.assign(tf.tensor(base, kernel.shape));
+  });
+});
+
+describe('fused LSTM on wasm', () => {
+  it('runs each recurrence as one SIMD kernel call: the kernels a training step runs do not grow with the sequence', async () => {
+    await initBackend('wasm');
+    const kernelsFor = async (time: number): Promise<string[]> => {
+      const r = rng(3);
+      const lstm = tf.layers.lstm({ units: 8, recurrentActivation: 'sigmoid' });
+      const x = tf.tensor3d(randomArray(2 * time * 3, r), [2, time, 3]);
+      lstm.apply(x);
+      const vars = lstm.trainableWeights.map((w) => w.read() as tf.Variable);
+      const info = await tf.profile(() => {
+        const { value, grads } = tf.variableGrads(
+          () => tf.sum(lstm.apply(x, { training: true }) as tf.Tensor),
+          vars,
+        );
+        value.dispose();
+        tf.dispose(Object.values(grads));
+      });
+      x.dispose();
+      for (const w of lstm.weights) w.dispose();
+      return info.kernelNames;
+    };
+    const short = await kernelsFor(3);
+    const long = await kernelsFor(40);
+    expect(long).toEqual(short);
+    expect(long).not.toContain('Sigmoid');
   });
 });

@@ -32,6 +32,42 @@ export interface SimdKernels {
    * at a + 4·(i·ars + k·aks): ars = K, aks = 1 for A [M, K]; ars = 1, aks = M for A stored as [K, M].
    */
   gemm(a: number, b: number, c: number, M: number, K: number, N: number, ars: number, aks: number): void;
+  /**
+   * kernels.wat `lstm_forward` (byte offsets): xw [B·T, 4U] = x·W + b, R [U, 4U], scratch hr
+   * [B, 4U]; writes the saved gates [B·T, 4U] and c, tanh(c), h [B·T, U]. Needs U ≥ 4.
+   */
+  lstm_forward(
+    xw: number,
+    R: number,
+    hr: number,
+    gates: number,
+    cell: number,
+    tanhCell: number,
+    hidden: number,
+    B: number,
+    T: number,
+    U: number,
+  ): void;
+  /**
+   * kernels.wat `lstm_backward` (byte offsets): dout (dh, [B·T, U] when seq is 1, [B, U] for the
+   * last step when 0), the saved gates, c and tanh(c), Rt = Rᵀ [4U, U]; writes dz [B·T, 4U];
+   * scratch dh, dc0, dc1 [B, U]. Needs U ≥ 4.
+   */
+  lstm_backward(
+    dout: number,
+    gates: number,
+    cell: number,
+    tanhCell: number,
+    Rt: number,
+    dz: number,
+    dh: number,
+    dc0: number,
+    dc1: number,
+    B: number,
+    T: number,
+    U: number,
+    seq: number,
+  ): void;
 }
 
 /** What these kernels need from tfjs-backend-wasm's BackendWasm (not in its public types). */
@@ -72,4 +108,10 @@ export function heapOffset(backend: unknown, t: tf.TensorInfo): number {
   if (!entry || typeof entry.memoryOffset !== 'number')
     throw new Error('Netloom SIMD kernel: tensor is not in the wasm backend');
   return entry.memoryOffset;
+}
+
+/** Whether every tensor's data is in the wasm backend's memory (so heapOffset finds it). */
+export function inHeap(backend: unknown, ...ts: tf.TensorInfo[]): boolean {
+  const map = (backend as BackendWasmInternals).dataIdMap;
+  return map !== undefined && ts.every((t) => typeof map.get(t.dataId)?.memoryOffset === 'number');
 }

@@ -90,7 +90,7 @@
   ;; per chunk: blocks of 4 rows × 8 columns (8 accumulators), then the rows left over (8 columns at
   ;; a time), then the columns left over (one at a time). Each C element is Σ over k in order, in
   ;; float32, accumulated in C across chunks (the same additions in the same order).
-  (func (export "gemm")
+  (func $gemm (export "gemm")
     (param $a i32) (param $b i32) (param $c i32)
     (param $M i32) (param $K i32) (param $N i32) (param $ars i32) (param $aks i32)
     (local $i i32) (local $j i32) (local $k i32) (local $k0 i32) (local $kc i32)
@@ -235,4 +235,224 @@
       (local.set $k0 (i32.add (local.get $k0) (local.get $kc)))
       (br $chunks)))
   )
+
+  ;; σ(x) = 1 / (1 + e^−x) for four floats. e^y as in Cephes's expf: y clamped to [−87, 88] (so
+  ;; 2^n stays a normal float), y = n·ln2 + r with n = nearest(y·log2 e) and ln2 in two parts,
+  ;; e^r = 1 + r + r²·P(r) with Cephes's degree-5 minimax P (|r| ≤ ln2/2, within 2 ulp), 2^n built in
+  ;; the exponent bits. NaN stays NaN (pmin/pmax keep it, P(NaN) is NaN).
+  (func $sigmoid (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128)
+    (local.set $x
+      (f32x4.pmin
+        (f32x4.pmax (f32x4.neg (local.get $x)) (v128.const f32x4 -87 -87 -87 -87))
+        (v128.const f32x4 88 88 88 88)))
+    (local.set $n (f32x4.nearest
+      (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+    (local.set $r
+      (f32x4.sub
+        (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+        (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r))
+      (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r))
+      (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r))
+      (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r))
+      (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r))
+      (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+    (local.set $p
+      (f32x4.add
+        (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r))
+        (v128.const f32x4 1 1 1 1)))
+    (f32x4.div
+      (v128.const f32x4 1 1 1 1)
+      (f32x4.add
+        (v128.const f32x4 1 1 1 1)
+        (f32x4.mul (local.get $p)
+          (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127))
+            (i32.const 23))))))
+
+  ;; tanh(x) = 2·σ(2x) − 1.
+  (func $tanh (param $x v128) (result v128)
+    (f32x4.sub
+      (f32x4.mul (call $sigmoid (f32x4.add (local.get $x) (local.get $x))) (v128.const f32x4 2 2 2 2))
+      (v128.const f32x4 1 1 1 1)))
+
+  ;; Keras's LSTM over a whole sequence (gates i, f, c, o; recurrent activation σ, activation tanh):
+  ;;   z = x·W + b + h·R;  i, f, o = σ(z_i, z_f, z_o);  g = tanh(z_c)
+  ;;   c = f·c₋₁ + i·g;  h = o·tanh(c)
+  ;; xw: x·W + b for every step, rows (batch, time) of 4U; R [U, 4U]; hr: scratch [B, 4U] (h·R of
+  ;; the step). Saved for the backward pass, rows (batch, time): the activated gates (4U), c,
+  ;; tanh(c) and h (U each). The state of step t−1 is read from the saved rows (h by gemm with a row
+  ;; stride of T·U), so no other buffer is needed. Columns go four at a time; the last four columns
+  ;; of a row are done as one overlapping group when U is not a multiple of 4 (each column's result
+  ;; depends only on the previous step, so doing one twice writes the same values). Needs U ≥ 4.
+  (func (export "lstm_forward")
+    (param $xw i32) (param $R i32) (param $hr i32) (param $gates i32) (param $cell i32)
+    (param $tanhc i32) (param $hidden i32) (param $B i32) (param $T i32) (param $U i32)
+    (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32)
+    (local $U4 i32) (local $G4 i32) (local $pz i32) (local $ph i32) (local $pg i32) (local $ps i32)
+    (local $i v128) (local $f v128) (local $g v128) (local $og v128) (local $c v128) (local $tc v128)
+    (local.set $U4 (i32.shl (local.get $U) (i32.const 2)))
+    (local.set $G4 (i32.shl (local.get $U) (i32.const 4)))
+    (block $tdone (loop $tloop
+      (br_if $tdone (i32.ge_u (local.get $t) (local.get $T)))
+      (if (i32.eqz (local.get $t))
+        (then (memory.fill (local.get $hr) (i32.const 0) (i32.mul (local.get $B) (local.get $G4))))
+        (else (call $gemm
+          (i32.add (local.get $hidden) (i32.mul (i32.sub (local.get $t) (i32.const 1)) (local.get $U4)))
+          (local.get $R) (local.get $hr) (local.get $B) (local.get $U) (i32.shl (local.get $U) (i32.const 2))
+          (i32.mul (local.get $T) (local.get $U)) (i32.const 1))))
+      (local.set $n (i32.const 0))
+      (block $ndone (loop $nloop
+        (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
+        (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
+        (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $row) (local.get $G4))))
+        (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
+        (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
+        (local.set $ph (i32.add (local.get $hr) (i32.mul (local.get $n) (local.get $G4))))
+        (local.set $j (i32.const 0))
+        (block $jdone (loop $jloop
+          (br_if $jdone (i32.ge_u (local.get $j) (local.get $U)))
+          ;; Byte offset of this group of four columns (the last group overlaps when U mod 4 ≠ 0).
+          (local.set $o (i32.shl
+            (select (local.get $j) (i32.sub (local.get $U) (i32.const 4))
+              (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $U)))
+            (i32.const 2)))
+          (local.set $i (call $sigmoid (f32x4.add
+            (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+            (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))))
+          (local.set $o (i32.add (local.get $o) (local.get $U4)))
+          (local.set $f (call $sigmoid (f32x4.add
+            (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+            (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))))
+          (local.set $o (i32.add (local.get $o) (local.get $U4)))
+          (local.set $g (call $tanh (f32x4.add
+            (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+            (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))))
+          (local.set $o (i32.add (local.get $o) (local.get $U4)))
+          (local.set $og (call $sigmoid (f32x4.add
+            (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+            (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))))
+          (local.set $o (i32.sub (local.get $o) (i32.mul (local.get $U4) (i32.const 3))))
+          (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (local.get $i))
+          (v128.store align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (local.get $U4)) (local.get $f))
+          (v128.store align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1)))
+            (local.get $g))
+          (v128.store align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.mul (local.get $U4) (i32.const 3)))
+            (local.get $og))
+          ;; c = f·c₋₁ + i·g (c₋₁ = 0 at the first step).
+          (local.set $c (f32x4.mul (local.get $i) (local.get $g)))
+          (if (local.get $t) (then
+            (local.set $c (f32x4.add
+              (f32x4.mul (local.get $f)
+                (v128.load align=4 (i32.add (local.get $cell)
+                  (i32.add (i32.sub (local.get $ps) (local.get $U4)) (local.get $o)))))
+              (local.get $c)))))
+          (local.set $tc (call $tanh (local.get $c)))
+          (v128.store align=4 (i32.add (local.get $cell) (i32.add (local.get $ps) (local.get $o))) (local.get $c))
+          (v128.store align=4 (i32.add (local.get $tanhc) (i32.add (local.get $ps) (local.get $o))) (local.get $tc))
+          (v128.store align=4 (i32.add (local.get $hidden) (i32.add (local.get $ps) (local.get $o)))
+            (f32x4.mul (local.get $og) (local.get $tc)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $jloop)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $nloop)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tloop))))
+
+  ;; The gradient of lstm_forward: from dout (the gradient of h, rows (batch, time) of U when seq is
+  ;; 1, or of the last step only, [B, U], when seq is 0) and what the forward pass saved, dz: the
+  ;; gradient of the pre-activation gates z, rows (batch, time) of 4U, step by step backwards:
+  ;;   dh = dout + dz₊₁·Rᵀ;  dc = dc₊₁·f₊₁ + dh·o·(1 − tanh²c)
+  ;;   dz_i = dc·g·i(1−i);  dz_f = dc·c₋₁·f(1−f);  dz_c = dc·i·(1−g²);  dz_o = dh·tanh(c)·o(1−o)
+  ;; Rt: Rᵀ [4U, U]. Scratch [B, U] each: dh (dz₊₁·Rᵀ by gemm) and dc0, dc1 (dc₊₁ read from one,
+  ;; dc written to the other, so an overlapping group of columns reads what it read the first
+  ;; time). Needs U ≥ 4.
+  (func (export "lstm_backward")
+    (param $dout i32) (param $gates i32) (param $cell i32) (param $tanhc i32) (param $Rt i32)
+    (param $dz i32) (param $dh i32) (param $dc0 i32) (param $dc1 i32)
+    (param $B i32) (param $T i32) (param $U i32) (param $seq i32)
+    (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32) (local $last i32)
+    (local $U4 i32) (local $G4 i32) (local $pg i32) (local $pd i32) (local $ps i32) (local $pk i32)
+    (local $dcIn i32) (local $dcOut i32) (local $swap i32) (local $hasOut i32)
+    (local $i v128) (local $f v128) (local $g v128) (local $og v128) (local $tc v128)
+    (local $dhv v128) (local $dcv v128) (local $cp v128)
+    (local.set $U4 (i32.shl (local.get $U) (i32.const 2)))
+    (local.set $G4 (i32.shl (local.get $U) (i32.const 4)))
+    (memory.fill (local.get $dh) (i32.const 0) (i32.mul (local.get $B) (local.get $U4)))
+    (memory.fill (local.get $dc0) (i32.const 0) (i32.mul (local.get $B) (local.get $U4)))
+    (local.set $dcIn (local.get $dc0))
+    (local.set $dcOut (local.get $dc1))
+    (local.set $last (i32.sub (local.get $T) (i32.const 1)))
+    (local.set $t (local.get $last))
+    (loop $tloop
+      (local.set $hasOut (i32.or (local.get $seq) (i32.eq (local.get $t) (local.get $last))))
+      (local.set $n (i32.const 0))
+      (block $ndone (loop $nloop
+        (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
+        (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
+        (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
+        (local.set $pd (i32.add (local.get $dz) (i32.mul (local.get $row) (local.get $G4))))
+        (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
+        (local.set $pk (i32.mul (local.get $n) (local.get $U4)))
+        (local.set $j (i32.const 0))
+        (block $jdone (loop $jloop
+          (br_if $jdone (i32.ge_u (local.get $j) (local.get $U)))
+          (local.set $o (i32.shl
+            (select (local.get $j) (i32.sub (local.get $U) (i32.const 4))
+              (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $U)))
+            (i32.const 2)))
+          (local.set $dhv (v128.load align=4 (i32.add (local.get $dh) (i32.add (local.get $pk) (local.get $o)))))
+          (if (local.get $hasOut) (then
+            (local.set $dhv (f32x4.add (local.get $dhv)
+              (v128.load align=4 (i32.add (local.get $dout)
+                (i32.add (select (local.get $ps) (local.get $pk) (local.get $seq)) (local.get $o))))))))
+          (local.set $i (v128.load align=4 (i32.add (local.get $pg) (local.get $o))))
+          (local.set $f (v128.load align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (local.get $U4))))
+          (local.set $g (v128.load align=4
+            (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1)))))
+          (local.set $og (v128.load align=4
+            (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.mul (local.get $U4) (i32.const 3)))))
+          (local.set $tc (v128.load align=4 (i32.add (local.get $tanhc) (i32.add (local.get $ps) (local.get $o)))))
+          (local.set $dcv (f32x4.add
+            (v128.load align=4 (i32.add (local.get $dcIn) (i32.add (local.get $pk) (local.get $o))))
+            (f32x4.mul (f32x4.mul (local.get $dhv) (local.get $og))
+              (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $tc) (local.get $tc))))))
+          (local.set $cp (v128.const f32x4 0 0 0 0))
+          (if (local.get $t) (then
+            (local.set $cp (v128.load align=4 (i32.add (local.get $cell)
+              (i32.add (i32.sub (local.get $ps) (local.get $U4)) (local.get $o)))))))
+          (v128.store align=4 (i32.add (local.get $pd) (local.get $o))
+            (f32x4.mul (f32x4.mul (f32x4.mul (local.get $dcv) (local.get $g)) (local.get $i))
+              (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $i))))
+          (v128.store align=4 (i32.add (i32.add (local.get $pd) (local.get $o)) (local.get $U4))
+            (f32x4.mul (f32x4.mul (f32x4.mul (local.get $dcv) (local.get $cp)) (local.get $f))
+              (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $f))))
+          (v128.store align=4 (i32.add (i32.add (local.get $pd) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1)))
+            (f32x4.mul (f32x4.mul (local.get $dcv) (local.get $i))
+              (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $g) (local.get $g)))))
+          (v128.store align=4 (i32.add (i32.add (local.get $pd) (local.get $o)) (i32.mul (local.get $U4) (i32.const 3)))
+            (f32x4.mul (f32x4.mul (f32x4.mul (local.get $dhv) (local.get $tc)) (local.get $og))
+              (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $og))))
+          (v128.store align=4 (i32.add (local.get $dcOut) (i32.add (local.get $pk) (local.get $o)))
+            (f32x4.mul (local.get $dcv) (local.get $f)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $jloop)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $nloop)))
+      (if (local.get $t) (then
+        ;; dh for step t−1: this step's dz (rows T·4U apart) times Rᵀ.
+        (call $gemm
+          (i32.add (local.get $dz) (i32.mul (local.get $t) (local.get $G4)))
+          (local.get $Rt) (local.get $dh) (local.get $B) (i32.shl (local.get $U) (i32.const 2)) (local.get $U)
+          (i32.mul (local.get $T) (i32.shl (local.get $U) (i32.const 2))) (i32.const 1))
+        (local.set $swap (local.get $dcIn))
+        (local.set $dcIn (local.get $dcOut))
+        (local.set $dcOut (local.get $swap))
+        (local.set $t (i32.sub (local.get $t) (i32.const 1)))
+        (br $tloop)))))
 )
