@@ -103,6 +103,14 @@ const CONV_CASES: ConvCase[] = [
   { name: '1x1 kernel, 16 channels', x: [2, 5, 5, 16], k: [1, 1, 16, 8], strides: 1, pad: 'valid' },
   { name: 'long contiguous tap rows (5x5x8)', x: [2, 8, 8, 8], k: [5, 5, 8, 4], strides: 1, pad: 'same' },
   {
+    name: "LeNet's first (28x28x1, 5x5 to 6, same)",
+    x: [3, 28, 28, 1],
+    k: [5, 5, 1, 6],
+    strides: 1,
+    pad: 'same',
+  },
+  { name: "LeNet's second (5x5x6 to 16)", x: [3, 14, 14, 6], k: [5, 5, 6, 16], strides: 1, pad: 'valid' },
+  {
     name: 'Conv1D-shaped (height 1), stride 2',
     x: [4, 1, 20, 3],
     k: [1, 5, 3, 6],

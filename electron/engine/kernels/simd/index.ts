@@ -33,6 +33,52 @@ export interface SimdKernels {
    */
   gemm(a: number, b: number, c: number, M: number, K: number, N: number, ars: number, aks: number): void;
   /**
+   * kernels.wat `im2col` (byte offsets x, col): col [rows, KH·KW·C] for images [b0, b1) of NHWC x,
+   * row (b, oh, ow), column (kh, kw, c); 0 outside the image.
+   */
+  im2col(
+    x: number,
+    col: number,
+    b0: number,
+    b1: number,
+    H: number,
+    W: number,
+    C: number,
+    OH: number,
+    OW: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    pt: number,
+    pl: number,
+  ): void;
+  /**
+   * kernels.wat `col2im` (byte offsets col, dx): adds the columns of images [b0, b1) back into the
+   * image positions im2col reads them from (dx zeroed by the caller).
+   */
+  col2im(
+    col: number,
+    dx: number,
+    b0: number,
+    b1: number,
+    H: number,
+    W: number,
+    C: number,
+    OH: number,
+    OW: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    pt: number,
+    pl: number,
+  ): void;
+  /**
    * kernels.wat `lstm_forward` (byte offsets): xw [B·T, 4U] = x·W + b, R [U, 4U], scratch hr
    * [B, 4U]; writes the saved gates [B·T, 4U] and c, tanh(c), h [B·T, U]. Needs U ≥ 4.
    */

@@ -455,4 +455,198 @@
         (local.set $dcOut (local.get $swap))
         (local.set $t (i32.sub (local.get $t) (i32.const 1)))
         (br $tloop)))))
+
+  ;; Writes n bytes (a multiple of 4) of zeros at dst: 16 at a time, then 4.
+  (func $zero (param $dst i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.and (local.get $n) (i32.const -16))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+      (v128.store align=4 (local.get $dst) (v128.const i32x4 0 0 0 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (br $l)))
+    (local.set $end (i32.add (local.get $end) (i32.and (local.get $n) (i32.const 12))))
+    (block $done1 (loop $l1
+      (br_if $done1 (i32.ge_u (local.get $dst) (local.get $end)))
+      (f32.store (local.get $dst) (f32.const 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (br $l1))))
+
+  ;; Copies n bytes (a multiple of 4) from src to dst (not overlapping): 16 at a time, then 4.
+  (func $copy (param $dst i32) (param $src i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.and (local.get $n) (i32.const -16))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+      (v128.store align=4 (local.get $dst) (v128.load align=4 (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br $l)))
+    (local.set $end (i32.add (local.get $end) (i32.and (local.get $n) (i32.const 12))))
+    (block $done1 (loop $l1
+      (br_if $done1 (i32.ge_u (local.get $dst) (local.get $end)))
+      (f32.store (local.get $dst) (f32.load (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (br $l1))))
+
+  ;; im2col: col [rows, KH·KW·C] for images [b0, b1) of x [B, H, W, C] (NHWC): row (b, oh, ow),
+  ;; column (kh, kw, c) holds x[b, oh·sh − pt + kh·dh, ow·sw − pl + kw·dw, c], 0 outside the image.
+  ;; Per (b, oh, ow, kh): a filter row outside the image is zeros; without dilation across (dw = 1)
+  ;; its taps inside the image are one contiguous run of x (copied at once, zeros either side);
+  ;; with dilation, tap by tap.
+  (func (export "im2col")
+    (param $x i32) (param $col i32) (param $b0 i32) (param $b1 i32)
+    (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
+    (param $KH i32) (param $KW i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+    (param $pt i32) (param $pl i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32)
+    (local $ih i32) (local $iw i32) (local $iw0 i32) (local $lo i32) (local $hi i32)
+    (local $dst i32) (local $C4 i32) (local $rowBytes i32) (local $rowBase i32)
+    (local.set $C4 (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $KW) (local.get $C4)))
+    (local.set $dst (local.get $col))
+    (local.set $b (local.get $b0))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $b1)))
+      (local.set $oh (i32.const 0))
+      (block $ohdone (loop $ohloop
+        (br_if $ohdone (i32.ge_u (local.get $oh) (local.get $OH)))
+        (local.set $ow (i32.const 0))
+        (block $owdone (loop $owloop
+          (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
+          (local.set $iw0 (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pl)))
+          (local.set $kh (i32.const 0))
+          (block $khdone (loop $khloop
+            (br_if $khdone (i32.ge_u (local.get $kh) (local.get $KH)))
+            (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $pt))
+              (i32.mul (local.get $kh) (local.get $dh))))
+            (local.set $rowBase (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $ih)) (local.get $W)))
+            (if (i32.ge_u (local.get $ih) (local.get $H))
+              ;; Unsigned: a negative row is outside too.
+              (then (call $zero (local.get $dst) (local.get $rowBytes)))
+              (else (if (i32.eq (local.get $dw) (i32.const 1))
+                (then
+                  ;; Taps lo..hi are inside: iw0 + kw in [0, W).
+                  (local.set $lo (select (i32.sub (i32.const 0) (local.get $iw0)) (i32.const 0)
+                    (i32.lt_s (local.get $iw0) (i32.const 0))))
+                  (local.set $hi (i32.sub (local.get $W) (local.get $iw0)))
+                  (if (i32.gt_s (local.get $hi) (local.get $KW)) (then (local.set $hi (local.get $KW))))
+                  (if (i32.gt_s (local.get $lo) (local.get $KW)) (then (local.set $lo (local.get $KW))))
+                  (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
+                  (if (local.get $lo) (then (call $zero (local.get $dst) (i32.mul (local.get $lo) (local.get $C4)))))
+                  (call $copy
+                    (i32.add (local.get $dst) (i32.mul (local.get $lo) (local.get $C4)))
+                    (i32.add (local.get $x)
+                      (i32.mul (i32.add (local.get $rowBase) (i32.add (local.get $iw0) (local.get $lo))) (local.get $C4)))
+                    (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $C4)))
+                  (if (i32.lt_s (local.get $hi) (local.get $KW)) (then
+                    (call $zero (i32.add (local.get $dst) (i32.mul (local.get $hi) (local.get $C4)))
+                      (i32.mul (i32.sub (local.get $KW) (local.get $hi)) (local.get $C4))))))
+                (else
+                  (local.set $kw (i32.const 0))
+                  (block $kwdone (loop $kwloop
+                    (br_if $kwdone (i32.ge_u (local.get $kw) (local.get $KW)))
+                    (local.set $iw (i32.add (local.get $iw0) (i32.mul (local.get $kw) (local.get $dw))))
+                    (if (i32.ge_u (local.get $iw) (local.get $W))
+                      (then (call $zero (i32.add (local.get $dst) (i32.mul (local.get $kw) (local.get $C4))) (local.get $C4)))
+                      (else (call $copy (i32.add (local.get $dst) (i32.mul (local.get $kw) (local.get $C4)))
+                        (i32.add (local.get $x) (i32.mul (i32.add (local.get $rowBase) (local.get $iw)) (local.get $C4)))
+                        (local.get $C4))))
+                    (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                    (br $kwloop)))))))
+            (local.set $dst (i32.add (local.get $dst) (local.get $rowBytes)))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br $khloop)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $owloop)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohloop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop))))
+
+  ;; Adds n bytes (a multiple of 4) of floats at src into dst (not overlapping): 16 at a time, then 4.
+  (func $accumulate (param $dst i32) (param $src i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.and (local.get $n) (i32.const -16))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+      (v128.store align=4 (local.get $dst)
+        (f32x4.add (v128.load align=4 (local.get $dst)) (v128.load align=4 (local.get $src))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br $l)))
+    (local.set $end (i32.add (local.get $end) (i32.and (local.get $n) (i32.const 12))))
+    (block $done1 (loop $l1
+      (br_if $done1 (i32.ge_u (local.get $dst) (local.get $end)))
+      (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (br $l1))))
+
+  ;; col2im, the adjoint of im2col: adds every column of col [rows, KH·KW·C] (images [b0, b1)) into
+  ;; the image position im2col read it from, in dx [B, H, W, C] (which the caller zeroes first);
+  ;; taps outside the image are dropped. Rows in order (b, oh, ow), then kh, then the taps of a
+  ;; filter row (one run when dw = 1): the same additions, in the same order, as a loop over taps.
+  (func (export "col2im")
+    (param $col i32) (param $dx i32) (param $b0 i32) (param $b1 i32)
+    (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
+    (param $KH i32) (param $KW i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+    (param $pt i32) (param $pl i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32)
+    (local $ih i32) (local $iw i32) (local $iw0 i32) (local $lo i32) (local $hi i32)
+    (local $src i32) (local $C4 i32) (local $rowBytes i32) (local $rowBase i32)
+    (local.set $C4 (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $KW) (local.get $C4)))
+    (local.set $src (local.get $col))
+    (local.set $b (local.get $b0))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $b1)))
+      (local.set $oh (i32.const 0))
+      (block $ohdone (loop $ohloop
+        (br_if $ohdone (i32.ge_u (local.get $oh) (local.get $OH)))
+        (local.set $ow (i32.const 0))
+        (block $owdone (loop $owloop
+          (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
+          (local.set $iw0 (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pl)))
+          (local.set $kh (i32.const 0))
+          (block $khdone (loop $khloop
+            (br_if $khdone (i32.ge_u (local.get $kh) (local.get $KH)))
+            (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $pt))
+              (i32.mul (local.get $kh) (local.get $dh))))
+            (local.set $rowBase (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $ih)) (local.get $W)))
+            (if (i32.lt_u (local.get $ih) (local.get $H)) (then
+              (if (i32.eq (local.get $dw) (i32.const 1))
+                (then
+                  (local.set $lo (select (i32.sub (i32.const 0) (local.get $iw0)) (i32.const 0)
+                    (i32.lt_s (local.get $iw0) (i32.const 0))))
+                  (local.set $hi (i32.sub (local.get $W) (local.get $iw0)))
+                  (if (i32.gt_s (local.get $hi) (local.get $KW)) (then (local.set $hi (local.get $KW))))
+                  (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
+                  (call $accumulate
+                    (i32.add (local.get $dx)
+                      (i32.mul (i32.add (local.get $rowBase) (i32.add (local.get $iw0) (local.get $lo))) (local.get $C4)))
+                    (i32.add (local.get $src) (i32.mul (local.get $lo) (local.get $C4)))
+                    (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $C4))))
+                (else
+                  (local.set $kw (i32.const 0))
+                  (block $kwdone (loop $kwloop
+                    (br_if $kwdone (i32.ge_u (local.get $kw) (local.get $KW)))
+                    (local.set $iw (i32.add (local.get $iw0) (i32.mul (local.get $kw) (local.get $dw))))
+                    (if (i32.lt_u (local.get $iw) (local.get $W)) (then
+                      (call $accumulate
+                        (i32.add (local.get $dx) (i32.mul (i32.add (local.get $rowBase) (local.get $iw)) (local.get $C4)))
+                        (i32.add (local.get $src) (i32.mul (local.get $kw) (local.get $C4)))
+                        (local.get $C4))))
+                    (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                    (br $kwloop)))))))
+            (local.set $src (i32.add (local.get $src) (local.get $rowBytes)))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br $khloop)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $owloop)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohloop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop))))
 )
