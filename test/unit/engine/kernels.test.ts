@@ -378,6 +378,8 @@ describe('wasm kernels', () => {
     ['2x2 stride 2, valid', [2, 8, 8, 3], 2, 2, 'valid'],
     ['3x3 stride 2, same', [2, 9, 7, 2], 3, 2, 'same'],
     ['3x3 stride 1, same (overlapping windows)', [1, 6, 6, 4], 3, 1, 'same'],
+    ["2x2 stride 2, 6 channels (LeNet's)", [2, 12, 12, 6], 2, 2, 'valid'],
+    ['3x3 stride 1, same, 9 channels (overlapping windows)', [1, 7, 7, 9], 3, 1, 'same'],
     [
       '2x3 stride [1, 2], explicit padding',
       [2, 5, 7, 1],
@@ -401,6 +403,22 @@ describe('wasm kernels', () => {
         return tf.sum(tf.mul(y, tf.range(1, 1 + y.size).reshape(y.shape)));
       })(x);
     };
+    const want = await on('cpu', grad);
+    const got = await on('wasm', grad);
+    expect(Array.from(got[0]!)).toEqual(Array.from(want[0]!));
+  });
+
+  it('MaxPoolGrad routes nothing from a window of only -inf or NaN, and skips NaN beside numbers, as cpu', async () => {
+    // 1 image, 4x4, 5 channels (a group of four and one more), 2x2 windows.
+    const v = Float32Array.from({ length: 80 }, (_, i) => ((i * 37) % 11) - 5);
+    for (const i of [0, 5, 20, 25]) v[i] = -Infinity; // channel 0, first window: all -inf
+    for (const i of [2, 7, 22, 27]) v[i] = NaN; // channel 2, first window: all NaN
+    for (const i of [44, 49]) v[i] = NaN; // channel 4, a window with NaN beside numbers
+    const grad = () =>
+      tf.grad((x: tf.Tensor) => {
+        const y = tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid');
+        return tf.sum(tf.mul(y, tf.range(1, 1 + y.size).reshape(y.shape)));
+      })(tf.tensor4d(v, [1, 4, 4, 5]));
     const want = await on('cpu', grad);
     const got = await on('wasm', grad);
     expect(Array.from(got[0]!)).toEqual(Array.from(want[0]!));

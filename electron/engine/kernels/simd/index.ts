@@ -79,6 +79,27 @@ export interface SimdKernels {
     pl: number,
   ): void;
   /**
+   * kernels.wat `max_pool_grad` (byte offsets x, dy, dx; NHWC): dx = each output's gradient routed to
+   * its window's maximum (first in row-major order; none for a window of −∞ or NaN).
+   */
+  max_pool_grad(
+    x: number,
+    dy: number,
+    dx: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    OH: number,
+    OW: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+  ): void;
+  /**
    * kernels.wat `lstm_forward` (byte offsets): xw [B·T, 4U] = x·W + b, R [U, 4U], scratch hr
    * [B, 4U]; writes the saved gates [B·T, 4U] and c, tanh(c), h [B·T, U]. Needs U ≥ 4.
    */
