@@ -503,6 +503,7 @@
     (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32)
     (local $ih i32) (local $iw i32) (local $iw0 i32) (local $lo i32) (local $hi i32)
     (local $dst i32) (local $C4 i32) (local $rowBytes i32) (local $rowBase i32)
+    (local $src i32) (local $off i32) (local $end i32)
     (local.set $C4 (i32.shl (local.get $C) (i32.const 2)))
     (local.set $rowBytes (i32.mul (local.get $KW) (local.get $C4)))
     (local.set $dst (local.get $col))
@@ -534,15 +535,28 @@
                   (if (i32.gt_s (local.get $hi) (local.get $KW)) (then (local.set $hi (local.get $KW))))
                   (if (i32.gt_s (local.get $lo) (local.get $KW)) (then (local.set $lo (local.get $KW))))
                   (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
-                  (if (local.get $lo) (then (call $zero (local.get $dst) (i32.mul (local.get $lo) (local.get $C4)))))
-                  (call $copy
-                    (i32.add (local.get $dst) (i32.mul (local.get $lo) (local.get $C4)))
-                    (i32.add (local.get $x)
-                      (i32.mul (i32.add (local.get $rowBase) (i32.add (local.get $iw0) (local.get $lo))) (local.get $C4)))
-                    (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $C4)))
-                  (if (i32.lt_s (local.get $hi) (local.get $KW)) (then
-                    (call $zero (i32.add (local.get $dst) (i32.mul (local.get $hi) (local.get $C4)))
-                      (i32.mul (i32.sub (local.get $KW) (local.get $hi)) (local.get $C4))))))
+                  (local.set $src (i32.add (local.get $x)
+                    (i32.mul (i32.add (local.get $rowBase) (i32.add (local.get $iw0) (local.get $lo))) (local.get $C4))))
+                  (if (i32.and (i32.and (i32.eqz (local.get $lo)) (i32.eq (local.get $hi) (local.get $KW)))
+                        (i32.ge_u (local.get $rowBytes) (i32.const 16)))
+                    (then
+                      (local.set $off (i32.const 0))
+                      (local.set $end (i32.sub (local.get $rowBytes) (i32.const 16)))
+                      (block $rdone (loop $rloop
+                        (br_if $rdone (i32.ge_u (local.get $off) (local.get $end)))
+                        (v128.store align=4 (i32.add (local.get $dst) (local.get $off))
+                          (v128.load align=4 (i32.add (local.get $src) (local.get $off))))
+                        (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                        (br $rloop)))
+                      (v128.store align=4 (i32.add (local.get $dst) (local.get $end))
+                        (v128.load align=4 (i32.add (local.get $src) (local.get $end)))))
+                    (else
+                      (if (local.get $lo) (then (call $zero (local.get $dst) (i32.mul (local.get $lo) (local.get $C4)))))
+                      (call $copy (i32.add (local.get $dst) (i32.mul (local.get $lo) (local.get $C4))) (local.get $src)
+                        (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $C4)))
+                      (if (i32.lt_s (local.get $hi) (local.get $KW)) (then
+                        (call $zero (i32.add (local.get $dst) (i32.mul (local.get $hi) (local.get $C4)))
+                          (i32.mul (i32.sub (local.get $KW) (local.get $hi)) (local.get $C4))))))))
                 (else
                   (local.set $kw (i32.const 0))
                   (block $kwdone (loop $kwloop
