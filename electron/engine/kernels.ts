@@ -14,6 +14,8 @@
  *   (~7 ms for LeNet's first pooling) by one pass routing each gradient to its window's maximum.
  * - its Sum over leading axes (every bias gradient) transposes first: wrapped to run as a product
  *   with a row of ones; its GatherV2 along axis 0 (embedding lookups) copies whole rows.
+ * - its Add of a bias to every row ([..., n] + [n]) runs its general broadcasting loop: wrapped
+ *   to add row by row, four floats at a time.
  * - its Identity copies (the engine calls it for every tensor saved for a gradient, and for every
  *   clone): wrapped to share the data, as the cpu backend does.
  * - tfjs-core's Tile gradient (LayerNormalization's backward pass) is a loop of Slice + Add:
@@ -22,6 +24,7 @@
  * Each is tested against the cpu backend in test/unit/engine/kernels.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fastAdd } from './kernels/add';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2d';
 import { conv3dBackpropFilter, conv3dBackpropInput } from './kernels/conv3d';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwise';
@@ -55,6 +58,7 @@ export const WASM_WRAPPERS: Readonly<Record<string, (own: tf.KernelFunc) => tf.K
   [tf.Sum]: fastSum,
   [tf.GatherV2]: fastGather,
   [tf.Identity]: sharedIdentity,
+  [tf.Add]: fastAdd,
 };
 
 let registered = false;

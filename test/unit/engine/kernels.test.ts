@@ -425,6 +425,25 @@ describe('wasm kernels', () => {
   });
 
   it.each([
+    ['a bias on every row of a 4-D tensor', [3, 5, 4, 6], [6]],
+    ['a [1, 1, 1, n] bias', [2, 3, 3, 7], [1, 1, 1, 7]],
+    ['the row first', [9], [5, 9]],
+    ['a [rows, n] block on every leading index', [4, 3, 8], [3, 8]],
+    ['a column (not a row: wasm’s own)', [5, 4], [5, 1]],
+    ['a rank that widens the result (wasm’s own)', [5, 6], [1, 1, 6]],
+    ['equal shapes (wasm’s own)', [4, 6], [4, 6]],
+  ] as const)('Add of %s matches cpu exactly', async (_, aShape, bShape) => {
+    const make = randoms(71, [...aShape], [...bShape]);
+    const add = () => {
+      const [a, b] = make();
+      return tf.add(a!, b!);
+    };
+    const want = await on('cpu', add);
+    const got = await on('wasm', add);
+    expect(Array.from(got[0]!)).toEqual(Array.from(want[0]!));
+  });
+
+  it.each([
     [[64, 10], 0, false],
     [[6, 5, 4], [0, 1], false],
     [[6, 5, 4], [1, 0], true],

@@ -99,6 +99,8 @@ export interface SimdKernels {
     pt: number,
     pl: number,
   ): void;
+  /** kernels.wat `add_rows` (byte offsets): out [rows, n] = a [rows, n] + b [n] on every row. */
+  add_rows(a: number, b: number, out: number, rows: number, n: number): void;
   /**
    * kernels.wat `lstm_forward` (byte offsets): xw [B·T, 4U] = x·W + b, R [U, 4U], scratch hr
    * [B, 4U]; writes the saved gates [B·T, 4U] and c, tanh(c), h [B·T, U]. Needs U ≥ 4.

@@ -763,4 +763,31 @@
         (br $rloop)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bloop))))
+
+  ;; out [rows, n] = a [rows, n] + b [n] (b added to every row): four at a time, then one at a time.
+  (func (export "add_rows") (param $a i32) (param $b i32) (param $out i32) (param $rows i32) (param $n i32)
+    (local $r i32) (local $j i32) (local $n4 i32) (local $nb i32) (local $pb i32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $n4 (i32.and (local.get $nb) (i32.const -16)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $j (i32.const 0))
+      (block $vdone (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $j) (local.get $n4)))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $j))
+          (f32x4.add (v128.load align=4 (i32.add (local.get $a) (local.get $j)))
+            (v128.load align=4 (i32.add (local.get $b) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $vloop)))
+      (block $sdone (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $j) (local.get $nb)))
+        (f32.store (i32.add (local.get $out) (local.get $j))
+          (f32.add (f32.load (i32.add (local.get $a) (local.get $j)))
+            (f32.load (i32.add (local.get $b) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $sloop)))
+      (local.set $a (i32.add (local.get $a) (local.get $nb)))
+      (local.set $out (i32.add (local.get $out) (local.get $nb)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop))))
 )
