@@ -83,13 +83,93 @@
         (local.set $off (i32.add (local.get $off) (i32.const 4)))
         (br $sloop))))
 
+  ;; gemm's four columns j..j+3 of every row for K rows k0..k0+kc of B (C accumulated in place):
+  ;; four rows at a time, then one; lanes where mask is 0 keep C as it was.
+  (func $cols4
+    (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32)
+    (param $ars i32) (param $aks i32) (param $k0 i32) (param $kc i32) (param $j i32) (param $mask v128)
+    (local $i i32) (local $k i32) (local $M4 i32) (local $rowB i32) (local $aks4 i32) (local $ars4 i32)
+    (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $pb i32) (local $pc i32)
+    (local $bv v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $o0 v128) (local $o1 v128) (local $o2 v128) (local $o3 v128)
+    (local.set $M4 (i32.and (local.get $M) (i32.const -4)))
+    (local.set $rowB (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $aks4 (i32.shl (local.get $aks) (i32.const 2)))
+    (local.set $ars4 (i32.shl (local.get $ars) (i32.const 2)))
+    (block $idone (loop $iloop
+      (br_if $idone (i32.ge_u (local.get $i) (local.get $M4)))
+      (local.set $pc (i32.add (local.get $c)
+        (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
+      (local.set $o0 (v128.load align=4 (local.get $pc)))
+      (local.set $o1 (v128.load align=4 (i32.add (local.get $pc) (local.get $rowB))))
+      (local.set $o2 (v128.load align=4 (i32.add (local.get $pc) (i32.shl (local.get $rowB) (i32.const 1)))))
+      (local.set $o3 (v128.load align=4 (i32.add (local.get $pc) (i32.mul (local.get $rowB) (i32.const 3)))))
+      (local.set $c0 (local.get $o0))
+      (local.set $c1 (local.get $o1))
+      (local.set $c2 (local.get $o2))
+      (local.set $c3 (local.get $o3))
+      (local.set $pa0 (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ars))
+        (i32.mul (local.get $k0) (local.get $aks))) (i32.const 2))))
+      (local.set $pa1 (i32.add (local.get $pa0) (local.get $ars4)))
+      (local.set $pa2 (i32.add (local.get $pa1) (local.get $ars4)))
+      (local.set $pa3 (i32.add (local.get $pa2) (local.get $ars4)))
+      (local.set $pb (i32.add (local.get $b)
+        (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $N)) (local.get $j)) (i32.const 2))))
+      (local.set $k (local.get $kc))
+      (block $kdone (loop $kloop
+        (br_if $kdone (i32.eqz (local.get $k)))
+        (local.set $bv (v128.load align=4 (local.get $pb)))
+        (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (f32x4.splat (f32.load (local.get $pa0))) (local.get $bv))))
+        (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (f32x4.splat (f32.load (local.get $pa1))) (local.get $bv))))
+        (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (f32x4.splat (f32.load (local.get $pa2))) (local.get $bv))))
+        (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (f32x4.splat (f32.load (local.get $pa3))) (local.get $bv))))
+        (local.set $pa0 (i32.add (local.get $pa0) (local.get $aks4)))
+        (local.set $pa1 (i32.add (local.get $pa1) (local.get $aks4)))
+        (local.set $pa2 (i32.add (local.get $pa2) (local.get $aks4)))
+        (local.set $pa3 (i32.add (local.get $pa3) (local.get $aks4)))
+        (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
+        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+        (br $kloop)))
+      (v128.store align=4 (local.get $pc) (v128.bitselect (local.get $c0) (local.get $o0) (local.get $mask)))
+      (local.set $pc (i32.add (local.get $pc) (local.get $rowB)))
+      (v128.store align=4 (local.get $pc) (v128.bitselect (local.get $c1) (local.get $o1) (local.get $mask)))
+      (local.set $pc (i32.add (local.get $pc) (local.get $rowB)))
+      (v128.store align=4 (local.get $pc) (v128.bitselect (local.get $c2) (local.get $o2) (local.get $mask)))
+      (local.set $pc (i32.add (local.get $pc) (local.get $rowB)))
+      (v128.store align=4 (local.get $pc) (v128.bitselect (local.get $c3) (local.get $o3) (local.get $mask)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $iloop)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $i) (local.get $M)))
+      (local.set $pc (i32.add (local.get $c)
+        (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
+      (local.set $o0 (v128.load align=4 (local.get $pc)))
+      (local.set $c0 (local.get $o0))
+      (local.set $pa0 (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ars))
+        (i32.mul (local.get $k0) (local.get $aks))) (i32.const 2))))
+      (local.set $pb (i32.add (local.get $b)
+        (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $N)) (local.get $j)) (i32.const 2))))
+      (local.set $k (local.get $kc))
+      (block $kdone2 (loop $kloop2
+        (br_if $kdone2 (i32.eqz (local.get $k)))
+        (local.set $c0 (f32x4.add (local.get $c0)
+          (f32x4.mul (f32x4.splat (f32.load (local.get $pa0))) (v128.load align=4 (local.get $pb)))))
+        (local.set $pa0 (i32.add (local.get $pa0) (local.get $aks4)))
+        (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
+        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+        (br $kloop2)))
+      (v128.store align=4 (local.get $pc) (v128.bitselect (local.get $c0) (local.get $o0) (local.get $mask)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rloop))))
+
   ;; C = A·B for row-major B [K, N] and C [M, N]; A's element (i, k) is at a + 4·(i·ars + k·aks)
   ;; (ars = K, aks = 1 for A [M, K]; ars = 1, aks = M for Aᵀ stored as [K, M]). No packing: B is
   ;; read in place, so a product with weights that change every step costs only its arithmetic.
   ;; K is taken in chunks of 128 rows of B (a chunk stays in cache while every block of C uses it);
   ;; per chunk: blocks of 4 rows × 8 columns (8 accumulators), then the rows left over (8 columns at
-  ;; a time), then the columns left over (one at a time). Each C element is Σ over k in order, in
-  ;; float32, accumulated in C across chunks (the same additions in the same order).
+  ;; a time), then the columns left over (four at a time, the last 1-3 as a masked four; one at a
+  ;; time only when N < 4). Each C element is Σ over k in order, in float32, accumulated in C across
+  ;; chunks (the same additions in the same order).
   (func $gemm (export "gemm")
     (param $a i32) (param $b i32) (param $c i32)
     (param $M i32) (param $K i32) (param $N i32) (param $ars i32) (param $aks i32)
@@ -99,7 +179,7 @@
     (local $b0 v128) (local $b1 v128) (local $x v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-    (local $s f32)
+    (local $s f32) (local $js i32)
     (local.set $M4 (i32.and (local.get $M) (i32.const -4)))
     (local.set $N8 (i32.and (local.get $N) (i32.const -8)))
     (local.set $rowB (i32.shl (local.get $N) (i32.const 2)))
@@ -205,11 +285,28 @@
           (br $jloop2)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rloop)))
-      ;; Columns N8..N of every row, one element at a time.
+      ;; Columns N8..N: four at a time while four are left; then, when N ≥ 4, the last 1-3 as the
+      ;; four columns ending at N with the lanes already done masked (kept as they are); below
+      ;; four columns in all, one element at a time.
+      (local.set $j (local.get $N8))
+      (if (i32.ge_u (i32.sub (local.get $N) (local.get $j)) (i32.const 4)) (then
+        (call $cols4 (local.get $a) (local.get $b) (local.get $c) (local.get $M) (local.get $N)
+          (local.get $ars) (local.get $aks) (local.get $k0) (local.get $kc) (local.get $j)
+          (v128.const i32x4 -1 -1 -1 -1))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))))
+      (if (i32.and (i32.lt_u (local.get $j) (local.get $N)) (i32.ge_u (local.get $N) (i32.const 4))) (then
+        (call $cols4 (local.get $a) (local.get $b) (local.get $c) (local.get $M) (local.get $N)
+          (local.get $ars) (local.get $aks) (local.get $k0) (local.get $kc) (i32.sub (local.get $N) (i32.const 4))
+          ;; Lane l is column N − 4 + l: computed when that is j or after.
+          (i32x4.ge_s
+            (i32x4.add (i32x4.splat (i32.sub (local.get $N) (i32.const 4))) (v128.const i32x4 0 1 2 3))
+            (i32x4.splat (local.get $j))))
+        (local.set $j (local.get $N))))
+      (local.set $js (local.get $j))
       (local.set $i (i32.const 0))
       (block $cdone (loop $cloop
         (br_if $cdone (i32.ge_u (local.get $i) (local.get $M)))
-        (local.set $j (local.get $N8))
+        (local.set $j (local.get $js))
         (block $jdone3 (loop $jloop3
           (br_if $jdone3 (i32.ge_u (local.get $j) (local.get $N)))
           (local.set $pc (i32.add (local.get $c)
