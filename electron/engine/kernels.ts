@@ -14,8 +14,9 @@
  *   (~7 ms for LeNet's first pooling) by one pass routing each gradient to its window's maximum.
  * - its Sum over leading axes (every bias gradient) transposes first: wrapped to run as a product
  *   with a row of ones; its GatherV2 along axis 0 (embedding lookups) copies whole rows.
- * - its Add of a bias to every row ([..., n] + [n]) runs its general broadcasting loop: wrapped
- *   to add row by row, four floats at a time.
+ * - its float32 Add and Multiply run a general broadcasting loop (an index computation per
+ *   element) even for same shapes: same shapes, a single value, and (Add) a bias on every row run
+ *   four floats at a time instead.
  * - its Identity copies (the engine calls it for every tensor saved for a gradient, and for every
  *   clone): wrapped to share the data, as the cpu backend does.
  * - tfjs-core's Tile gradient (LayerNormalization's backward pass) is a loop of Slice + Add:
@@ -24,7 +25,7 @@
  * Each is tested against the cpu backend in test/unit/engine/kernels.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fastAdd } from './kernels/add';
+import { fastAdd, fastMultiply } from './kernels/binary';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2d';
 import { conv3dBackpropFilter, conv3dBackpropInput } from './kernels/conv3d';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwise';
@@ -59,6 +60,7 @@ export const WASM_WRAPPERS: Readonly<Record<string, (own: tf.KernelFunc) => tf.K
   [tf.GatherV2]: fastGather,
   [tf.Identity]: sharedIdentity,
   [tf.Add]: fastAdd,
+  [tf.Multiply]: fastMultiply,
 };
 
 let registered = false;

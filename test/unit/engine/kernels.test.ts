@@ -429,19 +429,27 @@ describe('wasm kernels', () => {
     ['a [1, 1, 1, n] bias', [2, 3, 3, 7], [1, 1, 1, 7]],
     ['the row first', [9], [5, 9]],
     ['a [rows, n] block on every leading index', [4, 3, 8], [3, 8]],
-    ['a column (not a row: wasm’s own)', [5, 4], [5, 1]],
+    ['equal shapes', [4, 6], [4, 6]],
+    ['a scalar', [3, 7, 5], []],
+    ['a [1, 1] value first', [1, 1], [6, 3]],
+    ['a column (wasm’s own)', [5, 4], [5, 1]],
     ['a rank that widens the result (wasm’s own)', [5, 6], [1, 1, 6]],
-    ['equal shapes (wasm’s own)', [4, 6], [4, 6]],
-  ] as const)('Add of %s matches cpu exactly', async (_, aShape, bShape) => {
-    const make = randoms(71, [...aShape], [...bShape]);
-    const add = () => {
-      const [a, b] = make();
-      return tf.add(a!, b!);
-    };
-    const want = await on('cpu', add);
-    const got = await on('wasm', add);
-    expect(Array.from(got[0]!)).toEqual(Array.from(want[0]!));
-  });
+    ['a value of higher rank (wasm’s own)', [5, 6], [1, 1, 1]],
+  ] as const)(
+    'Add and Multiply of %s match cpu exactly (inf and NaN included)',
+    async (_, aShape, bShape) => {
+      const make = randoms(71, [...aShape], [...bShape]);
+      const ops = () => {
+        const [a, b] = make();
+        // Special values where both operands have more than one element to hold them.
+        const a2 = a!.size > 2 ? a!.where(tf.range(0, a!.size).reshape(a!.shape).notEqual(1), Infinity) : a!;
+        return [tf.add(a2, b!), tf.mul(a2, b!), tf.add(b!, a2), tf.mul(tf.mul(a2, 0), b!)];
+      };
+      const want = await on('cpu', ops);
+      const got = await on('wasm', ops);
+      got.forEach((g, i) => expect(Array.from(g), `result ${i}`).toEqual(Array.from(want[i]!)));
+    },
+  );
 
   it.each([
     [[64, 10], 0, false],

@@ -99,6 +99,11 @@ export interface SimdKernels {
     pt: number,
     pl: number,
   ): void;
+  /**
+   * kernels.wat `binary` (byte offsets): out [n] = a [n] + b (op 0) or a · b (op 1); b [n], or one
+   * float for every element when scalar is 1.
+   */
+  binary(op: number, a: number, b: number, out: number, n: number, scalar: number): void;
   /** kernels.wat `add_rows` (byte offsets): out [rows, n] = a [rows, n] + b [n] on every row. */
   add_rows(a: number, b: number, out: number, rows: number, n: number): void;
   /**

@@ -887,4 +887,32 @@
       (local.set $out (i32.add (local.get $out) (local.get $nb)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rloop))))
+
+  ;; out [n] = a [n] + b or a · b (op 0: add, 1: multiply), b [n] or, when scalar is 1, one float
+  ;; for every element: four at a time, then one at a time.
+  (func (export "binary") (param $op i32) (param $a i32) (param $b i32) (param $out i32) (param $n i32)
+    (param $scalar i32)
+    (local $off i32) (local $end i32) (local $bv v128) (local $bs f32)
+    (local.set $bs (f32.load (local.get $b)))
+    (local.set $bv (f32x4.splat (local.get $bs)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone (loop $vloop
+      (br_if $vdone (i32.ge_u (local.get $off) (local.get $end)))
+      (if (i32.eqz (local.get $scalar)) (then (local.set $bv (v128.load align=4 (i32.add (local.get $b) (local.get $off))))))
+      (v128.store align=4 (i32.add (local.get $out) (local.get $off))
+        (if (result v128) (local.get $op)
+          (then (f32x4.mul (v128.load align=4 (i32.add (local.get $a) (local.get $off))) (local.get $bv)))
+          (else (f32x4.add (v128.load align=4 (i32.add (local.get $a) (local.get $off))) (local.get $bv)))))
+      (local.set $off (i32.add (local.get $off) (i32.const 16)))
+      (br $vloop)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $off) (local.get $end)))
+      (if (i32.eqz (local.get $scalar)) (then (local.set $bs (f32.load (i32.add (local.get $b) (local.get $off))))))
+      (f32.store (i32.add (local.get $out) (local.get $off))
+        (if (result f32) (local.get $op)
+          (then (f32.mul (f32.load (i32.add (local.get $a) (local.get $off))) (local.get $bs)))
+          (else (f32.add (f32.load (i32.add (local.get $a) (local.get $off))) (local.get $bs)))))
+      (local.set $off (i32.add (local.get $off) (i32.const 4)))
+      (br $sloop))))
 )
