@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NetloomMultiHeadAttention } from './multiHeadAttention';
 import { NetloomPositionalEmbedding } from './positionalEmbedding';
 import { NetloomTransformerEncoderBlock } from './transformerEncoderBlock';
+import { installFastDropout } from './dropout';
 import { installFusedRecurrent } from './fusedRecurrent';
 
 export { NetloomMultiHeadAttention, NetloomPositionalEmbedding, NetloomTransformerEncoderBlock };
@@ -26,3 +27,6 @@ registerCustomLayers();
 
 // tfjs-layers' LSTM as one fused op wherever that computes the same thing (see fusedRecurrent.ts).
 installFusedRecurrent();
+
+// tfjs-layers' Dropout with the same random numbers, drawn without tfjs's per-element overhead.
+installFastDropout();

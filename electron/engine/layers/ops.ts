@@ -3,6 +3,7 @@
  * the same code: multi-head attention (Keras 3 semantics), layer normalisation and GELU.
  */
 import * as tf from '@tensorflow/tfjs';
+import { dropout } from './dropout';
 
 export interface AttentionWeights {
   queryKernel: tf.Tensor; // [dq, h, k]
@@ -63,7 +64,7 @@ export function multiHeadAttention(
     let scores = tf.matMul(q, k, false, true); // [B, h, Tq, Tk]
     if (o.causal) scores = scores.add(causalMask(tq, tk));
     let attn = tf.softmax(scores, -1);
-    if (o.training && o.dropout > 0) attn = tf.dropout(attn, o.dropout);
+    if (o.training && o.dropout > 0) attn = dropout(attn, o.dropout);
     const ctx = tf
       .matMul(attn, v)
       .transpose([0, 2, 1, 3])
@@ -92,5 +93,5 @@ export function gelu(x: tf.Tensor): tf.Tensor {
 }
 
 export function dropoutIf(x: tf.Tensor, rate: number, training: boolean): tf.Tensor {
-  return training && rate > 0 ? tf.dropout(x, rate) : x;
+  return training && rate > 0 ? dropout(x, rate) : x;
 }

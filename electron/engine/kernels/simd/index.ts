@@ -104,6 +104,11 @@ export interface SimdKernels {
    * float for every element when scalar is 1.
    */
   binary(op: number, a: number, b: number, out: number, n: number, scalar: number): void;
+  /**
+   * kernels.wat `alea_dropout` (byte offset out): n dropout multipliers from seedrandom's alea in
+   * state x0, x1, x2, c (its s0, s1, s2 × 2³², and c), keep = float32(1 − rate).
+   */
+  alea_dropout(out: number, n: number, x0: bigint, x1: bigint, x2: bigint, c: bigint, keep: number): void;
   /** kernels.wat `add_rows` (byte offsets): out [rows, n] = a [rows, n] + b [n] on every row. */
   add_rows(a: number, b: number, out: number, rows: number, n: number): void;
   /**

@@ -915,4 +915,30 @@
           (else (f32.add (f32.load (i32.add (local.get $a) (local.get $off))) (local.get $bs)))))
       (local.set $off (i32.add (local.get $off) (i32.const 4)))
       (br $sloop))))
+
+  ;; Dropout's multiplier from seedrandom's alea generator, exactly: alea's doubles s = x·2^-32 with
+  ;; t = 2091639·s₀ + c·2^-32, s' = t − floor(t), c' = floor(t) are exact, so in integers
+  ;; T = 2091639·x₀ + c, x' = T mod 2^32, c' = T >> 32 (state x₀, x₁, x₂, c as alea holds it ×2^32).
+  ;; Each u = float32(x'·2^-32) gives out = float32(floor(float32(u + keep)) / keep) (tf.dropout's add,
+  ;; floor and div in float32).
+  (func (export "alea_dropout")
+    (param $out i32) (param $n i32) (param $x0 i64) (param $x1 i64) (param $x2 i64) (param $c i64)
+    (param $keep f32)
+    (local $t i64) (local $end i32)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+      (local.set $t (i64.add (i64.mul (local.get $x0) (i64.const 2091639)) (local.get $c)))
+      (local.set $x0 (local.get $x1))
+      (local.set $x1 (local.get $x2))
+      (local.set $c (i64.shr_u (local.get $t) (i64.const 32)))
+      (local.set $x2 (i64.and (local.get $t) (i64.const 0xffffffff)))
+      (f32.store (local.get $out)
+        (f32.div
+          (f32.floor (f32.add
+            (f32.demote_f64 (f64.mul (f64.convert_i64_u (local.get $x2)) (f64.const 0x1p-32)))
+            (local.get $keep)))
+          (local.get $keep)))
+      (local.set $out (i32.add (local.get $out) (i32.const 4)))
+      (br $l))))
 )
