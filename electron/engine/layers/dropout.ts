@@ -33,7 +33,8 @@ interface AleaState {
  * undefined, seed) exactly (the seed drawn from Math.random when not given, as tfjs does).
  */
 export function dropout(x: tf.Tensor, rate: number, seed?: number | string): tf.Tensor {
-  if (x.dtype !== 'float32' || !(rate > 0 && rate < 1)) return tf.dropout(x, rate, undefined, seed);
+  if (x.dtype !== 'float32' || x.size === 0 || !(rate > 0 && rate < 1))
+    return tf.dropout(x, rate, undefined, seed);
   const s = seed ?? Math.random();
   const prng = seedrandom.alea(typeof s === 'number' ? s.toString() : s, { state: true });
   let { c, s0, s1, s2 } = prng.state() as AleaState;

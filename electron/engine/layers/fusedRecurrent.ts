@@ -59,7 +59,7 @@ export function lstmSequence(
       tf.GradSaveFunc,
     ];
     const backend = tf.backend();
-    if (tf.getBackend() === 'wasm' && Rs.shape[0] >= 4 && inHeap(backend, xs, Ws, Rs, bs))
+    if (tf.getBackend() === 'wasm' && Rs.shape[0] >= 4 && xs.size > 0 && inHeap(backend, xs, Ws, Rs, bs))
       return wasmLstm(backend, xs, Ws, Rs, bs, save, returnSequences);
     return hostLstm(xs, Ws, Rs, bs, save, returnSequences);
   });

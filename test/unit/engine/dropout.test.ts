@@ -59,4 +59,9 @@ describe.each(['cpu', 'wasm'] as const)('dropout on %s', (backend) => {
       restore();
     }
   });
+
+  it('of an empty tensor is the empty tensor', async () => {
+    await initBackend(backend);
+    expect(dropout(tf.zeros([0, 3]), 0.5).shape).toEqual([0, 3]);
+  });
 });
