@@ -13,7 +13,7 @@
  * (the first no longer on the product's scalar edge, im2col no longer in JS), dx 2.9 -> 1.2 ms.
  */
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, simdKernels } from './simd/index';
+import { type ConvGeometry, heapOffset, simdKernels } from './simd/index';
 import { asWasm, dispose, f32, reshaped, transpose, type WasmBackend } from './wasm';
 
 /** Most floats one block of columns may hold (tests lower it to exercise the blocked path). */
@@ -21,27 +21,26 @@ export const conv2dTuning = { colLimit: 1 << 22 };
 
 type Info = tf.backend_util.Conv2DInfo;
 
+/** The convolution's geometry as kernels.wat's im2col and col2im take it. */
+const geometry = (c: Info): ConvGeometry => [
+  c.inHeight,
+  c.inWidth,
+  c.inChannels,
+  c.outHeight,
+  c.outWidth,
+  c.filterHeight,
+  c.filterWidth,
+  c.strideHeight,
+  c.strideWidth,
+  c.dilationHeight,
+  c.dilationWidth,
+  c.padInfo.top,
+  c.padInfo.left,
+];
+
 /** Fills `col` [rows, KH·KW·CI] with the columns of images [b0, b1) (kernels.wat `im2col`). */
 function im2col(backend: WasmBackend, x: tf.TensorInfo, col: tf.TensorInfo, c: Info, b0: number, b1: number) {
-  simdKernels(backend).im2col(
-    heapOffset(backend, x),
-    heapOffset(backend, col),
-    b0,
-    b1,
-    c.inHeight,
-    c.inWidth,
-    c.inChannels,
-    c.outHeight,
-    c.outWidth,
-    c.filterHeight,
-    c.filterWidth,
-    c.strideHeight,
-    c.strideWidth,
-    c.dilationHeight,
-    c.dilationWidth,
-    c.padInfo.top,
-    c.padInfo.left,
-  );
+  simdKernels(backend).im2col(heapOffset(backend, x), heapOffset(backend, col), b0, b1, ...geometry(c));
 }
 
 /**
@@ -130,25 +129,7 @@ export function backpropInputMatMul(backend: WasmBackend, dy: tf.TensorInfo, w: 
     const b1 = Math.min(B, b0 + step);
     const pdy = heapOffset(backend, dy) + 4 * b0 * OH * OW * CO;
     simd.gemm(pdy, heapOffset(backend, wT), heapOffset(backend, col), (b1 - b0) * OH * OW, CO, K, CO, 1);
-    simd.col2im(
-      heapOffset(backend, col),
-      heapOffset(backend, out),
-      b0,
-      b1,
-      c.inHeight,
-      c.inWidth,
-      c.inChannels,
-      OH,
-      OW,
-      c.filterHeight,
-      c.filterWidth,
-      c.strideHeight,
-      c.strideWidth,
-      c.dilationHeight,
-      c.dilationWidth,
-      c.padInfo.top,
-      c.padInfo.left,
-    );
+    simd.col2im(heapOffset(backend, col), heapOffset(backend, out), b0, b1, ...geometry(c));
   }
   dispose(backend, w2, wT, col);
   return out;

@@ -6,6 +6,26 @@
 import type * as tf from '@tensorflow/tfjs';
 import { KERNELS_WASM_BASE64 } from './kernels.generated';
 
+/**
+ * A convolution's geometry as the im2col / col2im kernels take it: input height, width, channels;
+ * output height, width; filter height, width; strides, dilations (height, width); top and left pad.
+ */
+export type ConvGeometry = [
+  H: number,
+  W: number,
+  C: number,
+  OH: number,
+  OW: number,
+  KH: number,
+  KW: number,
+  sh: number,
+  sw: number,
+  dh: number,
+  dw: number,
+  pt: number,
+  pl: number,
+];
+
 export interface SimdKernels {
   /** kernels.wat `adam`: byte offsets of x, m, v, g, x', m', v'; n floats; then the f32 constants. */
   adam(
@@ -36,48 +56,12 @@ export interface SimdKernels {
    * kernels.wat `im2col` (byte offsets x, col): col [rows, KH·KW·C] for images [b0, b1) of NHWC x,
    * row (b, oh, ow), column (kh, kw, c); 0 outside the image.
    */
-  im2col(
-    x: number,
-    col: number,
-    b0: number,
-    b1: number,
-    H: number,
-    W: number,
-    C: number,
-    OH: number,
-    OW: number,
-    KH: number,
-    KW: number,
-    sh: number,
-    sw: number,
-    dh: number,
-    dw: number,
-    pt: number,
-    pl: number,
-  ): void;
+  im2col(x: number, col: number, b0: number, b1: number, ...geometry: ConvGeometry): void;
   /**
    * kernels.wat `col2im` (byte offsets col, dx): adds the columns of images [b0, b1) back into the
    * image positions im2col reads them from (dx zeroed by the caller).
    */
-  col2im(
-    col: number,
-    dx: number,
-    b0: number,
-    b1: number,
-    H: number,
-    W: number,
-    C: number,
-    OH: number,
-    OW: number,
-    KH: number,
-    KW: number,
-    sh: number,
-    sw: number,
-    dh: number,
-    dw: number,
-    pt: number,
-    pl: number,
-  ): void;
+  col2im(col: number, dx: number, b0: number, b1: number, ...geometry: ConvGeometry): void;
   /**
    * kernels.wat `max_pool_grad` (byte offsets x, dy, dx; NHWC): dx = each output's gradient routed to
    * its window's maximum (first in row-major order; none for a window of −∞ or NaN).
