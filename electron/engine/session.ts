@@ -7,11 +7,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { CheckGraph } from '../../shared/graph/check';
+import { checkGraph, type CheckGraph } from '../../shared/graph/check';
 import type { Project } from '../../shared/ir/schema';
 import type { TrainingConfig } from '../../shared/training/config';
 import type { ArrayDataset } from '../../shared/training/data';
-import type { Probe } from '../../shared/training/protocol';
+import type { Probe, WeightArtifacts } from '../../shared/training/protocol';
 import {
   type BackendName,
   type HostMessage,
@@ -33,6 +33,8 @@ export interface WorkerStartPayload {
   /** One Int32 set to 1 by the host to cancel. */
   cancelFlag: SharedArrayBuffer;
   probe?: Probe | undefined;
+  /** The project's current weights (fitting the graph), for a diverged run to compare with. */
+  previous?: WeightArtifacts | undefined;
 }
 
 export interface StartOptions {
@@ -47,6 +49,11 @@ export interface StartOptions {
   workerPath?: string;
   /** Inputs predicted at every epoch end (`epochEnd.probe`). */
   probe?: Probe;
+  /**
+   * The project's current weights, when they fit the graph: a run that diverges keeps its best
+   * epoch only if that beats them.
+   */
+  previous?: WeightArtifacts | undefined;
 }
 
 export interface TrainingHandle {
@@ -71,8 +78,9 @@ export function defaultWorkerPath(): string {
   throw new Error('The training worker (dist/worker.js) is missing: run `npm run build` first.');
 }
 
+/** The model's inputs: the Input nodes with a path to an Output (as the compiler builds it). */
 function inputCount(graph: CheckGraph): number {
-  return graph.nodes.filter((n) => n.kind === 'Input').length;
+  return checkGraph(graph).inputs.length;
 }
 
 function prepare(o: StartOptions): {
@@ -139,6 +147,7 @@ export function startTraining(o: StartOptions): TrainingHandle {
     backend: o.backend,
     cancelFlag,
     probe: o.probe,
+    previous: o.previous,
   };
   const start: HostMessage = { type: 'start', payload };
   worker.postMessage(start);
@@ -171,6 +180,7 @@ export function startTrainingInProcess(o: StartOptions & { progressIntervalMs?: 
     progressIntervalMs: o.progressIntervalMs,
     yieldBetweenBatches: () => new Promise((r) => setImmediate(r)),
     probe: o.probe,
+    previous: o.previous,
   });
   return {
     runId,

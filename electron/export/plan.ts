@@ -88,10 +88,11 @@ export function planGraph(graph: Graph): ExportPlan {
     if (!m) incoming.set(e.target, (m = new Map()));
     m.set(e.targetPort, e.source);
   }
-  const names = pythonNames(report.order);
+  // Only the nodes with a path to an Output, as the engine compiles them (a dead branch is left out).
+  const names = pythonNames(report.live);
   const nodes: PlanNode[] = [];
   const byId = new Map<string, PlanNode>();
-  for (const id of report.order) {
+  for (const id of report.live) {
     const node = nodeById.get(id)!;
     if (!isLayerKind(node.kind)) throw new ExportError(`${id}: unknown layer kind ${node.kind}.`);
     const spec = layerSpec(node.kind);

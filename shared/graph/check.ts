@@ -116,6 +116,12 @@ export interface GraphReport {
   totals: { params: number; trainable: number; nonTrainable: number; flops: number };
   inputs: string[];
   outputs: string[];
+  /**
+   * The nodes the model is made of, inputs-first: those with a path to an Output (Outputs
+   * included). A branch that feeds no Output is left out of training, weights and exports (it is
+   * warned about as unused); `inputs` lists only the Inputs among them.
+   */
+  live: string[];
 }
 
 const describeNode = (n: { id: string; kind: string }) => `${n.id} (${n.kind})`;
@@ -562,9 +568,26 @@ export function checkGraph(graph: CheckGraph): GraphReport {
         code: 'unused',
         nodeId: n.id,
         kind: n.kind,
-        message: `The output of ${describeNode(n)} is not used. Connect it onward or delete it.`,
+        message: `The output of ${describeNode(n)} is not used: it is left out of training and exports. Connect it onward or delete it.`,
       });
   }
+
+  // The model: every node with a path to an Output (walked backwards from the Outputs).
+  const alive = new Uint8Array(N);
+  const feeders: number[][] = Array.from({ length: N }, () => []);
+  for (let k = 0; k < validEdges.length; k++) feeders[topoEdges[2 * k + 1]!]!.push(topoEdges[2 * k]!);
+  const walk: number[] = [];
+  for (let i = 0; i < N; i++) if (list[i]!.kind === 'Output') walk.push(i);
+  for (const i of walk) alive[i] = 1;
+  while (walk.length > 0) {
+    const i = walk.pop()!;
+    for (const j of feeders[i]!)
+      if (!alive[j]) {
+        alive[j] = 1;
+        walk.push(j);
+      }
+  }
+  const live = order.filter((id) => alive[index.get(id)!] === 1);
 
   const edgeShapes = new Map<string, Shape>();
   for (let k = 0; k < validEdges.length; k++) {
@@ -593,7 +616,8 @@ export function checkGraph(graph: CheckGraph): GraphReport {
     warnings: issues.length - errors,
     valid: errors === 0 && N > 0,
     totals: { params, trainable, nonTrainable: params - trainable, flops },
-    inputs,
+    inputs: inputs.filter((id) => alive[index.get(id)!] === 1),
     outputs,
+    live,
   };
 }

@@ -59,7 +59,8 @@ export function toKerasModel(graph: CheckGraph, name = 'netloom_model'): Compile
   }
   const layers: KerasModelJson['config']['layers'] = [];
   const outputs: CompiledGraph['outputs'] = [];
-  for (const id of report.order) {
+  // Only the nodes with a path to an Output: a branch that feeds nothing is not part of the model.
+  for (const id of report.live) {
     const node = byId.get(id)!;
     if (!isLayerKind(node.kind)) continue;
     const spec = layerSpec(node.kind);
