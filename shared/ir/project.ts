@@ -9,7 +9,9 @@
  * yet) loads: the editor shows those problems on the canvas.
  */
 import { checkGraph, type GraphReport, type IssueCode } from '../graph/check';
+import { readWeightsManifest } from '../graph/weights';
 import { DEFAULT_TRAINING } from '../training/config';
+import { evaluationSchema } from '../training/evaluation';
 import { readArchive, writeArchive, type ArchiveLimits, DEFAULT_LIMITS } from './container';
 import { formatPath, ProjectFileError } from './errors';
 import { migrate } from './migrations';
@@ -209,7 +211,9 @@ export function readProjectFile(bytes: Uint8Array, limits: ArchiveLimits = DEFAU
             `${name} needs its weights.bin and a run listed in project.json.`,
             name,
           );
-        runWeights.set(rw[1]!, { modelJson: text(name, content), weightsBin: bin });
+        const w = { modelJson: text(name, content), weightsBin: bin };
+        checkWeightsEntries(w, name);
+        runWeights.set(rw[1]!, w);
       }
       const rb = /^runs\/([^/]+)\/weights\.bin$/.exec(name);
       if (rb && !files.has(`runs/${rb[1]}/model.json`))
@@ -236,32 +240,15 @@ export function readProjectFile(bytes: Uint8Array, limits: ArchiveLimits = DEFAU
           'An evaluation needs the weights it evaluated.',
           'weights/evaluation.json',
         );
-      try {
-        evaluation = JSON.parse(text('weights/evaluation.json', evalBytes));
-      } catch (err) {
-        if (err instanceof ProjectFileError) throw err;
-        throw new ProjectFileError(
-          'INVALID_JSON',
-          'weights/evaluation.json is not valid JSON.',
-          'weights/evaluation.json',
-        );
-      }
-      const bad = findForbiddenKey(evaluation);
-      if (bad !== undefined)
-        throw new ProjectFileError(
-          'FORBIDDEN_KEY',
-          'A forbidden key is in the evaluation.',
-          'weights/evaluation.json',
-          bad,
-        );
+      evaluation = readEvaluation(evalBytes);
     }
+    const weights =
+      modelJson && weightsBin ? { modelJson: text('weights/model.json', modelJson), weightsBin } : undefined;
+    if (weights) checkWeightsEntries(weights, 'weights/model.json');
     return {
       project,
       ...(evaluation !== undefined ? { evaluation } : {}),
-      weights:
-        modelJson && weightsBin
-          ? { modelJson: text('weights/model.json', modelJson), weightsBin }
-          : undefined,
+      weights,
       runs,
       data,
       runWeights,
@@ -276,6 +263,69 @@ export function readProjectFile(bytes: Uint8Array, limits: ArchiveLimits = DEFAU
   }
 }
 
+/** The weights' manifest read strictly: schema, names, shapes, dtypes and the size of weights.bin. */
+function checkWeightsEntries(w: { modelJson: string; weightsBin: Uint8Array }, entry: string): void {
+  const res = readWeightsManifest(w.modelJson, w.weightsBin.byteLength, entry);
+  if (!res.ok)
+    throw new ProjectFileError('CORRUPT_ENTRY', res.problem.message, res.problem.entry, res.problem.path);
+}
+
+const EVALUATION = 'weights/evaluation.json';
+/** Deeper than any evaluation Netloom writes (its schema nests at most 4 levels). */
+const MAX_EVALUATION_DEPTH = 16;
+
+/** Depth of parsed JSON, without recursion; stops counting at `limit + 1`. */
+function jsonDepth(root: unknown, limit: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (max > limit) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/** `weights/evaluation.json`: JSON, depth-limited, no forbidden keys, then the strict evaluation schema. */
+function readEvaluation(bytes: Uint8Array): unknown {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text(EVALUATION, bytes));
+  } catch (err) {
+    if (err instanceof ProjectFileError) throw err;
+    throw new ProjectFileError('INVALID_JSON', `${EVALUATION} is not valid JSON.`, EVALUATION);
+  }
+  if (jsonDepth(raw, MAX_EVALUATION_DEPTH) > MAX_EVALUATION_DEPTH)
+    throw new ProjectFileError(
+      'CORRUPT_ENTRY',
+      `${EVALUATION} nests deeper than ${MAX_EVALUATION_DEPTH} levels; an evaluation is never that deep.`,
+      EVALUATION,
+    );
+  const bad = findForbiddenKey(raw);
+  if (bad !== undefined)
+    throw new ProjectFileError('FORBIDDEN_KEY', 'A forbidden key is in the evaluation.', EVALUATION, bad);
+  const parsed = evaluationSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ProjectFileError('SCHEMA', issue.message, EVALUATION, formatPath(issue.path));
+  }
+  return parsed.data;
+}
+
+/** An evaluation as it will read back (JSON drops NaN to null), or undefined if it would not. */
+function storableEvaluation(evaluation: unknown): Uint8Array | undefined {
+  try {
+    const bytes = encoder.encode(JSON.stringify(evaluation));
+    return evaluationSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes))).success
+      ? bytes
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Writes a whole `.nnproj` to bytes (the caller saves them atomically). */
 export function writeProjectFile(bundle: ProjectBundle): Uint8Array {
   const files = new Map<string, Uint8Array>();
@@ -283,8 +333,10 @@ export function writeProjectFile(bundle: ProjectBundle): Uint8Array {
   if (bundle.weights) {
     files.set('weights/model.json', encoder.encode(bundle.weights.modelJson));
     files.set('weights/weights.bin', bundle.weights.weightsBin);
-    if (bundle.evaluation !== undefined)
-      files.set('weights/evaluation.json', encoder.encode(JSON.stringify(bundle.evaluation)));
+    // An evaluation that would not read back (a NaN metric, a stale shape) is left out: it is
+    // derived data, recomputed by Evaluate, and must never make the saved file unreadable.
+    const ev = bundle.evaluation === undefined ? undefined : storableEvaluation(bundle.evaluation);
+    if (ev) files.set(EVALUATION, ev);
   }
   for (const [id, jsonl] of bundle.runs ?? []) files.set(`runs/${id}.jsonl`, encoder.encode(jsonl));
   for (const [name, content] of bundle.data ?? []) files.set(`data/${name}`, content);

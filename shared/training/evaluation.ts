@@ -3,57 +3,75 @@
  * network's metrics on the validation rows, the confusion matrix and per-class scores, examples it
  * got wrong, and the baseline ladder on the same split with a plain verdict.
  */
-import type { Task } from './data';
+import { z } from 'zod';
 
-export interface ClassScore {
-  class: string;
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
-}
+const num = z.number();
+const count = z.int().min(0).max(1e12);
+const label = z.string().max(1000);
+/** Class lists, confusion matrices and per-class scores: at most this many classes. */
+const MAX_CLASSES = 1000;
 
-export interface BaselineRow {
-  id: string;
-  label: string;
+export const classScoreSchema = z.strictObject({
+  class: label,
+  precision: num,
+  recall: num,
+  f1: num,
+  support: count,
+});
+export type ClassScore = z.infer<typeof classScoreSchema>;
+
+export const baselineRowSchema = z.strictObject({
+  id: z.string().max(64),
+  label,
   /** accuracy (classification) or mae and r2 (regression), on the same validation rows. */
-  metrics: Record<string, number>;
-  trainMs: number;
-  note?: string;
-}
+  metrics: z.record(z.string().max(64), num),
+  trainMs: num,
+  note: z.string().max(4000).optional(),
+});
+export type BaselineRow = z.infer<typeof baselineRowSchema>;
 
-export interface Misclassified {
+export const misclassifiedSchema = z.strictObject({
   /** Row index in the dataset. */
-  index: number;
-  truth: number;
-  predicted: number;
-  probabilities: number[];
+  index: count,
+  truth: z.int(),
+  predicted: z.int(),
+  probabilities: z.array(num).max(MAX_CLASSES),
   /** The input values (tabular rows, or pixels of small images), for showing the example. */
-  input?: number[];
-}
+  input: z.array(num).max(4096).optional(),
+});
+export type Misclassified = z.infer<typeof misclassifiedSchema>;
 
-export interface Evaluation {
-  task: Task;
-  dataset: string;
-  trainCount: number;
-  validationCount: number;
+/**
+ * An evaluation, as `weights/evaluation.json` stores it. Strict and bounded (every list has a
+ * maximum, nesting is fixed by the schema), so a hostile file cannot make a reader recurse or
+ * allocate without limit.
+ */
+export const evaluationSchema = z.strictObject({
+  task: z.enum(['classification', 'regression']),
+  dataset: label,
+  trainCount: count,
+  validationCount: count,
   /** accuracy, loss (classification); mae, r2, mse (regression). */
-  metrics: Record<string, number>;
-  classes?: string[];
+  metrics: z.record(z.string().max(64), num),
+  classes: z.array(label).max(MAX_CLASSES).optional(),
   /** confusion[truth][predicted] = count; totals equal validationCount. */
-  confusion?: number[][];
-  perClass?: ClassScore[];
-  misclassified?: Misclassified[];
+  confusion: z.array(z.array(count).max(MAX_CLASSES)).max(MAX_CLASSES).optional(),
+  perClass: z.array(classScoreSchema).max(MAX_CLASSES).optional(),
+  misclassified: z.array(misclassifiedSchema).max(1000).optional(),
   /** [actual, predicted] pairs for regression (at most 2,000). */
-  scatter?: [number, number][];
-  baselines: BaselineRow[];
-  verdict: string;
-  backend: string;
-}
+  scatter: z
+    .array(z.tuple([num, num]))
+    .max(100_000)
+    .optional(),
+  baselines: z.array(baselineRowSchema).max(64),
+  verdict: z.string().max(4000),
+  backend: z.string().max(64),
+});
+export type Evaluation = z.infer<typeof evaluationSchema>;
 
 /** The plain-words verdict on whether a network was worth it (the guide's "when NNs are overkill"). */
 export function verdict(
-  task: Task,
+  task: Evaluation['task'],
   network: Record<string, number>,
   baselines: readonly BaselineRow[],
 ): string {

@@ -298,6 +298,31 @@ const runArb = (id: string): fc.Arbitrary<RunSummary> =>
     finalMetrics: fc.dictionary(plainKey, num(-1e6, 1e6), { maxKeys: 4, noNullPrototype: true }),
   });
 
+/** Trained weights as the engine saves them: a manifest of names and shapes and a weights.bin to match. */
+const weightsArb = fc
+  .uniqueArray(
+    fc.record({
+      name: fc.stringMatching(/^[a-z][a-z0-9_]{0,8}\/[a-z_]{1,10}$/),
+      shape: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }),
+    }),
+    { maxLength: 4, selector: (w) => w.name },
+  )
+  .chain((entries) => {
+    const bytes = entries.reduce((a, e) => a + 4 * e.shape.reduce((x, d) => x * d, 1), 0);
+    return fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((weightsBin) => ({
+      modelJson: JSON.stringify({
+        format: 'layers-model',
+        generatedBy: 'test',
+        convertedBy: null,
+        modelTopology: { class_name: 'Model' },
+        weightsManifest: [
+          { paths: ['weights.bin'], weights: entries.map((e) => ({ ...e, dtype: 'float32' })) },
+        ],
+      }),
+      weightsBin,
+    }));
+  });
+
 /** A whole bundle: a random graph and settings, sometimes with weights, run histories and data files. */
 const bundleArb: fc.Arbitrary<ProjectBundle> = fc
   .record({
@@ -306,13 +331,7 @@ const bundleArb: fc.Arbitrary<ProjectBundle> = fc
     data: dataArb,
     training: trainingArb,
     runIds: fc.uniqueArray(runIdArb, { maxLength: 2 }),
-    weights: fc.option(
-      fc.record({
-        modelJson: fc.string({ unit: 'grapheme', maxLength: 40 }),
-        weightsBin: fc.uint8Array({ maxLength: 64 }),
-      }),
-      { nil: undefined },
-    ),
+    weights: fc.option(weightsArb, { nil: undefined }),
     data_files: fc.uniqueArray(
       fc.tuple(
         fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,12}\.csv$/),
@@ -467,7 +486,12 @@ const BASES: Uint8Array[] = (() => {
     writeProjectFile({
       project: p,
       weights: {
-        modelJson: '{"modelTopology":{}}',
+        modelJson: JSON.stringify({
+          modelTopology: {},
+          weightsManifest: [
+            { paths: ['weights.bin'], weights: [{ name: 'w/kernel', shape: [8, 8], dtype: 'float32' }] },
+          ],
+        }),
         weightsBin: Uint8Array.from({ length: 256 }, (_, i) => i),
       },
       runs: new Map([['run-1', '{"epoch":1,"loss":0.5}\n{"epoch":2,"loss":0.25}\n']]),
