@@ -1,9 +1,18 @@
 /**
  * Trained weights as tfjs layers-format artifacts (`weights/model.json` + `weights/weights.bin`), the
- * form the project file stores, and back. The custom layers are registered on import so a model that
- * uses them loads.
+ * form the project file stores, and back: a trained model is always rebuilt from the graph and its
+ * weights set by name. The custom layers are registered on import so a model that uses them loads.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkGraph, type CheckGraph } from '../../shared/graph/check';
+import {
+  canonicalWeightName,
+  describeMisfit,
+  readWeightsManifest,
+  type WeightEntry,
+  weightsFit,
+} from '../../shared/graph/weights';
+import { toKerasModel } from '../../shared/keras/index';
 import type { WeightArtifacts } from '../../shared/training/protocol';
 import './layers/index';
 
@@ -34,20 +43,70 @@ export async function saveModelArtifacts(model: tf.LayersModel): Promise<WeightA
   return { modelJson, weightsBin: bytes };
 }
 
-interface ModelJsonFile {
-  modelTopology: object;
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+/** Weights that cannot be used with the graph (a misfit, a corrupt manifest): the message says why. */
+export class WeightsMisfitError extends Error {
+  override readonly name = 'WeightsMisfitError';
 }
 
-/** Loads artifacts produced by `saveModelArtifacts` (or read back from a project file). */
-export async function loadModelFromArtifacts(a: WeightArtifacts): Promise<tf.LayersModel> {
-  const json = JSON.parse(a.modelJson) as ModelJsonFile;
-  const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
-  const buffer = a.weightsBin.buffer.slice(
-    a.weightsBin.byteOffset,
-    a.weightsBin.byteOffset + a.weightsBin.byteLength,
+/** The values of each manifest entry, as views into one aligned copy of weights.bin. */
+function manifestValues(entries: readonly WeightEntry[], bin: Uint8Array): Float32Array[] {
+  const all = new Float32Array(bin.byteLength / 4);
+  new Uint8Array(all.buffer).set(bin);
+  const out: Float32Array[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const n = e.shape.reduce((a, d) => a * d, 1);
+    out.push(all.subarray(offset, offset + n));
+    offset += n;
+  }
+  return out;
+}
+
+/**
+ * Sets every weight of `model` from manifest entries (matched by canonical name) and the bytes of
+ * weights.bin. The entries must already fit the model's graph (`weightsFit`).
+ */
+export function setWeightsByName(
+  model: tf.LayersModel,
+  entries: readonly WeightEntry[],
+  bin: Uint8Array,
+): void {
+  const values = manifestValues(entries, bin);
+  const byName = new Map(entries.map((e, i) => [canonicalWeightName(e.name), i]));
+  const tensors = model.weights.map((w) => {
+    const i = byName.get(canonicalWeightName(w.originalName));
+    if (i === undefined) throw new WeightsMisfitError(`The trained weights have no ${w.originalName}.`);
+    return tf.tensor(values[i]!, w.shape as number[], 'float32');
+  });
+  try {
+    model.setWeights(tensors);
+  } finally {
+    tf.dispose(tensors);
+  }
+}
+
+/**
+ * The graph's model (built from the graph, never from the topology stored beside the weights) with
+ * the trained weights set by name. Refuses weights that do not fit the graph (`weightsFit`), so a
+ * prediction is never made with weights trained for another graph.
+ */
+export async function loadTrainedModel(graph: CheckGraph, a: WeightArtifacts): Promise<tf.LayersModel> {
+  const manifest = readWeightsManifest(a.modelJson, a.weightsBin.byteLength);
+  if (!manifest.ok)
+    throw new WeightsMisfitError(
+      `The trained weights are damaged (${manifest.problem.entry}${manifest.problem.path ? `: ${manifest.problem.path}` : ''}: ${manifest.problem.message})`,
+    );
+  const report = checkGraph(graph);
+  const fit = weightsFit(graph, manifest.entries, report);
+  if (!fit.fits) throw new WeightsMisfitError(describeMisfit(fit.problems));
+  const model = await tf.models.modelFromJSON(
+    toKerasModel(graph).model as unknown as Parameters<typeof tf.models.modelFromJSON>[0],
   );
-  return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: buffer as ArrayBuffer }),
-  );
+  try {
+    setWeightsByName(model, manifest.entries, a.weightsBin);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return model;
 }

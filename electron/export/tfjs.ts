@@ -4,6 +4,7 @@
  * `netloom-layers.js`, the three custom layer classes for any TF.js 4 (call
  * `registerNetloomLayers(tf)` before loading): a layers model names its classes, never their code.
  */
+import { readWeightsManifest } from '../../shared/graph/weights';
 import type { ProjectBundle } from '../../shared/ir/project';
 import { toKerasModel } from '../../shared/keras/index';
 import { ExportError, planGraph } from './plan';
@@ -229,20 +230,14 @@ export async function exportTfjs(
 ): Promise<Map<string, Uint8Array | string>> {
   const plan = planGraph(bundle.project.graph);
   const out = new Map<string, Uint8Array | string>();
-  let json: ModelJson;
+  // The topology always comes from the graph (never from the file beside the weights), and the
+  // weights were checked to fit it before any exporter runs (exportProject).
+  const json: ModelJson = { modelTopology: toKerasModel(bundle.project.graph).model, weightsManifest: [] };
   if (bundle.weights) {
-    try {
-      json = JSON.parse(bundle.weights.modelJson) as ModelJson;
-    } catch (e) {
-      throw new ExportError(`The trained weights' model.json is not valid JSON (${(e as Error).message}).`);
-    }
-    json.weightsManifest = [
-      { paths: [TFJS_WEIGHTS_FILE], weights: (json.weightsManifest ?? []).flatMap((g) => g.weights) },
-    ];
+    const manifest = readWeightsManifest(bundle.weights.modelJson, bundle.weights.weightsBin.byteLength);
+    if (!manifest.ok) throw new ExportError(`The trained weights are damaged: ${manifest.problem.message}`);
+    json.weightsManifest = [{ paths: [TFJS_WEIGHTS_FILE], weights: manifest.entries }];
     out.set(TFJS_WEIGHTS_FILE, bundle.weights.weightsBin);
-  } else {
-    // No trained weights: the topology alone; tf.loadLayersModel initialises the weights.
-    json = { modelTopology: toKerasModel(bundle.project.graph).model, weightsManifest: [] };
   }
   json.format = 'layers-model';
   json.generatedBy = `Netloom ${version}`;

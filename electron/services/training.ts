@@ -14,7 +14,7 @@ import type { TrainingConfig } from '../../shared/training/config';
 import type { ArrayDataset } from '../../shared/training/data';
 import { type Evaluation, verdict } from '../../shared/training/evaluation';
 import type { EpochEndEvent, Metrics, TerminalEvent } from '../../shared/training/protocol';
-import { loadModelFromArtifacts } from '../engine/artifacts';
+import { loadTrainedModel, WeightsMisfitError } from '../engine/artifacts';
 import { activeBackend, initBackend } from '../engine/backend';
 import { runBaselines } from './datasets/baselines';
 import { loadBuiltin, type LoadedDataset } from './datasets/builtin';
@@ -140,7 +140,8 @@ export function flatMetrics(metrics: Metrics, valMetrics: Metrics): Record<strin
 
 /**
  * Records a finished run in the bundle: its summary, its per-epoch history (`runs/<id>.jsonl`) and,
- * when the run produced weights (done, diverged: the last good ones), the weights.
+ * when the run produced weights (done; diverged: its best epoch, when that beat the weights the
+ * project had), the weights, dropping the evaluation of the weights they replace.
  */
 export function recordRun(
   bundle: ProjectBundle,
@@ -179,8 +180,12 @@ export function recordRun(
   const project: Project = { ...bundle.project, runs: [...bundle.project.runs, summary] };
   if (run.preprocessing && project.data?.source === 'csv')
     project.data = { ...project.data, preprocessing: run.preprocessing as Preprocessing };
+  // New weights replace the old ones, and the old evaluation with them (it described the old ones);
+  // a run that leaves none (diverged before beating them, cancelled) keeps both.
   const weights = e.type === 'done' ? e.weights : (e.weights ?? undefined);
-  return { ...bundle, project, runs, weights: weights ?? bundle.weights };
+  if (!weights) return { ...bundle, project, runs };
+  const { evaluation: _stale, ...rest } = bundle;
+  return { ...rest, project, runs, weights };
 }
 
 /** Runs the trained model on `count` rows of x (sample shape per the dataset); returns row-major outputs. */
@@ -194,7 +199,16 @@ export async function predictArrays(
   if (!bundle.weights)
     throw new DataError('The project has no trained weights yet: train it first (netloom train).');
   await initBackend();
-  const model = await loadModelFromArtifacts(bundle.weights);
+  let model: tf.LayersModel;
+  try {
+    model = await loadTrainedModel(bundle.project.graph, bundle.weights);
+  } catch (err) {
+    if (err instanceof WeightsMisfitError)
+      throw new DataError(
+        `${err.message} Train the network again (netloom train), or undo the change to the graph.`,
+      );
+    throw err;
+  }
   try {
     const per = sampleShape.reduce((a, d) => a * d, 1);
     const outShape = model.outputs[0]!.shape.slice(1) as number[];

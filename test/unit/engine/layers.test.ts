@@ -13,7 +13,27 @@ import {
   NetloomTransformerEncoderBlock,
 } from '../../../electron/engine/layers/transformerEncoderBlock';
 import '../../../electron/engine/layers/index';
-import { loadModelFromArtifacts, saveModelArtifacts } from '../../../electron/engine/artifacts';
+import { saveModelArtifacts } from '../../../electron/engine/artifacts';
+import type { WeightArtifacts } from '../../../shared/training/protocol';
+
+/** tfjs's own loader over saved artifacts (the TF.js export's path: topology + manifest + bin). */
+async function loadWithTfjs(a: WeightArtifacts): Promise<tf.LayersModel> {
+  const json = JSON.parse(a.modelJson) as {
+    modelTopology: object;
+    weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+  };
+  const data = a.weightsBin.buffer.slice(
+    a.weightsBin.byteOffset,
+    a.weightsBin.byteOffset + a.weightsBin.byteLength,
+  );
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+      weightData: data as ArrayBuffer,
+    }),
+  );
+}
 import { paramCount } from '../../../shared/graph/check';
 import { LAYERS } from '../../../shared/layers/index';
 import { defaultParams, resolveParams } from '../../../shared/layers/params';
@@ -381,7 +401,7 @@ describe('custom layers save and load', () => {
     ]) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: mha });
     const artifacts = await saveModelArtifacts(model);
-    const loaded = await loadModelFromArtifacts(artifacts);
+    const loaded = await loadWithTfjs(artifacts);
     const x = tf.tensor2d([[1, 2, 3, 4, 5, 19]], [1, 6], 'int32');
     const a = model.predict(x) as tf.Tensor;
     const bb = loaded.predict(x) as tf.Tensor;

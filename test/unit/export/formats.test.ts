@@ -93,7 +93,7 @@ describe('TF.js export', () => {
     );
     const x = tf.tensor(data.x, [data.count, ...data.sampleShape], 'int32');
     const got = (model.predict(x) as tf.Tensor).arraySync() as number[][];
-    const want = await enginePredict(bundle.weights!, data);
+    const want = await enginePredict(bundle, data);
     const diff = maxAbsDiff(got, want);
     console.log(`tfjs export (transformer): max abs diff ${diff}`);
     expect(diff).toBeLessThanOrEqual(1e-6);

@@ -4,10 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadModelFromArtifacts } from '../../../electron/engine/artifacts';
+import { loadTrainedModel } from '../../../electron/engine/artifacts';
 import { startTrainingInProcess } from '../../../electron/engine/session';
 import type { ProjectBundle } from '../../../shared/ir/project';
-import type { Project } from '../../../shared/ir/schema';
+import type { Graph, Project } from '../../../shared/ir/schema';
 import type { ArrayDataset } from '../../../shared/training/data';
 import type { WeightArtifacts } from '../../../shared/training/protocol';
 import { buildTemplate, type TemplateId, type TemplateOptions } from '../../../shared/templates/index';
@@ -69,8 +69,12 @@ export async function trainedTemplate(
 }
 
 /** The engine's predictions for the samples of `data` (as nested arrays, one row per sample). */
-export async function enginePredict(weights: WeightArtifacts, data: ArrayDataset): Promise<number[][]> {
-  const model = await loadModelFromArtifacts(weights);
+export async function enginePredict(
+  bundle: { project: { graph: Graph }; weights?: WeightArtifacts | undefined },
+  data: ArrayDataset,
+): Promise<number[][]> {
+  if (!bundle.weights) throw new Error('enginePredict: the bundle has no weights');
+  const model = await loadTrainedModel(bundle.project.graph, bundle.weights);
   const x = tf.tensor(data.x, [data.count, ...data.sampleShape], data.xDtype);
   const out = model.predict(x) as tf.Tensor;
   const rows = out.reshape([data.count, -1]).arraySync() as number[][];

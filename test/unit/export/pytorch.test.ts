@@ -57,7 +57,7 @@ describe.skipIf(!torchAvailable)('PyTorch export: predictions match the engine',
     expect(files).toEqual(
       expect.arrayContaining(['README.md', 'data.py', 'model.py', 'predict.py', 'train.py', 'weights.pt']),
     );
-    const want = await enginePredict(bundle.weights!, data);
+    const want = await enginePredict(bundle, data);
     const got = torchPredict(dir, data);
     const diff = maxAbsDiff(got, want);
     console.log(`pytorch export ${id}: max abs diff ${diff.toExponential(2)} over ${data.count} samples`);
