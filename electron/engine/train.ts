@@ -19,7 +19,8 @@ import type {
   TrainingEvent,
   WeightArtifacts,
 } from '../../shared/training/protocol';
-import { saveModelArtifacts } from './artifacts';
+import { readWeightsManifest } from '../../shared/graph/weights';
+import { saveModelArtifacts, setWeightsByName } from './artifacts';
 import { BackendError, initBackend } from './backend';
 import {
   type CompiledModel,
@@ -50,6 +51,12 @@ export interface RunOptions {
   yieldBetweenBatches?: () => Promise<void>;
   /** Inputs to predict at every epoch end; the outputs go into `epochEnd.probe`. */
   probe?: Probe | undefined;
+  /**
+   * The weights the project has now (already checked to fit the graph). A run that diverges keeps
+   * the best weights it reached only if they beat these on the same rows; otherwise it returns no
+   * weights, so the project keeps what it had.
+   */
+  previous?: WeightArtifacts | undefined;
   /** Data-parallel shards per batch (parallel.ts); otherwise the engine picks (1 = serial). */
   shards?: number | undefined;
   /** Compute every shard on this thread (same numbers as with peers; for tests). */
@@ -188,7 +195,6 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
   const t0 = Date.now();
   let compiled: CompiledModel | undefined;
   let optimizer: tf.Optimizer | undefined;
-  let lastGood: tf.Tensor[] | undefined;
   let best: tf.Tensor[] | undefined;
   let replicas: Replicas | undefined;
   let epoch: number;
@@ -239,6 +245,53 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
     let stoppedEarly: { epoch: number; reason: string } | undefined;
     let firstLoss: number | undefined;
 
+    /**
+     * What a diverged run leaves: the best epoch's weights if it finished one and they beat the
+     * weights the project had (compared on the same rows: validation, else training), otherwise
+     * nothing, so the project keeps its weights. The weights of the blown-up batch are never kept.
+     */
+    const keepOnDivergence = async (): Promise<{
+      weights: WeightArtifacts | null;
+      kept: 'best-epoch' | 'previous' | 'none';
+      message: string;
+    }> => {
+      const rows = val.length > 0 ? val : train;
+      const which = val.length > 0 ? 'validation' : 'training';
+      if (!best)
+        return o.previous
+          ? {
+              weights: null,
+              kept: 'previous',
+              message: 'It finished no epoch, so the weights the project had are kept.',
+            }
+          : {
+              weights: null,
+              kept: 'none',
+              message: 'It finished no epoch, so there are no weights to keep.',
+            };
+      if (o.previous) {
+        const manifest = readWeightsManifest(o.previous.modelJson, o.previous.weightsBin.byteLength);
+        if (manifest.ok) {
+          setWeightsByName(c.model, manifest.entries, o.previous.weightsBin);
+          const before = evaluate(c, o.data, rows, batchSize).loss ?? Infinity;
+          if (!(bestLoss < before))
+            return {
+              weights: null,
+              kept: 'previous',
+              message:
+                `Its best epoch (${bestEpoch}, ${which} loss ${bestLoss.toFixed(4)}) was no better than the ` +
+                `weights the project had (${before.toFixed(4)}), so those are kept.`,
+            };
+        }
+      }
+      restore(vars, best);
+      return {
+        weights: await weightsNow(),
+        kept: 'best-epoch',
+        message: `The weights of epoch ${bestEpoch}, the best this run reached (${which} loss ${bestLoss.toFixed(4)}), are kept.`,
+      };
+    };
+
     for (epoch = 1; epoch <= config.epochs; epoch++) {
       const order = config.shuffle ? permuteSubset(train, random) : train;
       const acc = new EpochMetrics(c.outputs[0]!);
@@ -258,9 +311,7 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
         const exploded = loss > EXPLOSION * Math.max(firstLoss, 1e-3);
         if (!Number.isFinite(loss) || !Number.isFinite(exact) || exploded) {
           tf.dispose(grads);
-          // The weights now in the model gave this loss; those before the last update gave a finite one.
-          if (lastGood) restore(vars, lastGood);
-          const weights = await weightsNow();
+          const kept = await keepOnDivergence();
           return finish({
             type: 'diverged',
             runId,
@@ -275,12 +326,13 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
                   : `The loss became ${loss}`) +
               ` at epoch ${epoch}, batch ${batch}: training diverged. ` +
               `Try a smaller learning rate (now ${config.learningRate}).`,
-            weights,
+            weights: kept.weights,
+            kept: kept.kept,
+            keptMessage: kept.message,
+            ...(kept.kept === 'best-epoch' ? { bestEpoch } : {}),
             backend,
           });
         }
-        if (lastGood) tf.dispose(lastGood);
-        lastGood = snapshot(vars);
         optimizer.applyGradients(grads);
         tf.dispose(grads);
         acc.add(loss, end - start, stat.correct, stat.sums);
@@ -322,33 +374,31 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
         elapsedMs: Date.now() - t0,
         ...(probe ? { probe } : {}),
       });
-      if (config.earlyStopping) {
-        const monitored = lastVal.loss ?? lastTrain.loss ?? Infinity;
-        if (monitored < bestLoss) {
-          bestLoss = monitored;
-          bestEpoch = epoch;
-          wait = 0;
-          bestMetrics = { train: lastTrain, val: lastVal };
-          if (config.earlyStopping.restoreBest) {
-            if (best) tf.dispose(best);
-            best = snapshot(vars);
-          }
-        } else if (++wait >= config.earlyStopping.patience) {
-          const restored = config.earlyStopping.restoreBest && best !== undefined;
-          if (restored) restore(vars, best!);
-          stoppedEarly = {
-            epoch,
-            reason:
-              `The ${val.length > 0 ? 'validation' : 'training'} loss did not improve for ` +
-              `${config.earlyStopping.patience} epoch(s)` +
-              (restored ? `; the weights of epoch ${bestEpoch} (the best) were restored.` : '.'),
-          };
-          if (restored && bestMetrics) {
-            lastTrain = bestMetrics.train;
-            lastVal = bestMetrics.val;
-          }
-          break;
+      // The best epoch so far (validation loss, else training loss): early stopping restores it, and
+      // a run that diverges later keeps it.
+      const monitored = lastVal.loss ?? lastTrain.loss ?? Infinity;
+      if (monitored < bestLoss) {
+        bestLoss = monitored;
+        bestEpoch = epoch;
+        wait = 0;
+        bestMetrics = { train: lastTrain, val: lastVal };
+        if (best) tf.dispose(best);
+        best = snapshot(vars);
+      } else if (config.earlyStopping && ++wait >= config.earlyStopping.patience) {
+        const restored = config.earlyStopping.restoreBest && best !== undefined;
+        if (restored) restore(vars, best!);
+        stoppedEarly = {
+          epoch,
+          reason:
+            `The ${val.length > 0 ? 'validation' : 'training'} loss did not improve for ` +
+            `${config.earlyStopping.patience} epoch(s)` +
+            (restored ? `; the weights of epoch ${bestEpoch} (the best) were restored.` : '.'),
+        };
+        if (restored && bestMetrics) {
+          lastTrain = bestMetrics.train;
+          lastVal = bestMetrics.val;
         }
+        break;
       }
     }
     const weights = (await weightsNow())!;
@@ -379,7 +429,6 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
   } finally {
     restoreRandom();
     replicas?.close();
-    if (lastGood) tf.dispose(lastGood);
     if (best) tf.dispose(best);
     optimizer?.dispose();
     compiled?.model.dispose();

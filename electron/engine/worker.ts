@@ -33,6 +33,7 @@ port.on('message', (msg: HostMessage) => {
     config: p.config,
     backend: p.backend,
     probe: p.probe,
+    previous: p.previous,
     emit: (e) => port.postMessage(e),
     isCancelled: () => cancelled || Atomics.load(f, 0) === 1,
   }).then(() => port.close());

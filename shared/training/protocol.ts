@@ -85,8 +85,17 @@ export interface DivergedEvent {
   /** `NaN`, `Infinity`... */
   loss: string;
   message: string;
-  /** The last weights before the loss blew up. */
+  /**
+   * The weights to keep: the best epoch's, when the run finished one and it beat the weights the
+   * project had; otherwise null, and the project keeps its own (`kept` says which).
+   */
   weights: WeightArtifacts | null;
+  /** `best-epoch`: `weights` are the run's best; `previous`: the project's own are kept; `none`: no weights. */
+  kept: 'best-epoch' | 'previous' | 'none';
+  /** One sentence saying what was kept and why. */
+  keptMessage: string;
+  /** The epoch whose weights are kept (`kept === 'best-epoch'`). */
+  bestEpoch?: number;
   backend: BackendName;
 }
 

@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { loadModelFromArtifacts } from '../../../electron/engine/artifacts';
+import { loadTrainedModel } from '../../../electron/engine/artifacts';
 import { initBackend } from '../../../electron/engine/backend';
 import { startTraining, startTrainingInProcess } from '../../../electron/engine/session';
-import type { TrainingEvent } from '../../../shared/training/protocol';
+import type { TrainingEvent, WeightArtifacts } from '../../../shared/training/protocol';
 import { chain, config, linearRegression, mlp, spirals } from './helpers';
 
 const regressionGraph = () =>
@@ -26,8 +26,9 @@ describe('training in a worker thread (dist/worker.js)', () => {
     const data = spirals(600, 7);
     const epochs = 40;
     const t0 = Date.now();
+    const graph = mlp(2, 2, 32);
     const h = startTraining({
-      project: { graph: mlp(2, 2, 32), training: config() },
+      project: { graph, training: config() },
       dataset: data,
       config: config({ epochs, batchSize: 32, learningRate: 0.01, validationSplit: 0.25 }),
       backend: 'wasm',
@@ -59,7 +60,7 @@ describe('training in a worker thread (dist/worker.js)', () => {
 
     // The weights load and predict like the trained model.
     await initBackend('wasm');
-    const model = await loadModelFromArtifacts(done.weights);
+    const model = await loadTrainedModel(graph, done.weights);
     const x = tf.tensor2d(data.x.slice(0, 40), [20, 2]);
     const pred = (model.predict(x) as tf.Tensor).argMax(-1).dataSync();
     let right = 0;
@@ -101,7 +102,7 @@ describe('training in a worker thread (dist/worker.js)', () => {
 });
 
 describe('training loop (in process)', () => {
-  it('learning rate 1e6 diverges within one batch and keeps finite weights', async () => {
+  it('learning rate 1e6 diverges within one batch and keeps no weights (it finished no epoch)', async () => {
     for (const [graph, dataset] of [
       [mlp(2, 2, 16), spirals(200)],
       [regressionGraph(), linearRegression(200)],
@@ -116,10 +117,67 @@ describe('training loop (in process)', () => {
       if (r.type !== 'diverged') return;
       // Batch 1 computes a finite loss and applies the huge update; batch 2 sees the result.
       expect([r.epoch, r.batch]).toEqual([1, 2]);
-      const model = await loadModelFromArtifacts(r.weights!);
-      for (const w of model.getWeights()) expect(w.dataSync().every(Number.isFinite)).toBe(true);
-      model.dispose();
+      // The weights after batch 1 gave a finite loss but are garbage: they are not "good". The
+      // run finished no epoch, so it keeps nothing and the project keeps what it had.
+      expect(r.weights).toBeNull();
+      expect(r.kept).toBe('none');
+      expect(r.keptMessage).toMatch(/finished no epoch/);
     }
+  });
+
+  // SGD with momentum at learning rate 1 on this regression: epoch 1 is fine, epoch 2 blows up (cpu,
+  // seed fixed, so the same every time).
+  const lateDivergence = (previous?: WeightArtifacts) =>
+    startTrainingInProcess({
+      project: { graph: regressionGraph(), training: config() },
+      dataset: linearRegression(200),
+      config: config({
+        epochs: 20,
+        batchSize: 20,
+        learningRate: 1,
+        optimizer: 'momentum',
+        validationSplit: 0.25,
+      }),
+      backend: 'cpu',
+      ...(previous ? { previous } : {}),
+    }).done;
+
+  it('a run that diverges after finishing an epoch keeps its best epoch, not the blown-up batch', async () => {
+    const r = await lateDivergence();
+    expect(r.type).toBe('diverged');
+    if (r.type !== 'diverged') return;
+    expect(r.epoch).toBeGreaterThan(1);
+    expect(r.kept).toBe('best-epoch');
+    expect(r.bestEpoch).toBeGreaterThanOrEqual(1);
+    expect(r.bestEpoch).toBeLessThan(r.epoch);
+    expect(r.keptMessage).toMatch(new RegExp(`epoch ${r.bestEpoch}`));
+    const model = await loadTrainedModel(regressionGraph(), r.weights!);
+    for (const w of model.getWeights()) expect(w.dataSync().every(Number.isFinite)).toBe(true);
+    model.dispose();
+  });
+
+  it('a diverged run never replaces better weights: the project keeps them, and says so', async () => {
+    const good = await startTrainingInProcess({
+      project: { graph: regressionGraph(), training: config() },
+      dataset: linearRegression(200),
+      config: config({ epochs: 30, batchSize: 20, learningRate: 0.01, validationSplit: 0.25 }),
+      backend: 'cpu',
+    }).done;
+    expect(good.type).toBe('done');
+    if (good.type !== 'done') return;
+    const r = await lateDivergence(good.weights);
+    expect(r.type).toBe('diverged');
+    if (r.type !== 'diverged') return;
+    expect(r.kept).toBe('previous');
+    expect(r.weights).toBeNull();
+    expect(r.keptMessage).toMatch(/no better than the weights the project had/);
+    // Weights worse than its best epoch (every value 50): the best epoch replaces them.
+    const bad: WeightArtifacts = {
+      modelJson: good.weights.modelJson,
+      weightsBin: new Uint8Array(new Float32Array(good.weights.weightsBin.byteLength / 4).fill(50).buffer),
+    };
+    const r2 = await lateDivergence(bad);
+    expect(r2.type === 'diverged' && r2.kept).toBe('best-epoch');
   });
 
   it('regression reaches R² ≥ 0.95 with MAE and R² reported', async () => {
