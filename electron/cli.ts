@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkGraph, formatIssue, type GraphReport } from '../shared/graph/check';
+import { weightsState } from '../shared/graph/weights';
 import { ProjectFileError } from '../shared/ir/errors';
 import { type ProjectBundle, writeProjectFile } from '../shared/ir/project';
 import { formatCount, formatShape } from '../shared/layers/shape';
@@ -458,7 +459,13 @@ export function buildProgram(io: Io): Command {
         const controller = new AbortController();
         let handle: TrainingHandle | null = null;
         let interrupted = false;
+        let saving = false;
         const onSigint = () => {
+          if (saving) {
+            if (!opts.json)
+              io.err('\nThe run has finished and is being saved; the save completes (it is atomic).\n');
+            return;
+          }
           interrupted = true;
           controller.abort();
           handle?.cancel();
@@ -482,11 +489,18 @@ export function buildProgram(io: Io): Command {
           const tty = !opts.json && process.stderr.isTTY === true;
           const startedAt = new Date();
           const history: EpochEndEvent[] = [];
+          // The weights the file has, if they fit the graph: a diverged run keeps its best epoch only
+          // if that beats them.
+          const previous =
+            weightsState(bundle.project.graph, bundle.weights, report).state === 'fit'
+              ? bundle.weights
+              : undefined;
           handle = startTraining({
             project,
             dataset: loaded.dataset,
             config,
             ...(opts.backend ? { backend: opts.backend } : {}),
+            ...(previous ? { previous } : {}),
             onEvent: (e) => {
               if (e.type === 'progress') {
                 emit({ event: 'progress', ...e });
@@ -520,7 +534,12 @@ export function buildProgram(io: Io): Command {
             history,
             preprocessing: loaded.preprocessing,
           });
-          updated.project = { ...updated.project, training: config };
+          // The settings of a finished run become the project's; a diverged run's do not (the file
+          // keeps what it had, so the next plain `train` does not diverge the same way).
+          if (end.type === 'done') updated.project = { ...updated.project, training: config };
+          // From here on the file is being written: Ctrl-C no longer stops anything (the save is
+          // atomic and short), and the message says so.
+          saving = true;
           await saveProject(out, updated);
           const summary = updated.project.runs[updated.project.runs.length - 1]!;
           if (end.type === 'diverged') {
@@ -531,9 +550,12 @@ export function buildProgram(io: Io): Command {
               batch: end.batch,
               backend: end.backend,
               out,
+              kept: end.kept,
+              keptMessage: end.keptMessage,
+              ...(end.bestEpoch !== undefined ? { bestEpoch: end.bestEpoch } : {}),
             });
             throw new InvalidInputError(
-              `${file}: the run diverged at epoch ${end.epoch}, batch ${end.batch} (loss ${end.loss}): ${end.message}\nThe last good weights were saved to ${out}.`,
+              `${file}: the run diverged at epoch ${end.epoch}, batch ${end.batch} (loss ${end.loss}): ${end.message}\n${end.keptMessage} The run was recorded in ${out}${end.kept === 'best-epoch' ? ' with those weights' : ''}; the version before it is ${out}.bak.`,
             );
           }
           emit({
@@ -626,11 +648,28 @@ export function buildProgram(io: Io): Command {
       const report = checkGraph(bundle.project.graph);
       const errors = report.issues.filter((i) => i.severity === 'error');
       const warnings = report.issues.filter((i) => i.severity === 'warning');
+      // Trained weights must fit the graph: every command that uses them relies on it.
+      const weights = report.valid ? weightsState(bundle.project.graph, bundle.weights, report) : null;
+      const weightsError =
+        weights?.state === 'stale'
+          ? {
+              severity: 'error' as const,
+              code: 'weights',
+              entry: 'weights/model.json',
+              message: `${weights.reason} Train the network again (netloom train) to replace them.`,
+            }
+          : null;
+      const valid = report.valid && weightsError === null;
       if (opts.json) {
         io.out(
           JSON.stringify({
-            valid: report.valid,
-            errors: errors.map((i) => ({ ...i, text: formatIssue(i) })),
+            valid,
+            errors: [
+              ...errors.map((i) => ({ ...i, text: formatIssue(i) })),
+              ...(weightsError
+                ? [{ ...weightsError, text: `error: ${weightsError.entry}: ${weightsError.message}` }]
+                : []),
+            ],
             warnings: warnings.map((i) => ({ ...i, text: formatIssue(i) })),
             totalParams: report.totals.params,
           }) + '\n',
@@ -638,14 +677,15 @@ export function buildProgram(io: Io): Command {
       } else {
         for (const w of warnings) io.err(`${file}: ${formatIssue(w)}\n`);
         for (const e of errors) io.err(`${file}: ${formatIssue(e)}\n`);
-        if (report.valid)
+        if (weightsError) io.err(`${file}: error: ${weightsError.entry}: ${weightsError.message}\n`);
+        if (valid)
           io.out(
             `${file}: valid (${bundle.project.graph.nodes.length} nodes, ${formatCount(report.totals.params)} parameters)\n`,
           );
-        else if (errors.length === 0)
+        else if (errors.length === 0 && !weightsError)
           io.err(`${file}: error: the graph is empty. Add an Input, layers and an Output.\n`);
       }
-      if (!report.valid) throw new InvalidInputError('');
+      if (!valid) throw new InvalidInputError('');
     });
 
   program

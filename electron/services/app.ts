@@ -23,7 +23,10 @@ import type { Evaluation } from '../../shared/training/evaluation';
 import { emptyProject, type ProjectBundle, readProjectFile, writeProjectFile } from '../../shared/ir/project';
 import { buildTemplate, isTemplateId, TEMPLATE_IDS, TEMPLATES } from '../../shared/templates/index';
 import { openProject, PROJECT_EXTENSION, saveProject, writeFileAtomic } from './projectFiles';
-import { TrainingServiceError, TrainingSessions } from './trainingSessions';
+import { TrainingServiceError, TrainingSessions, weightSpecsOf } from './trainingSessions';
+import { sameModelGraph } from '../../shared/graph/structure';
+import { weightsState } from '../../shared/graph/weights';
+import type { Project } from '../../shared/ir/schema';
 import { DataError, loadProjectData } from './training';
 import { ExportError, type ExportOptions, exportProject } from '../export/index';
 
@@ -187,10 +190,56 @@ export class AppServices {
     return id;
   }
 
+  /** Refuses to use weights that do not fit `project`'s graph (evaluate, predict). */
+  private requireFit(d: Doc, project: Project): void {
+    const st = weightsState(project.graph, d.extras.weights);
+    if (st.state === 'stale')
+      throw new ServiceError(
+        'STALE_WEIGHTS',
+        `${st.reason} Train the network again, or undo the change to the graph.`,
+      );
+  }
+
   private doc(id: string): Doc {
     const d = this.docs.get(id);
     if (!d) throw new ServiceError('NO_DOCUMENT', 'That project is no longer open; reopen it.');
     return d;
+  }
+
+  /**
+   * During a run the graph is read-only: a request carrying a different graph is refused (the
+   * editor refuses the edit too; this is the guard for any other client).
+   */
+  private guardRun(docId: string, project: Project): void {
+    const running = this.training.runningGraph(docId);
+    if (running && !sameModelGraph(running, project.graph))
+      throw new ServiceError(
+        'TRAINING_LOCKED',
+        'The graph is read-only while it trains: stop the run (or let it finish) before changing it.',
+      );
+  }
+
+  /**
+   * The document's weights as they may be used with `project`'s graph: kept when they fit, left
+   * out (with the reason) when an edit made them stale. The document keeps them in memory either
+   * way, so undoing the edit makes them usable again.
+   */
+  private usableExtras(d: Doc, project: Project): { extras: Doc['extras']; stale: string | null } {
+    const st = weightsState(project.graph, d.extras.weights);
+    if (st.state !== 'stale') return { extras: d.extras, stale: null };
+    const { weights: _w, evaluation: _e, ...rest } = d.extras;
+    return { extras: rest, stale: st.reason };
+  }
+
+  private openResult(docId: string, abs: string | null, project: Project, extras: Doc['extras']) {
+    return {
+      docId,
+      path: abs ? this.display(abs) : null,
+      project,
+      hasWeights: !!extras.weights,
+      weightSpecs: weightSpecsOf(extras.weights),
+      evaluation: (extras.weights && (extras.evaluation as Evaluation | undefined)) || null,
+    };
   }
 
   readonly handlers: Handlers = {
@@ -212,7 +261,7 @@ export class AppServices {
       if (template === null) project = emptyProject();
       else if (isTemplateId(template)) project = buildTemplate(template);
       else throw new ServiceError('BAD_REQUEST', `Unknown template ${JSON.stringify(template)}.`);
-      return { docId: this.newDoc(null, {}), path: null, project, hasWeights: false, evaluation: null };
+      return this.openResult(this.newDoc(null, {}), null, project, {});
     },
 
     'project.open': async ({ path: p }) => {
@@ -220,18 +269,13 @@ export class AppServices {
       const bundle = await openProject(abs);
       const { project, ...extras } = bundle;
       await this.addRecent(abs).catch(() => undefined);
-      return {
-        docId: this.newDoc(abs, extras),
-        path: this.display(abs),
-        project,
-        hasWeights: !!extras.weights,
-        evaluation: (extras.weights && (extras.evaluation as Evaluation | undefined)) || null,
-      };
+      return this.openResult(this.newDoc(abs, extras), abs, project, extras);
     },
 
     'project.save': async ({ docId, path: p, project: given }) => {
       let project = given;
       const d = this.doc(docId);
+      this.guardRun(docId, project);
       let target = p ?? (d.path ? this.display(d.path) : null);
       if (!target) throw new ServiceError('NO_PATH', 'Choose where to save the project.');
       if (!target.endsWith(PROJECT_EXTENSION)) target += PROJECT_EXTENSION;
@@ -252,12 +296,19 @@ export class AppServices {
           : null;
       const data = new Map([...(d.extras.data ?? [])].filter(([name]) => name === keep));
       d.extras = { ...d.extras, data };
-      await saveProject(abs, { project, ...d.extras });
+      // Weights that no longer fit the graph are never written; they stay in memory for Undo.
+      const { extras, stale } = this.usableExtras(d, project);
+      await saveProject(abs, { project, ...extras });
       d.path = abs;
       await this.addRecent(abs).catch(() => undefined);
       await fs.rm(path.join(this.recoveryDir(), `${docId}.nnproj`), { force: true });
       await fs.rm(path.join(this.recoveryDir(), `${docId}.json`), { force: true });
-      return { path: this.display(abs) };
+      return stale
+        ? {
+            path: this.display(abs),
+            note: `Saved without the trained weights: ${stale} Undo the change to bring them back, or train again.`,
+          }
+        : { path: this.display(abs) };
     },
 
     'project.close': async ({ docId }) => {
@@ -268,8 +319,11 @@ export class AppServices {
 
     'datasets.list': async () => this.training.datasets(),
 
-    'data.load': async ({ docId, data, training }) =>
-      this.training.load(docId, this.doc(docId), data, training),
+    'data.load': async ({ docId, data, training }) => {
+      if (this.training.runningGraph(docId))
+        throw new ServiceError('TRAINING_LOCKED', 'Stop the run before changing the data it trains on.');
+      return this.training.load(docId, this.doc(docId), data, training);
+    },
 
     'data.upload': async ({ docId, name, text }) => {
       const d = this.doc(docId);
@@ -292,17 +346,24 @@ export class AppServices {
       return {};
     },
 
-    'model.evaluate': async ({ docId, project }) => this.training.evaluate(docId, this.doc(docId), project),
+    'model.evaluate': async ({ docId, project }) => {
+      const d = this.doc(docId);
+      this.guardRun(docId, project);
+      this.requireFit(d, project);
+      return this.training.evaluate(docId, d, project);
+    },
 
     'model.predict': async ({ docId, project, input }) => {
       const d = this.doc(docId);
       if (!d.extras.weights) throw new ServiceError('NOT_TRAINED', 'Train the network first.');
+      this.guardRun(docId, project);
+      this.requireFit(d, project);
       return this.training.predict(d, project, input);
     },
 
-    'runs.restore': async ({ docId, runId }) => {
-      this.training.restore(this.doc(docId), runId);
-      return {};
+    'runs.restore': async ({ docId, runId, project }) => {
+      this.guardRun(docId, project);
+      return { weightSpecs: this.training.restore(this.doc(docId), runId, project.graph) ?? [] };
     },
 
     'runs.history': async ({ docId, runIds }) => this.training.history(this.doc(docId), runIds),
@@ -325,10 +386,11 @@ export class AppServices {
 
     'autosave.write': async ({ docId, path: p, project }) => {
       const d = this.doc(docId);
+      this.guardRun(docId, project);
       await fs.mkdir(this.recoveryDir(), { recursive: true });
       await writeFileAtomic(
         path.join(this.recoveryDir(), `${docId}.nnproj`),
-        writeProjectFile({ project, ...d.extras }),
+        writeProjectFile({ project, ...this.usableExtras(d, project).extras }),
       );
       await writeFileAtomic(
         path.join(this.recoveryDir(), `${docId}.json`),
@@ -385,13 +447,7 @@ export class AppServices {
       if (typeof meta.path === 'string')
         abs = await this.confine(meta.path, { mustExist: false }).catch(() => null);
       this.docs.set(docId, { path: abs, extras });
-      return {
-        docId,
-        path: abs ? this.display(abs) : null,
-        project,
-        hasWeights: !!extras.weights,
-        evaluation: (extras.weights && (extras.evaluation as Evaluation | undefined)) || null,
-      };
+      return this.openResult(docId, abs, project, extras);
     },
 
     'dialog.openProject': async () => {

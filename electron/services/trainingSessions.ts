@@ -13,6 +13,7 @@ import type { DataSpec, Project, RunSummary } from '../../shared/ir/schema';
 import type { TrainingConfig } from '../../shared/training/config';
 import type { Evaluation } from '../../shared/training/evaluation';
 import type { EpochEndEvent, Probe, TrainingEvent } from '../../shared/training/protocol';
+import { readWeightsManifest, type WeightEntry, weightsState } from '../../shared/graph/weights';
 import { startTraining, type TrainingHandle } from '../engine/session';
 import { BUILTIN_DATASETS } from './datasets/builtin';
 import { type LoadedData, evaluateProject, loadProjectData, predictArrays, recordRun } from './training';
@@ -44,7 +45,7 @@ const MAX_RUN_WEIGHTS = 5;
 export class TrainingSessions {
   private cache = new Map<string, Cached>();
   private loading = new Map<string, AbortController>();
-  private running = new Map<string, { docId: string; handle: TrainingHandle }>();
+  private running = new Map<string, { docId: string; handle: TrainingHandle; graph: Project['graph'] }>();
 
   constructor(
     private readonly emit: (name: 'training.event' | 'data.progress', payload: unknown) => void,
@@ -159,11 +160,13 @@ export class TrainingSessions {
     const startedAt = new Date();
     const history: EpochEndEvent[] = [];
     const config = project.training;
+    const current = weightsState(project.graph, doc.extras.weights);
     const handle = startTraining({
       project,
       dataset: ds,
       config,
       ...(probe ? { probe } : {}),
+      ...(current.state === 'fit' && doc.extras.weights ? { previous: doc.extras.weights } : {}),
       onEvent: (e: TrainingEvent) => {
         if (e.type === 'epochEnd') {
           const { probe: _p, ...rest } = e;
@@ -192,6 +195,8 @@ export class TrainingSessions {
           if (run && w) runWeights.set(run.id, w);
           const keep = [...project.runs.map((r) => r.id), ...(run ? [run.id] : [])].slice(-MAX_RUN_WEIGHTS);
           for (const id of runWeights.keys()) if (!keep.includes(id)) runWeights.delete(id);
+          // A finished run's weights replace the document's; a diverged run's only when its best
+          // epoch beat them (recordRun); a cancelled run's never (they stay restorable in the run).
           const newWeights = e.type === 'cancelled' ? doc.extras.weights : updated.weights;
           doc.extras = {
             ...doc.extras,
@@ -202,11 +207,20 @@ export class TrainingSessions {
           };
         }
         const { weights: _w, ...view } = e;
-        this.emit('training.event', { docId, event: { ...view, run } as TrainingEventView });
+        this.emit('training.event', {
+          docId,
+          event: { ...view, run, weightSpecs: weightSpecsOf(doc.extras.weights) } as TrainingEventView,
+        });
       },
     });
-    this.running.set(handle.runId, { docId, handle });
+    this.running.set(handle.runId, { docId, handle, graph: project.graph });
     return { runId: handle.runId };
+  }
+
+  /** The graph of the run going on for `docId`, if any: it is read-only until the run ends. */
+  runningGraph(docId: string): Project['graph'] | null {
+    for (const r of this.running.values()) if (r.docId === docId) return r.graph;
+    return null;
   }
 
   cancel(runId: string): void {
@@ -242,14 +256,22 @@ export class TrainingSessions {
     return { outputs: Array.from(outputs) };
   }
 
-  restore(doc: DocHandle, runId: string): void {
+  /** Makes a past run's weights the document's, if they fit the graph as it is now. */
+  restore(doc: DocHandle, runId: string, graph: Project['graph']): WeightEntry[] | null {
     const w = doc.extras.runWeights?.get(runId);
     if (!w)
       throw new TrainingServiceError(
         'NO_WEIGHTS',
         'The weights of that run were not kept (only the last five are).',
       );
+    const state = weightsState(graph, w);
+    if (state.state !== 'fit')
+      throw new TrainingServiceError(
+        'STALE_WEIGHTS',
+        `The weights of run ${runId} were trained for another version of the graph: ${state.state === 'stale' ? state.reason : ''} Undo the changes since that run to restore them.`,
+      );
     doc.extras = { ...doc.extras, weights: w, evaluation: undefined };
+    return state.entries;
   }
 
   history(doc: DocHandle, runIds: string[]): Record<string, TrainingEvent[]> {
@@ -270,6 +292,13 @@ export class TrainingSessions {
     this.cancelLoad(docId);
     for (const [id, r] of this.running) if (r.docId === docId) this.cancel(id);
   }
+}
+
+/** The manifest entries (names, shapes) of weights, for the renderer to tell when they go stale. */
+export function weightSpecsOf(w: DocHandle['extras']['weights']): WeightEntry[] | null {
+  if (!w) return null;
+  const m = readWeightsManifest(w.modelJson, w.weightsBin.byteLength);
+  return m.ok ? m.entries : null;
 }
 
 /** The data panel's view of a loaded dataset. */

@@ -238,7 +238,7 @@ export const useTraining = create<TrainingState>()((set, get) => ({
   restore: async (runId) => {
     const ed = useEditor.getState();
     if (!ed.docId) return;
-    await api.request('runs.restore', { docId: ed.docId, runId });
+    await api.request('runs.restore', { docId: ed.docId, runId, project: ed.toProject() });
     useEditor.setState((s) => ({ hasWeights: true, editVersion: s.editVersion + 1 }));
     ed.notify(`Restored the weights of run ${runId}`);
     await get().evaluate();

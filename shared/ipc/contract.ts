@@ -5,6 +5,7 @@
  * cannot send anything else).
  */
 import { z } from 'zod';
+import { weightEntrySchema, type WeightEntry } from '../graph/weights';
 import { dataSpecSchema, projectSchema, type RunSummary } from '../ir/schema';
 import type { DatasetDescriptor, Task } from '../training/data';
 import type { Evaluation } from '../training/evaluation';
@@ -29,6 +30,11 @@ export const openResultSchema = z.strictObject({
   path: z.string().nullable(),
   project: projectSchema,
   hasWeights: z.boolean(),
+  /**
+   * Names and shapes of the trained weights (null without any): the editor compares them with the
+   * graph to tell when an edit makes them stale.
+   */
+  weightSpecs: z.array(weightEntrySchema).nullable(),
   /** The saved evaluation of the current weights, if any. */
   evaluation: typed<Evaluation>().nullable(),
 });
@@ -79,12 +85,20 @@ export const gridSchema = z.strictObject({
 });
 export type Grid = z.infer<typeof gridSchema>;
 
-/** A training event as the renderer sees it: weights stay in the main process. */
+/**
+ * A training event as the renderer sees it: weights stay in the main process; a terminal event
+ * carries the run's summary and the names and shapes of the document's weights after it.
+ */
+interface TerminalExtras {
+  weightSpecs: WeightEntry[] | null;
+}
 export type TrainingEventView =
   | Exclude<TrainingEvent, { type: 'done' } | { type: 'diverged' } | { type: 'cancelled' }>
-  | (Omit<Extract<TrainingEvent, { type: 'done' }>, 'weights'> & { run: RunSummary })
-  | (Omit<Extract<TrainingEvent, { type: 'diverged' }>, 'weights'> & { run: RunSummary })
-  | (Omit<Extract<TrainingEvent, { type: 'cancelled' }>, 'weights'> & { run: RunSummary | null });
+  | (Omit<Extract<TrainingEvent, { type: 'done' }>, 'weights'> & { run: RunSummary } & TerminalExtras)
+  | (Omit<Extract<TrainingEvent, { type: 'diverged' }>, 'weights'> & { run: RunSummary } & TerminalExtras)
+  | (Omit<Extract<TrainingEvent, { type: 'cancelled' }>, 'weights'> & {
+      run: RunSummary | null;
+    } & TerminalExtras);
 
 /** request name -> { params, result } */
 export const REQUESTS = {
@@ -113,7 +127,8 @@ export const REQUESTS = {
   },
   'project.save': {
     params: z.strictObject({ docId, path: filePath.nullable(), project: projectSchema }),
-    result: z.strictObject({ path: z.string() }),
+    /** `note`: something the user should know about what was saved (stale weights left out). */
+    result: z.strictObject({ path: z.string(), note: z.string().optional() }),
   },
   'project.close': {
     params: z.strictObject({ docId }),
@@ -191,8 +206,9 @@ export const REQUESTS = {
   },
   /** Makes a past run's weights the current ones. */
   'runs.restore': {
-    params: z.strictObject({ docId, runId: z.string().max(100) }),
-    result: z.strictObject({}),
+    /** `project`: the graph as it is now; a run's weights are restored only if they fit it. */
+    params: z.strictObject({ docId, runId: z.string().max(100), project: projectSchema }),
+    result: z.strictObject({ weightSpecs: z.array(weightEntrySchema) }),
   },
   /** Metrics history (one epochEnd per line) of past runs, for overlaying curves. */
   'runs.history': {
@@ -208,7 +224,8 @@ export const REQUESTS = {
       dir: filePath,
       force: z.boolean(),
     }),
-    result: z.strictObject({ dir: z.string(), files: z.array(z.string()) }),
+    /** `note`: something the user should know about the export (stale weights left out). */
+    result: z.strictObject({ dir: z.string(), files: z.array(z.string()), note: z.string().optional() }),
   },
   /** Electron: a native folder picker. Serve mode answers UNSUPPORTED. */
   'dialog.chooseFolder': {
