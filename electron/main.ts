@@ -21,14 +21,7 @@ import { VERSION } from './version';
 import { bindIpc } from './ipc/bind';
 import { AppServices } from './services/app';
 import { PROJECT_EXTENSION } from './services/projectFiles';
-import {
-  APP_ORIGIN,
-  APP_SCHEME,
-  CONTENT_SECURITY_POLICY,
-  isAppUrl,
-  isSafeExternalUrl,
-  windowOptions,
-} from './window';
+import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, hardenWebContents, windowOptions } from './window';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererDir = path.join(here, '..', 'renderer');
@@ -190,16 +183,9 @@ if (!app.requestSingleInstanceLock()) {
     if (win) services.emit('app.openFile', { path: file });
   });
 
-  // No navigation off the app, no new windows; external links go to the browser, if http(s).
+  // No navigation or redirect off the app, no new windows; external links go to the browser, if http(s).
   app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-navigate', (ev, url) => {
-      if (!isAppUrl(url)) ev.preventDefault();
-    });
-    contents.on('will-attach-webview', (ev) => ev.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      if (isSafeExternalUrl(url)) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
+    hardenWebContents(contents, (url) => void shell.openExternal(url));
   });
 
   void app.whenReady().then(async () => {

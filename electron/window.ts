@@ -1,8 +1,8 @@
 /**
- * The desktop window's security settings, kept apart from main.ts so a unit test can assert them
- * without starting Electron.
+ * The desktop window's security settings and guards, kept apart from main.ts as plain functions so
+ * a unit test can assert them with fake events and contents, without starting Electron.
  */
-import type { BrowserWindowConstructorOptions } from 'electron';
+import type { BrowserWindowConstructorOptions, WebContents } from 'electron';
 
 /** The app's own origin: the renderer is served from this custom protocol, never from file://. */
 export const APP_SCHEME = 'netloom';
@@ -67,4 +67,34 @@ export function isAppUrl(raw: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A navigation about to happen (`will-navigate`, `will-frame-navigate`, `will-redirect`). */
+export interface NavigationEvent {
+  readonly url: string;
+  preventDefault(): void;
+}
+
+/** Stops any navigation, in any frame, and any server redirect that would leave the app's origin. */
+export function blockForeignNavigation(event: NavigationEvent): void {
+  if (!isAppUrl(event.url)) event.preventDefault();
+}
+
+/** What `hardenWebContents` touches on a WebContents. */
+export type HardenableContents = Pick<WebContents, 'on' | 'setWindowOpenHandler'>;
+
+/**
+ * Every WebContents (main.ts calls this from `web-contents-created`): no navigation or redirect off
+ * the app, no <webview>, no new windows; a window.open or target=_blank link to an http(s) URL goes
+ * to the system browser through `openExternal` instead.
+ */
+export function hardenWebContents(contents: HardenableContents, openExternal: (url: string) => void): void {
+  contents.on('will-navigate', blockForeignNavigation);
+  contents.on('will-frame-navigate', blockForeignNavigation);
+  contents.on('will-redirect', blockForeignNavigation);
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isSafeExternalUrl(url)) openExternal(url);
+    return { action: 'deny' };
+  });
 }
