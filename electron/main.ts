@@ -15,13 +15,21 @@ import {
   type MenuItemConstructorOptions,
   net,
   protocol,
+  session,
   shell,
 } from 'electron';
 import { VERSION } from './version';
 import { bindIpc } from './ipc/bind';
 import { AppServices } from './services/app';
 import { PROJECT_EXTENSION } from './services/projectFiles';
-import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, hardenWebContents, windowOptions } from './window';
+import {
+  APP_ORIGIN,
+  APP_SCHEME,
+  CONTENT_SECURITY_POLICY,
+  hardenSession,
+  hardenWebContents,
+  windowOptions,
+} from './window';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererDir = path.join(here, '..', 'renderer');
@@ -184,11 +192,14 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   // No navigation or redirect off the app, no new windows; external links go to the browser, if http(s).
+  // Permissions denied (but clipboard writes from the app's page) in every session a page can use.
   app.on('web-contents-created', (_e, contents) => {
     hardenWebContents(contents, (url) => void shell.openExternal(url));
+    hardenSession(contents.session);
   });
 
   void app.whenReady().then(async () => {
+    hardenSession(session.defaultSession);
     protocol.handle(APP_SCHEME, async (req) => {
       const url = new URL(req.url);
       const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);

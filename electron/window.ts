@@ -2,7 +2,7 @@
  * The desktop window's security settings and guards, kept apart from main.ts as plain functions so
  * a unit test can assert them with fake events and contents, without starting Electron.
  */
-import type { BrowserWindowConstructorOptions, WebContents } from 'electron';
+import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
 
 /** The app's own origin: the renderer is served from this custom protocol, never from file://. */
 export const APP_SCHEME = 'netloom';
@@ -97,4 +97,65 @@ export function hardenWebContents(contents: HardenableContents, openExternal: (u
     if (isSafeExternalUrl(url)) openExternal(url);
     return { action: 'deny' };
   });
+}
+
+type PermissionRequestHandler = NonNullable<Parameters<Session['setPermissionRequestHandler']>[0]>;
+type PermissionCheckHandler = NonNullable<Parameters<Session['setPermissionCheckHandler']>[0]>;
+export type Permission = Parameters<PermissionRequestHandler>[1];
+
+/**
+ * The one web permission the page is given: writing text to the clipboard, which Chromium asks for
+ * before `navigator.clipboard.writeText` (the command palette's Copy and Cut). Everything else is
+ * denied: camera, microphone, screen capture, geolocation, notifications, MIDI, HID/serial/USB, the
+ * page's Fullscreen API (the View menu's full screen is the native window's, no permission), the
+ * File System Access API, handing URLs to other apps... Reading the clipboard ('clipboard-read') is
+ * denied too: Ctrl/Cmd+V and the Edit menu paste through the DOM `paste` event, which needs no
+ * permission, and the palette's Paste falls back to the in-app copy buffer.
+ */
+export const GRANTED_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>([
+  'clipboard-sanitized-write',
+]);
+
+/** Only for the app's own top-level page: never a subframe, another origin or a worker. */
+function grants(permission: Permission, isMainFrame: boolean, requestingUrl: string | undefined): boolean {
+  return (
+    GRANTED_PERMISSIONS.has(permission) &&
+    isMainFrame &&
+    requestingUrl !== undefined &&
+    isAppUrl(requestingUrl)
+  );
+}
+
+/** `session.setPermissionRequestHandler`: a page asking for a permission. */
+export const permissionRequestHandler: PermissionRequestHandler = (
+  _contents,
+  permission,
+  callback,
+  details,
+) => callback(grants(permission, details.isMainFrame, details.requestingUrl));
+
+/** `session.setPermissionCheckHandler`: a page (or Chromium for it) checking a permission's state. */
+export const permissionCheckHandler: PermissionCheckHandler = (
+  _contents,
+  permission,
+  requestingOrigin,
+  details,
+) =>
+  (requestingOrigin === APP_ORIGIN || requestingOrigin === `${APP_ORIGIN}/`) &&
+  grants(permission, details.isMainFrame, details.requestingUrl);
+
+/** What `hardenSession` touches on a Session. */
+export type HardenableSession = Pick<
+  Session,
+  'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'
+>;
+
+/**
+ * A session's permissions (main.ts calls this for the default session and every WebContents'
+ * session): all denied but `GRANTED_PERMISSIONS`, and no HID, serial or USB device ever granted.
+ */
+export function hardenSession(session: HardenableSession): void {
+  session.setPermissionRequestHandler(permissionRequestHandler);
+  session.setPermissionCheckHandler(permissionCheckHandler);
+  session.setDevicePermissionHandler(() => false);
 }

@@ -10,10 +10,23 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 const fake = vi.hoisted(() => {
   type Fn = (...args: unknown[]) => unknown;
   const appListeners = new Map<string, Fn>();
-  const windows: unknown[] = [];
+  /** A Session recording the permission handlers set on it. */
+  const fakeSession = () => {
+    const handlers: Record<string, Fn> = {};
+    return {
+      handlers,
+      setPermissionRequestHandler: (h: Fn) => void (handlers.request = h),
+      setPermissionCheckHandler: (h: Fn) => void (handlers.check = h),
+      setDevicePermissionHandler: (h: Fn) => void (handlers.device = h),
+    };
+  };
+  const defaultSession = fakeSession();
+  /** For each window created: were the default session's handlers already set? */
+  const windows: { sessionHardened: boolean }[] = [];
   class BrowserWindow {
     static getAllWindows = () => windows;
     webContents = { on: () => undefined, send: () => undefined };
+    sessionHardened = Object.keys(defaultSession.handlers).length === 3;
     constructor() {
       windows.push(this);
     }
@@ -23,6 +36,7 @@ const fake = vi.hoisted(() => {
   }
   const openedExternally: string[] = [];
   return {
+    fakeSession,
     appListeners,
     windows,
     openedExternally,
@@ -42,6 +56,7 @@ const fake = vi.hoisted(() => {
       Menu: { buildFromTemplate: () => ({}), setApplicationMenu: () => undefined },
       net: { fetch: () => Promise.reject(new Error('no fetch in this test')) },
       protocol: { registerSchemesAsPrivileged: () => undefined, handle: () => undefined },
+      session: { defaultSession },
       shell: { openExternal: (url: string) => (openedExternally.push(url), Promise.resolve()) },
     },
   };
@@ -58,6 +73,7 @@ function fakeContents() {
       return contents;
     },
     setWindowOpenHandler: (h: typeof openHandler) => void (openHandler = h),
+    session: fake.fakeSession(),
   };
   const navigate = (name: string, url: string) => {
     let prevented = false;
@@ -90,5 +106,29 @@ describe('main.ts', () => {
     expect(f.open('https://example.org/')).toEqual({ action: 'deny' });
     expect(f.open('file:///etc/passwd')).toEqual({ action: 'deny' });
     expect(fake.openedExternally).toEqual(['https://example.org/']);
+  });
+
+  /** A session's installed handlers answer a camera request and a clipboard-write check as denied/granted. */
+  function expectHardened(session: ReturnType<typeof fake.fakeSession>) {
+    const { request, check, device } = session.handlers;
+    expect(request && check && device, 'request, check and device handlers').toBeTruthy();
+    const page = { requestingUrl: 'netloom://app/index.html', isMainFrame: true };
+    let camera: unknown;
+    request!({}, 'media', (granted: boolean) => (camera = granted), page);
+    expect(camera).toBe(false);
+    expect(check!(null, 'geolocation', 'netloom://app/', page)).toBe(false);
+    expect(check!(null, 'clipboard-sanitized-write', 'netloom://app/', page)).toBe(true);
+    expect(device!({ deviceType: 'usb', origin: 'netloom://app', device: {} })).toBe(false);
+  }
+
+  it('denies permissions in the default session once ready, before the window opens', () => {
+    expectHardened(fake.electron.session.defaultSession);
+    expect(fake.windows.map((w) => w.sessionHardened)).toEqual([true]);
+  });
+
+  it("denies permissions in every new WebContents' session", () => {
+    const f = fakeContents();
+    fake.appListeners.get('web-contents-created')!({}, f.contents);
+    expectHardened(f.contents.session);
   });
 });
