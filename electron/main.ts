@@ -15,6 +15,7 @@ import {
   type MenuItemConstructorOptions,
   net,
   protocol,
+  session,
   shell,
 } from 'electron';
 import { VERSION } from './version';
@@ -25,8 +26,8 @@ import {
   APP_ORIGIN,
   APP_SCHEME,
   CONTENT_SECURITY_POLICY,
-  isAppUrl,
-  isSafeExternalUrl,
+  hardenSession,
+  hardenWebContents,
   windowOptions,
 } from './window';
 
@@ -190,19 +191,15 @@ if (!app.requestSingleInstanceLock()) {
     if (win) services.emit('app.openFile', { path: file });
   });
 
-  // No navigation off the app, no new windows; external links go to the browser, if http(s).
+  // No navigation or redirect off the app, no new windows; external links go to the browser, if http(s).
+  // Permissions denied (but clipboard writes from the app's page) in every session a page can use.
   app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-navigate', (ev, url) => {
-      if (!isAppUrl(url)) ev.preventDefault();
-    });
-    contents.on('will-attach-webview', (ev) => ev.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      if (isSafeExternalUrl(url)) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
+    hardenWebContents(contents, (url) => void shell.openExternal(url));
+    hardenSession(contents.session);
   });
 
   void app.whenReady().then(async () => {
+    hardenSession(session.defaultSession);
     protocol.handle(APP_SCHEME, async (req) => {
       const url = new URL(req.url);
       const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
