@@ -744,7 +744,11 @@ export function buildProgram(io: Io): Command {
     .option('--force', 'replace the folder if it is not empty')
     .action(async (file: string, opts: { format: ExportFormat; out: string; force?: boolean }) => {
       const bundle = await load(file);
-      const options: ExportOptions = { version: VERSION, ...(opts.force ? { force: true } : {}) };
+      const options: ExportOptions = {
+        version: VERSION,
+        protectedPaths: [path.resolve(file)],
+        ...(opts.force ? { force: true } : {}),
+      };
       const spec = bundle.project.data;
       const code = opts.format === 'pytorch' || opts.format === 'keras';
       if (code && spec?.source === 'csv') {

@@ -5,8 +5,24 @@ export const EXPORT_FORMATS = ['pytorch', 'keras', 'tfjs', 'svg', 'png'] as cons
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportOptions {
-  /** Replace the contents of a non-empty output folder (default: refuse). */
+  /**
+   * Replace an earlier export: a non-empty output folder is replaced as a whole only if Netloom
+   * exported it (its `.netloom-export.json` manifest is valid) and it holds nothing the manifest does
+   * not list. Any other non-empty folder is refused, with or without `force`.
+   */
   force?: boolean;
+  /**
+   * Paths an export must never replace, write into or lose (files or folders: the project file, the
+   * served folder). An output folder that is one of them, or that holds one, is refused; real paths
+   * are compared, so a symlink to such a folder is refused too.
+   */
+  protectedPaths?: readonly string[];
+  /**
+   * Serve mode: the folder everything must stay inside. The output folder must be strictly inside it
+   * (never the folder itself), so the staging folder and the replaced folder moved aside, both made
+   * beside the output folder, are inside it too.
+   */
+  confineTo?: string;
   /**
    * The project's data as arrays (a built-in dataset, images, or a CSV already encoded): written to
    * `data/dataset.safetensors` for the PyTorch and Keras scripts.

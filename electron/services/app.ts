@@ -477,7 +477,15 @@ export class AppServices {
           mustExist: false,
         },
       );
-      const options: ExportOptions = { version: this.opts.version, force };
+      // Never the project's folder nor the served one (nor a folder above them); in serve mode the
+      // export, its staging folder and the folder it replaces stay inside the served folder.
+      const root = this.opts.root;
+      const options: ExportOptions = {
+        version: this.opts.version,
+        force,
+        protectedPaths: [d.path, root].filter((p): p is string => p !== null),
+        ...(root ? { confineTo: root } : {}),
+      };
       const spec = project.data;
       if ((format === 'pytorch' || format === 'keras') && spec) {
         if (spec.source === 'csv') {

@@ -60,3 +60,107 @@ describe('app services', () => {
     await expect(s.dispatch('project.open', { path: 'missing.nnproj' })).rejects.toThrow(/No such file/);
   });
 });
+
+// project.export with force (trust issue, item 3): never the served folder or the project's folder,
+// and nothing is ever made outside the served folder.
+import { lstatSync, mkdirSync, readdirSync, symlinkSync, watch, writeFileSync } from 'node:fs';
+
+describe('project.export in serve mode', () => {
+  /** A served folder `root` inside a private folder `top`, watched for anything made beside `root`. */
+  function servedRoot() {
+    const top = mkdtempSync(path.join(tmpdir(), 'netloom-svc-export-'));
+    const root = path.join(top, 'root');
+    mkdirSync(root);
+    const made: string[] = [];
+    const watcher = watch(top, (_, name) => made.push(String(name)));
+    return { top, root, made, close: () => watcher.close() };
+  }
+  const settle = () => new Promise((r) => setTimeout(r, 100));
+  const request = (docId: string, project: Project, dir: string) => ({
+    docId,
+    project,
+    format: 'svg',
+    dir,
+    force: true,
+  });
+
+  it('refuses dir "." with force (the served folder, holding the project), touching nothing inside or outside it', async () => {
+    const { top, root, made, close } = servedRoot();
+    try {
+      const s = services(root, mkdtempSync(path.join(tmpdir(), 'netloom-svc-data-')));
+      const doc = (await s.dispatch('project.new', { template: 'mlp' })) as {
+        docId: string;
+        project: Project;
+      };
+      await s.dispatch('project.save', { docId: doc.docId, path: 'p.nnproj', project: doc.project });
+      writeFileSync(path.join(root, 'notes.txt'), 'my notes');
+      const bytes = readFileSync(path.join(root, 'p.nnproj'));
+      await settle();
+      made.length = 0;
+      await expect(s.dispatch('project.export', request(doc.docId, doc.project, '.'))).rejects.toThrow(
+        /^Refusing to export into .*: it holds .*p\.nnproj, and an export never/,
+      );
+      await settle();
+      expect(readdirSync(root).sort()).toEqual(['notes.txt', 'p.nnproj']);
+      expect(readFileSync(path.join(root, 'p.nnproj')).equals(bytes)).toBe(true);
+      expect(readFileSync(path.join(root, 'notes.txt'), 'utf8')).toBe('my notes');
+      expect(readdirSync(top)).toEqual(['root']);
+      expect(made).toEqual([]);
+
+      // A subfolder inside the served folder works, twice with force; staging stays inside.
+      for (let i = 0; i < 2; i++)
+        expect(await s.dispatch('project.export', request(doc.docId, doc.project, 'diagram'))).toEqual({
+          dir: 'diagram',
+          files: ['diagram.svg'],
+        });
+      await settle();
+      expect(readdirSync(root).sort()).toEqual(['diagram', 'notes.txt', 'p.nnproj']);
+      expect(readdirSync(top)).toEqual(['root']);
+      expect(made).toEqual([]);
+    } finally {
+      close();
+    }
+  });
+
+  it('refuses the served folder even when it is empty and the project unsaved, and through a symlink', async () => {
+    const { top, root, made, close } = servedRoot();
+    try {
+      const s = services(root, mkdtempSync(path.join(tmpdir(), 'netloom-svc-data-')));
+      const doc = (await s.dispatch('project.new', { template: 'mlp' })) as {
+        docId: string;
+        project: Project;
+      };
+      await settle();
+      made.length = 0;
+      await expect(s.dispatch('project.export', request(doc.docId, doc.project, '.'))).rejects.toThrow(
+        /Refusing to export into/,
+      );
+      expect(readdirSync(root)).toEqual([]);
+      symlinkSync(root, path.join(root, 'loop'));
+      await expect(s.dispatch('project.export', request(doc.docId, doc.project, 'loop'))).rejects.toThrow(
+        /Refusing to export into/,
+      );
+      await settle();
+      expect(readdirSync(root)).toEqual(['loop']);
+      expect(lstatSync(path.join(root, 'loop')).isSymbolicLink()).toBe(true);
+      expect(readdirSync(top)).toEqual(['root']);
+      expect(made).toEqual([]);
+    } finally {
+      close();
+    }
+  });
+
+  it('refuses the folder of a project saved in a subfolder, for dir "." or ".."', async () => {
+    const { root } = servedRoot();
+    const s = services(root, mkdtempSync(path.join(tmpdir(), 'netloom-svc-data-')));
+    const doc = (await s.dispatch('project.new', { template: 'mlp' })) as { docId: string; project: Project };
+    mkdirSync(path.join(root, 'work'));
+    await s.dispatch('project.save', { docId: doc.docId, path: 'work/p.nnproj', project: doc.project });
+    for (const dir of ['.', '..'])
+      await expect(s.dispatch('project.export', request(doc.docId, doc.project, dir))).rejects.toThrow(
+        /Refusing to export into .*: it (is|holds) /,
+      );
+    expect(readdirSync(root)).toEqual(['work']);
+    expect(readdirSync(path.join(root, 'work'))).toEqual(['p.nnproj']);
+  });
+});

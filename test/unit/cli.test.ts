@@ -183,3 +183,50 @@ describe('netloom CLI', () => {
     expect(v.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+// export --force (trust issue, item 3): never the folder holding the project.
+import { mkdirSync, readFileSync } from 'node:fs';
+
+describe('netloom export --force', () => {
+  it('refuses the folder holding the project (the reported case), touching nothing', async () => {
+    const top = mkdtempSync(path.join(tmpdir(), 'netloom-cli-force-'));
+    const out = path.join(top, 'DIR');
+    mkdirSync(out);
+    const p = path.join(out, 'P.nnproj');
+    expect((await cli('new', '--template', 'mlp', '--out', p)).code).toBe(0);
+    writeFileSync(path.join(out, 'notes.txt'), 'my notes');
+    const bytes = readFileSync(p);
+    const r = await run(process.execPath, [
+      BIN,
+      'export',
+      p,
+      '--format',
+      'svg',
+      '--out',
+      out,
+      '--force',
+    ]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Refusing to export into ${out}: it holds ${p}`);
+    expect(readdirSync(out).sort()).toEqual(['P.nnproj', 'notes.txt']);
+    expect(readFileSync(p).equals(bytes)).toBe(true);
+    expect(readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('my notes');
+    expect(readdirSync(top)).toEqual(['DIR']);
+    // The same from inside DIR with a relative path, and for the folder above.
+    for (const target of [top, path.relative(process.cwd(), out)]) {
+      const again = await cli('export', p, '--format', 'svg', '--out', target, '--force');
+      expect(again.code).toBe(1);
+      expect(again.err).toMatch(/Refusing to export into .*: it holds .*P\.nnproj/);
+    }
+    expect(readdirSync(out).sort()).toEqual(['P.nnproj', 'notes.txt']);
+    // A subfolder is fine, and --force replaces that earlier export.
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await cli('export', p, '--format', 'svg', '--out', path.join(out, 'diagram'), '--force')).code,
+      ).toBe(0);
+    expect(readdirSync(path.join(out, 'diagram')).sort()).toEqual(['.netloom-export.json', 'diagram.svg']);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../electron/engine/backend';
@@ -157,16 +157,22 @@ describe('diagram export', () => {
 });
 
 describe('export contract', () => {
-  it('refuses a non-empty folder unless force, then replaces it whole; leaves no staging folders', async () => {
+  it('refuses a non-empty folder unless force and an earlier export, then replaces it whole; leaves no staging folders', async () => {
     const root = tempDir('force');
     const dir = path.join(root, 'out');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'keep.txt'), 'x');
     const project = buildTemplate('mlp', TEMPLATE_OPTIONS.mlp);
     await expect(exportProject({ project }, 'svg', dir)).rejects.toThrow(/not empty/);
+    await expect(exportProject({ project }, 'svg', dir, { force: true })).rejects.toThrow(
+      /did not export it/,
+    );
     expect(readdirSync(dir)).toEqual(['keep.txt']);
+    rmSync(path.join(dir, 'keep.txt'));
+    await exportProject({ project }, 'png', dir, { scale: 1 });
+    await expect(exportProject({ project }, 'svg', dir)).rejects.toThrow(/not empty/);
     await exportProject({ project }, 'svg', dir, { force: true });
-    expect(readdirSync(dir)).toEqual(['diagram.svg']);
+    expect(readdirSync(dir).sort()).toEqual(['.netloom-export.json', 'diagram.svg']);
     expect(readdirSync(root)).toEqual(['out']);
   });
 
