@@ -16,6 +16,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { checkGraph } from '../../shared/graph/check';
+import { weightsState } from '../../shared/graph/weights';
 import type { ProjectBundle } from '../../shared/ir/project';
 import { exportDiagram } from './diagram';
 import { exportKeras } from './keras';
@@ -69,7 +71,7 @@ export async function exportProject(
   format: ExportFormat,
   outDir: string,
   options: ExportOptions = {},
-): Promise<{ files: string[] }> {
+): Promise<{ files: string[]; note?: string }> {
   if (!isExportFormat(format))
     throw new ExportError(
       `Unknown export format ${JSON.stringify(format)}; use one of ${EXPORT_FORMATS.join(', ')}.`,
@@ -78,6 +80,19 @@ export async function exportProject(
   await refuseProtected(target, outDir, options);
   const existing = await inspect(target, outDir);
   refuseExisting(existing, outDir, options.force === true);
+  // Weights are exported only with the graph they fit (an invalid graph is refused by the exporter).
+  const report = checkGraph(bundle.project.graph);
+  const weights = report.valid ? weightsState(bundle.project.graph, bundle.weights, report) : null;
+  let note: string | undefined;
+  if (weights?.state === 'stale') {
+    if (options.staleWeights !== 'drop')
+      throw new ExportError(
+        `${weights.reason} Train the network again (netloom train) before exporting, or undo the change.`,
+      );
+    const { weights: _w, evaluation: _e, ...rest } = bundle;
+    bundle = rest;
+    note = `Exported without the trained weights: ${weights.reason}`;
+  }
   // Everything is generated in memory first: a refusal leaves the disk untouched.
   const files = await EXPORTERS[format](bundle, options, options.version ?? 'dev');
   if (files.has(EXPORT_MANIFEST)) throw new Error(`an exporter wrote ${EXPORT_MANIFEST}`);
@@ -92,7 +107,7 @@ export async function exportProject(
   const all: Files = new Map(files);
   all.set(EXPORT_MANIFEST, JSON.stringify(manifest, null, 2) + '\n');
   await writeFolderAtomic(target, all, existing, outDir);
-  return { files: listed };
+  return note ? { files: listed, note } : { files: listed };
 }
 
 /** What the destination holds now. */

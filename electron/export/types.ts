@@ -37,6 +37,11 @@ export interface ExportOptions {
   csv?: { name: string; bytes: Uint8Array };
   /** Netloom's version, written into generated files (default: `dev`). */
   version?: string;
+  /**
+   * Trained weights that do not fit the graph (an edit after training): `refuse` (default) fails the
+   * export with the reason; `drop` exports without them and says so in the result's `note`.
+   */
+  staleWeights?: 'refuse' | 'drop';
   /** PNG only: pixels per SVG unit (default 2). */
   scale?: number;
 }

@@ -225,9 +225,19 @@ export class AppServices {
    * way, so undoing the edit makes them usable again.
    */
   private usableExtras(d: Doc, project: Project): { extras: Doc['extras']; stale: string | null } {
+    // Run histories and run weights go with the runs the project lists (a file holding others is
+    // refused on reading, so it must never be written).
+    const listed = new Set(project.runs.map((r) => r.id));
+    const keep = <V>(m: ReadonlyMap<string, V> | undefined) =>
+      m && new Map([...m].filter(([id]) => listed.has(id)));
+    const extras: Doc['extras'] = {
+      ...d.extras,
+      runs: keep(d.extras.runs),
+      runWeights: keep(d.extras.runWeights),
+    };
     const st = weightsState(project.graph, d.extras.weights);
-    if (st.state !== 'stale') return { extras: d.extras, stale: null };
-    const { weights: _w, evaluation: _e, ...rest } = d.extras;
+    if (st.state !== 'stale') return { extras, stale: null };
+    const { weights: _w, evaluation: _e, ...rest } = extras;
     return { extras: rest, stale: st.reason };
   }
 
@@ -355,8 +365,8 @@ export class AppServices {
 
     'model.predict': async ({ docId, project, input }) => {
       const d = this.doc(docId);
-      if (!d.extras.weights) throw new ServiceError('NOT_TRAINED', 'Train the network first.');
       this.guardRun(docId, project);
+      if (!d.extras.weights) throw new ServiceError('NOT_TRAINED', 'Train the network first.');
       this.requireFit(d, project);
       return this.training.predict(d, project, input);
     },
@@ -470,6 +480,7 @@ export class AppServices {
 
     'project.export': async ({ docId, project, format, dir, force }) => {
       const d = this.doc(docId);
+      this.guardRun(docId, project);
       const base = d.path ? path.dirname(d.path) : (this.opts.root ?? process.cwd());
       const abs = await this.confine(
         path.isAbsolute(dir) ? dir : path.join(path.relative(this.opts.root ?? process.cwd(), base), dir),
@@ -483,6 +494,8 @@ export class AppServices {
       const options: ExportOptions = {
         version: this.opts.version,
         force,
+        // Weights an edit made stale are left out (and the result says so), never exported.
+        staleWeights: 'drop',
         protectedPaths: [d.path, root].filter((p): p is string => p !== null),
         ...(root ? { confineTo: root } : {}),
       };
@@ -507,7 +520,7 @@ export class AppServices {
       }
       try {
         const res = await exportProject({ project, ...d.extras }, format, abs, options);
-        return { dir: this.display(abs), files: res.files };
+        return { dir: this.display(abs), files: res.files, ...(res.note ? { note: res.note } : {}) };
       } catch (err) {
         if (err instanceof ExportError) throw new ServiceError('EXPORT', err.message);
         throw err;

@@ -116,6 +116,16 @@ describe('weights that do not fit the graph are never used', () => {
     }
   });
 
+  it('export refuses to write them (PyTorch, TF.js) and writes nothing', async () => {
+    for (const format of ['pytorch', 'tfjs']) {
+      const out = f(`misfit-${format}`);
+      const r = await netloom('export', misfit, '--format', format, '--out', out);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/do not fit the graph/);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
   it('train replaces them with weights that fit', async () => {
     const r = await netloom('train', misfit, '--epochs', '2');
     expect(r.code, r.stderr).toBe(0);
