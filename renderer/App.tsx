@@ -51,6 +51,7 @@ import {
   useDirty,
   useEditor,
   useReport,
+  useWeights,
 } from './store/editor';
 
 const nodeTypes = { layer: LayerNode };
@@ -90,6 +91,8 @@ function Editor() {
   const docId = useEditor((s) => s.docId);
   const dirty = useDirty();
   const report = useReport();
+  const weights = useWeights();
+  const locked = useEditor((s) => s.locked);
   const past = useStore(useEditor.temporal, (t) => t.pastStates.length);
   const future = useStore(useEditor.temporal, (t) => t.futureStates.length);
   const [dialog, setDialog] = useState<DialogState>({ kind: 'none' });
@@ -202,7 +205,8 @@ function Editor() {
       try {
         const res = await api.request('project.save', { docId: s.docId, path: p, project: s.toProject() });
         s.markSaved(res.path);
-        s.notify(`Saved ${res.path}`);
+        if (res.note) s.notify(`Saved ${res.path}. ${res.note}`, 'warn');
+        else s.notify(`Saved ${res.path}`);
         void api
           .request('recent.list', {})
           .then(setRecent)
@@ -638,6 +642,9 @@ function Editor() {
                 edgeTypes={edgeTypes}
                 onNodesChange={onNodesChange}
                 onEdgesChange={onEdgesChange}
+                nodesDraggable={!locked}
+                nodesConnectable={!locked}
+                edgesReconnectable={!locked}
                 onConnect={(c: Connection) => void connect(c)}
                 onConnectEnd={onConnectEnd}
                 isValidConnection={(c) => c.source !== c.target}
@@ -656,6 +663,11 @@ function Editor() {
               >
                 {far && <FarEdges />}
                 <DotGrid />
+                {locked && (
+                  <div className="canvas-locked" data-testid="canvas-locked" role="status">
+                    Training: the graph is read-only until the run ends.
+                  </div>
+                )}
                 <Controls showInteractive={false} />
                 {/* Zoomed out, the canvas is its own overview; the minimap's per-node subscriptions
                     would double the cost of every drag step on a big graph. */}
@@ -698,6 +710,19 @@ function Editor() {
           {report.errors ? `${report.errors} error${report.errors > 1 ? 's' : ''}` : 'no errors'}
           {report.warnings ? `, ${report.warnings} warning${report.warnings > 1 ? 's' : ''}` : ''}
         </span>
+        {locked ? (
+          <span className="warn" data-testid="weights-state" data-state="training">
+            training · graph read-only
+          </span>
+        ) : weights.state === 'stale' ? (
+          <span className="bad" data-testid="weights-state" data-state="stale" title={weights.reason}>
+            weights stale: undo or train again
+          </span>
+        ) : weights.state === 'fit' ? (
+          <span className="good" data-testid="weights-state" data-state="fit">
+            trained
+          </span>
+        ) : null}
         {notice && (
           <span className={`notice ${notice.tone}`} data-testid="notice" key={notice.at}>
             {notice.text}
@@ -749,7 +774,9 @@ function Editor() {
                 force,
               });
               setDialog({ kind: 'none' });
-              s.notify(`Exported ${format} to ${res.dir} (${res.files.length} files)`);
+              const done = `Exported ${format} to ${res.dir} (${res.files.length} files)`;
+              if (res.note) s.notify(`${done}. ${res.note}`, 'warn');
+              else s.notify(done);
               return null;
             } catch (err) {
               return err instanceof Error ? err.message : String(err);

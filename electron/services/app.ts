@@ -371,6 +371,14 @@ export class AppServices {
       return this.training.predict(d, project, input);
     },
 
+    'model.predictGrid': async ({ docId, project, grid }) => {
+      const d = this.doc(docId);
+      this.guardRun(docId, project);
+      if (!d.extras.weights) throw new ServiceError('NOT_TRAINED', 'Train the network first.');
+      this.requireFit(d, project);
+      return this.training.predictGrid(d, project, grid);
+    },
+
     'runs.restore': async ({ docId, runId, project }) => {
       this.guardRun(docId, project);
       return { weightSpecs: this.training.restore(this.doc(docId), runId, project.graph) ?? [] };

@@ -146,17 +146,10 @@ export class TrainingSessions {
     const { spec, file } = await this.normalise(doc, project.data);
     const loaded = await this.loadCached(docId, doc, spec, file, project.training);
     const ds = loaded.dataset;
-    let probe: Probe | undefined;
-    if (grid && ds.sampleShape.length === 1 && ds.sampleShape[0] === 2 && ds.xDtype === 'float32') {
-      const data = new Float32Array(grid.n * grid.n * 2);
-      for (let j = 0; j < grid.n; j++)
-        for (let i = 0; i < grid.n; i++) {
-          const k = (j * grid.n + i) * 2;
-          data[k] = grid.x0 + ((i + 0.5) / grid.n) * (grid.x1 - grid.x0);
-          data[k + 1] = grid.y1 - ((j + 0.5) / grid.n) * (grid.y1 - grid.y0);
-        }
-      probe = { data, count: grid.n * grid.n, sampleShape: [2], dtype: 'float32' };
-    }
+    const probe =
+      grid && ds.sampleShape.length === 1 && ds.sampleShape[0] === 2 && ds.xDtype === 'float32'
+        ? gridProbe(grid)
+        : undefined;
     const startedAt = new Date();
     const history: EpochEndEvent[] = [];
     const config = project.training;
@@ -243,6 +236,13 @@ export class TrainingSessions {
     return evaluation;
   }
 
+  /** The outputs over a 2-D grid (decision boundary) with the document's weights. */
+  async predictGrid(doc: DocHandle, project: Project, grid: Grid): Promise<{ outputs: number[] }> {
+    const p = gridProbe(grid);
+    const { outputs } = await predictArrays({ project, ...doc.extras }, p.data, [2], 'float32', p.count);
+    return { outputs: Array.from(outputs) };
+  }
+
   async predict(doc: DocHandle, project: Project, input: number[]) {
     const node = project.graph.nodes.find((n) => n.kind === 'Input');
     const shape = (node?.params.shape as (number | null)[] | undefined) ?? [input.length];
@@ -292,6 +292,18 @@ export class TrainingSessions {
     this.cancelLoad(docId);
     for (const [id, r] of this.running) if (r.docId === docId) this.cancel(id);
   }
+}
+
+/** The points of a grid, row by row from the top (as the decision boundary draws them). */
+function gridProbe(grid: Grid): Probe {
+  const data = new Float32Array(grid.n * grid.n * 2);
+  for (let j = 0; j < grid.n; j++)
+    for (let i = 0; i < grid.n; i++) {
+      const k = (j * grid.n + i) * 2;
+      data[k] = grid.x0 + ((i + 0.5) / grid.n) * (grid.x1 - grid.x0);
+      data[k + 1] = grid.y1 - ((j + 0.5) / grid.n) * (grid.y1 - grid.y0);
+    }
+  return { data, count: grid.n * grid.n, sampleShape: [2], dtype: 'float32' };
 }
 
 /** The manifest entries (names, shapes) of weights, for the renderer to tell when they go stale. */

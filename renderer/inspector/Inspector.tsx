@@ -113,6 +113,7 @@ export function Inspector() {
   const selected = useEditor(useShallow((s) => s.nodes.filter((n) => n.selected)));
   const setParams = useEditor((s) => s.setParams);
   const rename = useEditor((s) => s.renameNode);
+  const locked = useEditor((s) => s.locked);
   const report = useReport();
   if (selected.length !== 1)
     return (
@@ -133,20 +134,27 @@ export function Inspector() {
         <h2>{spec.label}</h2>
         <p className="doc">{spec.doc}</p>
       </header>
-      <label className="field">
-        <span className="field-label">Name</span>
-        <NameField id={node.id} name={node.data.name ?? ''} onCommit={(v) => rename(node.id, v)} />
-        <span className="field-help">Id {node.id}; names the layer in exported code.</span>
-      </label>
-      {Object.entries(spec.params).map(([name, ps]) => (
-        <Field
-          key={`${node.id}-${name}`}
-          name={name}
-          spec={ps}
-          value={node.data.params[name] ?? ps.default}
-          onCommit={(v) => setParams(node.id, { ...node.data.params, [name]: v })}
-        />
-      ))}
+      {locked && (
+        <p className="muted" data-testid="inspector-locked" role="status">
+          Read-only while the network trains: stop the run to change it.
+        </p>
+      )}
+      <fieldset disabled={locked}>
+        <label className="field">
+          <span className="field-label">Name</span>
+          <NameField id={node.id} name={node.data.name ?? ''} onCommit={(v) => rename(node.id, v)} />
+          <span className="field-help">Id {node.id}; names the layer in exported code.</span>
+        </label>
+        {Object.entries(spec.params).map(([name, ps]) => (
+          <Field
+            key={`${node.id}-${name}`}
+            name={name}
+            spec={ps}
+            value={node.data.params[name] ?? ps.default}
+            onCommit={(v) => setParams(node.id, { ...node.data.params, [name]: v })}
+          />
+        ))}
+      </fieldset>
       <div className="facts">
         <div>
           <span className="muted">Output</span>{' '}

@@ -7,8 +7,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DataSpec } from '../../shared/ir/schema';
 import { api } from '../ipc/client';
-import { useEditor, useReport } from '../store/editor';
-import { useTraining, type Point } from '../store/training';
+import { useEditor, useReport, useWeights } from '../store/editor';
+import { runLabel, useTraining, type Point } from '../store/training';
 import { BaselineLadder } from '../training/BaselineLadder';
 import { ConfusionMatrix } from '../training/ConfusionMatrix';
 import { DataPreview } from '../training/DataPreview';
@@ -177,9 +177,10 @@ function DataPanel() {
 function overlaySeries(
   overlays: ReturnType<typeof useTraining.getState>['overlays'],
   key: 'loss' | 'accuracy' | 'mae',
+  runs: Parameters<typeof runLabel>[0],
 ): ChartSeries[] {
   return Object.entries(overlays).map(([id, events]) => ({
-    label: `${id} val`,
+    label: `${runLabel(runs, id).replace(/ \(.*\)$/, '')} val`,
     dashed: true,
     points: events
       .map((e): Point | null => {
@@ -195,6 +196,8 @@ export function TrainView() {
   const training = useEditor((s) => s.meta.training);
   const runs = useEditor((s) => s.runs);
   const hasWeights = useEditor((s) => s.hasWeights);
+  const currentRunId = useEditor((s) => s.currentRunId);
+  const weights = useWeights();
   const report = useReport();
   const spec = useEditor((s) => s.data);
   const [predict, setPredict] = useState<{ result?: PredictResult; error?: string; busy: boolean }>({
@@ -209,6 +212,7 @@ export function TrainView() {
       void s.setData(ed.data).then(() => {
         // A saved evaluation is shown as it is; only a trained project without one is evaluated.
         if (ed.hasWeights && !useTraining.getState().evaluation) void s.evaluate();
+        if (ed.hasWeights) void s.refreshBoundary();
         const last = ed.runs[ed.runs.length - 1];
         if (last) void s.showRun(last.id);
       });
@@ -225,16 +229,18 @@ export function TrainView() {
     { label: 'loss (batch)', points: t.curves.batchLoss, faint: true },
     { label: 'loss', points: t.curves.epochLoss },
     { label: 'val loss', points: t.curves.valLoss },
-    ...overlaySeries(t.overlays, 'loss'),
+    ...overlaySeries(t.overlays, 'loss', runs),
   ];
   const metricSeries: ChartSeries[] = [
     { label: `${metric} (batch)`, points: t.curves.batchMetric, faint: true },
     { label: metric, points: t.curves.epochMetric },
     { label: `val ${metric}`, points: t.curves.valMetric },
-    ...overlaySeries(t.overlays, metric),
+    ...overlaySeries(t.overlays, metric, runs),
   ];
   const summary = t.summary;
-  const ev = t.evaluation;
+  // What is shown is always about the weights the document has: stale ones show nothing.
+  const stale = weights.state === 'stale' && !running;
+  const ev = stale ? null : t.evaluation;
   const predictInput: PredictInput | null = useMemo(() => {
     if (!summary) return null;
     const [h, w, c] = summary.sampleShape;
@@ -274,12 +280,16 @@ export function TrainView() {
     }
   };
 
-  const lastRun = runs[runs.length - 1];
   return (
     <div className="train-view" data-testid="train-view">
       <DataPanel />
       <section className="panel train-main" aria-label="Training">
         <h2>Training</h2>
+        {weights.state === 'stale' && (
+          <p className="train-alert alert-error" data-testid="weights-stale" role="status">
+            {weights.reason} Undo the change to use them again, or train again; saving leaves them out.
+          </p>
+        )}
         <TrainingForm
           config={training}
           onChange={(c) => useEditor.getState().setTraining(c)}
@@ -290,6 +300,7 @@ export function TrainView() {
           status={t.status}
           {...(t.progress ? { progress: t.progress } : {})}
           {...(t.message ? { message: t.message } : {})}
+          {...(t.kept ? { kept: t.kept } : {})}
           {...(t.final ? { final: t.final } : {})}
           canStart={!startHint && !running}
           onStart={() => void t.start()}
@@ -305,6 +316,7 @@ export function TrainView() {
             xLabel="epoch"
             testId="loss-chart"
             emptyText="Press Start to train."
+            logScale={t.lossLog}
           />
           <LiveChart
             title={metric === 'accuracy' ? 'Accuracy' : 'Mean absolute error'}
@@ -317,7 +329,7 @@ export function TrainView() {
           runs={runs}
           onOverlay={(ids) => void t.overlay(ids)}
           onRestore={(id) => void t.restore(id)}
-          currentRunId={hasWeights ? (lastRun?.id ?? null) : null}
+          currentRunId={hasWeights ? currentRunId : null}
           busy={running}
         />
       </section>
@@ -327,7 +339,7 @@ export function TrainView() {
             <h2>Decision boundary</h2>
             <DecisionBoundary
               grid={t.grid}
-              values={t.boundary ?? []}
+              values={stale ? [] : (t.boundary ?? [])}
               classes={summary.classes?.length ?? 2}
               points={summary.preview.points}
               {...(summary.classes ? { classNames: summary.classes } : {})}
@@ -335,10 +347,20 @@ export function TrainView() {
           </>
         )}
         <h2>Evaluation</h2>
-        {t.evaluating && <p className="muted">Evaluating…</p>}
-        {!ev && !t.evaluating && (
-          <p className="muted">
-            {hasWeights ? 'Evaluating the trained network…' : 'Train the network to evaluate it.'}
+        {running && !ev && <p className="muted">The evaluation comes when the run ends.</p>}
+        {t.evaluating && !stale && <p className="muted">Evaluating…</p>}
+        {!ev && (!t.evaluating || stale) && !running && (
+          <p className="muted" data-testid="evaluation-note">
+            {(stale
+              ? 'No evaluation: the trained weights no longer fit the graph. Undo the change to see theirs again.'
+              : null) ??
+              t.evaluationNote ??
+              (hasWeights ? 'No evaluation of these weights yet.' : 'Train the network to evaluate it.')}{' '}
+            {hasWeights && weights.state === 'fit' && (
+              <button type="button" className="link" data-testid="evaluate" onClick={() => void t.evaluate()}>
+                Evaluate
+              </button>
+            )}
           </p>
         )}
         {ev && (
@@ -384,7 +406,11 @@ export function TrainView() {
                 ? { error: predict.error }
                 : !hasWeights
                   ? { error: 'Train the network first.' }
-                  : {})}
+                  : weights.state === 'stale'
+                    ? {
+                        error: 'The trained weights no longer fit the graph: undo the change or train again.',
+                      }
+                    : {})}
             />
           </>
         )}

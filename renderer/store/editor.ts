@@ -20,6 +20,7 @@ import dagre from '@dagrejs/dagre';
 import { temporal } from 'zundo';
 import { create } from 'zustand';
 import { checkGraph, type GraphReport, type CheckGraph } from '../../shared/graph/check';
+import { type WeightEntry, weightsFit } from '../../shared/graph/weights';
 import type { Project, ParamValue, GraphNode } from '../../shared/ir/schema';
 import type { DataSummary } from '../../shared/ipc/contract';
 import { emptyProject } from '../../shared/ir/project';
@@ -45,13 +46,23 @@ export interface DocState {
   savedVersion: number;
   editVersion: number;
   hasWeights: boolean;
+  /** Names and shapes of the trained weights (null without any): tell when an edit makes them stale. */
+  weightSpecs: WeightEntry[] | null;
+  /** The run whose weights the document has (null: none, or not known). */
+  currentRunId: string | null;
 }
 
 export interface EditorState extends DocState {
   nodes: LayerNodeT[];
   edges: Edge[];
   /** A short message for the status bar (refused connection, saved...). */
-  notice: { text: string; tone: 'info' | 'error'; at: number } | null;
+  notice: { text: string; tone: 'info' | 'warn' | 'error'; at: number } | null;
+  /**
+   * True while the graph trains: every edit of the graph or its training settings is refused (with a
+   * notice) until the run ends, so the run's results and weights belong to the graph as it is.
+   */
+  locked: boolean;
+  setLocked(locked: boolean): void;
 
   onNodesChange(changes: NodeChange<LayerNodeT>[]): void;
   onEdgesChange(changes: EdgeChange[]): void;
@@ -67,16 +78,27 @@ export interface EditorState extends DocState {
   paste(text: string, at?: { x: number; y: number }): boolean;
   insertBefore(nodeId: string, port: string, kind: LayerKind, params: Record<string, unknown>): void;
   autoLayout(): void;
-  loadDocument(doc: { docId: string; path: string | null; project: Project; hasWeights: boolean }): void;
+  loadDocument(doc: {
+    docId: string;
+    path: string | null;
+    project: Project;
+    hasWeights: boolean;
+    weightSpecs: WeightEntry[] | null;
+  }): void;
   markSaved(path: string): void;
   setProjectName(name: string): void;
   toProject(): Project;
   setTraining(training: Project['training']): void;
   setData(data: Project['data']): void;
-  addRun(run: Project['runs'][number], weights: boolean): void;
+  /**
+   * A finished run joins the project; `weightSpecs` are the document's weights after it, and
+   * `replaced` says whether they are this run's (a diverged run may keep the older ones).
+   */
+  addRun(run: Project['runs'][number], weightSpecs: WeightEntry[] | null, replaced: boolean): void;
+  setWeightSpecs(weightSpecs: WeightEntry[] | null, currentRunId?: string | null): void;
   /** Sets the single Input and Output node to the data's shapes (one undo step). */
   fitToData(summary: DataSummary): void;
-  notify(text: string, tone?: 'info' | 'error'): void;
+  notify(text: string, tone?: 'info' | 'warn' | 'error'): void;
 }
 
 const NODE_W = 220;
@@ -205,6 +227,12 @@ export const useEditor = create<EditorState>()(
     (set, get) => {
       const edited = (patch: Partial<EditorState>) =>
         set((s) => ({ ...patch, editVersion: s.editVersion + 1 }));
+      /** True (and a notice) when the graph is read-only because it trains. */
+      const refused = (): boolean => {
+        if (!get().locked) return false;
+        get().notify(LOCKED_NOTICE, 'error');
+        return true;
+      };
       return {
         docId: null,
         path: null,
@@ -214,13 +242,23 @@ export const useEditor = create<EditorState>()(
         savedVersion: 0,
         editVersion: 0,
         hasWeights: false,
+        weightSpecs: null,
+        currentRunId: null,
         nodes: [],
         edges: [],
         notice: null,
+        locked: false,
+        setLocked: (locked) =>
+          set((s) => ({
+            locked,
+            // The refusal notice ends with the run.
+            notice: !locked && s.notice?.text === LOCKED_NOTICE ? null : s.notice,
+          })),
 
         onNodesChange: (changes) => {
           const structural = changes.some((c) => c.type === 'remove' || c.type === 'add');
           const moved = changes.some((c) => c.type === 'position' && c.position);
+          if ((structural || moved) && refused()) return;
           const next = applyNodeChanges(changes, get().nodes);
           if (structural) {
             const ids = new Set(next.map((n) => n.id));
@@ -230,11 +268,13 @@ export const useEditor = create<EditorState>()(
         },
         onEdgesChange: (changes) => {
           const structural = changes.some((c) => c.type === 'remove' || c.type === 'add');
+          if (structural && refused()) return;
           const next = applyEdgeChanges(changes, get().edges);
           if (structural) edited({ edges: next });
           else set({ edges: next });
         },
         connect: (c) => {
+          if (refused()) return false;
           const { nodes, edges } = get();
           const problem = connectionProblem(nodes, edges, c);
           if (problem) {
@@ -252,6 +292,7 @@ export const useEditor = create<EditorState>()(
           return true;
         },
         addNode: (kind, position, params = {}) => {
+          if (refused()) return '';
           const id = nextId(kind, get().nodes);
           const spec = layerSpec(kind);
           const node: LayerNodeT = {
@@ -265,6 +306,7 @@ export const useEditor = create<EditorState>()(
           return id;
         },
         setParams: (id, params) => {
+          if (refused()) return;
           const nodes = get().nodes;
           const node = nodes.find((n) => n.id === id);
           if (!node) return;
@@ -282,6 +324,7 @@ export const useEditor = create<EditorState>()(
           });
         },
         renameNode: (id, name) =>
+          !refused() &&
           edited({
             nodes: get().nodes.map((n) => {
               if (n.id !== id) return n;
@@ -293,6 +336,7 @@ export const useEditor = create<EditorState>()(
           }),
         deleteSelection: () => {
           const { nodes, edges } = get();
+          if ((nodes.some((n) => n.selected) || edges.some((e) => e.selected)) && refused()) return;
           const gone = new Set(nodes.filter((n) => n.selected).map((n) => n.id));
           const keptEdges = edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
           if (gone.size === 0 && keptEdges.length === edges.length) return;
@@ -330,6 +374,7 @@ export const useEditor = create<EditorState>()(
           return text;
         },
         paste: (text, at) => {
+          if (refused()) return false;
           let data: { netloom?: unknown; nodes?: unknown; edges?: unknown };
           try {
             data = JSON.parse(text) as typeof data;
@@ -380,6 +425,7 @@ export const useEditor = create<EditorState>()(
           return true;
         },
         insertBefore: (nodeId, port, kind, params) => {
+          if (refused()) return;
           const { nodes, edges } = get();
           const target = nodes.find((n) => n.id === nodeId);
           if (!target) return;
@@ -427,6 +473,7 @@ export const useEditor = create<EditorState>()(
           edited({ nodes: [...moved, node], edges: [...rest, ...added] });
         },
         autoLayout: () => {
+          if (refused()) return;
           const { nodes, edges } = get();
           const g = new dagre.graphlib.Graph();
           g.setGraph({ rankdir: 'TB', nodesep: 40, ranksep: 50 });
@@ -444,7 +491,7 @@ export const useEditor = create<EditorState>()(
             }),
           });
         },
-        loadDocument: ({ docId, path, project, hasWeights }) => {
+        loadDocument: ({ docId, path, project, hasWeights, weightSpecs }) => {
           const { graph, data, runs, ...meta } = project;
           const { nodes, edges } = fromGraph(graph);
           set({
@@ -456,6 +503,12 @@ export const useEditor = create<EditorState>()(
             nodes,
             edges,
             hasWeights,
+            weightSpecs,
+            // The last finished run made the weights a file has (as far as the file says).
+            currentRunId: hasWeights
+              ? ([...runs].reverse().find((r) => r.status === 'done')?.id ?? null)
+              : null,
+            locked: false,
             savedVersion: 0,
             editVersion: 0,
             notice: null,
@@ -470,15 +523,24 @@ export const useEditor = create<EditorState>()(
           runs: get().runs,
           graph: toGraph(get().nodes, get().edges),
         }),
-        setTraining: (training) => edited({ meta: { ...get().meta, training } }),
+        setTraining: (training) => !refused() && edited({ meta: { ...get().meta, training } }),
         setData: (data) => set((s) => ({ data, editVersion: s.editVersion + 1 })),
-        addRun: (run, weights) =>
+        addRun: (run, weightSpecs, replaced) =>
           set((s) => ({
             runs: [...s.runs, run],
-            hasWeights: s.hasWeights || weights,
+            hasWeights: weightSpecs !== null,
+            weightSpecs,
+            currentRunId: replaced ? run.id : s.currentRunId,
             editVersion: s.editVersion + 1,
           })),
+        setWeightSpecs: (weightSpecs, currentRunId) =>
+          set((s) => ({
+            weightSpecs,
+            hasWeights: weightSpecs !== null,
+            currentRunId: currentRunId === undefined ? s.currentRunId : currentRunId,
+          })),
         fitToData: (summary) => {
+          if (get().locked) return;
           const { nodes } = get();
           const inputs = nodes.filter((n) => n.data.kind === 'Input');
           const outputs = nodes.filter((n) => n.data.kind === 'Output');
@@ -550,16 +612,21 @@ export const useEditor = create<EditorState>()(
   ),
 );
 
+export const LOCKED_NOTICE =
+  'The graph is read-only while it trains: stop the run (or let it finish) to edit it.';
+
 /** Undo/redo keep the user's selection out of history and count as edits (dirty marker). */
 export function undo(): void {
   const t = useEditor.temporal.getState();
   if (t.pastStates.length === 0) return;
+  if (useEditor.getState().locked) return useEditor.getState().notify(LOCKED_NOTICE, 'error');
   t.undo();
   useEditor.setState((s) => ({ editVersion: s.editVersion + 1 }));
 }
 export function redo(): void {
   const t = useEditor.temporal.getState();
   if (t.futureStates.length === 0) return;
+  if (useEditor.getState().locked) return useEditor.getState().notify(LOCKED_NOTICE, 'error');
   t.redo();
   useEditor.setState((s) => ({ editVersion: s.editVersion + 1 }));
 }
@@ -634,4 +701,33 @@ export function selectReport(s: { nodes: LayerNodeT[]; edges: Edge[] }): GraphRe
 }
 
 export const useReport = () => useEditor(selectReport);
+
+export type WeightsView =
+  | { state: 'none' }
+  | { state: 'fit' }
+  /** `reason`: what differs, in words; `where`: the nodes whose weights no longer fit. */
+  | { state: 'stale'; reason: string };
+
+let lastWeights: { report: GraphReport; specs: WeightEntry[] | null; view: WeightsView } | null = null;
+
+/** Whether the trained weights still fit the graph as it is now (memoised on the report). */
+export function selectWeights(s: Pick<EditorState, 'nodes' | 'edges' | 'weightSpecs'>): WeightsView {
+  const report = selectReport(s);
+  if (lastWeights && lastWeights.report === report && lastWeights.specs === s.weightSpecs)
+    return lastWeights.view;
+  let view: WeightsView;
+  if (!s.weightSpecs) view = { state: 'none' };
+  else {
+    const fit = weightsFit(lastInput!, s.weightSpecs, report, 4);
+    view = fit.fits
+      ? { state: 'fit' }
+      : {
+          state: 'stale',
+          reason: `The trained weights no longer fit the graph: ${fit.problems.join('; ')}.`,
+        };
+  }
+  lastWeights = { report, specs: s.weightSpecs, view };
+  return view;
+}
+export const useWeights = () => useEditor(selectWeights);
 export const useDirty = () => useEditor((s) => s.editVersion !== s.savedVersion);

@@ -10,7 +10,7 @@ import type { DatasetDescriptor } from '../../shared/training/data';
 import type { Evaluation } from '../../shared/training/evaluation';
 import type { EpochEndEvent, ProgressEvent, TrainingEvent } from '../../shared/training/protocol';
 import { api } from '../ipc/client';
-import { useEditor } from './editor';
+import { selectWeights, useEditor } from './editor';
 
 export type RunStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'diverged' | 'error';
 export type Point = [number, number];
@@ -52,6 +52,12 @@ export interface TrainingState {
   boundaryVersion: number;
   evaluation: Evaluation | null;
   evaluating: boolean;
+  /** Why there is no evaluation to show (no weights, a diverged run, stale weights, an error). */
+  evaluationNote: string | null;
+  /** What a diverged or stopped run left: which weights are kept, in one sentence. */
+  kept: string | null;
+  /** The loss spans several orders of magnitude (a blow-up): draw it on a log axis. */
+  lossLog: boolean;
   overlays: Record<string, EpochEndEvent[]>;
 
   reset(): void;
@@ -61,6 +67,8 @@ export interface TrainingState {
   start(): Promise<void>;
   stop(): Promise<void>;
   evaluate(): Promise<void>;
+  /** Redraws the decision boundary from the document's weights (after a run, a restore, an open). */
+  refreshBoundary(): Promise<void>;
   overlay(runIds: string[]): Promise<void>;
   /** Shows a saved run's per-epoch curves (a reopened project, without retraining). */
   showRun(runId: string): Promise<void>;
@@ -106,6 +114,9 @@ export const useTraining = create<TrainingState>()((set, get) => ({
   boundaryVersion: 0,
   evaluation: null,
   evaluating: false,
+  evaluationNote: null,
+  kept: null,
+  lossLog: false,
   overlays: {},
 
   reset: () =>
@@ -122,6 +133,9 @@ export const useTraining = create<TrainingState>()((set, get) => ({
       grid: null,
       boundary: null,
       evaluation: null,
+      evaluationNote: null,
+      kept: null,
+      lossLog: false,
       overlays: {},
     }),
 
@@ -174,8 +188,13 @@ export const useTraining = create<TrainingState>()((set, get) => ({
       final: null,
       curves,
       evaluation: null,
+      evaluationNote: null,
+      kept: null,
+      lossLog: false,
       boundary: null,
     });
+    // The graph is read-only from now until the run ends (the services refuse changes too).
+    ed.setLocked(true);
     try {
       const { runId } = await api.request('training.start', {
         docId: ed.docId,
@@ -184,6 +203,7 @@ export const useTraining = create<TrainingState>()((set, get) => ({
       });
       set({ runId });
     } catch (err) {
+      ed.setLocked(false);
       set({ status: 'error', message: errorText(err) });
     }
   },
@@ -196,12 +216,41 @@ export const useTraining = create<TrainingState>()((set, get) => ({
   evaluate: async () => {
     const ed = useEditor.getState();
     if (!ed.docId) return;
-    set({ evaluating: true });
+    const w = selectWeights(ed);
+    if (w.state !== 'fit') {
+      set({
+        evaluation: null,
+        evaluationNote:
+          w.state === 'none'
+            ? 'Train the network to evaluate it.'
+            : `${w.reason} Undo the change, or train again.`,
+      });
+      return;
+    }
+    set({ evaluating: true, evaluationNote: null });
     try {
       const evaluation = await api.request('model.evaluate', { docId: ed.docId, project: ed.toProject() });
       set({ evaluation, evaluating: false });
     } catch (err) {
-      set({ evaluating: false, message: errorText(err) });
+      set({ evaluating: false, evaluation: null, evaluationNote: `No evaluation: ${errorText(err)}` });
+    }
+  },
+
+  refreshBoundary: async () => {
+    const ed = useEditor.getState();
+    const grid = get().grid;
+    if (!ed.docId || !grid) return;
+    // No weights that fit: no boundary (never one drawn by weights the project no longer has).
+    if (selectWeights(ed).state !== 'fit') return set({ boundary: null });
+    try {
+      const { outputs } = await api.request('model.predictGrid', {
+        docId: ed.docId,
+        project: ed.toProject(),
+        grid,
+      });
+      set((s) => ({ boundary: outputs, boundaryVersion: s.boundaryVersion + 1 }));
+    } catch {
+      // The boundary keeps what it showed; the evaluation panel says what is wrong.
     }
   },
 
@@ -238,10 +287,20 @@ export const useTraining = create<TrainingState>()((set, get) => ({
   restore: async (runId) => {
     const ed = useEditor.getState();
     if (!ed.docId) return;
-    await api.request('runs.restore', { docId: ed.docId, runId, project: ed.toProject() });
-    useEditor.setState((s) => ({ hasWeights: true, editVersion: s.editVersion + 1 }));
-    ed.notify(`Restored the weights of run ${runId}`);
-    await get().evaluate();
+    try {
+      const { weightSpecs } = await api.request('runs.restore', {
+        docId: ed.docId,
+        runId,
+        project: ed.toProject(),
+      });
+      ed.setWeightSpecs(weightSpecs, runId);
+      useEditor.setState((s) => ({ editVersion: s.editVersion + 1 }));
+      ed.notify(`Restored the weights of ${runLabel(ed.runs, runId)}`);
+      await get().evaluate();
+      await get().refreshBoundary();
+    } catch (err) {
+      ed.notify(errorText(err), 'error');
+    }
   },
 
   handle: (e) => {
@@ -280,30 +339,75 @@ export const useTraining = create<TrainingState>()((set, get) => ({
       });
       return;
     }
+    const ed = useEditor.getState();
+    ed.setLocked(false);
     if (e.type === 'error') {
-      set({ status: 'error', message: `${e.message}`, runId: e.runId });
+      set({ status: 'error', message: e.message, runId: e.runId });
       return;
     }
     const run: RunSummary | null = e.run;
-    if (run) useEditor.getState().addRun(run, e.type !== 'cancelled');
+    const replaced = e.type === 'done' || (e.type === 'diverged' && e.kept === 'best-epoch');
+    if (run) ed.addRun(run, e.weightSpecs, replaced);
+    else ed.setWeightSpecs(e.weightSpecs);
     if (e.type === 'done') {
       set({
         status: 'done',
         final: run?.finalMetrics ?? null,
         message: e.stoppedEarly ? `Stopped early: ${e.stoppedEarly.reason}` : null,
       });
-      void get().evaluate();
     } else if (e.type === 'diverged') {
+      // The curve goes up to the blow-up: the last finite loss is drawn where it happened, on a log
+      // axis when it dwarfs the rest.
+      const c = s.curves;
+      const x = e.epoch - 1 + e.batch / Math.max(1, s.progress?.batches ?? e.batch);
+      const blown = Number(e.loss);
+      const batchLoss: Point[] = Number.isFinite(blown) ? [...c.batchLoss, [x, blown]] : c.batchLoss;
       set({
         status: 'diverged',
-        message: `${e.message} The weights from before the blow-up are kept.`,
-        final: run?.finalMetrics ?? null,
+        message: e.message,
+        kept: e.keptMessage,
+        final: e.kept === 'best-epoch' ? (run?.finalMetrics ?? null) : null,
+        curves: { ...c, batchLoss },
+        lossLog: spansDecades([...batchLoss, ...c.epochLoss, ...c.valLoss]),
       });
     } else {
-      set({ status: 'cancelled', message: 'Stopped. The weights from before this run are kept.' });
+      set({
+        status: 'cancelled',
+        message: null,
+        kept: useEditor.getState().hasWeights
+          ? 'Stopped. The weights from before this run are kept (this run’s are in its history).'
+          : 'Stopped. The project had no trained weights before this run, so it has none now.',
+      });
     }
+    // Every panel shows the weights the document now has.
+    void get().evaluate();
+    void get().refreshBoundary();
   },
 }));
+
+/** True when the positive values span more than three orders of magnitude. */
+export function spansDecades(points: readonly Point[]): boolean {
+  let lo = Infinity;
+  let hi = 0;
+  for (const [, y] of points)
+    if (Number.isFinite(y) && y > 0) {
+      lo = Math.min(lo, y);
+      hi = Math.max(hi, y);
+    }
+  return hi > 0 && hi / lo > 1e3;
+}
+
+/** A run as the user knows it: its number in the project and when it started, never its id. */
+export function runLabel(runs: readonly RunSummary[], runId: string): string {
+  const i = runs.findIndex((r) => r.id === runId);
+  const r = runs[i];
+  if (!r) return 'that run';
+  const when = new Date(r.startedAt);
+  const time = Number.isNaN(when.getTime())
+    ? ''
+    : ` (${when.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })})`;
+  return `run ${i + 1}${time}`;
+}
 
 /** Subscribes the training store to the services' events (once, at start-up). */
 export function bindTrainingEvents(): () => void {

@@ -60,6 +60,12 @@ function nearestValue(col: readonly (number | null | undefined)[], idx: number):
   return undefined;
 }
 
+function finiteCount(col: ArrayLike<number | null | undefined> | undefined): number {
+  let n = 0;
+  if (col) for (let i = 0; i < col.length; i++) if (Number.isFinite(col[i])) n++;
+  return n;
+}
+
 function lastValue(points: readonly Point[]): number | undefined {
   return points.length ? points[points.length - 1]![1] : undefined;
 }
@@ -130,7 +136,11 @@ export const LiveChart = memo(function LiveChart({
             width: s.faint ? 1 : 2,
             spanGaps: true,
             ...(s.dashed ? { dash: [6, 4] } : {}),
-            points: s.faint ? { show: false } : { size: 5, fill: color, stroke: color },
+            // Faint (per-batch) series draw no markers, unless they have too few points for a line
+            // (a run that diverged at its second batch still shows where its loss was).
+            points: s.faint
+              ? { show: (self, si) => finiteCount(self.data[si]) < 3, size: 5, fill: color, stroke: color }
+              : { size: 5, fill: color, stroke: color },
           };
         }),
       ],

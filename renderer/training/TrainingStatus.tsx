@@ -21,6 +21,8 @@ export interface TrainingStatusProps {
   progress?: ProgressEvent;
   /** The engine's words for a diverged, failed or early-stopped run. */
   message?: string;
+  /** What a diverged or stopped run left: which weights are kept, and why. */
+  kept?: string;
   /**
    * Final validation metrics: `{ accuracy, loss }` (a done event's valMetrics) or a run summary's
    * `finalMetrics` (`val_accuracy`, `val_loss`, ...; the `val_` entries win).
@@ -55,6 +57,7 @@ export function TrainingStatus({
   status,
   progress,
   message,
+  kept,
   final,
   canStart,
   onStart,
@@ -106,19 +109,9 @@ export function TrainingStatus({
       <div className="train-progress-line mono muted">{line || '\u00a0'}</div>
 
       {status === 'diverged' && (
-        <div className="train-alert alert-error" role="alert">
-          <strong>Training diverged.</strong> {message ?? 'The loss became NaN or infinite.'}{' '}
-          {!/10\s*×|10x/.test(message ?? '') && (
-            <>
-              The learning rate is probably too high: each step overshoots the minimum and the weights blow
-              up. Try a learning rate 10× smaller
-              {suggestion !== undefined
-                ? ` (${formatNumber(suggestion)} instead of ${formatNumber(learningRate!)})`
-                : ''}
-              .{' '}
-            </>
-          )}
-          The last good weights were kept.
+        <div className="train-alert alert-error" role="alert" data-testid="diverged-banner">
+          <strong>Training diverged.</strong> {message ?? 'The loss became NaN or infinite.'}
+          {kept && <div data-testid="kept-message">{kept}</div>}
           {suggestion !== undefined && onUseLearningRate && (
             <div>
               <button
@@ -126,7 +119,7 @@ export function TrainingStatus({
                 className="train-alert-action"
                 onClick={() => onUseLearningRate(suggestion)}
               >
-                Use learning rate {formatNumber(suggestion)}
+                Use learning rate {formatNumber(suggestion)} (10× smaller)
               </button>
             </div>
           )}
@@ -137,8 +130,10 @@ export function TrainingStatus({
           <strong>Training failed.</strong> {message ?? 'The engine reported an error.'}
         </div>
       )}
-      {(status === 'done' || status === 'cancelled') && message && (
-        <div className="train-alert alert-info">{message}</div>
+      {(status === 'done' || status === 'cancelled') && (message || kept) && (
+        <div className="train-alert alert-info" data-testid="run-note">
+          {message ?? kept}
+        </div>
       )}
 
       {finals.length > 0 && (

@@ -204,6 +204,11 @@ export const REQUESTS = {
     params: z.strictObject({ docId, project: projectSchema, input: z.array(z.number()).max(1_000_000) }),
     result: typed<{ outputs: number[]; classes?: string[] }>(),
   },
+  /** The network's outputs over a 2-D grid (the decision boundary), with the document's weights. */
+  'model.predictGrid': {
+    params: z.strictObject({ docId, project: projectSchema, grid: gridSchema }),
+    result: z.strictObject({ outputs: z.array(z.number()) }),
+  },
   /** Makes a past run's weights the current ones. */
   'runs.restore': {
     /** `project`: the graph as it is now; a run's weights are restored only if they fit it. */
