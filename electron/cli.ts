@@ -21,6 +21,8 @@ import {
   TemplateOptionError,
 } from '../shared/templates/index';
 import { openProject, saveProject, writeFileAtomic } from './services/projectFiles';
+import { NotRegularFileError, readRegularFile } from './services/regularFile';
+import { DataPathError, relativeInside, resolveDataPath } from './services/dataPaths';
 import type { Preprocessing, Project } from '../shared/ir/schema';
 import { OPTIMIZERS, type TrainingConfig } from '../shared/training/config';
 import type { Evaluation } from '../shared/training/evaluation';
@@ -157,6 +159,8 @@ interface DataDescription {
   xDtype: 'float32' | 'int32';
   spec: NonNullable<Project['data']>;
   embedded?: Map<string, Uint8Array>;
+  /** Something to tell the user about the data (copied into the project). */
+  note?: string;
 }
 
 /** Reads enough of a data source to size a template for it. */
@@ -205,7 +209,12 @@ async function describeData(
       if (err instanceof DatasetError) throw new InvalidInputError(`${source}: ${err.message}`);
       throw err;
     }
-    const rel = path.relative(path.dirname(path.resolve(outFile)), path.resolve(source));
+    // A project reads its images only from inside its own folder.
+    const rel = await relativeInside(path.dirname(path.resolve(outFile)), source);
+    if (rel === null)
+      throw new UsageError(
+        `${source} is not inside the folder of ${outFile}; a project reads its images only from its own folder. Write the project next to (or above) the image folder.`,
+      );
     const k = ds.classes?.length ?? 2;
     return {
       name: ds.name,
@@ -215,7 +224,7 @@ async function describeData(
       xDtype: 'float32',
       spec: {
         source: 'images',
-        directory: rel.split(path.sep).join('/') || '.',
+        directory: rel,
         width,
         height,
         grayscale: !opts.rgb,
@@ -234,15 +243,24 @@ async function describeData(
     throw err;
   }
   const ds = imported.dataset;
-  const base = path.basename(source).replace(/[^A-Za-z0-9_.-]/g, '_');
+  const base = embeddedName(path.basename(source));
+  // A CSV stays beside the project (relative to its folder) when it is inside that folder, and is
+  // copied into the project otherwise: a project never names a file outside its folder.
+  const rel = await relativeInside(path.dirname(path.resolve(outFile)), source);
   let embedded: Map<string, Uint8Array> | undefined;
-  if (opts.embed) {
-    const bytes = readFileSync(source);
+  let note: string | undefined;
+  if (opts.embed || rel === null) {
+    const bytes = await readRegularFile(source);
     if (bytes.length > 50 * 2 ** 20)
-      throw new UsageError(`${source} is over 50 MB; keep it beside the project instead of --embed.`);
+      throw new UsageError(
+        opts.embed
+          ? `${source} is over 50 MB; keep it beside the project instead of --embed.`
+          : `${source} is not inside the folder of ${outFile} and is over 50 MB, too big to copy into the project. Move it into the project's folder.`,
+      );
     embedded = new Map([[base, new Uint8Array(bytes)]]);
+    if (!opts.embed)
+      note = `${source} is not inside the project's folder, so it was copied into the project.`;
   }
-  const rel = path.relative(path.dirname(path.resolve(outFile)), path.resolve(source));
   return {
     name: ds.name,
     inputShape: ds.sampleShape,
@@ -257,14 +275,66 @@ async function describeData(
     xDtype: ds.xDtype,
     spec: {
       source: 'csv',
-      file: embedded ? `data/${base}` : rel.split(path.sep).join('/'),
+      file: embedded ? `data/${base}` : rel!,
       embedded: !!embedded,
       target: imported.preprocessing.target,
       columns: [],
       preprocessing: imported.preprocessing as Preprocessing,
     },
     ...(embedded ? { embedded } : {}),
+    ...(note ? { note } : {}),
   };
+}
+
+/**
+ * The bundle as it will be written to `toFile` instead of `fromFile`: a CSV beside the project
+ * becomes relative to the new folder when it is inside it and is copied into the project otherwise;
+ * an image folder outside the new folder is refused (images cannot be copied into a project).
+ */
+async function rebaseData(
+  bundle: ProjectBundle,
+  fromFile: string,
+  toFile: string,
+): Promise<{ bundle: ProjectBundle; note?: string | undefined }> {
+  const spec = bundle.project.data;
+  if (!spec || spec.source === 'builtin' || (spec.source === 'csv' && spec.embedded)) return { bundle };
+  const rel = spec.source === 'csv' ? spec.file : spec.directory;
+  let abs: string;
+  try {
+    abs = await resolveDataPath(path.dirname(fromFile), rel);
+  } catch (err) {
+    if (err instanceof DataPathError) throw new InvalidInputError(`${fromFile}: data: ${err.message}`);
+    throw err;
+  }
+  const inside = await relativeInside(path.dirname(toFile), abs);
+  const project = (data: NonNullable<Project['data']>) => ({
+    ...bundle,
+    project: { ...bundle.project, data },
+  });
+  if (inside !== null)
+    return {
+      bundle: project(spec.source === 'csv' ? { ...spec, file: inside } : { ...spec, directory: inside }),
+    };
+  if (spec.source === 'images')
+    throw new UsageError(
+      `${toFile} would be outside the folder that holds the project's images (${rel}); write it in that folder or one above it.`,
+    );
+  const name = embeddedName(path.posix.basename(spec.file));
+  const bytes = new Uint8Array(await readRegularFile(abs, 256 * 2 ** 20));
+  return {
+    bundle: {
+      ...project({ ...spec, file: `data/${name}`, embedded: true }),
+      data: new Map([...(bundle.data ?? []), [name, bytes]]),
+    },
+    note: `the CSV ${rel} is not inside the folder of ${toFile}, so it was copied into the project.`,
+  };
+}
+
+/** A name for `data/<name>.csv` inside a project (the archive's allowlist). */
+function embeddedName(file: string): string {
+  let name = file.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[^A-Za-z0-9_]/, '_');
+  if (!name.toLowerCase().endsWith('.csv')) name += '.csv';
+  return name.length > 132 ? `${name.slice(0, 124)}.csv` : name;
 }
 
 function parsePositiveInt(value: string): number {
@@ -396,6 +466,7 @@ export function buildProgram(io: Io): Command {
               .join('\n')}`,
           );
         await writeFileAtomic(opts.out, writeProjectFile({ project, data: fromData?.embedded }));
+        if (fromData?.note) io.err(`note: ${fromData.note}\n`);
         io.out(
           `Wrote ${opts.out}: ${opts.template}${fromData ? ` for ${fromData.name}` : ''}, ${project.graph.nodes.length} nodes, ${formatCount(report.totals.params)} parameters.\n`,
         );
@@ -447,6 +518,11 @@ export function buildProgram(io: Io): Command {
             io.err(`${file}: ${formatIssue(e)}\n`);
           throw new InvalidInputError('');
         }
+        // Written elsewhere (--out): the data stays inside the folder it is written to.
+        const { bundle: target, note: outNote } = opts.out
+          ? await rebaseData(bundle, path.resolve(file), path.resolve(opts.out))
+          : { bundle, note: undefined };
+        if (outNote && !opts.json) io.err(`note: ${outNote}\n`);
         const config: TrainingConfig = {
           ...bundle.project.training,
           ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
@@ -527,7 +603,7 @@ export function buildProgram(io: Io): Command {
             throw new InvalidInputError(`${file}: training failed (${end.code}): ${end.message}`);
           }
           const out = opts.out ?? file;
-          const updated = recordRun(bundle, {
+          const updated = recordRun(target, {
             event: end,
             config,
             startedAt,
@@ -753,9 +829,19 @@ export function buildProgram(io: Io): Command {
       const code = opts.format === 'pytorch' || opts.format === 'keras';
       if (code && spec?.source === 'csv') {
         if (spec.preprocessing) options.preprocessing = spec.preprocessing;
-        const abs = csvPath(spec, path.resolve(file));
-        if (abs && existsSync(abs))
-          options.csv = { name: path.basename(abs), bytes: new Uint8Array(readFileSync(abs)) };
+        // Only a CSV inside the project's folder is ever read (and copied into the export).
+        try {
+          const abs = await csvPath(spec, { projectFile: path.resolve(file) });
+          if (abs)
+            options.csv = {
+              name: path.posix.basename(spec.file),
+              bytes: new Uint8Array(await readRegularFile(abs, 256 * 2 ** 20)),
+            };
+        } catch (err) {
+          if (!(err instanceof DataError || err instanceof NotRegularFileError || err instanceof RangeError))
+            throw err;
+          io.err(`warning: the data could not be exported (${err.message})\n`);
+        }
       } else if (code && spec) {
         try {
           options.dataset = (
@@ -887,6 +973,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     }
     if (err instanceof InvalidInputError) {
       if (err.message) io.err(`${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof NotRegularFileError || err instanceof DataPathError) {
+      io.err(`netloom: ${err.message}\n`);
       return 1;
     }
     io.err(`netloom: internal error: ${err instanceof Error ? err.message : String(err)}\n`);

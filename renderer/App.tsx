@@ -204,6 +204,7 @@ function Editor() {
       if (!s.docId) return;
       try {
         const res = await api.request('project.save', { docId: s.docId, path: p, project: s.toProject() });
+        if (res.data) s.setData(res.data);
         s.markSaved(res.path);
         if (res.note) s.notify(`Saved ${res.path}. ${res.note}`, 'warn');
         else s.notify(`Saved ${res.path}`);

@@ -27,7 +27,9 @@ import { TrainingServiceError, TrainingSessions, weightSpecsOf } from './trainin
 import { sameModelGraph } from '../../shared/graph/structure';
 import { weightsState } from '../../shared/graph/weights';
 import type { Project } from '../../shared/ir/schema';
-import { DataError, loadProjectData } from './training';
+import { csvPath, DataError, loadProjectData } from './training';
+import { DataPathError, relativeInside, resolveDataPath } from './dataPaths';
+import { readRegularFile } from './regularFile';
 import { ExportError, type ExportOptions, exportProject } from '../export/index';
 
 export class ServiceError extends Error {
@@ -96,18 +98,13 @@ export class AppServices {
     this.opts = opts;
     this.training = new TrainingSessions(
       (name, payload) => this.emit(name, payload as never),
-      async (p, base) => {
-        if (base && !path.isAbsolute(p)) {
-          const fromProject = path.resolve(base, p);
-          const ok = await fs.stat(fromProject).then(
-            (st) => st.isFile(),
-            () => false,
-          );
-          if (ok) return this.confine(fromProject, { mustExist: true });
-        }
-        return this.confine(p, { mustExist: true });
-      },
+      (doc) => this.dataRoot(doc),
     );
+  }
+
+  /** The folder a document's data paths are relative to (see TrainingSessions). */
+  private dataRoot(doc: { path: string | null }): string | null {
+    return doc.path ? path.dirname(doc.path) : this.opts.root;
   }
 
   emit<N extends EventName>(name: N, payload: EventPayload<N>): void {
@@ -188,6 +185,59 @@ export class AppServices {
     const id = randomBytes(9).toString('base64url');
     this.docs.set(id, { path: pathOrNull, extras });
     return id;
+  }
+
+  /**
+   * The project's data spec for a save into `toDir`: a CSV beside the project becomes relative to
+   * `toDir` when it is inside it, and is otherwise copied into the project (`data/<name>.csv`); an
+   * image folder outside `toDir` makes the save fail (images cannot be copied into a project).
+   */
+  private async rebaseData(
+    d: Doc,
+    project: Project,
+    toDir: string,
+  ): Promise<{ project: Project; changed: boolean; note?: string }> {
+    const spec = project.data;
+    if (!spec || spec.source === 'builtin' || (spec.source === 'csv' && spec.embedded))
+      return { project, changed: false };
+    const from = this.dataRoot(d);
+    if (!from) return { project, changed: false };
+    const rel = spec.source === 'csv' ? spec.file : spec.directory;
+    let abs: string;
+    try {
+      abs = await resolveDataPath(from, rel);
+    } catch (err) {
+      if (err instanceof DataPathError) return { project, changed: false }; // loading says why
+      throw err;
+    }
+    const inside = await relativeInside(toDir, abs);
+    if (inside !== null)
+      return inside === rel
+        ? { project, changed: false }
+        : {
+            project: {
+              ...project,
+              data: spec.source === 'csv' ? { ...spec, file: inside } : { ...spec, directory: inside },
+            },
+            changed: true,
+          };
+    if (spec.source === 'images')
+      throw new ServiceError(
+        'DATA_OUTSIDE',
+        `The project's images (${rel}) would be outside the folder you are saving to. Save the project in the folder that holds them (or one above it).`,
+      );
+    const name = path.posix
+      .basename(spec.file)
+      .replace(/[^A-Za-z0-9_.-]/g, '_')
+      .replace(/^[^A-Za-z0-9_]/, '_');
+    const bytes = new Uint8Array(await readRegularFile(abs, 256 * 2 ** 20));
+    d.extras = { ...d.extras, data: new Map([...(d.extras.data ?? []), [name, bytes]]) };
+    d.dataFile = null;
+    return {
+      project: { ...project, data: { ...spec, file: `data/${name}`, embedded: true } },
+      changed: true,
+      note: `The CSV ${rel} is not inside the folder you saved to, so it was copied into the project.`,
+    };
   }
 
   /** Refuses to use weights that do not fit `project`'s graph (evaluate, predict). */
@@ -290,15 +340,11 @@ export class AppServices {
       if (!target) throw new ServiceError('NO_PATH', 'Choose where to save the project.');
       if (!target.endsWith(PROJECT_EXTENSION)) target += PROJECT_EXTENSION;
       const abs = await this.confine(target, { mustExist: false });
-      // A CSV beside the project is referred to relative to where the project is saved.
-      if (project.data?.source === 'csv' && !project.data.embedded && d.dataFile)
-        project = {
-          ...project,
-          data: {
-            ...project.data,
-            file: path.relative(path.dirname(abs), d.dataFile).split(path.sep).join('/'),
-          },
-        };
+      // Data beside the project stays inside the folder it is saved to: a CSV that would be outside
+      // it is copied into the project; an image folder that would be is refused.
+      const moved = await this.rebaseData(d, project, path.dirname(abs));
+      project = moved.project;
+      const notes = moved.note ? [moved.note] : [];
       // Embedded CSVs the data spec no longer names are not saved.
       const keep =
         project.data?.source === 'csv' && project.data.embedded
@@ -313,12 +359,15 @@ export class AppServices {
       await this.addRecent(abs).catch(() => undefined);
       await fs.rm(path.join(this.recoveryDir(), `${docId}.nnproj`), { force: true });
       await fs.rm(path.join(this.recoveryDir(), `${docId}.json`), { force: true });
-      return stale
-        ? {
-            path: this.display(abs),
-            note: `Saved without the trained weights: ${stale} Undo the change to bring them back, or train again.`,
-          }
-        : { path: this.display(abs) };
+      if (stale)
+        notes.push(
+          `Saved without the trained weights: ${stale} Undo the change to bring them back, or train again.`,
+        );
+      return {
+        path: this.display(abs),
+        ...(notes.length ? { note: notes.join(' ') } : {}),
+        ...(moved.changed && project.data ? { data: project.data } : {}),
+      };
     },
 
     'project.close': async ({ docId }) => {
@@ -511,15 +560,25 @@ export class AppServices {
       if ((format === 'pytorch' || format === 'keras') && spec) {
         if (spec.source === 'csv') {
           if (spec.preprocessing) options.preprocessing = spec.preprocessing;
-          if (!spec.embedded && d.dataFile)
-            options.csv = {
-              name: path.basename(d.dataFile),
-              bytes: new Uint8Array(await fs.readFile(d.dataFile)),
-            };
+          if (!spec.embedded) {
+            // Only a CSV inside the project's folder is read (and copied into the export).
+            const abs = await csvPath(spec, { projectFile: d.path, dataRoot: this.dataRoot(d) }).catch(
+              () => null,
+            );
+            if (abs)
+              options.csv = {
+                name: path.posix.basename(spec.file),
+                bytes: new Uint8Array(await readRegularFile(abs, 256 * 2 ** 20)),
+              };
+          }
         } else {
           try {
             options.dataset = (
-              await loadProjectData(project, { projectFile: d.path, embedded: d.extras.data })
+              await loadProjectData(project, {
+                projectFile: d.path,
+                dataRoot: this.dataRoot(d),
+                embedded: d.extras.data,
+              })
             ).dataset;
           } catch {
             // The code still exports; data.py then explains where the data should come from.

@@ -81,12 +81,56 @@ function tempName(file: string, tag: string): string {
   );
 }
 
+/** Is the process with this id still running (a save of its own may be under way)? */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temp files that an interrupted save of `file` left behind (`.<name>.<pid>.<random>.tmp` or
+ * `.bak`, our own naming only), when the process that wrote them is gone. Best effort: a file that
+ * cannot be removed is left.
+ */
+export async function cleanStaleTemps(file: string): Promise<string[]> {
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return removed;
+  }
+  const prefix = `.${base}.`;
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const m = /^(\d{1,10})\.([a-z0-9]{1,16})\.(tmp|bak)$/.exec(n.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || alive(pid)) continue;
+    const full = path.join(dir, n);
+    const st = await fs.lstat(full).catch(() => null);
+    if (!st?.isFile()) continue;
+    await fs
+      .rm(full, { force: true })
+      .then(() => removed.push(n))
+      .catch(() => undefined);
+  }
+  return removed;
+}
+
 async function writeOnce(
   file: string,
   bytes: Uint8Array,
   { keepBackup = false }: { keepBackup?: boolean },
 ): Promise<void> {
   const dir = path.dirname(file);
+  await cleanStaleTemps(file);
   const tmp = tempName(file, 'tmp');
   const h = await fs.open(tmp, 'wx', 0o644);
   try {

@@ -20,6 +20,7 @@ import { runBaselines } from './datasets/baselines';
 import { loadBuiltin, type LoadedDataset } from './datasets/builtin';
 import { importCsv, type CsvPreprocessing, type CsvProgress } from './datasets/csv';
 import { DatasetError } from './datasets/errors';
+import { DataPathError, resolveDataPath } from './dataPaths';
 import { importImageFolder } from './datasets/images';
 
 export class DataError extends Error {
@@ -27,8 +28,13 @@ export class DataError extends Error {
 }
 
 export interface LoadContext {
-  /** The project's file, to resolve a relative CSV path. */
+  /** The project's file: data paths are relative to its folder. */
   projectFile: string | null;
+  /**
+   * The folder data paths are relative to when it is not the project file's (an unsaved project in
+   * serve mode: the served folder).
+   */
+  dataRoot?: string | null | undefined;
   /** Embedded data files (`data/<name>.csv` entries), by name. */
   embedded?: ReadonlyMap<string, Uint8Array> | undefined;
   signal?: AbortSignal | undefined;
@@ -44,13 +50,31 @@ export interface LoadedData {
   warnings: string[];
 }
 
-/** Where a CSV data spec points, as an absolute path (or null when it is embedded). */
-export function csvPath(
+/** The folder a project's data paths are relative to. */
+export function dataFolder(ctx: Pick<LoadContext, 'projectFile' | 'dataRoot'>): string {
+  const base = ctx.dataRoot ?? (ctx.projectFile ? path.dirname(ctx.projectFile) : null);
+  if (!base)
+    throw new DataError(
+      "The project's data is a file beside the project, but the project has no folder yet: save it first.",
+    );
+  return base;
+}
+
+/**
+ * Where a CSV data spec points, as a real path inside the project's folder (null when embedded).
+ * Throws `DataError` for a path that is not allowed, missing, or leads outside that folder.
+ */
+export async function csvPath(
   spec: Extract<DataSpec, { source: 'csv' }>,
-  projectFile: string | null,
-): string | null {
+  ctx: Pick<LoadContext, 'projectFile' | 'dataRoot'>,
+): Promise<string | null> {
   if (spec.embedded) return null;
-  return path.resolve(projectFile ? path.dirname(projectFile) : process.cwd(), spec.file);
+  try {
+    return await resolveDataPath(dataFolder(ctx), spec.file);
+  } catch (err) {
+    if (err instanceof DataPathError) throw new DataError(err.message);
+    throw err;
+  }
 }
 
 /**
@@ -78,7 +102,7 @@ export async function loadProjectData(
       return { dataset, warnings: [] };
     }
     if (spec.source === 'csv') {
-      let file = csvPath(spec, ctx.projectFile);
+      let file = await csvPath(spec, ctx);
       let tmp: string | null = null;
       if (file === null) {
         const name = spec.file.replace(/^data\//, '');
@@ -112,8 +136,14 @@ export async function loadProjectData(
         if (tmp) await fs.rm(tmp, { recursive: true, force: true });
       }
     }
-    // An image folder: one subfolder per class.
-    const dir = path.resolve(ctx.projectFile ? path.dirname(ctx.projectFile) : process.cwd(), spec.directory);
+    // An image folder: one subfolder per class, inside the project's folder.
+    let dir: string;
+    try {
+      dir = await resolveDataPath(dataFolder(ctx), spec.directory);
+    } catch (err) {
+      if (err instanceof DataPathError) throw new DataError(err.message);
+      throw err;
+    }
     const dataset = await importImageFolder(dir, {
       width: spec.width,
       height: spec.height,

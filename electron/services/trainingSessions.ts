@@ -16,7 +16,15 @@ import type { EpochEndEvent, Probe, TrainingEvent } from '../../shared/training/
 import { readWeightsManifest, type WeightEntry, weightsState } from '../../shared/graph/weights';
 import { startTraining, type TrainingHandle } from '../engine/session';
 import { BUILTIN_DATASETS } from './datasets/builtin';
-import { type LoadedData, evaluateProject, loadProjectData, predictArrays, recordRun } from './training';
+import {
+  csvPath,
+  evaluateProject,
+  type LoadContext,
+  type LoadedData,
+  loadProjectData,
+  predictArrays,
+  recordRun,
+} from './training';
 
 export class TrainingServiceError extends Error {
   constructor(
@@ -49,8 +57,11 @@ export class TrainingSessions {
 
   constructor(
     private readonly emit: (name: 'training.event' | 'data.progress', payload: unknown) => void,
-    /** Resolves a CSV path chosen by the user (confined to the served folder in serve mode). */
-    private readonly resolvePath: (p: string, base: string | null) => Promise<string>,
+    /**
+     * The folder a document's data paths are relative to: its file's folder, or for an unsaved one
+     * the served folder in serve mode (null in Electron: it has none until it is saved).
+     */
+    private readonly dataRoot: (doc: DocHandle) => string | null,
   ) {}
 
   datasets() {
@@ -65,16 +76,17 @@ export class TrainingSessions {
     return JSON.stringify([data, file, training.seed, training.validationSplit]);
   }
 
-  /** Resolves the data spec's CSV to an absolute path; returns the spec relative to the project. */
+  /**
+   * The data spec and, for a CSV beside the project, its real path: always inside the project's
+   * folder (`resolveDataPath`), so a project never reads data from anywhere else.
+   */
   async normalise(doc: DocHandle, data: DataSpec): Promise<{ spec: DataSpec; file: string | null }> {
     if (data.source !== 'csv' || data.embedded) return { spec: data, file: null };
-    const base = doc.path ? path.dirname(doc.path) : null;
-    const abs = await this.resolvePath(data.file, base);
-    const rel = path
-      .relative(base ?? process.cwd(), abs)
-      .split(path.sep)
-      .join('/');
-    return { spec: { ...data, file: base ? rel : abs }, file: abs };
+    return { spec: data, file: await csvPath(data, this.context(doc)) };
+  }
+
+  private context(doc: DocHandle): Pick<LoadContext, 'projectFile' | 'dataRoot'> {
+    return { projectFile: doc.path, dataRoot: this.dataRoot(doc) };
   }
 
   async load(
@@ -106,9 +118,9 @@ export class TrainingSessions {
     this.loading.set(docId, controller);
     try {
       const loaded = await loadProjectData(
-        { data: file && spec.source === 'csv' ? { ...spec, file } : spec, training },
+        { data: spec, training },
         {
-          projectFile: doc.path,
+          ...this.context(doc),
           embedded: doc.extras.data,
           signal: controller.signal,
           onProgress: (p) => this.emit('data.progress', { docId, ...p }),
@@ -228,7 +240,7 @@ export class TrainingSessions {
     const weights = doc.extras.weights;
     const evaluation = await evaluateProject(
       { project, ...doc.extras },
-      { projectFile: doc.path, embedded: doc.extras.data },
+      { ...this.context(doc), embedded: doc.extras.data },
       loaded,
     );
     // Kept with the weights it describes (saved as weights/evaluation.json).

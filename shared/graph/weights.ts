@@ -116,6 +116,27 @@ export function readWeightsManifest(
   return { ok: true, entries };
 }
 
+/**
+ * The first weight holding a value that is not a finite number (NaN, ±Infinity), with how many
+ * there are: no run ever keeps such weights, so a file that has them is damaged.
+ */
+export function nonFiniteWeight(
+  entries: readonly WeightEntry[],
+  bin: Uint8Array,
+): { name: string; count: number } | null {
+  const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
+  let offset = 0;
+  for (const e of entries) {
+    let n = 1;
+    for (const d of e.shape) n *= d;
+    let bad = 0;
+    for (let i = 0; i < n; i++) if (!Number.isFinite(view.getFloat32(offset + 4 * i, true))) bad++;
+    if (bad > 0) return { name: e.name, count: bad };
+    offset += 4 * n;
+  }
+  return null;
+}
+
 export interface ExpectedWeight {
   node: string;
   kind: string;

@@ -127,8 +127,15 @@ export const REQUESTS = {
   },
   'project.save': {
     params: z.strictObject({ docId, path: filePath.nullable(), project: projectSchema }),
-    /** `note`: something the user should know about what was saved (stale weights left out). */
-    result: z.strictObject({ path: z.string(), note: z.string().optional() }),
+    /**
+     * `note`: something the user should know about what was saved (stale weights left out, a CSV
+     * copied in); `data`: the data spec as saved, when the save changed it (a CSV rebased or copied in).
+     */
+    result: z.strictObject({
+      path: z.string(),
+      note: z.string().optional(),
+      data: dataSpecSchema.optional(),
+    }),
   },
   'project.close': {
     params: z.strictObject({ docId }),

@@ -9,7 +9,7 @@
  * yet) loads: the editor shows those problems on the canvas.
  */
 import { checkGraph, type GraphReport, type IssueCode } from '../graph/check';
-import { readWeightsManifest } from '../graph/weights';
+import { nonFiniteWeight, readWeightsManifest } from '../graph/weights';
 import { DEFAULT_TRAINING } from '../training/config';
 import { evaluationSchema } from '../training/evaluation';
 import { readArchive, writeArchive, type ArchiveLimits, DEFAULT_LIMITS } from './container';
@@ -268,6 +268,13 @@ function checkWeightsEntries(w: { modelJson: string; weightsBin: Uint8Array }, e
   const res = readWeightsManifest(w.modelJson, w.weightsBin.byteLength, entry);
   if (!res.ok)
     throw new ProjectFileError('CORRUPT_ENTRY', res.problem.message, res.problem.entry, res.problem.path);
+  const bad = nonFiniteWeight(res.entries, w.weightsBin);
+  if (bad)
+    throw new ProjectFileError(
+      'CORRUPT_ENTRY',
+      `${bad.name} has ${bad.count} value${bad.count === 1 ? '' : 's'} that ${bad.count === 1 ? 'is' : 'are'} not a finite number (NaN or infinity); trained weights never do.`,
+      entry.replace(/model\.json$/, 'weights.bin'),
+    );
 }
 
 const EVALUATION = 'weights/evaluation.json';

@@ -108,6 +108,32 @@ export const preprocessingSchema = z.strictObject({
 });
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
 
+/**
+ * Why a data path stored in a project is not allowed, or null when it is: it must be relative to
+ * the project's folder and stay inside it (forward slashes, no `..`, not absolute, no drive letter,
+ * no backslash, no empty segment, no control characters). `.` is the project's folder itself.
+ */
+export function dataPathProblem(p: string): string | null {
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p))
+    return "must be relative to the project's folder, not absolute";
+  if (p.includes('\\')) return 'must use / between folders, not \\';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(p)) return 'must not contain control characters';
+  const parts = p.split('/');
+  if (parts.some((s) => s === '..')) return "must stay inside the project's folder (no ..)";
+  if (parts.some((s) => s === '')) return 'must not contain an empty folder name';
+  return null;
+}
+
+const dataPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .superRefine((p, ctx) => {
+    const problem = dataPathProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(p)} ${problem}.` });
+  });
+
 export const dataSpecSchema = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('builtin'),
@@ -116,8 +142,8 @@ export const dataSpecSchema = z.discriminatedUnion('source', [
   }),
   z.strictObject({
     source: z.literal('csv'),
-    /** A path relative to the project file, or `data/<name>.csv` inside it when `embedded`. */
-    file: z.string().min(1).max(4096),
+    /** Relative to the project's folder and inside it, or `data/<name>.csv` inside the file when `embedded`. */
+    file: dataPath,
     embedded: z.boolean(),
     target: z.string().max(200),
     columns: z.array(columnSchema).max(10_000),
@@ -126,7 +152,8 @@ export const dataSpecSchema = z.discriminatedUnion('source', [
   }),
   z.strictObject({
     source: z.literal('images'),
-    directory: z.string().min(1).max(4096),
+    /** A folder relative to the project's folder and inside it (`.` is that folder). */
+    directory: dataPath,
     width: z.int().min(1).max(1024),
     height: z.int().min(1).max(1024),
     grayscale: z.boolean(),

@@ -19,7 +19,15 @@ import {
   serializeProject,
   writeProjectFile,
 } from '../../shared/ir/project';
-import type { DataSpec, GraphEdge, GraphNode, ParamValue, Project, RunSummary } from '../../shared/ir/schema';
+import {
+  dataPathProblem,
+  type DataSpec,
+  type GraphEdge,
+  type GraphNode,
+  type ParamValue,
+  type Project,
+  type RunSummary,
+} from '../../shared/ir/schema';
 import { ACTIVATIONS, FUSED_ACTIVATIONS, LAYER_KINDS, layerSpec, LOSSES } from '../../shared/layers/index';
 import { defaultParams, resolveParams } from '../../shared/layers/params';
 import { buildTemplate, TEMPLATE_IDS } from '../../shared/templates/index';
@@ -245,6 +253,17 @@ const trainingArb: fc.Arbitrary<TrainingConfig> = fc.record({
   ),
 });
 
+/** A data path as a project may store it: relative, inside the project's folder (any characters but /, \\ and controls). */
+const dataPathArb = fc
+  .array(
+    fc
+      .string({ unit: 'binary', minLength: 1, maxLength: 12 })
+      .filter((seg) => seg !== '..' && !/[/\\\u0000-\u001f\u007f]/.test(seg) && !/^[A-Za-z]:/.test(seg)),
+    { minLength: 1, maxLength: 4 },
+  )
+  .map((segs) => segs.join('/'))
+  .filter((p) => dataPathProblem(p) === null);
+
 const dataArb: fc.Arbitrary<DataSpec | null> = fc.oneof(
   fc.constant(null),
   fc.record({
@@ -257,7 +276,7 @@ const dataArb: fc.Arbitrary<DataSpec | null> = fc.oneof(
   }),
   fc.record({
     source: fc.constant('csv' as const),
-    file: fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }),
+    file: dataPathArb,
     embedded: fc.boolean(),
     target: fc.string({ maxLength: 20 }),
     columns: fc.array(
@@ -271,7 +290,7 @@ const dataArb: fc.Arbitrary<DataSpec | null> = fc.oneof(
   }),
   fc.record({
     source: fc.constant('images' as const),
-    directory: fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }),
+    directory: dataPathArb,
     width: fc.integer({ min: 1, max: 1024 }),
     height: fc.integer({ min: 1, max: 1024 }),
     grayscale: fc.boolean(),
@@ -308,19 +327,22 @@ const weightsArb = fc
     { maxLength: 4, selector: (w) => w.name },
   )
   .chain((entries) => {
-    const bytes = entries.reduce((a, e) => a + 4 * e.shape.reduce((x, d) => x * d, 1), 0);
-    return fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((weightsBin) => ({
-      modelJson: JSON.stringify({
-        format: 'layers-model',
-        generatedBy: 'test',
-        convertedBy: null,
-        modelTopology: { class_name: 'Model' },
-        weightsManifest: [
-          { paths: ['weights.bin'], weights: entries.map((e) => ({ ...e, dtype: 'float32' })) },
-        ],
-      }),
-      weightsBin,
-    }));
+    const n = entries.reduce((a, e) => a + e.shape.reduce((x, d) => x * d, 1), 0);
+    const values = fc.float32Array({ minLength: n, maxLength: n, noNaN: true, noDefaultInfinity: true });
+    return values
+      .map((v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
+      .map((weightsBin) => ({
+        modelJson: JSON.stringify({
+          format: 'layers-model',
+          generatedBy: 'test',
+          convertedBy: null,
+          modelTopology: { class_name: 'Model' },
+          weightsManifest: [
+            { paths: ['weights.bin'], weights: entries.map((e) => ({ ...e, dtype: 'float32' })) },
+          ],
+        }),
+        weightsBin,
+      }));
   });
 
 /** A whole bundle: a random graph and settings, sometimes with weights, run histories and data files. */
