@@ -1,6 +1,6 @@
 /**
  * CSV import, streamed: `fs.createReadStream` → papaparse (chunk callback) → one typed column store per
- * column (numbers in growing Float32Arrays, categories as Int32 codes, text as token ids), so a 100 MB
+ * column (numbers as read, 64-bit, in blocks; categories as Int32 codes; text as token ids), so a 100 MB
  * file never lives in memory as strings.
  *
  * Decisions (the user can override each through options / the data spec's `columns`):
@@ -19,6 +19,15 @@
  * - A broken row (wrong number of fields, a non-number in a numeric column) is refused with its line.
  * - An all-constant feature column is DROPPED with a warning (it carries no information, and its
  *   standard deviation of 0 would divide by zero); a constant target is refused.
+ * - Numbers: the model computes in 32-bit floats, so nothing reaches x or y as Infinity, NaN or a
+ *   silently flattened value. Refused with line and column: a value beyond ±3.4028235e38 (or beyond
+ *   64-bit numbers, or "Infinity"); a value whose STANDARDISED form is beyond that (a validation row,
+ *   or a row to predict, far from the training rows); a number that reaches the model unstandardised
+ *   (a regression target, or any feature with `standardize: false`) and is too small for float32 to
+ *   tell apart from its column's other values; a regression target whose squared errors would
+ *   overflow float32 over the rows, or whose spread is so small that they underflow to 0. Statistics
+ *   are computed on the 64-bit values, scaled by the largest magnitude, so tiny (1e-300) or offset
+ *   (timestamps) columns standardise exactly.
  * - Split: rows are shuffled with `seed`, and the last `validationSplit` (0.2) of them are the
  *   validation rows (`holdout`); all statistics (mean, std, mode, vocabulary) come from the others.
  *   With `preprocessing` (predict on new data) rows keep their order and the given statistics are used.
@@ -30,7 +39,7 @@ import Papa from 'papaparse';
 import type { Task } from '../../../shared/training/data';
 import type { LoadedDataset } from './builtin';
 import { DatasetError, yieldToEventLoop } from './errors';
-import { GrowableFloat32, GrowableInt32 } from './growable';
+import { GrowableInt32 } from './growable';
 import { createRng, permutation } from './rng';
 import { holdoutFor } from './split';
 import { tokenize, Tokenizer, type TokenizerState } from './tokenizer';
@@ -131,6 +140,39 @@ const MAX_CLASSES_FOR_INTEGER_TARGET = 20;
 
 const q = (s: string) => JSON.stringify(s);
 const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 37)}...` : s);
+/** Whether a field reads as a number, finite or not ("1e400" and "Infinity" are numbers out of range, not words). */
+const looksNumeric = (s: string) => s !== '' && !Number.isNaN(Number(s));
+/** Statistics in messages: four significant digits. */
+const fmt = (v: number) => String(Number(v.toPrecision(4)));
+
+/** The largest 32-bit float: the model computes in float32, so nothing beyond it may reach x or y. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+/** The smallest normal 32-bit float: a squared error below it vanishes (underflows). */
+const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
+/** The smallest normal 64-bit float: a standard deviation below it has lost its precision. */
+const FLOAT64_MIN_NORMAL = 2.2250738585072014e-308;
+const FLOAT32_RANGE = 'the 32-bit floats the model computes in (±3.4028235e38)';
+const rescale = (s: { isTarget: boolean }) =>
+  `Rescale the column (e.g. take a logarithm) or ${s.isTarget ? 'choose another target' : 'drop it'}.`;
+
+/**
+ * Numbers kept exactly as read (64-bit) until they are standardised, in blocks of 64K: growing never
+ * copies, and at most one block is unused (a doubling array would hold up to twice the data).
+ */
+class Float64Blocks {
+  private static readonly BITS = 16;
+  private readonly blocks: Float64Array[] = [];
+  length = 0;
+  push(v: number): void {
+    const b = this.length >>> Float64Blocks.BITS;
+    if (b === this.blocks.length) this.blocks.push(new Float64Array(1 << Float64Blocks.BITS));
+    this.blocks[b]![this.length & 0xffff] = v;
+    this.length++;
+  }
+  get(i: number): number {
+    return this.blocks[i >>> Float64Blocks.BITS]![i & 0xffff]!;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Column stores: one per used column, filled row by row while streaming.
@@ -146,7 +188,8 @@ interface StoreBase {
 
 interface NumericStore extends StoreBase {
   type: 'numeric';
-  values: GrowableFloat32;
+  /** As read (64-bit): rounding to 32 bits before standardising would lose tiny or offset columns. */
+  values: Float64Blocks;
   min: number;
   max: number;
   /** Distinct values (targets only, up to 21) and whether all are whole numbers. */
@@ -182,6 +225,8 @@ class Importer {
   }
   private sample: { row: string[]; line: number }[] = [];
   private stores: (Store | undefined)[] = [];
+  /** The line each stored row starts on, for errors found after the last row. */
+  private readonly lines = new GrowableInt32();
   private ignored: CsvColumnReport[] = [];
   rows = 0;
   /** As given or as detected by papaparse on the first chunk. */
@@ -231,7 +276,7 @@ class Importer {
   private start(row: string[], line: number): void {
     this.width = row.length;
     const first = row.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim());
-    const numeric = first.some((f) => f !== '' && Number.isFinite(Number(f)));
+    const numeric = first.some(looksNumeric);
     this.hasHeader = this.o.header ?? this.o.preprocessing?.header ?? !numeric;
     if (!this.hasHeader) {
       this.header = first.map((_, i) => `column_${i + 1}`);
@@ -345,7 +390,7 @@ class Importer {
       const s = row[index]!.trim();
       if (isMissing(s)) continue;
       present++;
-      if (Number.isFinite(Number(s))) numeric++;
+      if (looksNumeric(s)) numeric++;
       else words += s.split(/\s+/).length;
     }
     if (present === 0 || numeric >= 0.9 * present) return 'numeric';
@@ -358,7 +403,7 @@ class Importer {
       return {
         ...base,
         type,
-        values: new GrowableFloat32(),
+        values: new Float64Blocks(),
         min: Infinity,
         max: -Infinity,
         integer: true,
@@ -394,6 +439,7 @@ class Importer {
 
   private addRow(row: string[], line: number): void {
     this.rows++;
+    this.lines.push(line);
     for (let c = 0; c < this.stores.length; c++) {
       const s = this.stores[c];
       if (!s || s.dropped) continue;
@@ -406,10 +452,17 @@ class Importer {
           continue;
         }
         const x = Number(v);
-        if (!Number.isFinite(x))
+        if (Number.isNaN(x))
           throw new DatasetError(
             'not-a-number',
             `line ${line}, column ${q(s.name)}: ${q(clip(v))} is not a number (the column is numeric: ${this.o.columns?.some((k) => k.name === s.name) ? 'chosen so' : 'most of its values are numbers'}; correct the value, or make the column categorical).`,
+            line,
+            s.name,
+          );
+        if (!Number.isFinite(Math.fround(x)))
+          throw new DatasetError(
+            'out-of-range',
+            `line ${line}, column ${q(s.name)}${s.isTarget ? ' (the target)' : ''}: ${q(clip(v))} is beyond the range of ${Number.isFinite(x) ? FLOAT32_RANGE : 'numbers (±1.8e308)'}. ${rescale(s)}`,
             line,
             s.name,
           );
@@ -527,7 +580,7 @@ class Importer {
           y = new Int32Array(n);
           for (let i = 0; i < n; i++) y[i] = remap[codes[order[i]!]!]!;
         } else {
-          const values = t.values.view();
+          const values = t.values;
           if (!pre && !t.integer)
             throw new DatasetError(
               'unusable',
@@ -539,7 +592,7 @@ class Importer {
           const byName = new Map(classes.map((c, i) => [c, i]));
           y = new Int32Array(n);
           for (let i = 0; i < n; i++) {
-            const id = byName.get(String(values[order[i]!]!));
+            const id = byName.get(String(values.get(order[i]!)));
             if (id === undefined)
               throw new DatasetError(
                 'too-many-classes',
@@ -558,9 +611,11 @@ class Importer {
             undefined,
             t.name,
           );
-        const values = t.values.view();
+        // Targets are not standardised: each must be a faithful 32-bit float, and when training, its
+        // squared error summed over the rows must fit one too.
+        this.checkRaw(t, pre ? undefined : n);
         y = new Float32Array(n);
-        for (let i = 0; i < n; i++) y[i] = values[order[i]!]!;
+        for (let i = 0; i < n; i++) y[i] = t.values.get(order[i]!);
       }
       reports.push({
         name: t.name,
@@ -774,7 +829,7 @@ class Importer {
     }
     const standardize = this.o.standardize ?? true;
     if (s.type === 'numeric') {
-      const { mean, std } = meanStd(s.values.view(), trainRows);
+      const { mean, std, varies } = meanStd((r) => s.values.get(r), trainRows);
       if (Number.isNaN(mean)) {
         this.ignored.push({
           name: s.name,
@@ -785,6 +840,20 @@ class Importer {
         });
         this.warnings.push(`Column ${q(s.name)} is dropped: it has no values in the training rows.`);
         return undefined;
+      }
+      if (!standardize) this.checkRaw(s);
+      else if (varies && std < FLOAT64_MIN_NORMAL) {
+        // Located at the first value that differs from the mean.
+        let r = 0;
+        const same = (a: number) => a === mean || Number.isNaN(a);
+        while (r < s.values.length - 1 && same(s.values.get(r))) r++;
+        const line = this.lines.view()[r];
+        throw new DatasetError(
+          'out-of-range',
+          `line ${line}, column ${q(s.name)}: the column's values vary by only ${std} (standard deviation of the training rows), too little to standardise even in 64-bit floats. Rescale the column (e.g. multiply it by a power of ten) or drop it.`,
+          line,
+          s.name,
+        );
       }
       const f: FeatureTransform = {
         column: s.name,
@@ -831,7 +900,7 @@ class Importer {
       idx[i] = c < 0 ? NaN : remap[c]!;
     });
     const { mean, std } = meanStd(
-      idx,
+      (i) => idx[i]!,
       Int32Array.from({ length: idx.length }, (_, i) => i),
     );
     this.warnings.push(
@@ -869,13 +938,27 @@ class Importer {
     order: Int32Array,
   ): void {
     const n = order.length;
+    const lines = this.lines.view();
     if (s.type === 'numeric' && f.type === 'numeric') {
-      const v = s.values.view();
+      const v = s.values;
       const fillValue = f.fill ?? NaN;
+      let bad = -1; // the first row (in the file) whose standardised value is no 32-bit float
       for (let i = 0; i < n; i++) {
-        let a = v[order[i]!]!;
+        const r = order[i]!;
+        let a = v.get(r);
         if (a !== a) a = fillValue;
-        x[i * width + off] = (a - f.mean) / f.std;
+        const z = Math.fround((a - f.mean) / f.std);
+        if (!Number.isFinite(z) && (bad < 0 || r < bad)) bad = r;
+        x[i * width + off] = z;
+      }
+      if (bad >= 0) {
+        const line = lines[bad]!;
+        throw new DatasetError(
+          'out-of-range',
+          `line ${line}, column ${q(s.name)}: ${v.get(bad)} is too far from the column's training values (mean ${fmt(f.mean)}, standard deviation ${fmt(f.std)}): standardised, it is beyond the range of ${FLOAT32_RANGE}. ${rescale(s)}`,
+          line,
+          s.name,
+        );
       }
       return;
     }
@@ -889,35 +972,117 @@ class Importer {
       if (r === undefined) unseen++;
       remap[code] = r ?? -1;
     }
-    if (unseen)
-      this.warnings.push(
-        `Column ${q(s.name)}: ${unseen} value(s) the model was not trained on; encoded as no category.`,
-      );
     const codes = s.codes.view();
+    let firstUnseen = -1;
+    let bad = -1;
     for (let i = 0; i < n; i++) {
-      const c = codes[order[i]!]!;
+      const row = order[i]!;
+      const c = codes[row]!;
       const r = c < 0 ? fillRank : remap[c]!;
+      if (r < 0 && (firstUnseen < 0 || row < firstUnseen)) firstUnseen = row;
       if (f.encoding === 'one-hot') {
         if (r >= 0) x[i * width + off + r] = 1;
-      } else x[i * width + off] = (r < 0 ? NaN : r - f.mean!) / f.std!;
+      } else {
+        // An unseen category: the training mean of the index, 0 once standardised.
+        const z = r < 0 ? 0 : Math.fround((r - f.mean!) / f.std!);
+        if (!Number.isFinite(z) && (bad < 0 || row < bad)) bad = row;
+        x[i * width + off] = z;
+      }
+    }
+    if (bad >= 0)
+      throw new DatasetError(
+        'out-of-range',
+        `line ${lines[bad]}, column ${q(s.name)}: the category's index, standardised with the model's statistics (mean ${f.mean}, standard deviation ${f.std}), is beyond the range of ${FLOAT32_RANGE}; the preprocessing statistics are damaged.`,
+        lines[bad],
+        s.name,
+      );
+    if (unseen)
+      this.warnings.push(
+        `Column ${q(s.name)}: ${unseen} value(s) the model was not trained on (first on line ${firstUnseen >= 0 ? lines[firstUnseen] : '?'}); encoded as ${f.encoding === 'one-hot' ? 'no category' : 'the average category index (0)'}.`,
+      );
+  }
+
+  /**
+   * Numbers that reach the model as they are (regression targets; features when standardisation is
+   * off) must survive rounding to 32 bits: a value too small for float32 becomes 0 or loses digits,
+   * which matters when the column's values are all that small. With `trainingRows` (a regression
+   * target to train on), squared errors at the column's scale must be normal 32-bit floats: their sum
+   * over the rows (what the loss adds up) must not overflow, nor the squares of its spread underflow
+   * to 0. Refuses the first offending row in the file.
+   */
+  private checkRaw(s: NumericStore, trainingRows?: number): void {
+    const v = s.values;
+    const range = s.max - s.min;
+    const limit = trainingRows ? Math.sqrt(FLOAT32_MAX / trainingRows) / 2 : Infinity;
+    const where = (r: number) => {
+      const line = this.lines.view()[r]!;
+      return { line, at: `line ${line}, column ${q(s.name)}${s.isTarget ? ' (the target)' : ''}` };
+    };
+    let maxRow = -1;
+    for (let r = 0; r < v.length; r++) {
+      const a = v.get(r);
+      if (a !== a) continue;
+      if (maxRow < 0 && a === s.max) maxRow = r;
+      if (Math.abs(a) > limit) {
+        const { line, at } = where(r);
+        throw new DatasetError(
+          'out-of-range',
+          `${at}: ${a} is too large a regression target for training in 32-bit floats: squared errors of that size, summed over the ${trainingRows} rows, overflow them (here targets must stay within ±${fmt(limit)}). Rescale the column (e.g. divide it by a power of ten, or take a logarithm) and scale the predictions back.`,
+          line,
+          s.name,
+        );
+      }
+      const err = Math.abs(Math.fround(a) - a);
+      if (err > 1e-6 * Math.abs(a) && err > 1e-3 * range) {
+        const { line, at } = where(r);
+        throw new DatasetError(
+          'out-of-range',
+          `${at}: ${a} is too small for the 32-bit floats the model computes in (it would become ${Math.fround(a)}), and the column's values differ by only ${fmt(range)}. Rescale the column (e.g. multiply it by a power of ten, or take a logarithm)${s.isTarget ? '' : ', or turn standardisation on'}.`,
+          line,
+          s.name,
+        );
+      }
+    }
+    if (trainingRows && range > 0 && (range / 2) ** 2 < FLOAT32_MIN_NORMAL) {
+      const { line, at } = where(maxRow);
+      throw new DatasetError(
+        'out-of-range',
+        `${at}: the target's values differ by only ${fmt(range)} (from ${s.min} to ${s.max} here): squared errors that small vanish (underflow to 0) in the 32-bit floats the model computes in, so it would learn nothing. Rescale the column (e.g. multiply it by a power of ten, or take a logarithm) and scale the predictions back.`,
+        line,
+        s.name,
+      );
     }
   }
 }
 
-/** Mean and standard deviation (population) of `values[rows]`, skipping NaN; NaN when none. */
-function meanStd(values: Float32Array, rows: Int32Array): { mean: number; std: number } {
+/**
+ * Mean and standard deviation (population) of `value(r)` for r in `rows`, skipping NaN; NaN when none. Welford's
+ * update on the values divided by their largest magnitude, so that no difference or square overflows
+ * (1e300) or underflows to 0 (1e-300); `varies` tells whether the values differ at all.
+ */
+function meanStd(
+  value: (row: number) => number,
+  rows: Int32Array,
+): { mean: number; std: number; varies: boolean } {
+  let scale = 0;
+  for (const r of rows) {
+    const a = Math.abs(value(r));
+    if (a > scale) scale = a;
+  }
   let count = 0;
   let mean = 0;
   let m2 = 0;
   for (const r of rows) {
-    const v = values[r]!;
+    const v = value(r);
     if (v !== v) continue;
+    const u = scale > 0 ? v / scale : 0;
     count++;
-    const d = v - mean;
+    const d = u - mean;
     mean += d / count;
-    m2 += d * (v - mean);
+    m2 += d * (u - mean);
   }
-  return count === 0 ? { mean: NaN, std: NaN } : { mean, std: Math.sqrt(m2 / count) };
+  if (count === 0) return { mean: NaN, std: NaN, varies: false };
+  return { mean: mean * scale, std: Math.sqrt(m2 / count) * scale, varies: m2 > 0 };
 }
 
 /**

@@ -7,6 +7,8 @@ export type DatasetErrorCode =
   | 'empty'
   | 'broken-row'
   | 'not-a-number'
+  /** A number the model's 32-bit floats cannot hold, as read or once standardised. */
+  | 'out-of-range'
   | 'missing-value'
   | 'missing-column'
   | 'constant-column'
