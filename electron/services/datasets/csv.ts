@@ -1,7 +1,8 @@
 /**
- * CSV import, streamed: `fs.createReadStream` → papaparse (chunk callback) → one typed column store per
- * column (numbers as read, 64-bit, in blocks; categories as Int32 codes; text as token ids), so a 100 MB
- * file never lives in memory as strings.
+ * CSV import, streamed: a read stream on a handle that `openRegularFile` opened (so a FIFO or a device
+ * is refused instead of blocking) → papaparse (chunk callback) → one typed column store per column
+ * (numbers as read, 64-bit, in blocks; categories as Int32 codes; text as token ids), so a 100 MB file
+ * never lives in memory as strings.
  *
  * Decisions (the user can override each through options / the data spec's `columns`):
  * - Header: the first row is a header unless one of its fields is a number (`header` option).
@@ -32,11 +33,12 @@
  *   validation rows (`holdout`); all statistics (mean, std, mode, vocabulary) come from the others.
  *   With `preprocessing` (predict on new data) rows keep their order and the given statistics are used.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { finished } from 'node:stream';
 import Papa from 'papaparse';
 import type { Task } from '../../../shared/training/data';
+import { NotRegularFileError, openRegularFile } from '../regularFile';
 import type { LoadedDataset } from './builtin';
 import { DatasetError, yieldToEventLoop } from './errors';
 import { GrowableInt32 } from './growable';
@@ -1085,22 +1087,55 @@ function meanStd(
   return { mean: mean * scale, std: Math.sqrt(m2 / count) * scale, varies: m2 > 0 };
 }
 
+/** Opens a regular file, or refuses at once: a FIFO, socket or device would block the read. */
+async function openCsv(file: string): Promise<FileHandle> {
+  try {
+    return await openRegularFile(file);
+  } catch (e) {
+    if (e instanceof NotRegularFileError)
+      throw new DatasetError(
+        'not-a-file',
+        `Cannot read ${file}: it is ${e.what}, not a regular file. Choose a CSV file.`,
+      );
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DatasetError(
+      'missing-file',
+      code === 'ENOENT'
+        ? `Cannot read ${file}: no such file.`
+        : `Cannot read ${file}: ${(e as Error).message}`,
+    );
+  }
+}
+
 /**
  * Imports a CSV file as a dataset (see the top of this file for the rules). Rejects with a
  * `DatasetError` naming the line and column of the first problem, or code `cancelled` when `signal`
  * aborts.
  */
 export async function importCsv(file: string, options: CsvImportOptions = {}): Promise<CsvImportResult> {
-  let totalBytes: number;
+  const handle = await openCsv(file);
   try {
-    totalBytes = (await stat(file)).size;
-  } catch {
-    throw new DatasetError('missing-file', `Cannot read ${file}: no such file.`);
+    return await importFrom(handle, file, options);
+  } finally {
+    await handle.close().catch(() => undefined);
   }
+}
+
+async function importFrom(
+  handle: FileHandle,
+  file: string,
+  options: CsvImportOptions,
+): Promise<CsvImportResult> {
+  const totalBytes = (await handle.stat()).size;
   const importer = new Importer(file, options);
   const signal = options.signal;
   if (signal?.aborted) throw new DatasetError('cancelled', `Importing ${basename(file)}: cancelled.`);
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const stream = handle.createReadStream({
+    encoding: 'utf8',
+    highWaterMark: 1 << 20,
+    start: 0,
+    autoClose: false,
+  });
   let lastProgress = 0;
   const progress = (force: boolean) => {
     const now = Date.now();
@@ -1117,8 +1152,8 @@ export async function importCsv(file: string, options: CsvImportOptions = {}): P
       settled = true;
       signal?.removeEventListener('abort', onAbort);
       stream.destroy();
-      if (err) reject(err);
-      else resolve();
+      // Once the read in flight has finished, the caller may close the file.
+      finished(stream, () => (err ? reject(err) : resolve()));
     };
     const onAbort = () => settle(new DatasetError('cancelled', `Importing ${basename(file)}: cancelled.`));
     signal?.addEventListener('abort', onAbort, { once: true });

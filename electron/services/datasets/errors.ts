@@ -4,6 +4,8 @@ export type DatasetErrorCode =
   | 'unknown-dataset'
   | 'bad-option'
   | 'missing-file'
+  /** A FIFO, socket, device or folder given as a file. */
+  | 'not-a-file'
   | 'empty'
   | 'broken-row'
   | 'not-a-number'
