@@ -6,6 +6,8 @@ export type DatasetErrorCode =
   | 'missing-file'
   /** A FIFO, socket, device or folder given as a file. */
   | 'not-a-file'
+  /** Bytes that are no text in any encoding read (NUL bytes, broken UTF-16, UTF-32). */
+  | 'encoding'
   | 'empty'
   | 'broken-row'
   | 'not-a-number'
