@@ -148,7 +148,7 @@ const MAX_CLASSES_FOR_INTEGER_TARGET = 20;
 
 const q = (s: string) => JSON.stringify(s);
 const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 37)}...` : s);
-/** Whether a field reads as a number, finite or not ("1e400" and "Infinity" are numbers out of range, not words). */
+/** Whether a field reads as a number, finite or not: "1e400" and "Infinity" are numbers out of range. */
 const looksNumeric = (s: string) => s !== '' && !Number.isNaN(Number(s));
 /** Statistics in messages: four significant digits. */
 const fmt = (v: number) => String(Number(v.toPrecision(4)));
@@ -1064,9 +1064,9 @@ class Importer {
 }
 
 /**
- * Mean and standard deviation (population) of `value(r)` for r in `rows`, skipping NaN; NaN when none. Welford's
- * update on the values divided by their largest magnitude, so that no difference or square overflows
- * (1e300) or underflows to 0 (1e-300); `varies` tells whether the values differ at all.
+ * Mean and standard deviation (population) of `value(r)` for r in `rows`, skipping NaN; NaN when none.
+ * Welford's update on the values divided by their largest magnitude, so that no difference or square
+ * overflows (1e300) or underflows to 0 (1e-300); `varies` tells whether the values differ at all.
  */
 function meanStd(
   value: (row: number) => number,
@@ -1103,8 +1103,8 @@ const READ_CHUNK = 1 << 20;
 /**
  * Windows-1252's characters for the bytes 0x80–0x9F (the WHATWG index; the five bytes it leaves
  * undefined map to the C1 controls, as in browsers). Every other byte is its Latin-1 character.
- * Node's TextDecoder('windows-1252') decodes these bytes as Latin-1 (Node 20.18.3 and later), so the
- * table is here.
+ * Node's TextDecoder('windows-1252') decodes these bytes as Latin-1 (since Node 20.18.3 and 22.13.0,
+ * nodejs/node#60888), so the table is here.
  */
 const WINDOWS_1252_80_9F =
   '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F' +
