@@ -1,7 +1,13 @@
 /**
- * CSV import, streamed: `fs.createReadStream` → papaparse (chunk callback) → one typed column store per
- * column (numbers in growing Float32Arrays, categories as Int32 codes, text as token ids), so a 100 MB
- * file never lives in memory as strings.
+ * CSV import, streamed: the file's bytes (read from a handle that `openRegularFile` opened, so a FIFO or
+ * a device is refused instead of blocking) → text (see Encoding) → papaparse (chunk callback) → one
+ * typed column store per column (numbers as read, 64-bit, in blocks; categories as Int32 codes; text as
+ * token ids), so a 100 MB file never lives in memory as strings.
+ *
+ * Encoding: UTF-8, its byte-order mark dropped; UTF-16 when the file starts with a UTF-16 byte-order
+ * mark (Excel's "Unicode text"); when the bytes are not UTF-8, Windows-1252 (Latin-1's superset), with a
+ * warning naming the file, the line of the first such byte and the encoding assumed (see `CsvDecoder`
+ * for what that costs when the first such byte comes late). NUL bytes and UTF-32 are refused.
  *
  * Decisions (the user can override each through options / the data spec's `columns`):
  * - Header: the first row is a header unless one of its fields is a number (`header` option).
@@ -19,18 +25,29 @@
  * - A broken row (wrong number of fields, a non-number in a numeric column) is refused with its line.
  * - An all-constant feature column is DROPPED with a warning (it carries no information, and its
  *   standard deviation of 0 would divide by zero); a constant target is refused.
+ * - Numbers: the model computes in 32-bit floats, so nothing reaches x or y as Infinity, NaN or a
+ *   silently flattened value. Refused with line and column: a value beyond ±3.4028235e38 (or beyond
+ *   64-bit numbers, or "Infinity"); a value whose STANDARDISED form is beyond that (a validation row,
+ *   or a row to predict, far from the training rows); a number that reaches the model unstandardised
+ *   (a regression target, or any feature with `standardize: false`) and is too small for float32 to
+ *   tell apart from its column's other values; a regression target whose squared errors would
+ *   overflow float32 over the rows, or whose spread is so small that they underflow to 0. Statistics
+ *   are computed on the 64-bit values, scaled by the largest magnitude, so tiny (1e-300) or offset
+ *   (timestamps) columns standardise exactly.
  * - Split: rows are shuffled with `seed`, and the last `validationSplit` (0.2) of them are the
  *   validation rows (`holdout`); all statistics (mean, std, mode, vocabulary) come from the others.
  *   With `preprocessing` (predict on new data) rows keep their order and the given statistics are used.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { finished, Readable } from 'node:stream';
 import Papa from 'papaparse';
 import type { Task } from '../../../shared/training/data';
+import { NotRegularFileError, openRegularFile } from '../regularFile';
 import type { LoadedDataset } from './builtin';
 import { DatasetError, yieldToEventLoop } from './errors';
-import { GrowableFloat32, GrowableInt32 } from './growable';
+import { GrowableInt32 } from './growable';
 import { createRng, permutation } from './rng';
 import { holdoutFor } from './split';
 import { tokenize, Tokenizer, type TokenizerState } from './tokenizer';
@@ -131,6 +148,39 @@ const MAX_CLASSES_FOR_INTEGER_TARGET = 20;
 
 const q = (s: string) => JSON.stringify(s);
 const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 37)}...` : s);
+/** Whether a field reads as a number, finite or not: "1e400" and "Infinity" are numbers out of range. */
+const looksNumeric = (s: string) => s !== '' && !Number.isNaN(Number(s));
+/** Statistics in messages: four significant digits. */
+const fmt = (v: number) => String(Number(v.toPrecision(4)));
+
+/** The largest 32-bit float: the model computes in float32, so nothing beyond it may reach x or y. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+/** The smallest normal 32-bit float: a squared error below it vanishes (underflows). */
+const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
+/** The smallest normal 64-bit float: a standard deviation below it has lost its precision. */
+const FLOAT64_MIN_NORMAL = 2.2250738585072014e-308;
+const FLOAT32_RANGE = 'the 32-bit floats the model computes in (±3.4028235e38)';
+const rescale = (s: { isTarget: boolean }) =>
+  `Rescale the column (e.g. take a logarithm) or ${s.isTarget ? 'choose another target' : 'drop it'}.`;
+
+/**
+ * Numbers kept exactly as read (64-bit) until they are standardised, in blocks of 64K: growing never
+ * copies, and at most one block is unused (a doubling array would hold up to twice the data).
+ */
+class Float64Blocks {
+  private static readonly BITS = 16;
+  private readonly blocks: Float64Array[] = [];
+  length = 0;
+  push(v: number): void {
+    const b = this.length >>> Float64Blocks.BITS;
+    if (b === this.blocks.length) this.blocks.push(new Float64Array(1 << Float64Blocks.BITS));
+    this.blocks[b]![this.length & 0xffff] = v;
+    this.length++;
+  }
+  get(i: number): number {
+    return this.blocks[i >>> Float64Blocks.BITS]![i & 0xffff]!;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Column stores: one per used column, filled row by row while streaming.
@@ -146,7 +196,8 @@ interface StoreBase {
 
 interface NumericStore extends StoreBase {
   type: 'numeric';
-  values: GrowableFloat32;
+  /** As read (64-bit): rounding to 32 bits before standardising would lose tiny or offset columns. */
+  values: Float64Blocks;
   min: number;
   max: number;
   /** Distinct values (targets only, up to 21) and whether all are whole numbers. */
@@ -182,6 +233,8 @@ class Importer {
   }
   private sample: { row: string[]; line: number }[] = [];
   private stores: (Store | undefined)[] = [];
+  /** The line each stored row starts on, for errors found after the last row. */
+  private readonly lines = new GrowableInt32();
   private ignored: CsvColumnReport[] = [];
   rows = 0;
   /** As given or as detected by papaparse on the first chunk. */
@@ -231,7 +284,7 @@ class Importer {
   private start(row: string[], line: number): void {
     this.width = row.length;
     const first = row.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim());
-    const numeric = first.some((f) => f !== '' && Number.isFinite(Number(f)));
+    const numeric = first.some(looksNumeric);
     this.hasHeader = this.o.header ?? this.o.preprocessing?.header ?? !numeric;
     if (!this.hasHeader) {
       this.header = first.map((_, i) => `column_${i + 1}`);
@@ -345,7 +398,7 @@ class Importer {
       const s = row[index]!.trim();
       if (isMissing(s)) continue;
       present++;
-      if (Number.isFinite(Number(s))) numeric++;
+      if (looksNumeric(s)) numeric++;
       else words += s.split(/\s+/).length;
     }
     if (present === 0 || numeric >= 0.9 * present) return 'numeric';
@@ -358,7 +411,7 @@ class Importer {
       return {
         ...base,
         type,
-        values: new GrowableFloat32(),
+        values: new Float64Blocks(),
         min: Infinity,
         max: -Infinity,
         integer: true,
@@ -394,6 +447,7 @@ class Importer {
 
   private addRow(row: string[], line: number): void {
     this.rows++;
+    this.lines.push(line);
     for (let c = 0; c < this.stores.length; c++) {
       const s = this.stores[c];
       if (!s || s.dropped) continue;
@@ -406,10 +460,17 @@ class Importer {
           continue;
         }
         const x = Number(v);
-        if (!Number.isFinite(x))
+        if (Number.isNaN(x))
           throw new DatasetError(
             'not-a-number',
             `line ${line}, column ${q(s.name)}: ${q(clip(v))} is not a number (the column is numeric: ${this.o.columns?.some((k) => k.name === s.name) ? 'chosen so' : 'most of its values are numbers'}; correct the value, or make the column categorical).`,
+            line,
+            s.name,
+          );
+        if (!Number.isFinite(Math.fround(x)))
+          throw new DatasetError(
+            'out-of-range',
+            `line ${line}, column ${q(s.name)}${s.isTarget ? ' (the target)' : ''}: ${q(clip(v))} is beyond the range of ${Number.isFinite(x) ? FLOAT32_RANGE : 'numbers (±1.8e308)'}. ${rescale(s)}`,
             line,
             s.name,
           );
@@ -527,7 +588,7 @@ class Importer {
           y = new Int32Array(n);
           for (let i = 0; i < n; i++) y[i] = remap[codes[order[i]!]!]!;
         } else {
-          const values = t.values.view();
+          const values = t.values;
           if (!pre && !t.integer)
             throw new DatasetError(
               'unusable',
@@ -539,7 +600,7 @@ class Importer {
           const byName = new Map(classes.map((c, i) => [c, i]));
           y = new Int32Array(n);
           for (let i = 0; i < n; i++) {
-            const id = byName.get(String(values[order[i]!]!));
+            const id = byName.get(String(values.get(order[i]!)));
             if (id === undefined)
               throw new DatasetError(
                 'too-many-classes',
@@ -558,9 +619,11 @@ class Importer {
             undefined,
             t.name,
           );
-        const values = t.values.view();
+        // Targets are not standardised: each must be a faithful 32-bit float, and when training, its
+        // squared error summed over the rows must fit one too.
+        this.checkRaw(t, pre ? undefined : n);
         y = new Float32Array(n);
-        for (let i = 0; i < n; i++) y[i] = values[order[i]!]!;
+        for (let i = 0; i < n; i++) y[i] = t.values.get(order[i]!);
       }
       reports.push({
         name: t.name,
@@ -774,7 +837,7 @@ class Importer {
     }
     const standardize = this.o.standardize ?? true;
     if (s.type === 'numeric') {
-      const { mean, std } = meanStd(s.values.view(), trainRows);
+      const { mean, std, varies } = meanStd((r) => s.values.get(r), trainRows);
       if (Number.isNaN(mean)) {
         this.ignored.push({
           name: s.name,
@@ -785,6 +848,20 @@ class Importer {
         });
         this.warnings.push(`Column ${q(s.name)} is dropped: it has no values in the training rows.`);
         return undefined;
+      }
+      if (!standardize) this.checkRaw(s);
+      else if (varies && std < FLOAT64_MIN_NORMAL) {
+        // Located at the first value that differs from the mean.
+        let r = 0;
+        const same = (a: number) => a === mean || Number.isNaN(a);
+        while (r < s.values.length - 1 && same(s.values.get(r))) r++;
+        const line = this.lines.view()[r];
+        throw new DatasetError(
+          'out-of-range',
+          `line ${line}, column ${q(s.name)}: the column's values vary by only ${std} (standard deviation of the training rows), too little to standardise even in 64-bit floats. Rescale the column (e.g. multiply it by a power of ten) or drop it.`,
+          line,
+          s.name,
+        );
       }
       const f: FeatureTransform = {
         column: s.name,
@@ -831,7 +908,7 @@ class Importer {
       idx[i] = c < 0 ? NaN : remap[c]!;
     });
     const { mean, std } = meanStd(
-      idx,
+      (i) => idx[i]!,
       Int32Array.from({ length: idx.length }, (_, i) => i),
     );
     this.warnings.push(
@@ -869,13 +946,27 @@ class Importer {
     order: Int32Array,
   ): void {
     const n = order.length;
+    const lines = this.lines.view();
     if (s.type === 'numeric' && f.type === 'numeric') {
-      const v = s.values.view();
+      const v = s.values;
       const fillValue = f.fill ?? NaN;
+      let bad = -1; // the first row (in the file) whose standardised value is no 32-bit float
       for (let i = 0; i < n; i++) {
-        let a = v[order[i]!]!;
+        const r = order[i]!;
+        let a = v.get(r);
         if (a !== a) a = fillValue;
-        x[i * width + off] = (a - f.mean) / f.std;
+        const z = Math.fround((a - f.mean) / f.std);
+        if (!Number.isFinite(z) && (bad < 0 || r < bad)) bad = r;
+        x[i * width + off] = z;
+      }
+      if (bad >= 0) {
+        const line = lines[bad]!;
+        throw new DatasetError(
+          'out-of-range',
+          `line ${line}, column ${q(s.name)}: ${v.get(bad)} is too far from the column's training values (mean ${fmt(f.mean)}, standard deviation ${fmt(f.std)}): standardised, it is beyond the range of ${FLOAT32_RANGE}. ${rescale(s)}`,
+          line,
+          s.name,
+        );
       }
       return;
     }
@@ -889,35 +980,395 @@ class Importer {
       if (r === undefined) unseen++;
       remap[code] = r ?? -1;
     }
-    if (unseen)
-      this.warnings.push(
-        `Column ${q(s.name)}: ${unseen} value(s) the model was not trained on; encoded as no category.`,
-      );
     const codes = s.codes.view();
+    let firstUnseen = -1;
+    let bad = -1;
     for (let i = 0; i < n; i++) {
-      const c = codes[order[i]!]!;
+      const row = order[i]!;
+      const c = codes[row]!;
       const r = c < 0 ? fillRank : remap[c]!;
+      if (r < 0 && (firstUnseen < 0 || row < firstUnseen)) firstUnseen = row;
       if (f.encoding === 'one-hot') {
         if (r >= 0) x[i * width + off + r] = 1;
-      } else x[i * width + off] = (r < 0 ? NaN : r - f.mean!) / f.std!;
+      } else {
+        // An unseen category: the training mean of the index, 0 once standardised.
+        const z = r < 0 ? 0 : Math.fround((r - f.mean!) / f.std!);
+        if (!Number.isFinite(z) && (bad < 0 || row < bad)) bad = row;
+        x[i * width + off] = z;
+      }
+    }
+    if (bad >= 0)
+      throw new DatasetError(
+        'out-of-range',
+        `line ${lines[bad]}, column ${q(s.name)}: the category's index, standardised with the model's statistics (mean ${f.mean}, standard deviation ${f.std}), is beyond the range of ${FLOAT32_RANGE}; the preprocessing statistics are damaged.`,
+        lines[bad],
+        s.name,
+      );
+    if (unseen)
+      this.warnings.push(
+        `Column ${q(s.name)}: ${unseen} value(s) the model was not trained on (first on line ${firstUnseen >= 0 ? lines[firstUnseen] : '?'}); encoded as ${f.encoding === 'one-hot' ? 'no category' : 'the average category index (0)'}.`,
+      );
+  }
+
+  /**
+   * Numbers that reach the model as they are (regression targets; features when standardisation is
+   * off) must survive rounding to 32 bits: a value too small for float32 becomes 0 or loses digits,
+   * which matters when the column's values are all that small. With `trainingRows` (a regression
+   * target to train on), squared errors at the column's scale must be normal 32-bit floats: their sum
+   * over the rows (what the loss adds up) must not overflow, nor the squares of its spread underflow
+   * to 0. Refuses the first offending row in the file.
+   */
+  private checkRaw(s: NumericStore, trainingRows?: number): void {
+    const v = s.values;
+    const range = s.max - s.min;
+    const limit = trainingRows ? Math.sqrt(FLOAT32_MAX / trainingRows) / 2 : Infinity;
+    const where = (r: number) => {
+      const line = this.lines.view()[r]!;
+      return { line, at: `line ${line}, column ${q(s.name)}${s.isTarget ? ' (the target)' : ''}` };
+    };
+    let maxRow = -1;
+    for (let r = 0; r < v.length; r++) {
+      const a = v.get(r);
+      if (a !== a) continue;
+      if (maxRow < 0 && a === s.max) maxRow = r;
+      if (Math.abs(a) > limit) {
+        const { line, at } = where(r);
+        throw new DatasetError(
+          'out-of-range',
+          `${at}: ${a} is too large a regression target for training in 32-bit floats: squared errors of that size, summed over the ${trainingRows} rows, overflow them (here targets must stay within ±${fmt(limit)}). Rescale the column (e.g. divide it by a power of ten, or take a logarithm) and scale the predictions back.`,
+          line,
+          s.name,
+        );
+      }
+      const err = Math.abs(Math.fround(a) - a);
+      if (err > 1e-6 * Math.abs(a) && err > 1e-3 * range) {
+        const { line, at } = where(r);
+        throw new DatasetError(
+          'out-of-range',
+          `${at}: ${a} is too small for the 32-bit floats the model computes in (it would become ${Math.fround(a)}), and the column's values differ by only ${fmt(range)}. Rescale the column (e.g. multiply it by a power of ten, or take a logarithm)${s.isTarget ? '' : ', or turn standardisation on'}.`,
+          line,
+          s.name,
+        );
+      }
+    }
+    if (trainingRows && range > 0 && (range / 2) ** 2 < FLOAT32_MIN_NORMAL) {
+      const { line, at } = where(maxRow);
+      throw new DatasetError(
+        'out-of-range',
+        `${at}: the target's values differ by only ${fmt(range)} (from ${s.min} to ${s.max} here): squared errors that small vanish (underflow to 0) in the 32-bit floats the model computes in, so it would learn nothing. Rescale the column (e.g. multiply it by a power of ten, or take a logarithm) and scale the predictions back.`,
+        line,
+        s.name,
+      );
     }
   }
 }
 
-/** Mean and standard deviation (population) of `values[rows]`, skipping NaN; NaN when none. */
-function meanStd(values: Float32Array, rows: Int32Array): { mean: number; std: number } {
+/**
+ * Mean and standard deviation (population) of `value(r)` for r in `rows`, skipping NaN; NaN when none.
+ * Welford's update on the values divided by their largest magnitude, so that no difference or square
+ * overflows (1e300) or underflows to 0 (1e-300); `varies` tells whether the values differ at all.
+ */
+function meanStd(
+  value: (row: number) => number,
+  rows: Int32Array,
+): { mean: number; std: number; varies: boolean } {
+  let scale = 0;
+  for (const r of rows) {
+    const a = Math.abs(value(r));
+    if (a > scale) scale = a;
+  }
   let count = 0;
   let mean = 0;
   let m2 = 0;
   for (const r of rows) {
-    const v = values[r]!;
+    const v = value(r);
     if (v !== v) continue;
+    const u = scale > 0 ? v / scale : 0;
     count++;
-    const d = v - mean;
+    const d = u - mean;
     mean += d / count;
-    m2 += d * (v - mean);
+    m2 += d * (u - mean);
   }
-  return count === 0 ? { mean: NaN, std: NaN } : { mean, std: Math.sqrt(m2 / count) };
+  if (count === 0) return { mean: NaN, std: NaN, varies: false };
+  return { mean: mean * scale, std: Math.sqrt(m2 / count) * scale, varies: m2 > 0 };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Bytes to text. The file is read as raw bytes and decoded here, so that its encoding is checked
+// rather than assumed: UTF-8 (a byte-order mark dropped), UTF-16 with a byte-order mark, or, when the
+// bytes are not UTF-8, Windows-1252 with a warning.
+
+const READ_CHUNK = 1 << 20;
+
+/**
+ * Windows-1252's characters for the bytes 0x80–0x9F (the WHATWG index; the five bytes it leaves
+ * undefined map to the C1 controls, as in browsers). Every other byte is its Latin-1 character.
+ * Node's TextDecoder('windows-1252') decodes these bytes as Latin-1 (since Node 20.18.3 and 22.13.0,
+ * nodejs/node#60888), so the table is here.
+ */
+const WINDOWS_1252_80_9F =
+  '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F' +
+  '\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178';
+
+function decodeWindows1252(b: Buffer): string {
+  return b.toString('latin1').replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_80_9F[c.charCodeAt(0) - 0x80]!);
+}
+
+/** The length of `b` without a multi-byte UTF-8 sequence cut off at its end (kept for the next read). */
+function completeUtf8Length(b: Uint8Array): number {
+  const n = b.length;
+  for (let k = 1; k <= Math.min(3, n); k++) {
+    const c = b[n - k]!;
+    if (c < 0x80) return n;
+    if (c >= 0xc0) return k < (c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2) ? n - k : n;
+  }
+  return n;
+}
+
+/** Index of the first byte of `b` that does not begin a valid UTF-8 sequence (-1 when none). */
+function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length;) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let extra: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) extra = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      extra = 2;
+      if (c === 0xe0) lo = 0xa0;
+      else if (c === 0xed) hi = 0x9f; // no surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      extra = 3;
+      if (c === 0xf0) lo = 0x90;
+      else if (c === 0xf4) hi = 0x8f; // nothing beyond U+10FFFF
+    } else return i;
+    if (i + extra >= b.length) return i;
+    const c1 = b[i + 1]!;
+    if (c1 < lo || c1 > hi) return i;
+    for (let k = 2; k <= extra; k++) if ((b[i + k]! & 0xc0) !== 0x80) return i;
+    i += extra + 1;
+  }
+  return -1;
+}
+
+function firstNonAscii(b: Uint8Array): number {
+  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return i;
+  return -1;
+}
+
+/** Newlines in `b[0, end)`, bytes or characters. */
+function newlines(b: Uint8Array | string, end: number): number {
+  let count = 0;
+  if (typeof b === 'string')
+    for (let i = b.indexOf('\n'); i >= 0 && i < end; i = b.indexOf('\n', i + 1)) count++;
+  else for (let i = b.indexOf(0x0a); i >= 0 && i < end; i = b.indexOf(0x0a, i + 1)) count++;
+  return count;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Thrown by the decoder when bytes that are not UTF-8 come after text that was valid, non-ASCII UTF-8:
+ * that text would read differently as Windows-1252, so the import starts again from the first byte.
+ */
+class RestartAsWindows1252 extends Error {
+  constructor(
+    /** Line and value of the first byte that is not UTF-8. */
+    readonly line: number,
+    readonly byte: number,
+    /** Line of the first non-ASCII character read as UTF-8. */
+    readonly utf8Line: number,
+  ) {
+    super('not UTF-8: read again as Windows-1252');
+  }
+}
+
+/**
+ * Raw bytes → text, chunk by chunk. The first bytes choose the encoding: a UTF-16 byte-order mark →
+ * UTF-16 (little- or big-endian); a UTF-32 one → refused; otherwise UTF-8 (its byte-order mark
+ * dropped), validated as it goes. At the first byte that is not UTF-8 the file is taken to be
+ * Windows-1252 (the usual encoding of a CSV saved by Excel on Western-European Windows; Latin-1's
+ * letters are the same bytes) and a warning says so: if everything before that byte was ASCII (read
+ * the same in both), decoding simply switches there; otherwise `RestartAsWindows1252` is thrown and
+ * the import reads the file again from the start, so a file with its first accent late in a large
+ * file costs a second read of that much. A NUL character (a binary file; UTF-16 without a mark) is
+ * refused with its line.
+ */
+class CsvDecoder {
+  private mode: 'start' | 'utf-8' | 'windows-1252' | 'utf-16le' | 'utf-16be' = 'start';
+  private carry: Buffer | undefined;
+  /** The line the next decoded character is on. */
+  private line = 1;
+  /** The line of the first non-ASCII character decoded as UTF-8. */
+  private utf8Line: number | undefined;
+  /** Bytes read so far. */
+  bytes = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly warnings: string[],
+    private readonly restarted?: RestartAsWindows1252,
+  ) {}
+
+  decode(chunk: Buffer, final = false): string {
+    this.bytes += chunk.length;
+    let b = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    this.carry = undefined;
+    if (this.mode === 'start') {
+      if (b.length < 4 && !final) {
+        this.carry = b;
+        return '';
+      }
+      b = this.start(b);
+    }
+    const text =
+      this.mode === 'utf-8'
+        ? this.utf8(b, final)
+        : this.mode === 'windows-1252'
+          ? decodeWindows1252(b)
+          : this.utf16(b, final);
+    const nul = text.indexOf('\u0000');
+    if (nul >= 0) {
+      const line = this.line + newlines(text, nul);
+      throw new DatasetError(
+        'encoding',
+        `line ${line}: a NUL byte, which a text CSV file never has: ${this.name} is a binary file, or UTF-16 or UTF-32 text without a byte-order mark. Save it as CSV UTF-8 and import it again.`,
+        line,
+      );
+    }
+    this.line += newlines(text, text.length);
+    return text;
+  }
+
+  /** What is left at the end of the file. */
+  end(): string {
+    return this.decode(Buffer.alloc(0), true);
+  }
+
+  private start(b: Buffer): Buffer {
+    const [b0, b1, b2, b3] = b;
+    if (
+      (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) ||
+      (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff)
+    )
+      throw new DatasetError(
+        'encoding',
+        `${this.name} is UTF-32 text (it starts with a UTF-32 byte-order mark), which is not read. Save it as CSV UTF-8 and import it again.`,
+        1,
+      );
+    if (b0 === 0xff && b1 === 0xfe) {
+      this.mode = 'utf-16le';
+      return b.subarray(2);
+    }
+    if (b0 === 0xfe && b1 === 0xff) {
+      this.mode = 'utf-16be';
+      return b.subarray(2);
+    }
+    if (this.restarted) {
+      const r = this.restarted;
+      this.mode = 'windows-1252';
+      this.warnings.push(
+        `${this.notUtf8(r.line, r.byte)} Lines before it already had characters that are valid UTF-8 (from line ${r.utf8Line}); the whole file was read as Windows-1252, so if it mixes the two encodings, those characters look wrong.`,
+      );
+    } else this.mode = 'utf-8';
+    return b0 === 0xef && b1 === 0xbb && b2 === 0xbf ? b.subarray(3) : b;
+  }
+
+  private notUtf8(line: number, byte: number): string {
+    const hex = byte.toString(16).toUpperCase().padStart(2, '0');
+    return `${this.name} is not valid UTF-8: line ${line} has the byte 0x${hex}, which cannot start or continue a UTF-8 character. It was read as Windows-1252 (Western European, which includes Latin-1). If letters or symbols look wrong, save the file as CSV UTF-8 and import it again.`;
+  }
+
+  private utf8(b: Buffer, final: boolean): string {
+    const cut = final ? b.length : completeUtf8Length(b);
+    const body = b.subarray(0, cut);
+    if (cut < b.length) this.carry = Buffer.from(b.subarray(cut));
+    if (isUtf8(body)) {
+      const text = body.toString('utf8');
+      if (this.utf8Line === undefined && text.length !== body.length)
+        this.utf8Line = this.line + newlines(body, firstNonAscii(body));
+      return text;
+    }
+    const bad = firstInvalidUtf8(body);
+    const line = this.line + newlines(body, bad);
+    const high = firstNonAscii(body);
+    if (this.utf8Line === undefined && high < bad) this.utf8Line = this.line + newlines(body, high);
+    if (this.utf8Line !== undefined) throw new RestartAsWindows1252(line, body[bad]!, this.utf8Line);
+    // All ASCII so far: reads the same as Windows-1252, which takes over from here.
+    this.warnings.push(this.notUtf8(line, body[bad]!));
+    this.mode = 'windows-1252';
+    const rest = this.carry ? Buffer.concat([body, this.carry]) : body;
+    this.carry = undefined;
+    return decodeWindows1252(rest);
+  }
+
+  private utf16(b: Buffer, final: boolean): string {
+    const le = this.mode === 'utf-16le';
+    let end = b.length - (b.length % 2);
+    if (end < b.length && final) {
+      const line = this.line;
+      throw new DatasetError(
+        'encoding',
+        `line ${line}: ${this.name} ends in the middle of a UTF-16 character (an odd number of bytes); the file is cut short or damaged.`,
+        line,
+      );
+    }
+    if (!final && end >= 2) {
+      const unit = le ? b.readUInt16LE(end - 2) : b.readUInt16BE(end - 2);
+      if (unit >= 0xd800 && unit <= 0xdbff) end -= 2; // the first half of a pair: wait for the second
+    }
+    if (end < b.length) this.carry = Buffer.from(b.subarray(end));
+    const body = b.subarray(0, end);
+    const text = le ? body.toString('utf16le') : Buffer.from(body).swap16().toString('utf16le');
+    const lone = LONE_SURROGATE.exec(text);
+    if (lone) {
+      const line = this.line + newlines(text, lone.index);
+      throw new DatasetError(
+        'encoding',
+        `line ${line}: ${this.name} is not valid UTF-16 (a lone surrogate, U+${text.charCodeAt(lone.index).toString(16).toUpperCase()}); the file is damaged. Save it as CSV UTF-8 and import it again.`,
+        line,
+      );
+    }
+    return text;
+  }
+}
+
+/** The file's text, chunk by chunk, read from `handle` from its first byte. */
+async function* readText(handle: FileHandle, decoder: CsvDecoder): AsyncGenerator<string> {
+  for (let position = 0; ;) {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK);
+    const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, position);
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    const text = decoder.decode(buffer.subarray(0, bytesRead));
+    if (text) yield text;
+  }
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+/** Opens a regular file, or refuses at once: a FIFO, socket or device would block the read. */
+async function openCsv(file: string): Promise<FileHandle> {
+  try {
+    return await openRegularFile(file);
+  } catch (e) {
+    if (e instanceof NotRegularFileError)
+      throw new DatasetError(
+        'not-a-file',
+        `Cannot read ${file}: it is ${e.what}, not a regular file. Choose a CSV file.`,
+      );
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DatasetError(
+      'missing-file',
+      code === 'ENOENT'
+        ? `Cannot read ${file}: no such file.`
+        : `Cannot read ${file}: ${(e as Error).message}`,
+    );
+  }
 }
 
 /**
@@ -926,22 +1377,45 @@ function meanStd(values: Float32Array, rows: Int32Array): { mean: number; std: n
  * aborts.
  */
 export async function importCsv(file: string, options: CsvImportOptions = {}): Promise<CsvImportResult> {
-  let totalBytes: number;
+  const handle = await openCsv(file);
   try {
-    totalBytes = (await stat(file)).size;
-  } catch {
-    throw new DatasetError('missing-file', `Cannot read ${file}: no such file.`);
+    const totalBytes = (await handle.stat()).size;
+    let restart: RestartAsWindows1252 | undefined;
+    for (;;) {
+      try {
+        return await importFrom(handle, file, totalBytes, options, restart);
+      } catch (e) {
+        if (!(e instanceof RestartAsWindows1252) || restart) throw e;
+        restart = e;
+      }
+    }
+  } finally {
+    await handle.close().catch(() => undefined);
   }
+}
+
+/** One reading of the file, from its first byte. */
+async function importFrom(
+  handle: FileHandle,
+  file: string,
+  totalBytes: number,
+  options: CsvImportOptions,
+  restart: RestartAsWindows1252 | undefined,
+): Promise<CsvImportResult> {
   const importer = new Importer(file, options);
+  const decoder = new CsvDecoder(basename(file), importer.warnings, restart);
   const signal = options.signal;
   if (signal?.aborted) throw new DatasetError('cancelled', `Importing ${basename(file)}: cancelled.`);
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const source = Readable.from(readText(handle, decoder), { objectMode: true, highWaterMark: 1 });
+  // Errors reach papaparse's listener (its `error` callback); this one only keeps an error raised
+  // after the import has settled from becoming an uncaught exception.
+  source.on('error', () => undefined);
   let lastProgress = 0;
   const progress = (force: boolean) => {
     const now = Date.now();
     if (!options.onProgress || (!force && now - lastProgress < 50)) return;
     lastProgress = now;
-    options.onProgress({ bytesRead: force ? totalBytes : stream.bytesRead, totalBytes, rows: importer.rows });
+    options.onProgress({ bytesRead: force ? totalBytes : decoder.bytes, totalBytes, rows: importer.rows });
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -951,14 +1425,13 @@ export async function importCsv(file: string, options: CsvImportOptions = {}): P
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
-      stream.destroy();
-      if (err) reject(err);
-      else resolve();
+      source.destroy();
+      // Once the read in flight has finished, the caller may close the file (or read it again).
+      finished(source, () => (err ? reject(err) : resolve()));
     };
     const onAbort = () => settle(new DatasetError('cancelled', `Importing ${basename(file)}: cancelled.`));
     signal?.addEventListener('abort', onAbort, { once: true });
-    stream.on('error', (e) => settle(new DatasetError('missing-file', `Cannot read ${file}: ${e.message}`)));
-    Papa.parse<string[], typeof stream>(stream, {
+    Papa.parse<string[], Readable>(source, {
       header: false,
       dynamicTyping: false,
       skipEmptyLines: false,
@@ -987,7 +1460,12 @@ export async function importCsv(file: string, options: CsvImportOptions = {}): P
         }
       },
       complete: () => settle(failure),
-      error: (e: Error) => settle(new DatasetError('missing-file', `Cannot read ${file}: ${e.message}`)),
+      error: (e: Error) =>
+        settle(
+          e instanceof DatasetError || e instanceof RestartAsWindows1252
+            ? e
+            : new DatasetError('missing-file', `Cannot read ${file}: ${e.message}`),
+        ),
     });
   });
   const result = await importer.finish(totalBytes);

@@ -4,9 +4,15 @@ export type DatasetErrorCode =
   | 'unknown-dataset'
   | 'bad-option'
   | 'missing-file'
+  /** A FIFO, socket, device or folder given as a file. */
+  | 'not-a-file'
+  /** Bytes that are no text in any encoding read (NUL bytes, broken UTF-16, UTF-32). */
+  | 'encoding'
   | 'empty'
   | 'broken-row'
   | 'not-a-number'
+  /** A number the model's 32-bit floats cannot hold, as read or once standardised. */
+  | 'out-of-range'
   | 'missing-value'
   | 'missing-column'
   | 'constant-column'
