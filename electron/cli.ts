@@ -696,6 +696,7 @@ export function buildProgram(io: Io): Command {
         if (err instanceof DataError) throw new InvalidInputError(`${opts.data}: ${err.message}`);
         throw err;
       }
+      for (const w of res.warnings) io.err(`warning: ${w}\n`);
       for (const row of res.rows) {
         if (opts.json) io.out(JSON.stringify(row) + '\n');
         else if (res.classes && row.length > 1) {

@@ -385,7 +385,7 @@ export async function predictCsv(
   bundle: ProjectBundle,
   file: string,
   ctx: LoadContext,
-): Promise<{ rows: number[][]; classes?: string[]; backend: string }> {
+): Promise<{ rows: number[][]; classes?: string[]; backend: string; warnings: string[] }> {
   const spec = bundle.project.data;
   let preprocessing =
     spec?.source === 'csv' ? (spec.preprocessing as CsvPreprocessing | undefined) : undefined;
@@ -413,5 +413,10 @@ export async function predictCsv(
   const rows: number[][] = [];
   for (let i = 0; i < ds.count; i++)
     rows.push(Array.from(outputs.subarray(i * outputSize, (i + 1) * outputSize)));
-  return { rows, ...(preprocessing.classes ? { classes: preprocessing.classes } : {}), backend };
+  return {
+    rows,
+    ...(preprocessing.classes ? { classes: preprocessing.classes } : {}),
+    backend,
+    warnings: imported.warnings,
+  };
 }

@@ -15,6 +15,7 @@ import type { Evaluation } from '../../shared/training/evaluation';
 import type { EpochEndEvent, Probe, TrainingEvent } from '../../shared/training/protocol';
 import { readWeightsManifest, type WeightEntry, weightsState } from '../../shared/graph/weights';
 import { startTraining, type TrainingHandle } from '../engine/session';
+import { openRegularFile } from './regularFile';
 import { BUILTIN_DATASETS } from './datasets/builtin';
 import {
   csvPath,
@@ -403,7 +404,7 @@ async function summarise(loaded: LoadedData, file: string | null): Promise<DataS
 }
 
 async function readHead(file: string, bytes: number): Promise<string> {
-  const h = await fs.open(file, 'r');
+  const h = await openRegularFile(file);
   try {
     const buf = Buffer.alloc(bytes);
     const { bytesRead } = await h.read(buf, 0, bytes, 0);
