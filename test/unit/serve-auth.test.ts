@@ -2,28 +2,40 @@
  * Serve mode's auth matrix: {no token, bad token, good token} × {good, evil Host} ×
  * {good, evil, missing Origin} × {GET, POST, WebSocket upgrade}. Only a client holding the session
  * cookie, naming this server as Host, and (for POST and WebSocket) sending this server's Origin gets in.
+ * The token works once; bad URLs are 400 and internal errors 500, both with the security headers.
  */
 import http from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { AppServices } from '../../electron/services/app';
 import { type RunningServer, startServer } from '../../electron/serve';
 
 let server: RunningServer;
 const TOKEN = 'a'.repeat(43);
+/** The one exchange of the token for the session cookie. */
+let firstLogin: { status: number; headers: http.IncomingHttpHeaders; body: string };
+let sessionCookie: string;
 
-beforeAll(async () => {
-  const root = mkdtempSync(path.join(tmpdir(), 'netloom-auth-root-'));
-  const services = new AppServices({
+function newServices(): AppServices {
+  return new AppServices({
     mode: 'serve',
     version: 'test',
-    root,
+    root: mkdtempSync(path.join(tmpdir(), 'netloom-auth-root-')),
     dataDir: mkdtempSync(path.join(tmpdir(), 'netloom-auth-data-')),
   });
-  server = await startServer({ services, staticDir: path.resolve('dist/renderer'), token: TOKEN });
+}
+
+beforeAll(async () => {
+  server = await startServer({
+    services: newServices(),
+    staticDir: path.resolve('dist/renderer'),
+    token: TOKEN,
+  });
+  firstLogin = await req('GET', `/?token=${TOKEN}`, { Host: goodHost() });
+  sessionCookie = firstLogin.headers['set-cookie']?.[0]?.split(';')[0] ?? '';
 });
 afterAll(() => server.close());
 
@@ -32,16 +44,14 @@ function req(
   urlPath: string,
   headers: Record<string, string>,
   body?: string,
+  port = server.port,
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const r = http.request(
-      { host: '127.0.0.1', port: server.port, method, path: urlPath, headers },
-      (res) => {
-        let data = '';
-        res.on('data', (c: Buffer) => (data += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
-      },
-    );
+    const r = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers }, (res) => {
+      let data = '';
+      res.on('data', (c: Buffer) => (data += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
+    });
     r.on('error', reject);
     if (body) r.write(body);
     r.end();
@@ -51,10 +61,12 @@ function req(
 const goodHost = () => `127.0.0.1:${server.port}`;
 const goodOrigin = () => `http://127.0.0.1:${server.port}`;
 
-/** Exchanges a token for the session cookie; returns the cookie or null. */
+/** The session cookie a client holds: the good token's (exchanged once, in beforeAll), or none. */
 async function login(token: 'none' | 'bad' | 'good'): Promise<string | null> {
   if (token === 'none') return null;
-  const r = await req('GET', `/?token=${token === 'good' ? TOKEN : 'b'.repeat(43)}`, { Host: goodHost() });
+  if (token === 'good') return sessionCookie;
+  const r = await req('GET', `/?token=${'b'.repeat(43)}`, { Host: goodHost() });
+  expect(r.status).toBe(403);
   const set = r.headers['set-cookie']?.[0];
   return set ? set.split(';')[0]! : null;
 }
@@ -81,8 +93,8 @@ const cases = TOKENS.flatMap((t) =>
 );
 
 describe('serve mode auth', () => {
-  it('sets an HttpOnly SameSite=Strict cookie for the right token and strips the token from the address', async () => {
-    const r = await req('GET', `/?token=${TOKEN}`, { Host: goodHost() });
+  it('sets an HttpOnly SameSite=Strict cookie for the right token and strips the token from the address', () => {
+    const r = firstLogin;
     expect(r.status).toBe(302);
     expect(r.headers.location).toBe('/');
     expect(r.headers['set-cookie']?.[0]).toMatch(
@@ -154,5 +166,41 @@ describe('serve mode auth', () => {
     expect((await call('fs.list', { dir: null })).ok).toBe(true);
     expect((await call('nope', {})).error?.code).toBe('BAD_REQUEST');
     expect((await call('project.new', { template: 'mlp', extra: 1 })).error?.code).toBe('BAD_REQUEST');
+  });
+});
+
+describe('bad requests and internal errors', () => {
+  it.each([['/%E0%A4%A'], ['/%'], ['/%zz/app.js'], ['/assets/%C0%AF'], ['//a:99999/']])(
+    'GET %s: 400 with the security headers',
+    async (p) => {
+      const r = await req('GET', p, { Host: goodHost(), Cookie: sessionCookie });
+      expect(r.status).toBe(400);
+      expect(r.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+      expect(r.headers['x-frame-options']).toBe('DENY');
+      expect(r.body).not.toMatch(/\n\s+at /);
+    },
+  );
+
+  it('a failure before any header is set is 500 with the security headers and no stack trace', async () => {
+    // The fault: the first header the server sets throws (once), whatever it is.
+    const setHeader = vi.spyOn(http.ServerResponse.prototype, 'setHeader');
+    setHeader.mockImplementationOnce(() => {
+      throw new Error('the disk caught fire');
+    });
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const r = await req('GET', '/', { Host: goodHost(), Cookie: sessionCookie });
+      expect(r.status).toBe(500);
+      expect(r.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+      expect(r.headers['x-frame-options']).toBe('DENY');
+      expect(r.body).not.toMatch(/\n\s+at /);
+      for (const call of log.mock.calls) expect(call.join(' ')).not.toMatch(/\n\s+at /);
+    } finally {
+      setHeader.mockRestore();
+      log.mockRestore();
+    }
+    expect((await req('GET', '/', { Host: goodHost(), Cookie: sessionCookie })).status).toBe(200);
   });
 });
