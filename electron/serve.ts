@@ -4,9 +4,11 @@
  *
  * Security: binds 127.0.0.1 by default. The printed URL carries a random 256-bit token, which the
  * page exchanges for an HttpOnly, SameSite=Strict session cookie (the token leaves the address bar
- * at once). Every request and the WebSocket upgrade need that cookie, a Host header naming this
- * server (DNS rebinding), and, for POST and WebSocket, an Origin of this server (CSRF / cross-site
- * WebSocket hijacking). Anything else gets 403.
+ * at once: the answer redirects to the same path without the query). The token works once; a second
+ * use gets 403 (the browser holding the session is just sent back to the app). Every request and the
+ * WebSocket upgrade need that cookie, a Host header naming this server (DNS rebinding), and, for POST
+ * and WebSocket, an Origin of this server (CSRF / cross-site WebSocket hijacking). Anything else gets
+ * 403.
  *
  * Bad input never ends the process: every WebSocket message that is not a well-formed request gets a
  * BAD_REQUEST response (id null when it has no usable id), frames over MAX_WIRE_MESSAGE_BYTES or not
@@ -410,6 +412,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     json(res, 200, serialise({}, await settle('data.upload', { docId, name, text: parts.join('') })));
   }
 
+  let tokenSpent = false;
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     let url: URL;
     try {
@@ -428,9 +432,23 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const given = url.searchParams.get('token');
     if (req.method === 'GET' && given !== null) {
       if (!safeEqual(given, token)) return deny(res, 'bad token');
+      // The same path without the query (so not the token), never `//host` (another site).
+      const clean = '/' + url.pathname.replace(/^\/+/, '');
+      if (tokenSpent) {
+        // The browser that logged in may open the address again; anyone else needs a new one.
+        if (!cookieOk(req))
+          return deny(
+            res,
+            'this address was already used (its access token works once). Restart `netloom serve` for a new address, or use the browser already logged in.',
+          );
+        secure(res);
+        res.writeHead(302, { Location: clean });
+        return res.end();
+      }
+      tokenSpent = true;
       secure(res);
       res.setHeader('Set-Cookie', `${COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`);
-      res.writeHead(302, { Location: url.pathname || '/' });
+      res.writeHead(302, { Location: clean });
       return res.end();
     }
     if (!cookieOk(req))

@@ -169,6 +169,45 @@ describe('serve mode auth', () => {
   });
 });
 
+describe('the access token works once', () => {
+  it('a second use is 403 saying the address was used; a bad token does not spend it', async () => {
+    const t = 'c'.repeat(43);
+    const s = await startServer({
+      services: newServices(),
+      staticDir: path.resolve('dist/renderer'),
+      token: t,
+    });
+    const host = { Host: `127.0.0.1:${s.port}` };
+    try {
+      const bad = await req('GET', `/?token=${'d'.repeat(43)}`, host, undefined, s.port);
+      expect(bad.status).toBe(403);
+      expect(bad.headers['set-cookie']).toBeUndefined();
+      // The first use: the cookie, and a redirect to the same path without the query.
+      const first = await req('GET', `/some/route?token=${t}&x=1`, host, undefined, s.port);
+      expect(first.status).toBe(302);
+      expect(first.headers.location).toBe('/some/route');
+      const cookie = first.headers['set-cookie']?.[0]?.split(';')[0];
+      expect(cookie).toMatch(/^netloom_session=/);
+      // The second, from anyone without the session: refused, with what to do.
+      const second = await req('GET', `/?token=${t}`, host, undefined, s.port);
+      expect(second.status).toBe(403);
+      expect(second.headers['set-cookie']).toBeUndefined();
+      expect(second.headers['x-content-type-options']).toBe('nosniff');
+      expect(second.body).toMatch(/already used/);
+      expect(second.body).toMatch(/restart `netloom serve`/i);
+      expect(second.body).toMatch(/browser already logged in/);
+      // The browser that logged in may open the address again: back to the app, no new cookie.
+      const again = await req('GET', `/?token=${t}`, { ...host, Cookie: cookie! }, undefined, s.port);
+      expect(again.status).toBe(302);
+      expect(again.headers.location).toBe('/');
+      expect(again.headers['set-cookie']).toBeUndefined();
+      expect((await req('GET', '/', { ...host, Cookie: cookie! }, undefined, s.port)).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('bad requests and internal errors', () => {
   it.each([['/%E0%A4%A'], ['/%'], ['/%zz/app.js'], ['/assets/%C0%AF'], ['//a:99999/']])(
     'GET %s: 400 with the security headers',
