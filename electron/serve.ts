@@ -16,7 +16,6 @@
  * headers. A CSV for `data.upload` comes as the body of POST /api/upload, not as a socket message.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -29,6 +28,7 @@ import {
   type WireMessage,
 } from '../shared/ipc/contract';
 import { type AppServices, toIpcError } from './services/app';
+import { NotRegularFileError, readRegularFile } from './services/regularFile';
 
 export interface ServeOptions {
   services: AppServices;
@@ -345,12 +345,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (file !== staticRoot && !file.startsWith(staticRoot + path.sep)) return deny(res, 'bad path');
     let body: Buffer;
     try {
-      body = await fs.readFile(file);
-    } catch {
+      // Regular files only: a FIFO would block the read (and a libuv thread) forever.
+      body = await readRegularFile(file);
+    } catch (err) {
+      const special = err instanceof NotRegularFileError && err.what !== 'a folder';
       // Client-side routes fall back to the app shell.
-      if (!path.extname(rel)) {
+      if (!special && !path.extname(rel)) {
         try {
-          body = await fs.readFile(path.join(staticRoot, 'index.html'));
+          body = await readRegularFile(path.join(staticRoot, 'index.html'));
           secure(res);
           res.writeHead(200, { 'Content-Type': MIME['.html']! });
           return res.end(body);
