@@ -98,7 +98,6 @@ function kindOf(v: unknown): string {
   if (v === undefined) return 'missing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'a number out of range' : 'a fractional number';
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
@@ -141,12 +140,21 @@ export function readWireRequest(
       error: badRequest(`A message must be a JSON object {kind, id, name, params}, not ${kindOf(msg)}.`),
     };
   const id = own(msg, 'id');
-  if (typeof id !== 'number' || !Number.isSafeInteger(id))
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
+    const what =
+      typeof id !== 'number'
+        ? kindOf(id)
+        : Number.isFinite(id) && !Number.isInteger(id)
+          ? 'a fractional number'
+          : 'a number out of range';
     return {
       ok: false,
       id: null,
-      error: badRequest(`A request needs an id, a whole number below 2^53; this one is ${kindOf(id)}.`),
+      error: badRequest(
+        `A request needs an id, a whole number between -(2^53 - 1) and 2^53 - 1; this one is ${what}.`,
+      ),
     };
+  }
   const kind = own(msg, 'kind');
   if (kind !== 'request')
     return {
