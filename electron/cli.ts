@@ -3,7 +3,7 @@
  * stderr, one a line), 2 bad usage (unknown command or flag, missing argument, unreadable path).
  * Bad input never prints a stack trace.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';

@@ -3,19 +3,26 @@
  * (temp file in the same folder, fsync, previous version kept as `.bak`, rename, fsync the folder).
  * A failed save leaves the previous file untouched; a failed open writes nothing.
  */
-import { promises as fs, constants as fsConstants } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_LIMITS } from '../../shared/ir/container';
 import { ProjectFileError } from '../../shared/ir/errors';
 import { type ProjectBundle, readProjectFile, writeProjectFile } from '../../shared/ir/project';
+import { NotRegularFileError, openRegularFile } from './regularFile';
 
 export const PROJECT_EXTENSION = '.nnproj';
 
 export async function openProject(file: string): Promise<ProjectBundle> {
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(file, fsConstants.O_RDONLY);
+    // Only a regular file: a FIFO or a device would block the open (and a libuv thread) forever.
+    handle = await openRegularFile(file);
   } catch (err) {
+    if (err instanceof NotRegularFileError)
+      throw new ProjectFileError(
+        'NOT_A_ZIP',
+        `Cannot open ${file}: it is ${err.what}${err.what === 'a folder' ? '' : ', not a regular file'}.`,
+      );
     const code = (err as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'
@@ -29,7 +36,6 @@ export async function openProject(file: string): Promise<ProjectBundle> {
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw new ProjectFileError('NOT_A_ZIP', `${file} is not a regular file.`);
     if (stat.size > DEFAULT_LIMITS.maxArchiveBytes)
       throw new ProjectFileError(
         'FILE_TOO_LARGE',

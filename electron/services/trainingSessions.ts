@@ -3,8 +3,6 @@
  * the worker and streams its events, keeps the resulting weights and run histories with the open
  * document, evaluates, predicts and restores past runs. Used by AppServices.
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import Papa from 'papaparse';
 import { checkGraph, formatIssue } from '../../shared/graph/check';
 import type { DataSummary, Grid, TrainingEventView } from '../../shared/ipc/contract';

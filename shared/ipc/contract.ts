@@ -6,12 +6,39 @@
  */
 import { z } from 'zod';
 import { weightEntrySchema, type WeightEntry } from '../graph/weights';
+import { entryRule } from '../ir/container';
 import { dataSpecSchema, projectSchema, type RunSummary } from '../ir/schema';
 import type { DatasetDescriptor, Task } from '../training/data';
 import type { Evaluation } from '../training/evaluation';
 import type { TrainingEvent } from '../training/protocol';
 
 const typed = <T>() => z.custom<T>(() => true);
+
+/** The most bytes a project file lets `name` inflate to (shared/ir/container.ts ENTRY_RULES). */
+function entryLimit(name: string): number {
+  const rule = entryRule(name);
+  if (!rule) throw new Error(`No size limit for ${name} in ENTRY_RULES.`);
+  return rule.maxBytes;
+}
+
+/** The most values `model.predict` takes in one input (a 224×224×3 image is 150,528). */
+export const PREDICT_MAX_VALUES = 200_000;
+
+/**
+ * The largest CSV `data.upload` stores: what a project file may embed as `data/<name>.csv` (256 MiB).
+ * Serve mode takes it over HTTP (POST /api/upload), never as one WebSocket message.
+ */
+export const DATA_UPLOAD_MAX_BYTES = entryLimit('data/upload.csv');
+
+/**
+ * The largest message serve mode takes on its WebSocket (and as an /api/rpc body): the largest
+ * legitimate request other than `data.upload`. That is `model.predict`, whose params carry a whole
+ * project and an input: the project at most project.json's 16 MiB (the file holds it pretty-printed,
+ * the wire compact, so never more), plus PREDICT_MAX_VALUES numbers at 25 bytes each (the longest a
+ * double prints, `-2.2250738585072014e-308`, and a comma), plus 1 MiB for the envelope, the doc id
+ * and headroom: 22,825,792 bytes (21.8 MiB). The other requests carry a project and less.
+ */
+export const MAX_WIRE_MESSAGE_BYTES = entryLimit('project.json') + PREDICT_MAX_VALUES * 25 + 2 ** 20;
 
 const docId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 /** A path as the user chose it; the service resolves and, in serve mode, confines it. */
@@ -187,7 +214,7 @@ export const REQUESTS = {
     params: z.strictObject({
       docId,
       name: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\.csv$/, 'a file name ending in .csv'),
-      text: z.string().max(256 * 2 ** 20),
+      text: z.string().max(DATA_UPLOAD_MAX_BYTES),
     }),
     result: z.strictObject({ file: z.string() }),
   },
@@ -208,7 +235,11 @@ export const REQUESTS = {
     result: typed<Evaluation>(),
   },
   'model.predict': {
-    params: z.strictObject({ docId, project: projectSchema, input: z.array(z.number()).max(1_000_000) }),
+    params: z.strictObject({
+      docId,
+      project: projectSchema,
+      input: z.array(z.number()).max(PREDICT_MAX_VALUES),
+    }),
     result: typed<{ outputs: number[]; classes?: string[] }>(),
   },
   /** The network's outputs over a 2-D grid (the decision boundary), with the document's weights. */
@@ -299,9 +330,15 @@ export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 export const IPC_REQUEST_CHANNEL = 'netloom:request';
 export const IPC_EVENT_CHANNEL = 'netloom:event';
 
-/** Wire format (serve mode WebSocket; Electron uses ipcRenderer.invoke with the same names). */
+/**
+ * Wire format (serve mode WebSocket; Electron uses ipcRenderer.invoke with the same names). Every
+ * request gets exactly one response with its id. A message the server cannot read as a request (not
+ * JSON, not an object, a binary frame, no usable id...) still gets one: a BAD_REQUEST error response
+ * whose id is the message's `id` when that is a safe integer, and null when it has none; an id-null
+ * response answers no request the client can name, so the client only notes it.
+ */
 export type WireMessage =
   | { kind: 'request'; id: number; name: string; params: unknown }
   | { kind: 'response'; id: number; ok: true; result: unknown }
-  | { kind: 'response'; id: number; ok: false; error: IpcError }
+  | { kind: 'response'; id: number | null; ok: false; error: IpcError }
   | { kind: 'event'; name: string; payload: unknown };

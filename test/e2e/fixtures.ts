@@ -1,21 +1,32 @@
 /**
- * Starts a real `netloom serve` process per test file (its own served folder and data folder), logs
- * the page in with the printed token, and hands the test a page and the folder.
+ * Starts a real `netloom serve` process per worker (its own served folder and data folder) and logs
+ * in once, in a real browser context, with the printed one-time token: the browser follows the
+ * redirect to the clean address and keeps the session cookie. Every test's context starts from that
+ * browser state (`storageState`), so its pages open `url` (no token) already logged in.
  */
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContextOptions, type Page } from '@playwright/test';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export interface Served {
+  /** The app's address, without the token (the session cookie lets a page in). */
   url: string;
+  /** The printed address with the one-time token; spent by the login in the `server` fixture. */
+  loginUrl: string;
   root: string;
   dataDir: string;
   proc: ChildProcess;
+  /** The logged-in browser state (the session cookie) every test's context starts from. */
+  storageState: Exclude<BrowserContextOptions['storageState'], string | undefined>;
 }
 
-export async function startServe(root: string, dataDir: string, extraArgs: string[] = []): Promise<Served> {
+export async function startServe(
+  root: string,
+  dataDir: string,
+  extraArgs: string[] = [],
+): Promise<Omit<Served, 'storageState'>> {
   const proc = spawn(
     process.execPath,
     ['bin/netloom.js', 'serve', '--no-open', '--port', '0', '--root', root, ...extraArgs],
@@ -24,7 +35,7 @@ export async function startServe(root: string, dataDir: string, extraArgs: strin
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const url = await new Promise<string>((resolve, reject) => {
+  const loginUrl = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 20_000);
     proc.stdout!.on('data', (d: Buffer) => {
@@ -38,21 +49,31 @@ export async function startServe(root: string, dataDir: string, extraArgs: strin
     proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
   });
-  return { url, root, dataDir, proc };
+  const clean = new URL(loginUrl);
+  clean.search = '';
+  return { url: clean.toString(), loginUrl, root, dataDir, proc };
 }
 
 export const test = base.extend<{ served: Served; app: Page }, { server: Served }>({
   server: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
+    async ({ browser }, use) => {
       const root = mkdtempSync(path.join(tmpdir(), 'netloom-e2e-root-'));
       const dataDir = mkdtempSync(path.join(tmpdir(), 'netloom-e2e-data-'));
       const s = await startServe(root, dataDir);
-      await use(s);
+      // The one use of the token: the cookie is set and the address bar keeps no token.
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(s.loginUrl);
+      expect(page.url()).toBe(s.url);
+      const storageState = await context.storageState();
+      await context.close();
+      expect(storageState.cookies.map((c) => c.name)).toEqual(['netloom_session']);
+      await use({ ...s, storageState });
       s.proc.kill('SIGTERM');
     },
     { scope: 'worker' },
   ],
+  storageState: async ({ server }, use) => use(server.storageState),
   served: async ({ server }, use) => use(server),
   app: async ({ page, server }, use) => {
     const errors: string[] = [];

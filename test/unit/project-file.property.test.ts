@@ -256,9 +256,7 @@ const trainingArb: fc.Arbitrary<TrainingConfig> = fc.record({
 /** A data path as a project may store it: relative, inside the project's folder (any characters but /, \\ and controls). */
 const dataPathArb = fc
   .array(
-    fc
-      .string({ unit: 'binary', minLength: 1, maxLength: 12 })
-      .filter((seg) => seg !== '..' && !/[/\\\u0000-\u001f\u007f]/.test(seg) && !/^[A-Za-z]:/.test(seg)),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).filter((seg) => !seg.includes('/')),
     { minLength: 1, maxLength: 4 },
   )
   .map((segs) => segs.join('/'))

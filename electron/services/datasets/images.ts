@@ -2,16 +2,25 @@
  * Image-folder import: one subfolder per class (`cats/`, `dogs/`...), every image decoded and
  * resized with sharp to the chosen size, grayscale or RGB, scaled to 0..1. Rows are shuffled with
  * the seed and the last `holdout` are the validation rows, as for the other datasets.
+ *
+ * Only regular files are read: an image-named FIFO, socket or device in a class folder is refused
+ * with its name, and each image is read through `readRegularFile` (non-blocking open, fstat) and
+ * handed to sharp as bytes, so a file swapped for a FIFO after the listing is refused too, never
+ * waited on (a blocked open would hold one of libuv's four threads for good).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { describeKind, NotRegularFileError, readRegularFile } from '../regularFile';
 import type { LoadedDataset } from './builtin';
 import { checkAborted, DatasetError, yieldToEventLoop } from './errors';
 import { createRng, permutation } from './rng';
 import { holdoutFor } from './split';
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif']);
+
+/** No training image is this big; a bigger file is refused rather than read into memory. */
+const MAX_IMAGE_BYTES = 256 * 2 ** 20;
 
 export interface ImageFolderOptions {
   width: number;
@@ -43,8 +52,18 @@ export async function importImageFolder(dir: string, o: ImageFolderOptions): Pro
     );
   const files: { file: string; cls: number }[] = [];
   for (const [cls, name] of classes.entries()) {
-    const inClass = (await fs.readdir(path.join(dir, name), { withFileTypes: true }))
-      .filter((e) => e.isFile() && IMAGE_EXT.has(path.extname(e.name).toLowerCase()))
+    const images = (await fs.readdir(path.join(dir, name), { withFileTypes: true })).filter((e) =>
+      IMAGE_EXT.has(path.extname(e.name).toLowerCase()),
+    );
+    // An image-named FIFO, socket or device is refused by name (symbolic links are skipped, as before).
+    const special = images.find((e) => !e.isFile() && !e.isDirectory() && !e.isSymbolicLink());
+    if (special)
+      throw new DatasetError(
+        'unusable',
+        `${path.join(name, special.name)}: ${describeKind(special)}, not a regular file; only image files can be imported.`,
+      );
+    const inClass = images
+      .filter((e) => e.isFile())
       .map((e) => e.name)
       .sort();
     if (inClass.length === 0)
@@ -65,9 +84,20 @@ export async function importImageFolder(dir: string, o: ImageFolderOptions): Pro
   for (let i = 0; i < files.length; i++) {
     checkAborted(o.signal, 'Importing the images');
     const { file, cls } = files[order[i]!]!;
+    let bytes: Buffer;
+    try {
+      bytes = await readRegularFile(file, MAX_IMAGE_BYTES);
+    } catch (err) {
+      throw new DatasetError(
+        'unusable',
+        err instanceof NotRegularFileError
+          ? `${path.relative(dir, file)}: ${err.what}, not a regular file; only image files can be imported.`
+          : `${path.relative(dir, file)}: cannot read this file (${err instanceof Error ? err.message : String(err)}).`,
+      );
+    }
     let raw: Buffer;
     try {
-      let img = sharp(file).rotate().resize(o.width, o.height, { fit: 'fill' }).removeAlpha();
+      let img = sharp(bytes).rotate().resize(o.width, o.height, { fit: 'fill' }).removeAlpha();
       img = o.grayscale ? img.grayscale() : img.toColourspace('srgb');
       raw = await img.raw().toBuffer();
     } catch (err) {

@@ -167,7 +167,7 @@ function apply(m: Mutation): Map<string, Uint8Array> {
     files.set(m.entry, bytes.slice(0, m.at % bytes.length));
   } else if (m.kind === 'append') {
     files.set(m.entry, new Uint8Array([...bytes, ...new Uint8Array(1 + (m.at % 9)).fill(7)]));
-  } else {
+  } else if (m.kind === 'float') {
     const copy = bytes.slice();
     new DataView(copy.buffer).setFloat32(4 * (m.at % (copy.length / 4)), m.value, true);
     files.set(m.entry, copy);
