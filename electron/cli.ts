@@ -616,6 +616,10 @@ export function buildProgram(io: Io): Command {
           // From here on the file is being written: Ctrl-C no longer stops anything (the save is
           // atomic and short), and the message says so.
           saving = true;
+          if (!opts.json) io.err(`${tty ? '\r\x1b[K' : ''}Saving ${out}…\n`);
+          // Test hook: hold the save open so a test can interrupt it at this point.
+          const hold = Number(process.env.NETLOOM_TEST_HOLD_SAVE_MS ?? 0);
+          if (hold > 0) await new Promise((r) => setTimeout(r, Math.min(hold, 10_000)));
           await saveProject(out, updated);
           const summary = updated.project.runs[updated.project.runs.length - 1]!;
           if (end.type === 'diverged') {
@@ -907,7 +911,7 @@ export function buildProgram(io: Io): Command {
           ...(opts.port !== undefined ? { port: opts.port } : {}),
         });
         io.out(
-          `Netloom is serving ${root}\nOpen ${server.loginUrl}\n(keep this address private: it carries the access token; Ctrl-C stops)\n`,
+          `Netloom is serving ${root}\nOpen ${server.loginUrl}\n(keep this address private: it carries a one-time access token; once a browser has used it, restart \`netloom serve\` for a new one. Ctrl-C stops)\n`,
         );
         if (opts.open) openBrowser(server.loginUrl);
         await new Promise<void>((resolve) => {

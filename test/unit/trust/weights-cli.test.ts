@@ -2,7 +2,7 @@
  * Trust, through the real `netloom` process: weights always fit the graph they are used with, a
  * diverged run never replaces better weights, and a branch that feeds no Output never breaks training.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -158,5 +158,29 @@ describe('a branch that feeds no Output', () => {
       expect(e.code, e.stderr).toBe(0);
       expect(existsSync(out)).toBe(true);
     }
+  });
+});
+
+describe('Ctrl-C once the save has begun', () => {
+  it('says the save completes, and it does (never "nothing will be written" followed by a write)', async () => {
+    const file = f('ctrlc.nnproj');
+    writeFileSync(file, readFileSync(f('iris.nnproj')));
+    const before = readProjectFile(readFileSync(file)).project.runs.length;
+    const child = spawn(process.execPath, [BIN, 'train', file, '--epochs', '1'], {
+      env: { ...process.env, NETLOOM_BACKEND: 'wasm', NETLOOM_TEST_HOLD_SAVE_MS: '3000' },
+    });
+    let err = '';
+    const code = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('Saving ')) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    expect(await code).toBe(0);
+    expect(err).toMatch(/is being saved; the save completes/);
+    expect(err).not.toMatch(/nothing will be written/);
+    expect(readProjectFile(readFileSync(file)).project.runs.length).toBe(before + 1);
   });
 });
