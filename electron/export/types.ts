@@ -1,8 +1,7 @@
 /** Options every exporter takes (see `exportProject`). */
 import type { ArrayDataset } from '../../shared/training/data';
 
-export const EXPORT_FORMATS = ['pytorch', 'keras', 'tfjs', 'svg', 'png'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS, type ExportFormat } from '../../shared/export/formats';
 
 export interface ExportOptions {
   /**

@@ -1,4 +1,5 @@
 /** Modal dialogs: the serve-mode file browser, the template gallery, errors, and confirmations. */
+import { EXPORT_FORMAT_INFO, type ExportFormat } from '../../shared/export/formats';
 import { Command } from 'cmdk';
 import { useEffect, useMemo, useState } from 'react';
 import type { FileEntry } from '../../shared/ipc/contract';
@@ -307,22 +308,8 @@ export function CommandMenu({
   );
 }
 
-export const EXPORT_CHOICES = [
-  {
-    id: 'pytorch',
-    label: 'PyTorch package',
-    note: 'model.py, train.py (torchrun / DDP ready), data.py, predict.py, weights',
-  },
-  { id: 'keras', label: 'Keras script', note: 'model.py with the functional API and train.py' },
-  { id: 'tfjs', label: 'TensorFlow.js model', note: 'model.json + weights.bin for tf.loadLayersModel' },
-  {
-    id: 'svg',
-    label: 'Diagram (SVG)',
-    note: 'the graph with shapes and parameter counts, for papers and slides',
-  },
-  { id: 'png', label: 'Diagram (PNG)', note: 'the same diagram as an image' },
-] as const;
-export type ExportChoice = (typeof EXPORT_CHOICES)[number]['id'];
+export const EXPORT_CHOICES = EXPORT_FORMAT_INFO;
+export type ExportChoice = ExportFormat;
 
 /** Export: choose a format and a destination folder (serve mode: inside the served folder). */
 export function ExportDialog({

@@ -5,6 +5,7 @@
  * cannot send anything else).
  */
 import { z } from 'zod';
+import { EXPORT_FORMATS } from '../export/formats';
 import { weightEntrySchema, type WeightEntry } from '../graph/weights';
 import { entryRule } from '../ir/container';
 import { dataSpecSchema, projectSchema, type RunSummary } from '../ir/schema';
@@ -263,7 +264,7 @@ export const REQUESTS = {
     params: z.strictObject({
       docId,
       project: projectSchema,
-      format: z.enum(['pytorch', 'keras', 'tfjs', 'svg', 'png']),
+      format: z.enum(EXPORT_FORMATS),
       dir: filePath,
       force: z.boolean(),
     }),
