@@ -74,6 +74,25 @@ export default tseslint.config(
     },
   },
   {
+    // Only electron/ipc touches ipcMain (one wrapper checks every sender and payload).
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/ipc/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              importNames: ['ipcMain'],
+              message: 'Only electron/ipc touches ipcMain: bind handlers through electron/ipc/bind.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // renderer/ talks to the main side only through shared/ipc.
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     languageOptions: { globals: { ...globals.browser } },
@@ -87,7 +106,11 @@ export default tseslint.config(
               message: 'renderer/ never imports electron/; use shared/ipc.',
             },
             { group: nodeBuiltins, message: 'renderer/ runs in a sandboxed page: no Node built-ins.' },
-            { group: ['@tensorflow/tfjs-node'], message: 'renderer/ must not import tfjs-node.' },
+            {
+              group: ['@tensorflow/*'],
+              message:
+                'renderer/ never runs TensorFlow.js: the engine lives in electron/engine, behind shared/ipc.',
+            },
           ],
         },
       ],

@@ -10,7 +10,6 @@ import {
   app,
   BrowserWindow,
   dialog,
-  ipcMain,
   Menu,
   type MenuItemConstructorOptions,
   net,
@@ -211,7 +210,7 @@ if (!app.requestSingleInstanceLock()) {
       headers.set('X-Content-Type-Options', 'nosniff');
       return new Response(res.body, { status: res.status, headers });
     });
-    bindIpc(ipcMain, services, () => win?.webContents ?? null);
+    bindIpc(services, () => win?.webContents ?? null);
     await buildMenu();
     services.events.on('event', (name: string) => {
       if (name === 'app.openFile') void buildMenu();

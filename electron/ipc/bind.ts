@@ -3,7 +3,12 @@
  * must be the app's own page (not a navigated-away page or an iframe), then the services validate
  * the payload against the shared contract.
  */
-import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import {
+  type IpcMain,
+  type IpcMainInvokeEvent,
+  ipcMain as electronIpcMain,
+  type WebContents,
+} from 'electron';
 import {
   IPC_EVENT_CHANNEL as EVENT_CHANNEL,
   IPC_REQUEST_CHANNEL as REQUEST_CHANNEL,
@@ -19,10 +24,11 @@ export function senderAllowed(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): b
   return !!frame && frame.parent === null && isAppUrl(frame.url);
 }
 
+/** Binds the services to Electron's `ipcMain` (or, in tests, to a stand-in with the same two methods). */
 export function bindIpc(
-  ipcMain: IpcMain,
   services: AppServices,
   target: () => WebContents | null,
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'> = electronIpcMain,
 ): () => void {
   ipcMain.handle(REQUEST_CHANNEL, async (event, name: unknown, params: unknown): Promise<Reply> => {
     if (!senderAllowed(event))
