@@ -1,0 +1,81 @@
+/**
+ * Requests about data and training: datasets, loading and uploading data, starting and stopping runs, evaluating and predicting with the document's weights (only when they fit the graph), past runs.
+ */
+import { ServiceError } from './core';
+import type { AppCore, HandlerGroup } from './core';
+
+export type DataRequests =
+  | 'datasets.list'
+  | 'data.load'
+  | 'data.upload'
+  | 'data.cancel'
+  | 'training.start'
+  | 'training.cancel'
+  | 'model.evaluate'
+  | 'model.predict'
+  | 'model.predictGrid'
+  | 'runs.restore'
+  | 'runs.history';
+
+export function dataHandlers(app: AppCore): HandlerGroup<DataRequests> {
+  return {
+    'datasets.list': async () => app.training.datasets(),
+
+    'data.load': async ({ docId, data, training }) => {
+      if (app.training.runningGraph(docId))
+        throw new ServiceError('TRAINING_LOCKED', 'Stop the run before changing the data it trains on.');
+      return app.training.load(docId, app.doc(docId), data, training);
+    },
+
+    'data.upload': async ({ docId, name, text }) => {
+      const d = app.doc(docId);
+      const data = new Map(d.extras.data ?? []);
+      data.set(name, new TextEncoder().encode(text));
+      d.extras = { ...d.extras, data };
+      return { file: `data/${name}` };
+    },
+
+    'data.cancel': async ({ docId }) => {
+      app.training.cancelLoad(docId);
+      return {};
+    },
+
+    'training.start': async ({ docId, project, grid }) =>
+      app.training.start(docId, app.doc(docId), project, grid),
+
+    'training.cancel': async ({ runId }) => {
+      app.training.cancel(runId);
+      return {};
+    },
+
+    'model.evaluate': async ({ docId, project }) => {
+      const d = app.doc(docId);
+      app.guardRun(docId, project);
+      app.requireFit(d, project);
+      return app.training.evaluate(docId, d, project);
+    },
+
+    'model.predict': async ({ docId, project, input }) => {
+      const d = app.doc(docId);
+      app.guardRun(docId, project);
+      if (!d.extras.weights) throw new ServiceError('NOT_TRAINED', 'Train the network first.');
+      app.requireFit(d, project);
+      return app.training.predict(d, project, input);
+    },
+
+    'model.predictGrid': async ({ docId, project, grid }) => {
+      const d = app.doc(docId);
+      app.guardRun(docId, project);
+      if (!d.extras.weights) throw new ServiceError('NOT_TRAINED', 'Train the network first.');
+      app.requireFit(d, project);
+      return app.training.predictGrid(d, project, grid);
+    },
+
+    'runs.restore': async ({ docId, runId, project }) => {
+      app.guardRun(docId, project);
+      return { weightSpecs: app.training.restore(app.doc(docId), runId, project.graph) ?? [] };
+    },
+
+    'runs.history': async ({ docId, runIds }) => app.training.history(app.doc(docId), runIds),
+  };
+}

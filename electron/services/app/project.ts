@@ -1,0 +1,158 @@
+/**
+ * Requests about the project document: app info, templates, new, open, save (weights that fit, data that stays inside the folder it is saved to), close, export.
+ */
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { emptyProject } from '../../../shared/ir/project';
+import { buildTemplate, isTemplateId, TEMPLATE_IDS, TEMPLATES } from '../../../shared/templates/index';
+import { ExportError, type ExportOptions, exportProject } from '../../export/index';
+import { openProject, PROJECT_EXTENSION, saveProject } from '../projectFiles';
+import { readRegularFile } from '../regularFile';
+import { csvPath, loadProjectData } from '../training';
+import { ServiceError } from './core';
+import type { AppCore, HandlerGroup } from './core';
+
+export type ProjectRequests =
+  | 'app.info'
+  | 'project.templates'
+  | 'project.new'
+  | 'project.open'
+  | 'project.save'
+  | 'project.close'
+  | 'project.export';
+
+export function projectHandlers(app: AppCore): HandlerGroup<ProjectRequests> {
+  return {
+    'app.info': async () => ({
+      version: app.opts.version,
+      mode: app.opts.mode,
+      root: app.opts.root,
+      initialFile: app.opts.initialFile ?? null,
+    }),
+
+    'project.templates': async () =>
+      TEMPLATE_IDS.map((id) => {
+        const t = TEMPLATES[id];
+        return { id, label: t.label, description: t.description, teaches: t.teaches };
+      }),
+
+    'project.new': async ({ template }) => {
+      let project;
+      if (template === null) project = emptyProject();
+      else if (isTemplateId(template)) project = buildTemplate(template);
+      else throw new ServiceError('BAD_REQUEST', `Unknown template ${JSON.stringify(template)}.`);
+      return app.openResult(app.newDoc(null, {}), null, project, {});
+    },
+
+    'project.open': async ({ path: p }) => {
+      const abs = await app.confine(p, { mustExist: true });
+      const bundle = await openProject(abs);
+      const { project, ...extras } = bundle;
+      await app.addRecent(abs).catch(() => undefined);
+      return app.openResult(app.newDoc(abs, extras), abs, project, extras);
+    },
+
+    'project.save': async ({ docId, path: p, project: given }) => {
+      let project = given;
+      const d = app.doc(docId);
+      app.guardRun(docId, project);
+      let target = p ?? (d.path ? app.display(d.path) : null);
+      if (!target) throw new ServiceError('NO_PATH', 'Choose where to save the project.');
+      if (!target.endsWith(PROJECT_EXTENSION)) target += PROJECT_EXTENSION;
+      const abs = await app.confine(target, { mustExist: false });
+      // Data beside the project stays inside the folder it is saved to: a CSV that would be outside
+      // it is copied into the project; an image folder that would be is refused.
+      const moved = await app.rebaseData(d, project, path.dirname(abs));
+      project = moved.project;
+      const notes = moved.note ? [moved.note] : [];
+      // Embedded CSVs the data spec no longer names are not saved.
+      const keep =
+        project.data?.source === 'csv' && project.data.embedded
+          ? project.data.file.replace(/^data\//, '')
+          : null;
+      const data = new Map([...(d.extras.data ?? [])].filter(([name]) => name === keep));
+      d.extras = { ...d.extras, data };
+      // Weights that no longer fit the graph are never written; they stay in memory for Undo.
+      const { extras, stale } = app.usableExtras(d, project);
+      await saveProject(abs, { project, ...extras });
+      d.path = abs;
+      await app.addRecent(abs).catch(() => undefined);
+      await fs.rm(path.join(app.recoveryDir(), `${docId}.nnproj`), { force: true });
+      await fs.rm(path.join(app.recoveryDir(), `${docId}.json`), { force: true });
+      if (stale)
+        notes.push(
+          `Saved without the trained weights: ${stale} Undo the change to bring them back, or train again.`,
+        );
+      return {
+        path: app.display(abs),
+        ...(notes.length ? { note: notes.join(' ') } : {}),
+        ...(moved.changed && project.data ? { data: project.data } : {}),
+      };
+    },
+
+    'project.close': async ({ docId }) => {
+      app.docs.delete(docId);
+      app.training.forget(docId);
+      return {};
+    },
+
+    'project.export': async ({ docId, project, format, dir, force }) => {
+      const d = app.doc(docId);
+      app.guardRun(docId, project);
+      const base = d.path ? path.dirname(d.path) : (app.opts.root ?? process.cwd());
+      const abs = await app.confine(
+        path.isAbsolute(dir) ? dir : path.join(path.relative(app.opts.root ?? process.cwd(), base), dir),
+        {
+          mustExist: false,
+        },
+      );
+      // Never the project's folder nor the served one (nor a folder above them); in serve mode the
+      // export, its staging folder and the folder it replaces stay inside the served folder.
+      const root = app.opts.root;
+      const options: ExportOptions = {
+        version: app.opts.version,
+        force,
+        // Weights an edit made stale are left out (and the result says so), never exported.
+        staleWeights: 'drop',
+        protectedPaths: [d.path, root].filter((p): p is string => p !== null),
+        ...(root ? { confineTo: root } : {}),
+      };
+      const spec = project.data;
+      if ((format === 'pytorch' || format === 'keras') && spec) {
+        if (spec.source === 'csv') {
+          if (spec.preprocessing) options.preprocessing = spec.preprocessing;
+          if (!spec.embedded) {
+            // Only a CSV inside the project's folder is read (and copied into the export).
+            const abs = await csvPath(spec, { projectFile: d.path, dataRoot: app.dataRoot(d) }).catch(
+              () => null,
+            );
+            if (abs)
+              options.csv = {
+                name: path.posix.basename(spec.file),
+                bytes: new Uint8Array(await readRegularFile(abs, 256 * 2 ** 20)),
+              };
+          }
+        } else {
+          try {
+            options.dataset = (
+              await loadProjectData(project, {
+                projectFile: d.path,
+                dataRoot: app.dataRoot(d),
+                embedded: d.extras.data,
+              })
+            ).dataset;
+          } catch {
+            // The code still exports; data.py then explains where the data should come from.
+          }
+        }
+      }
+      try {
+        const res = await exportProject({ project, ...d.extras }, format, abs, options);
+        return { dir: app.display(abs), files: res.files, ...(res.note ? { note: res.note } : {}) };
+      } catch (err) {
+        if (err instanceof ExportError) throw new ServiceError('EXPORT', err.message);
+        throw err;
+      }
+    },
+  };
+}
