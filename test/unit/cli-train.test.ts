@@ -1,35 +1,16 @@
 /** The training commands through the real `netloom` process: new --data, train, evaluate, predict, Ctrl-C. */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readProjectFile } from '../../shared/ir/project';
+import { BIN, jsonLines, netloomIn } from './helpers/cli';
 
-const exec = promisify(execFile);
-const BIN = path.resolve('bin/netloom.js');
+const netloom = netloomIn();
+const lines = jsonLines;
 const dir = mkdtempSync(path.join(tmpdir(), 'netloom-train-'));
 const f = (name: string) => path.join(dir, name);
-
-async function netloom(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec(process.execPath, [BIN, ...args], {
-      env: { ...process.env, NETLOOM_BACKEND: 'wasm' },
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
-const lines = (s: string) =>
-  s
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('netloom train / evaluate / predict', () => {
   it('trains the iris MLP to ≥ 0.93 validation accuracy and evaluates it beside the baselines', async () => {
@@ -173,9 +154,12 @@ describe('netloom export --format pytorch: predict.py agrees with netloom predic
     expect(
       (await netloom('export', f('exp.nnproj'), '--format', 'pytorch', '--out', f('torch-out'))).code,
     ).toBe(0);
-    const py = await exec('/usr/bin/python3', ['predict.py', '--data', f('rows.csv')], {
-      cwd: f('torch-out'),
-    });
+    const py = {
+      stdout: execFileSync('/usr/bin/python3', ['predict.py', '--data', f('rows.csv')], {
+        cwd: f('torch-out'),
+        encoding: 'utf8',
+      }),
+    };
     const a = ours.stdout
       .trim()
       .split('\n')
@@ -183,7 +167,7 @@ describe('netloom export --format pytorch: predict.py agrees with netloom predic
     const b = py.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as number[]);
+      .map((l: string) => JSON.parse(l) as number[]);
     expect(b).toHaveLength(a.length);
     a.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - b[i]![j]!)).toBeLessThan(1e-5)));
   });

@@ -2,6 +2,7 @@
  * Requests about data and training: datasets, loading and uploading data, starting and stopping runs, evaluating and predicting with the document's weights (only when they fit the graph), past runs.
  */
 import { ServiceError } from './core';
+import type { Project } from '../../../shared/ir/schema';
 import type { AppCore, HandlerGroup } from './core';
 
 export type DataRequests =
@@ -48,28 +49,14 @@ export function dataHandlers(app: AppCore): HandlerGroup<DataRequests> {
       return {};
     },
 
-    'model.evaluate': async ({ docId, project }) => {
-      const d = app.doc(docId);
-      app.guardRun(docId, project);
-      app.requireFit(d, project);
-      return app.training.evaluate(docId, d, project);
-    },
+    'model.evaluate': async ({ docId, project }) =>
+      app.training.evaluate(docId, trainedDoc(app, docId, project), project),
 
-    'model.predict': async ({ docId, project, input }) => {
-      const d = app.doc(docId);
-      app.guardRun(docId, project);
-      if (!d.extras.weights) throw new ServiceError('NOT_TRAINED', 'Train the network first.');
-      app.requireFit(d, project);
-      return app.training.predict(d, project, input);
-    },
+    'model.predict': async ({ docId, project, input }) =>
+      app.training.predict(trainedDoc(app, docId, project), project, input),
 
-    'model.predictGrid': async ({ docId, project, grid }) => {
-      const d = app.doc(docId);
-      app.guardRun(docId, project);
-      if (!d.extras.weights) throw new ServiceError('NOT_TRAINED', 'Train the network first.');
-      app.requireFit(d, project);
-      return app.training.predictGrid(d, project, grid);
-    },
+    'model.predictGrid': async ({ docId, project, grid }) =>
+      app.training.predictGrid(trainedDoc(app, docId, project), project, grid),
 
     'runs.restore': async ({ docId, runId, project }) => {
       app.guardRun(docId, project);
@@ -78,4 +65,16 @@ export function dataHandlers(app: AppCore): HandlerGroup<DataRequests> {
 
     'runs.history': async ({ docId, runIds }) => app.training.history(app.doc(docId), runIds),
   };
+}
+
+/**
+ * The document, for a request that uses its weights with `project`'s graph: not while a changed graph
+ * trains, not without weights, and not with weights an edit made stale.
+ */
+function trainedDoc(app: AppCore, docId: string, project: Project) {
+  const d = app.doc(docId);
+  app.guardRun(docId, project);
+  if (!d.extras.weights) throw new ServiceError('NOT_TRAINED', 'Train the network first.');
+  app.requireFit(d, project);
+  return d;
 }

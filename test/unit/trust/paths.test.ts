@@ -3,7 +3,6 @@
  * symbolic links are resolved and checked when data is read, a file given on the command line is
  * made relative or copied in, and serve mode confines image folders too. One test per route.
  */
-import { execFile } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -15,30 +14,16 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { AppServices, toIpcError } from '../../../electron/services/app';
 import { writeArchive } from '../../../shared/ir/container';
 import { readProjectFile, serializeProject, writeProjectFile } from '../../../shared/ir/project';
 import type { Project } from '../../../shared/ir/schema';
 import { buildTemplate } from '../../../shared/templates/index';
+import { netloomIn } from '../helpers/cli';
 
-const exec = promisify(execFile);
-const BIN = path.resolve('bin/netloom.js');
 const IRIS = path.resolve('assets/datasets/iris.csv');
-
-async function netloom(cwd: string, ...args: string[]) {
-  try {
-    const r = await exec(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...process.env, NETLOOM_BACKEND: 'wasm' },
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const netloom = (cwd: string, ...args: string[]) => netloomIn(cwd)(...args);
 
 /** A project file with `data` as given, bypassing the schema (as a hostile file would). */
 function rawProject(data: unknown): Uint8Array {
@@ -137,32 +122,12 @@ describe('data paths stored in a project', () => {
         })
           .png()
           .toFile(path.join(work, 'imgs', c, `${i}.png`));
-    const i1 = await netloom(
-      work,
-      'new',
-      '--template',
-      'cnn',
-      '--data',
-      'imgs',
-      '--image-size',
-      '8x8',
-      '--out',
-      'sub/c.nnproj',
-    );
+    const newCnn = (out: string) =>
+      netloom(work, 'new', '--template', 'cnn', '--data', 'imgs', '--image-size', '8x8', '--out', out);
+    const i1 = await newCnn('sub/c.nnproj');
     expect(i1.code).toBe(2);
     expect(i1.stderr).toMatch(/not inside the folder of sub\/c\.nnproj/);
-    const i2 = await netloom(
-      work,
-      'new',
-      '--template',
-      'cnn',
-      '--data',
-      'imgs',
-      '--image-size',
-      '8x8',
-      '--out',
-      'c.nnproj',
-    );
+    const i2 = await newCnn('c.nnproj');
     expect(i2.code, i2.stderr).toBe(0);
     expect(readProjectFile(readFileSync(path.join(work, 'c.nnproj'))).project.data).toMatchObject({
       directory: 'imgs',

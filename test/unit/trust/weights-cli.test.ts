@@ -2,30 +2,17 @@
  * Trust, through the real `netloom` process: weights always fit the graph they are used with, a
  * diverged run never replaces better weights, and a branch that feeds no Output never breaks training.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readProjectFile, writeProjectFile } from '../../../shared/ir/project';
+import { BIN, netloomIn } from '../helpers/cli';
 
-const exec = promisify(execFile);
-const BIN = path.resolve('bin/netloom.js');
+const netloom = netloomIn();
 const dir = mkdtempSync(path.join(tmpdir(), 'netloom-trust-'));
 const f = (name: string) => path.join(dir, name);
-
-async function netloom(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec(process.execPath, [BIN, ...args], {
-      env: { ...process.env, NETLOOM_BACKEND: 'wasm' },
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 const accuracy = async (file: string) => {
   const ev = await netloom('evaluate', file, '--json');
