@@ -113,6 +113,39 @@ function NumberField({
   );
 }
 
+/** A labelled choice among `options`, with its help text. */
+function SelectField<T extends string>(props: {
+  label: string;
+  testId: string;
+  value: T;
+  options: readonly T[];
+  labels: Record<T, string>;
+  disabled: boolean;
+  onChange: (value: T) => void;
+  help: string;
+}) {
+  const id = useId();
+  return (
+    <div className="field train-field">
+      <label htmlFor={id}>{props.label}</label>
+      <select
+        id={id}
+        data-testid={props.testId}
+        value={props.value}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.target.value as T)}
+      >
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {props.labels[o]}
+          </option>
+        ))}
+      </select>
+      <div className="field-help">{props.help}</div>
+    </div>
+  );
+}
+
 interface SectionProps {
   config: TrainingConfig;
   onChange: (config: TrainingConfig) => void;
@@ -172,7 +205,6 @@ function EarlyStopping({
 
 /** Shuffling and the loss, folded away. */
 function MoreOptions({ config, onChange, disabled }: SectionProps) {
-  const lossId = useId();
   return (
     <details className="train-more">
       <summary>More options</summary>
@@ -186,29 +218,21 @@ function MoreOptions({ config, onChange, disabled }: SectionProps) {
         />
         <span>Shuffle the training rows every epoch</span>
       </label>
-      <div className="field train-field">
-        <label htmlFor={lossId}>Loss</label>
-        <select
-          id={lossId}
-          data-testid="train-loss"
-          value={config.loss}
-          disabled={disabled}
-          onChange={(e) => onChange({ ...config, loss: e.target.value as TrainingConfig['loss'] })}
-        >
-          {TRAINING_LOSSES.map((l) => (
-            <option key={l} value={l}>
-              {LOSS_LABELS[l]}
-            </option>
-          ))}
-        </select>
-        <div className="field-help">What training minimises; automatic picks it from the output.</div>
-      </div>
+      <SelectField
+        label="Loss"
+        testId="train-loss"
+        value={config.loss}
+        options={TRAINING_LOSSES}
+        labels={LOSS_LABELS}
+        disabled={disabled}
+        onChange={(loss) => onChange({ ...config, loss })}
+        help="What training minimises; automatic picks it from the output."
+      />
     </details>
   );
 }
 
 export function TrainingForm({ config, onChange, disabled = false, trainCount }: TrainingFormProps) {
-  const optId = useId();
   const [lastPatience, setLastPatience] = useState(config.earlyStopping?.patience ?? 5);
   const [lastRestore, setLastRestore] = useState(config.earlyStopping?.restoreBest ?? true);
   useEffect(() => {
@@ -229,23 +253,16 @@ export function TrainingForm({ config, onChange, disabled = false, trainCount }:
       onSubmit={(e) => e.preventDefault()}
       aria-disabled={disabled || undefined}
     >
-      <div className="field train-field">
-        <label htmlFor={optId}>Optimizer</label>
-        <select
-          id={optId}
-          data-testid="train-optimizer"
-          value={config.optimizer}
-          disabled={disabled}
-          onChange={(e) => onChange({ ...config, optimizer: e.target.value as TrainingConfig['optimizer'] })}
-        >
-          {OPTIMIZERS.map((o) => (
-            <option key={o} value={o}>
-              {OPTIMIZER_LABELS[o]}
-            </option>
-          ))}
-        </select>
-        <div className="field-help">{OPTIMIZER_HELP[config.optimizer]}</div>
-      </div>
+      <SelectField
+        label="Optimizer"
+        testId="train-optimizer"
+        value={config.optimizer}
+        options={OPTIMIZERS}
+        labels={OPTIMIZER_LABELS}
+        disabled={disabled}
+        onChange={(optimizer) => onChange({ ...config, optimizer })}
+        help={OPTIMIZER_HELP[config.optimizer]}
+      />
       <NumberField
         field="learningRate"
         value={config.learningRate}
