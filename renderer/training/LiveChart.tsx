@@ -6,6 +6,10 @@
  * chart never falls behind the final value. Long series are downsampled (min/max per bucket) to keep
  * each frame cheap. The chart follows its container's width (ResizeObserver) and the editor's theme.
  * Pass new arrays (or at least re-render) when points are added.
+ *
+ * The folder's rule: renderer/training/ holds the training and evaluation views as presentational
+ * components: props in, callbacks out, no store and no services (lib/ has their pure helpers). The
+ * components that feed them from the store are in renderer/panels/.
  */
 import { memo, useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
