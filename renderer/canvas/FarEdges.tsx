@@ -7,12 +7,12 @@
  */
 import { ViewportPortal } from '@xyflow/react';
 import { memo, useMemo, useRef } from 'react';
-import { useEditor } from '../store/editor';
+import { useAppStore } from '../store/store';
 import { FarEdgesPath } from './lib/lod';
 
 function FarEdgesImpl() {
-  const nodes = useEditor((s) => s.nodes);
-  const edges = useEditor((s) => s.edges);
+  const nodes = useAppStore((s) => s.nodes);
+  const edges = useAppStore((s) => s.edges);
   const cache = useRef(new FarEdgesPath());
   const d = useMemo(() => cache.current.path(nodes, edges), [nodes, edges]);
   return (

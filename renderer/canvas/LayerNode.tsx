@@ -8,7 +8,7 @@ import { memo } from 'react';
 import { paramLabel } from '../../shared/layers/define';
 import { layerSpec } from '../../shared/layers/index';
 import { formatCount, formatShape } from '../../shared/layers/shape';
-import type { LayerNodeT } from '../store/editor';
+import type { LayerNodeT } from '../store/graph';
 import { useCanvasReport, useFar } from './context';
 
 export function formatParamValue(v: unknown): string {

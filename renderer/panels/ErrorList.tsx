@@ -1,11 +1,12 @@
 /** Every issue the checker found, located; click to select the node, apply a fix in one click. */
 import type { GraphFix } from '../../shared/graph/check';
-import { useEditor, useReport } from '../store/editor';
+import { useReport } from '../store/hooks';
+import { useAppStore } from '../store/store';
 
 export function ErrorList({ onFix }: { onFix: (fix: GraphFix) => void }) {
   const report = useReport();
-  const select = useEditor((s) => s.select);
-  const empty = useEditor((s) => s.nodes.length === 0);
+  const select = useAppStore((s) => s.select);
+  const empty = useAppStore((s) => s.nodes.length === 0);
   return (
     <section className="panel errors" data-testid="errors" aria-label="Problems">
       <h2>

@@ -1,11 +1,12 @@
 /** A Keras-style model summary: layer, kind, output shape, parameters with their arithmetic; totals and FLOPs. */
 import { formatCount, formatShape } from '../../shared/layers/shape';
-import { useEditor, useReport } from '../store/editor';
+import { useReport } from '../store/hooks';
+import { useAppStore } from '../store/store';
 
 export function Summary() {
   const report = useReport();
-  const nodes = useEditor((s) => s.nodes);
-  const select = useEditor((s) => s.select);
+  const nodes = useAppStore((s) => s.nodes);
+  const select = useAppStore((s) => s.select);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const ids = [...report.order, ...nodes.map((n) => n.id).filter((id) => !report.order.includes(id))];
   return (

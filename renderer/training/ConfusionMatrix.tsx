@@ -18,18 +18,72 @@ export interface ConfusionMatrixProps {
 
 const pct = (v: number) => `${(v * 100).toFixed(v === 1 || v === 0 ? 0 : 1)}%`;
 
+/** Precision, recall, F1 and support per class, and their macro averages. */
+function PerClassTable({ perClass }: { perClass: readonly ClassScore[] }) {
+  const macro = (['precision', 'recall', 'f1'] as const).map(
+    (m) => perClass.reduce((a, c) => a + (Number.isFinite(c[m]) ? c[m] : 0), 0) / perClass.length,
+  );
+  return (
+    <table className="per-class" data-testid="per-class">
+      <thead>
+        <tr>
+          <th scope="col">class</th>
+          <th scope="col" className="num" title="Of the examples predicted as this class, the share that are">
+            precision
+          </th>
+          <th scope="col" className="num" title="Of the examples of this class, the share found">
+            recall
+          </th>
+          <th scope="col" className="num" title="Harmonic mean of precision and recall">
+            F1
+          </th>
+          <th scope="col" className="num" title="Examples of this class in the validation rows">
+            support
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {perClass.map((c, i) => (
+          <tr key={`${c.class}-${i}`}>
+            <th scope="row">
+              <span className="class-dot" style={{ background: classColor(i) }} />
+              {c.class}
+            </th>
+            <td className="num mono">{formatMetric(c.precision)}</td>
+            <td className="num mono">{formatMetric(c.recall)}</td>
+            <td className="num mono">
+              <span
+                className="f1-bar"
+                style={{ '--w': `${Math.max(0, Math.min(1, c.f1 || 0)) * 100}%` } as React.CSSProperties}
+              >
+                {formatMetric(c.f1)}
+              </span>
+            </td>
+            <td className="num mono">{c.support}</td>
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <th scope="row">macro average</th>
+          {macro.map((v, i) => (
+            <td key={i} className="num mono">
+              {formatMetric(v)}
+            </td>
+          ))}
+          <td className="num mono">{perClass.reduce((a, c) => a + c.support, 0)}</td>
+        </tr>
+      </tfoot>
+    </table>
+  );
+}
+
 export function ConfusionMatrix({ classes, confusion, perClass }: ConfusionMatrixProps) {
   const shares = rowNormalise(confusion);
   const totals = confusionTotals(confusion);
   const name = (i: number) => classes[i] ?? String(i);
   const k = Math.max(classes.length, confusion.length);
   const idx = Array.from({ length: k }, (_, i) => i);
-  const macro =
-    perClass && perClass.length
-      ? (['precision', 'recall', 'f1'] as const).map(
-          (m) => perClass.reduce((a, c) => a + (Number.isFinite(c[m]) ? c[m] : 0), 0) / perClass.length,
-        )
-      : null;
 
   return (
     <div className="confusion" data-testid="confusion-matrix" data-total={totals.total}>
@@ -104,65 +158,7 @@ export function ConfusionMatrix({ classes, confusion, perClass }: ConfusionMatri
         </table>
       </div>
 
-      {perClass && perClass.length > 0 && (
-        <table className="per-class" data-testid="per-class">
-          <thead>
-            <tr>
-              <th scope="col">class</th>
-              <th
-                scope="col"
-                className="num"
-                title="Of the examples predicted as this class, the share that are"
-              >
-                precision
-              </th>
-              <th scope="col" className="num" title="Of the examples of this class, the share found">
-                recall
-              </th>
-              <th scope="col" className="num" title="Harmonic mean of precision and recall">
-                F1
-              </th>
-              <th scope="col" className="num" title="Examples of this class in the validation rows">
-                support
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {perClass.map((c, i) => (
-              <tr key={`${c.class}-${i}`}>
-                <th scope="row">
-                  <span className="class-dot" style={{ background: classColor(i) }} />
-                  {c.class}
-                </th>
-                <td className="num mono">{formatMetric(c.precision)}</td>
-                <td className="num mono">{formatMetric(c.recall)}</td>
-                <td className="num mono">
-                  <span
-                    className="f1-bar"
-                    style={{ '--w': `${Math.max(0, Math.min(1, c.f1 || 0)) * 100}%` } as React.CSSProperties}
-                  >
-                    {formatMetric(c.f1)}
-                  </span>
-                </td>
-                <td className="num mono">{c.support}</td>
-              </tr>
-            ))}
-          </tbody>
-          {macro && (
-            <tfoot>
-              <tr>
-                <th scope="row">macro average</th>
-                {macro.map((v, i) => (
-                  <td key={i} className="num mono">
-                    {formatMetric(v)}
-                  </td>
-                ))}
-                <td className="num mono">{perClass.reduce((a, c) => a + c.support, 0)}</td>
-              </tr>
-            </tfoot>
-          )}
-        </table>
-      )}
+      {perClass && perClass.length > 0 && <PerClassTable perClass={perClass} />}
     </div>
   );
 }

@@ -6,6 +6,10 @@
  * chart never falls behind the final value. Long series are downsampled (min/max per bucket) to keep
  * each frame cheap. The chart follows its container's width (ResizeObserver) and the editor's theme.
  * Pass new arrays (or at least re-render) when points are added.
+ *
+ * The folder's rule: renderer/training/ holds the training and evaluation views as presentational
+ * components: props in, callbacks out, no store and no services (lib/ has their pure helpers). The
+ * components that feed them from the store are in renderer/panels/.
  */
 import { memo, useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
@@ -70,6 +74,91 @@ function lastValue(points: readonly Point[]): number | undefined {
   return points.length ? points[points.length - 1]![1] : undefined;
 }
 
+/** uPlot's options: axes in the theme's colours, one line per series (faint per-batch lines). */
+function chartOptions(
+  series: readonly ChartSeries[],
+  o: {
+    width: number;
+    height: number;
+    log: boolean;
+    xLabel: string;
+    root: HTMLElement | null;
+    onCursor: (u: uPlot) => void;
+  },
+): uPlot.Options {
+  const muted = cssVar(o.root, '--muted');
+  const border = cssVar(o.root, '--border');
+  const font = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+  const axis: uPlot.Axis = {
+    stroke: muted,
+    font,
+    labelFont: font,
+    grid: { stroke: withAlpha(border, 0.9), width: 1 },
+    ticks: { stroke: border, width: 1, size: 4 },
+  };
+  const slots = defaultColorSlots(series);
+  return {
+    width: o.width,
+    height: o.height,
+    legend: { show: false },
+    scales: { x: { time: false }, y: o.log ? { distr: 3, log: 10 } : {} },
+    axes: [
+      { ...axis, label: o.xLabel, labelSize: 18, size: 30 },
+      { ...axis, size: 52 },
+    ],
+    cursor: { drag: { x: true, y: false }, points: { size: 6 } },
+    series: [
+      { label: o.xLabel },
+      ...series.map((s, i): uPlot.Series => {
+        const color = s.color ?? seriesColor(slots[i]!);
+        return {
+          label: s.label,
+          stroke: s.faint ? withAlpha(color, 0.3) : color,
+          width: s.faint ? 1 : 2,
+          spanGaps: true,
+          ...(s.dashed ? { dash: [6, 4] } : {}),
+          // Faint (per-batch) series draw no markers, unless they have too few points for a line
+          // (a run that diverged at its second batch still shows where its loss was).
+          points: s.faint
+            ? { show: (self, si) => finiteCount(self.data[si]) < 3, size: 5, fill: color, stroke: color }
+            : { size: 5, fill: color, stroke: color },
+        };
+      }),
+    ],
+    hooks: { setCursor: [o.onCursor] },
+  };
+}
+
+/** The series' swatches and names, each with a value the chart writes (latest, or under the cursor). */
+function Legend({
+  series,
+  valueRefs,
+}: {
+  series: readonly ChartSeries[];
+  valueRefs: React.RefObject<(HTMLSpanElement | null)[]>;
+}) {
+  const slots = defaultColorSlots(series);
+  return (
+    <span className="live-chart-legend">
+      {series.map((s, i) => (
+        <span key={`${s.label}-${i}`} className={`live-chart-key${s.faint ? ' faint' : ''}`}>
+          <i
+            className={s.dashed ? 'dashed' : ''}
+            style={{ '--swatch': s.color ?? seriesColor(slots[i]!) } as React.CSSProperties}
+          />
+          {s.label}{' '}
+          <span
+            className="mono live-chart-value"
+            ref={(node) => {
+              valueRefs.current[i] = node;
+            }}
+          />
+        </span>
+      ))}
+    </span>
+  );
+}
+
 export const LiveChart = memo(function LiveChart({
   title,
   series,
@@ -97,16 +186,6 @@ export const LiveChart = memo(function LiveChart({
   useEffect(() => {
     const el = plotRef.current;
     if (!el) return;
-    const muted = cssVar(rootRef.current, '--muted');
-    const border = cssVar(rootRef.current, '--border');
-    const font = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-    const axis: uPlot.Axis = {
-      stroke: muted,
-      font,
-      labelFont: font,
-      grid: { stroke: withAlpha(border, 0.9), width: 1 },
-      ticks: { stroke: border, width: 1, size: 4 },
-    };
     const showLatest = (s: readonly ChartSeries[]) => {
       if (hoveringRef.current) return;
       s.forEach((one, i) => {
@@ -115,50 +194,24 @@ export const LiveChart = memo(function LiveChart({
       });
     };
     const cur = seriesRef.current;
-    const slots = defaultColorSlots(cur);
-    const opts: uPlot.Options = {
+    const onCursor = (u: uPlot) => {
+      const idx = u.cursor.idx;
+      hoveringRef.current = idx !== null && idx !== undefined;
+      if (!hoveringRef.current) return showLatest(seriesRef.current);
+      seriesRef.current.forEach((_, i) => {
+        const span = valueRefs.current[i];
+        const col = u.data[i + 1] as (number | null | undefined)[] | undefined;
+        if (span && col) span.textContent = formatMetric(nearestValue(col, idx!));
+      });
+    };
+    const opts = chartOptions(cur, {
       width: el.clientWidth || 320,
       height,
-      legend: { show: false },
-      scales: { x: { time: false }, y: log ? { distr: 3, log: 10 } : {} },
-      axes: [
-        { ...axis, label: xLabel, labelSize: 18, size: 30 },
-        { ...axis, size: 52 },
-      ],
-      cursor: { drag: { x: true, y: false }, points: { size: 6 } },
-      series: [
-        { label: xLabel },
-        ...cur.map((s, i): uPlot.Series => {
-          const color = s.color ?? seriesColor(slots[i]!);
-          return {
-            label: s.label,
-            stroke: s.faint ? withAlpha(color, 0.3) : color,
-            width: s.faint ? 1 : 2,
-            spanGaps: true,
-            ...(s.dashed ? { dash: [6, 4] } : {}),
-            // Faint (per-batch) series draw no markers, unless they have too few points for a line
-            // (a run that diverged at its second batch still shows where its loss was).
-            points: s.faint
-              ? { show: (self, si) => finiteCount(self.data[si]) < 3, size: 5, fill: color, stroke: color }
-              : { size: 5, fill: color, stroke: color },
-          };
-        }),
-      ],
-      hooks: {
-        setCursor: [
-          (u) => {
-            const idx = u.cursor.idx;
-            hoveringRef.current = idx !== null && idx !== undefined;
-            if (!hoveringRef.current) return showLatest(seriesRef.current);
-            seriesRef.current.forEach((_, i) => {
-              const span = valueRefs.current[i];
-              const col = u.data[i + 1] as (number | null | undefined)[] | undefined;
-              if (span && col) span.textContent = formatMetric(nearestValue(col, idx!));
-            });
-          },
-        ],
-      },
-    };
+      log,
+      xLabel,
+      root: rootRef.current,
+      onCursor,
+    });
     const u = new uPlot(opts, alignSeries(cur, { logScale: log }) as uPlot.AlignedData, el);
     showLatest(cur);
     const batcher = new FrameBatcher<readonly ChartSeries[]>(
@@ -189,28 +242,11 @@ export const LiveChart = memo(function LiveChart({
   });
 
   const total = countPoints(series);
-  const slots = defaultColorSlots(series);
   return (
     <div className="live-chart" data-testid={testId} data-points={total} ref={rootRef}>
       <div className="live-chart-head">
         <span className="live-chart-title">{title}</span>
-        <span className="live-chart-legend">
-          {series.map((s, i) => (
-            <span key={`${s.label}-${i}`} className={`live-chart-key${s.faint ? ' faint' : ''}`}>
-              <i
-                className={s.dashed ? 'dashed' : ''}
-                style={{ '--swatch': s.color ?? seriesColor(slots[i]!) } as React.CSSProperties}
-              />
-              {s.label}{' '}
-              <span
-                className="mono live-chart-value"
-                ref={(node) => {
-                  valueRefs.current[i] = node;
-                }}
-              />
-            </span>
-          ))}
-        </span>
+        <Legend series={series} valueRefs={valueRefs} />
         <label className="live-chart-log" title="Logarithmic y axis: makes late, small improvements visible">
           <input
             type="checkbox"

@@ -127,6 +127,59 @@ function FeatureInputs({
   );
 }
 
+/** Beside the drawing: what the network sees (downsampled), Predict and Clear. */
+function DrawnSide({
+  width,
+  height,
+  pixels,
+  disabled,
+  onPredict,
+  onClear,
+}: {
+  width: number;
+  height: number;
+  pixels: number[] | null;
+  disabled: boolean;
+  onPredict: (values: number[]) => void;
+  onClear: () => void;
+}) {
+  return (
+    <div className="predict-draw-side">
+      <div className="muted predict-draw-caption">
+        What the network sees ({width}×{height})
+      </div>
+      <div className="predict-seen">
+        {pixels ? (
+          <GrayImage
+            values={pixels}
+            width={width}
+            height={height}
+            scale={Math.max(2, Math.round(84 / width))}
+          />
+        ) : (
+          <div className="predict-seen-empty muted" style={{ width: 84, height: 84 }}>
+            draw a digit
+          </div>
+        )}
+      </div>
+      <div className="predict-actions">
+        <button
+          type="button"
+          className="primary"
+          data-testid="predict-run"
+          disabled={disabled || !pixels}
+          onClick={() => pixels && onPredict(pixels)}
+        >
+          Predict
+        </button>
+        <button type="button" data-testid="predict-clear" onClick={onClear}>
+          Clear
+        </button>
+      </div>
+    </div>
+  );
+}
+
 function DrawingPad({
   width,
   height,
@@ -217,39 +270,14 @@ function DrawingPad({
         onPointerCancel={end}
         onLostPointerCapture={end}
       />
-      <div className="predict-draw-side">
-        <div className="muted predict-draw-caption">
-          What the network sees ({width}×{height})
-        </div>
-        <div className="predict-seen">
-          {pixels ? (
-            <GrayImage
-              values={pixels}
-              width={width}
-              height={height}
-              scale={Math.max(2, Math.round(84 / width))}
-            />
-          ) : (
-            <div className="predict-seen-empty muted" style={{ width: 84, height: 84 }}>
-              draw a digit
-            </div>
-          )}
-        </div>
-        <div className="predict-actions">
-          <button
-            type="button"
-            className="primary"
-            data-testid="predict-run"
-            disabled={disabled || !pixels}
-            onClick={() => pixels && onPredict(pixels)}
-          >
-            Predict
-          </button>
-          <button type="button" data-testid="predict-clear" onClick={clear}>
-            Clear
-          </button>
-        </div>
-      </div>
+      <DrawnSide
+        width={width}
+        height={height}
+        pixels={pixels}
+        disabled={disabled}
+        onPredict={onPredict}
+        onClear={clear}
+      />
     </div>
   );
 }

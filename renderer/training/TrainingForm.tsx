@@ -113,9 +113,126 @@ function NumberField({
   );
 }
 
+/** A labelled choice among `options`, with its help text. */
+function SelectField<T extends string>(props: {
+  label: string;
+  testId: string;
+  value: T;
+  options: readonly T[];
+  labels: Record<T, string>;
+  disabled: boolean;
+  onChange: (value: T) => void;
+  help: string;
+}) {
+  const id = useId();
+  return (
+    <div className="field train-field">
+      <label htmlFor={id}>{props.label}</label>
+      <select
+        id={id}
+        data-testid={props.testId}
+        value={props.value}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.target.value as T)}
+      >
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {props.labels[o]}
+          </option>
+        ))}
+      </select>
+      <div className="field-help">{props.help}</div>
+    </div>
+  );
+}
+
+interface SectionProps {
+  config: TrainingConfig;
+  onChange: (config: TrainingConfig) => void;
+  disabled: boolean;
+}
+
+/** Early stopping on or off; its patience and restore-best settings are kept while it is off. */
+function EarlyStopping({
+  config,
+  onChange,
+  disabled,
+  lastPatience,
+  lastRestore,
+}: SectionProps & { lastPatience: number; lastRestore: boolean }) {
+  const es = config.earlyStopping;
+  return (
+    <fieldset className="train-early" disabled={disabled}>
+      <label className="train-check">
+        <input
+          type="checkbox"
+          data-testid="train-earlyStopping"
+          checked={es !== null}
+          onChange={(e) =>
+            onChange({
+              ...config,
+              earlyStopping: e.target.checked ? { patience: lastPatience, restoreBest: lastRestore } : null,
+            })
+          }
+        />
+        <span>Early stopping</span>
+      </label>
+      <div className="field-help train-early-help">{EARLY_STOPPING_HELP}</div>
+      <div className={`train-early-body${es ? '' : ' off'}`}>
+        <NumberField
+          field="patience"
+          value={es?.patience ?? lastPatience}
+          config={config}
+          disabled={disabled || es === null}
+          onCommit={onChange}
+        />
+        <label className="train-check train-restore">
+          <input
+            type="checkbox"
+            data-testid="train-restoreBest"
+            checked={es?.restoreBest ?? lastRestore}
+            disabled={disabled || es === null}
+            onChange={(e) =>
+              es && onChange({ ...config, earlyStopping: { ...es, restoreBest: e.target.checked } })
+            }
+          />
+          <span>Restore the best epoch&rsquo;s weights when stopping</span>
+        </label>
+      </div>
+    </fieldset>
+  );
+}
+
+/** Shuffling and the loss, folded away. */
+function MoreOptions({ config, onChange, disabled }: SectionProps) {
+  return (
+    <details className="train-more">
+      <summary>More options</summary>
+      <label className="train-check">
+        <input
+          type="checkbox"
+          data-testid="train-shuffle"
+          checked={config.shuffle}
+          disabled={disabled}
+          onChange={(e) => onChange({ ...config, shuffle: e.target.checked })}
+        />
+        <span>Shuffle the training rows every epoch</span>
+      </label>
+      <SelectField
+        label="Loss"
+        testId="train-loss"
+        value={config.loss}
+        options={TRAINING_LOSSES}
+        labels={LOSS_LABELS}
+        disabled={disabled}
+        onChange={(loss) => onChange({ ...config, loss })}
+        help="What training minimises; automatic picks it from the output."
+      />
+    </details>
+  );
+}
+
 export function TrainingForm({ config, onChange, disabled = false, trainCount }: TrainingFormProps) {
-  const optId = useId();
-  const lossId = useId();
   const [lastPatience, setLastPatience] = useState(config.earlyStopping?.patience ?? 5);
   const [lastRestore, setLastRestore] = useState(config.earlyStopping?.restoreBest ?? true);
   useEffect(() => {
@@ -124,7 +241,6 @@ export function TrainingForm({ config, onChange, disabled = false, trainCount }:
       setLastRestore(config.earlyStopping.restoreBest);
     }
   }, [config.earlyStopping]);
-  const es = config.earlyStopping;
   const batches =
     trainCount !== undefined && trainCount > 0 && config.batchSize > 0
       ? Math.ceil(trainCount / config.batchSize)
@@ -137,23 +253,16 @@ export function TrainingForm({ config, onChange, disabled = false, trainCount }:
       onSubmit={(e) => e.preventDefault()}
       aria-disabled={disabled || undefined}
     >
-      <div className="field train-field">
-        <label htmlFor={optId}>Optimizer</label>
-        <select
-          id={optId}
-          data-testid="train-optimizer"
-          value={config.optimizer}
-          disabled={disabled}
-          onChange={(e) => onChange({ ...config, optimizer: e.target.value as TrainingConfig['optimizer'] })}
-        >
-          {OPTIMIZERS.map((o) => (
-            <option key={o} value={o}>
-              {OPTIMIZER_LABELS[o]}
-            </option>
-          ))}
-        </select>
-        <div className="field-help">{OPTIMIZER_HELP[config.optimizer]}</div>
-      </div>
+      <SelectField
+        label="Optimizer"
+        testId="train-optimizer"
+        value={config.optimizer}
+        options={OPTIMIZERS}
+        labels={OPTIMIZER_LABELS}
+        disabled={disabled}
+        onChange={(optimizer) => onChange({ ...config, optimizer })}
+        help={OPTIMIZER_HELP[config.optimizer]}
+      />
       <NumberField
         field="learningRate"
         value={config.learningRate}
@@ -190,75 +299,15 @@ export function TrainingForm({ config, onChange, disabled = false, trainCount }:
           config.validationSplit > 0 ? `${Math.round(config.validationSplit * 100)}% of the rows.` : undefined
         }
       />
-      <fieldset className="train-early" disabled={disabled}>
-        <label className="train-check">
-          <input
-            type="checkbox"
-            data-testid="train-earlyStopping"
-            checked={es !== null}
-            onChange={(e) =>
-              onChange({
-                ...config,
-                earlyStopping: e.target.checked ? { patience: lastPatience, restoreBest: lastRestore } : null,
-              })
-            }
-          />
-          <span>Early stopping</span>
-        </label>
-        <div className="field-help train-early-help">{EARLY_STOPPING_HELP}</div>
-        <div className={`train-early-body${es ? '' : ' off'}`}>
-          <NumberField
-            field="patience"
-            value={es?.patience ?? lastPatience}
-            config={config}
-            disabled={disabled || es === null}
-            onCommit={onChange}
-          />
-          <label className="train-check train-restore">
-            <input
-              type="checkbox"
-              data-testid="train-restoreBest"
-              checked={es?.restoreBest ?? lastRestore}
-              disabled={disabled || es === null}
-              onChange={(e) =>
-                es && onChange({ ...config, earlyStopping: { ...es, restoreBest: e.target.checked } })
-              }
-            />
-            <span>Restore the best epoch&rsquo;s weights when stopping</span>
-          </label>
-        </div>
-      </fieldset>
+      <EarlyStopping
+        config={config}
+        onChange={onChange}
+        disabled={disabled}
+        lastPatience={lastPatience}
+        lastRestore={lastRestore}
+      />
       <NumberField field="seed" value={config.seed} config={config} disabled={disabled} onCommit={onChange} />
-      <details className="train-more">
-        <summary>More options</summary>
-        <label className="train-check">
-          <input
-            type="checkbox"
-            data-testid="train-shuffle"
-            checked={config.shuffle}
-            disabled={disabled}
-            onChange={(e) => onChange({ ...config, shuffle: e.target.checked })}
-          />
-          <span>Shuffle the training rows every epoch</span>
-        </label>
-        <div className="field train-field">
-          <label htmlFor={lossId}>Loss</label>
-          <select
-            id={lossId}
-            data-testid="train-loss"
-            value={config.loss}
-            disabled={disabled}
-            onChange={(e) => onChange({ ...config, loss: e.target.value as TrainingConfig['loss'] })}
-          >
-            {TRAINING_LOSSES.map((l) => (
-              <option key={l} value={l}>
-                {LOSS_LABELS[l]}
-              </option>
-            ))}
-          </select>
-          <div className="field-help">What training minimises; automatic picks it from the output.</div>
-        </div>
-      </details>
+      <MoreOptions config={config} onChange={onChange} disabled={disabled} />
     </form>
   );
 }

@@ -12,7 +12,9 @@ import { layerSpec } from '../../shared/layers/index';
 import { checkParamValue } from '../../shared/layers/params';
 import { formatCount, formatShape } from '../../shared/layers/shape';
 import type { ParamValue } from '../../shared/ir/schema';
-import { type LayerNodeT, useEditor, useReport } from '../store/editor';
+import type { LayerNodeT } from '../store/graph';
+import { useReport } from '../store/hooks';
+import { useAppStore } from '../store/store';
 
 function toText(spec: AnyParam, v: unknown): string {
   if (spec.type === 'ints' || spec.type === 'shape')
@@ -110,10 +112,10 @@ function Field({
 }
 
 export function Inspector() {
-  const selected = useEditor(useShallow((s) => s.nodes.filter((n) => n.selected)));
-  const setParams = useEditor((s) => s.setParams);
-  const rename = useEditor((s) => s.renameNode);
-  const locked = useEditor((s) => s.locked);
+  const selected = useAppStore(useShallow((s) => s.nodes.filter((n) => n.selected)));
+  const setParams = useAppStore((s) => s.setParams);
+  const rename = useAppStore((s) => s.renameNode);
+  const locked = useAppStore((s) => s.locked);
   const report = useReport();
   if (selected.length !== 1)
     return (

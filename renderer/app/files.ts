@@ -1,0 +1,159 @@
+/**
+ * The document workflows: new, open, save, save as, recover, export. They talk to the services,
+ * hand what comes back to the store (one action each) and show errors and questions as dialogs.
+ */
+import type { ExportFormat } from '../../shared/export/formats';
+import type { OpenResult } from '../../shared/ipc/contract';
+import type { TemplateId } from '../../shared/templates/index';
+import { api, RequestError } from '../ipc/client';
+import { useAppStore } from '../store/store';
+import type { CanvasView } from './view';
+
+const store = () => useAppStore.getState();
+const fileName = (p: string) => p.split(/[\\/]/).pop();
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export function showError(title: string, err: unknown): void {
+  const where = err instanceof RequestError ? err.where : undefined;
+  store().openDialog({ kind: 'error', title, message: errorText(err), where });
+}
+
+export function refreshRecent(): void {
+  void api
+    .request('recent.list', {})
+    .then((recent) => store().setUi({ recent }))
+    .catch(() => undefined);
+}
+
+/** Shows an opened, new or recovered document, fitted in view. */
+export function showDocument(res: OpenResult, view: CanvasView, options?: { unsaved?: boolean }): void {
+  store().loadDocument(res, options);
+  if (res.project.graph.nodes.length > 0) requestAnimationFrame(() => view.fit());
+  else view.reset();
+  refreshRecent();
+}
+
+/** Runs `action` now, or after the user agrees to drop unsaved changes. */
+export function guardUnsaved(action: () => void): void {
+  const s = store();
+  if (!s.nodes.length || s.editVersion === s.savedVersion) return action();
+  s.openDialog({
+    kind: 'confirm',
+    title: 'Unsaved changes',
+    message: `“${s.meta.name}” has changes that are not saved. Discard them?`,
+    confirm: 'Discard changes',
+    onConfirm: () => {
+      const id = store().docId;
+      if (id) void api.request('autosave.clear', { docId: id }).catch(() => undefined);
+      store().closeDialog();
+      action();
+    },
+  });
+}
+
+export async function openPath(p: string, view: CanvasView): Promise<void> {
+  store().closeDialog();
+  try {
+    showDocument(await api.request('project.open', { path: p }), view);
+    store().notify(`Opened ${p}`);
+  } catch (err) {
+    showError(`Cannot open ${fileName(p)}`, err);
+  }
+}
+
+export async function newProject(template: TemplateId | null, view: CanvasView): Promise<void> {
+  store().closeDialog();
+  try {
+    showDocument(await api.request('project.new', { template }), view);
+  } catch (err) {
+    showError('Cannot create the project', err);
+  }
+}
+
+/** The open dialog of the platform: the system's (desktop) or the served folder's (serve mode). */
+export function openProject(view: CanvasView): void {
+  guardUnsaved(() => {
+    if (store().mode === 'electron')
+      void api.request('dialog.openProject', {}).then(({ path }) => {
+        if (path) void openPath(path, view);
+      });
+    else store().openDialog({ kind: 'browse', mode: 'open' });
+  });
+}
+
+/** Saves to `p`, or to the document's own path when null. */
+export async function saveTo(p: string | null): Promise<void> {
+  store().closeDialog();
+  const s = store();
+  if (!s.docId) return;
+  try {
+    const res = await api.request('project.save', { docId: s.docId, path: p, project: s.toProject() });
+    if (res.data) s.setDataSpec(res.data);
+    s.markSaved(res.path);
+    if (res.note) s.notify(`Saved ${res.path}. ${res.note}`, 'warn');
+    else s.notify(`Saved ${res.path}`);
+    refreshRecent();
+  } catch (err) {
+    showError('Cannot save the project', err);
+  }
+}
+
+export async function saveAs(): Promise<void> {
+  if (store().mode === 'electron') {
+    const { path } = await api.request('dialog.saveProject', {
+      suggestedName: `${store().meta.name}.nnproj`,
+    });
+    if (path) await saveTo(path);
+  } else store().openDialog({ kind: 'browse', mode: 'save' });
+}
+
+export async function save(): Promise<void> {
+  if (store().path) await saveTo(null);
+  else await saveAs();
+}
+
+/** Opens the first of the recoverable documents, unsaved. */
+export function recoverFirst(view: CanvasView): void {
+  guardUnsaved(() => {
+    const p = store().pending[0];
+    if (!p) return;
+    void api
+      .request('autosave.recover', { docId: p.docId })
+      .then((r) => {
+        showDocument(r, view, { unsaved: true });
+        store().setUi({ pending: store().pending.slice(1) });
+      })
+      .catch((err) => showError('Cannot recover', err));
+  });
+}
+
+export function discardRecovery(): void {
+  for (const p of store().pending) void api.request('autosave.clear', { docId: p.docId });
+  store().setUi({ pending: [] });
+}
+
+/** Exports the document; the error message, or null once it is done (the dialog then closes). */
+export async function exportProject(
+  format: ExportFormat,
+  dir: string,
+  force: boolean,
+): Promise<string | null> {
+  const s = store();
+  if (!s.docId) return 'No project is open.';
+  try {
+    const res = await api.request('project.export', {
+      docId: s.docId,
+      project: s.toProject(),
+      format,
+      dir,
+      force,
+    });
+    s.closeDialog();
+    const done = `Exported ${format} to ${res.dir} (${res.files.length} files)`;
+    if (res.note) s.notify(`${done}. ${res.note}`, 'warn');
+    else s.notify(done);
+    return null;
+  } catch (err) {
+    return errorText(err);
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The canvas: React Flow with the layer nodes and shape edges, dropping layers from the palette,
+ * connecting ports (a connection dropped on empty canvas opens the add-layer menu there), and the
+ * read-only banner while the graph trains.
+ */
+import {
+  Controls,
+  MiniMap,
+  ReactFlow,
+  type Connection,
+  type Edge,
+  type FinalConnectionState,
+  useReactFlow,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { type RefObject, useCallback } from 'react';
+import { isLayerKind } from '../../shared/layers/index';
+import { isMac } from '../commands/commands';
+import { DND_MIME } from '../palette/Palette';
+import { beginGesture, endGesture } from '../store/history';
+import { useReport } from '../store/hooks';
+import { useAppStore } from '../store/store';
+import { FarContext, ReportContext, useFarZoom } from './context';
+import { DotGrid } from './DotGrid';
+import { FarEdges } from './FarEdges';
+import { LayerNode } from './LayerNode';
+import { ShapeEdge } from './ShapeEdge';
+
+const nodeTypes = { layer: LayerNode };
+/** Zoomed out, React Flow gets no edges: FarEdges draws them as one path (see FarEdges.tsx). */
+const NO_EDGES: Edge[] = [];
+const edgeTypes = { shape: ShapeEdge };
+const isValidConnection = (c: Edge | Connection) => c.source !== c.target;
+
+export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
+  const rf = useReactFlow();
+  const nodes = useAppStore((s) => s.nodes);
+  const edges = useAppStore((s) => s.edges);
+  const onNodesChange = useAppStore((s) => s.onNodesChange);
+  const onEdgesChange = useAppStore((s) => s.onEdgesChange);
+  const connect = useAppStore((s) => s.connect);
+  const locked = useAppStore((s) => s.locked);
+  const ready = useAppStore((s) => s.docId !== null);
+  const theme = useAppStore((s) => s.theme);
+  const minimap = useAppStore((s) => s.minimap);
+  const report = useReport();
+  const far = useFarZoom();
+
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      e.preventDefault();
+      const kind = e.dataTransfer.getData(DND_MIME);
+      if (!isLayerKind(kind)) return;
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      useAppStore.getState().addNode(kind, { x: p.x - 110, y: p.y - 30 });
+    },
+    [rf],
+  );
+
+  const onConnectEnd = useCallback(
+    (e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid || !state.fromNode || state.toNode) return;
+      const pt = 'changedTouches' in e ? e.changedTouches[0]! : e;
+      const at = rf.screenToFlowPosition({ x: pt.clientX, y: pt.clientY });
+      useAppStore.getState().openDialog({ kind: 'command', at, connectFrom: state.fromNode.id });
+    },
+    [rf],
+  );
+
+  return (
+    <div
+      className="canvas"
+      ref={ref}
+      data-testid="canvas"
+      data-ready={ready}
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={onDrop}
+    >
+      <ReportContext.Provider value={report}>
+        <FarContext.Provider value={far}>
+          <ReactFlow
+            nodes={nodes}
+            edges={far ? NO_EDGES : edges}
+            className={far ? 'far' : ''}
+            onlyRenderVisibleElements={!far}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            nodesDraggable={!locked}
+            nodesConnectable={!locked}
+            edgesReconnectable={!locked}
+            onConnect={(c: Connection) => void connect(c)}
+            onConnectEnd={onConnectEnd}
+            isValidConnection={isValidConnection}
+            onNodeDragStart={beginGesture}
+            onNodeDragStop={endGesture}
+            onSelectionDragStart={beginGesture}
+            onSelectionDragStop={endGesture}
+            deleteKeyCode={null}
+            selectionKeyCode="Shift"
+            multiSelectionKeyCode={isMac ? 'Meta' : 'Control'}
+            colorMode={theme}
+            defaultViewport={{ x: 0, y: 0, zoom: 1 }}
+            minZoom={0.05}
+            maxZoom={2.5}
+            proOptions={{ hideAttribution: true }}
+          >
+            {far && <FarEdges />}
+            <DotGrid />
+            {locked && (
+              <div className="canvas-locked" data-testid="canvas-locked" role="status">
+                Training: the graph is read-only until the run ends.
+              </div>
+            )}
+            <Controls showInteractive={false} />
+            {/* Zoomed out, the canvas is its own overview; the minimap's per-node subscriptions
+                would double the cost of every drag step on a big graph. */}
+            {minimap && !far && <MiniMap pannable zoomable nodeStrokeWidth={2} />}
+          </ReactFlow>
+        </FarContext.Provider>
+      </ReportContext.Provider>
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+/** New project: the empty canvas or one of the templates, each with a picture of its layers. */
+import { useMemo } from 'react';
+import { checkGraph } from '../../shared/graph/check';
+import { type LayerKind, layerSpec } from '../../shared/layers/index';
+import { formatCount } from '../../shared/layers/shape';
+import { buildTemplate, TEMPLATE_IDS, TEMPLATES, type TemplateId } from '../../shared/templates/index';
+import { Modal } from './Modal';
+
+/** A small picture of a template: its layers as a column of boxes, coloured by category. */
+export function TemplatePicture({ id }: { id: TemplateId }) {
+  const graph = useMemo(() => buildTemplate(id).graph, [id]);
+  const h = graph.nodes.length * 18 + 6;
+  return (
+    <svg
+      className="template-picture"
+      viewBox={`0 0 120 ${h}`}
+      width="120"
+      height={Math.min(h, 170)}
+      aria-hidden="true"
+    >
+      {graph.nodes.map((n, i) => {
+        const spec = layerSpec(n.kind as LayerKind);
+        return (
+          <g key={n.id}>
+            {i > 0 && <line x1="60" x2="60" y1={i * 18 - 4} y2={i * 18 + 4} className="tp-edge" />}
+            <rect
+              x="10"
+              y={i * 18 + 4}
+              width="100"
+              height="12"
+              rx="3"
+              className={`tp-node cat-${spec.category}`}
+            />
+            <text x="60" y={i * 18 + 13} textAnchor="middle" className="tp-text">
+              {spec.label}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+export function TemplateGallery({
+  onPick,
+  onClose,
+}: {
+  onPick: (id: TemplateId | null) => void;
+  onClose: () => void;
+}) {
+  return (
+    <Modal title="New project" onClose={onClose} testId="template-gallery">
+      <div className="gallery">
+        <button className="gallery-card" data-testid="template-empty" onClick={() => onPick(null)}>
+          <div className="template-picture empty">+</div>
+          <strong>Empty canvas</strong>
+          <span className="muted">Start from nothing: drag an Input from the palette.</span>
+        </button>
+        {TEMPLATE_IDS.map((id) => {
+          const t = TEMPLATES[id];
+          const params = checkGraph(buildTemplate(id).graph).totals.params;
+          return (
+            <button
+              key={id}
+              className="gallery-card"
+              data-testid={`template-${id}`}
+              onClick={() => onPick(id)}
+            >
+              <TemplatePicture id={id} />
+              <strong>{t.label}</strong>
+              <span>{t.description}</span>
+              <span className="muted">{t.teaches}</span>
+              <span className="mono muted">{formatCount(params)} parameters</span>
+            </button>
+          );
+        })}
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,11 @@
+/** The store's derived values as hooks, for components. */
+import { useStore } from 'zustand';
+import { selectReport, selectWeights } from './selectors';
+import { useAppStore } from './store';
+
+export const useReport = () => useAppStore(selectReport);
+export const useWeights = () => useAppStore(selectWeights);
+export const useDirty = () => useAppStore((s) => s.editVersion !== s.savedVersion);
+/** How many steps undo and redo can go. */
+export const useUndoDepth = () => useStore(useAppStore.temporal, (t) => t.pastStates.length);
+export const useRedoDepth = () => useStore(useAppStore.temporal, (t) => t.futureStates.length);

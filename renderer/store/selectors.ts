@@ -1,0 +1,75 @@
+/**
+ * Derived state: the checker's report and whether the trained weights still fit, memoised on what
+ * they read (kinds, params, wiring; not positions or selection), so a drag step costs no check.
+ */
+import type { Edge } from '@xyflow/react';
+import { checkGraph, type CheckGraph, type GraphReport } from '../../shared/graph/check';
+import { type WeightEntry, weightsFit } from '../../shared/graph/weights';
+import { type LayerNodeT, sameWiring } from './graph';
+
+interface GraphKey {
+  nodes: LayerNodeT[];
+  edges: Edge[];
+}
+
+let lastKey: GraphKey | null = null;
+let lastInput: CheckGraph | null = null;
+let lastReport: GraphReport | null = null;
+
+function sameForChecker(a: GraphKey, b: GraphKey) {
+  if (a.nodes.length !== b.nodes.length) return false;
+  for (let i = 0; i < a.nodes.length; i++)
+    if (a.nodes[i]!.id !== b.nodes[i]!.id || a.nodes[i]!.data !== b.nodes[i]!.data) return false;
+  return sameWiring(a.edges, b.edges);
+}
+
+export function selectReport(s: GraphKey): GraphReport {
+  if (
+    lastReport &&
+    lastKey &&
+    ((lastKey.nodes === s.nodes && lastKey.edges === s.edges) || sameForChecker(lastKey, s))
+  ) {
+    lastKey = { nodes: s.nodes, edges: s.edges };
+    return lastReport;
+  }
+  lastInput = {
+    nodes: s.nodes.map((n) => ({ id: n.id, kind: n.data.kind, params: n.data.params })),
+    edges: s.edges.map((e) => ({
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      targetPort: e.targetHandle ?? 'in',
+    })),
+  };
+  lastReport = checkGraph(lastInput);
+  lastKey = { nodes: s.nodes, edges: s.edges };
+  return lastReport;
+}
+
+export type WeightsView =
+  | { state: 'none' }
+  | { state: 'fit' }
+  /** `reason`: what differs, in words. */
+  | { state: 'stale'; reason: string };
+
+let lastWeights: { report: GraphReport; specs: WeightEntry[] | null; view: WeightsView } | null = null;
+
+/** Whether the trained weights still fit the graph as it is now (memoised on the report). */
+export function selectWeights(s: GraphKey & { weightSpecs: WeightEntry[] | null }): WeightsView {
+  const report = selectReport(s);
+  if (lastWeights && lastWeights.report === report && lastWeights.specs === s.weightSpecs)
+    return lastWeights.view;
+  let view: WeightsView;
+  if (!s.weightSpecs) view = { state: 'none' };
+  else {
+    const fit = weightsFit(lastInput!, s.weightSpecs, report, 4);
+    view = fit.fits
+      ? { state: 'fit' }
+      : {
+          state: 'stale',
+          reason: `The trained weights no longer fit the graph: ${fit.problems.join('; ')}.`,
+        };
+  }
+  lastWeights = { report, specs: s.weightSpecs, view };
+  return view;
+}

@@ -1,0 +1,164 @@
+/**
+ * The graph slice: React Flow's nodes and edges (following React Flow's state-management guide) and
+ * every edit of them. Each edit is refused while the graph trains (see `locked`), counts as an edit
+ * of the document, and is one undo step (the store's `temporal` records nodes, edges and meta).
+ */
+import {
+  applyEdgeChanges,
+  applyNodeChanges,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type NodeChange,
+} from '@xyflow/react';
+import type { DataSummary } from '../../../shared/ipc/contract';
+import type { ParamValue } from '../../../shared/ir/schema';
+import type { LayerKind } from '../../../shared/layers/index';
+import { connectionProblem, type LayerData, type LayerNodeT, nextId } from '../graph';
+import {
+  fittedToData,
+  laidOut,
+  newLayer,
+  selectionText,
+  withConnection,
+  withInsertedBefore,
+  withParams,
+  withPasted,
+} from '../graphEdits';
+import type { SliceCreator } from '../state';
+import { editing } from './edits';
+
+export interface GraphSlice {
+  nodes: LayerNodeT[];
+  edges: Edge[];
+  onNodesChange(changes: NodeChange<LayerNodeT>[]): void;
+  onEdgesChange(changes: EdgeChange[]): void;
+  connect(c: Connection): boolean;
+  addNode(kind: LayerKind, position: { x: number; y: number }, params?: Record<string, unknown>): string;
+  setParams(id: string, params: Record<string, ParamValue>): void;
+  renameNode(id: string, name: string): void;
+  deleteSelection(): void;
+  selectAll(): void;
+  select(ids: string[]): void;
+  duplicateSelection(): void;
+  copySelection(): string | null;
+  paste(text: string, at?: { x: number; y: number }): boolean;
+  insertBefore(nodeId: string, port: string, kind: LayerKind, params: Record<string, unknown>): void;
+  autoLayout(): void;
+  /** Sets the single Input and Output node to the data's shapes (one undo step). */
+  fitToData(summary: DataSummary): void;
+}
+
+let clipboardFallback: string | null = null;
+/** The last copied nodes, for a paste where the system clipboard cannot be read. */
+export const getClipboardFallback = () => clipboardFallback;
+export const CLIPBOARD_MIME = 'application/x-netloom-nodes+json';
+
+const anySelected = (xs: readonly { selected?: boolean }[]) => xs.some((x) => x.selected);
+
+export const createGraphSlice: SliceCreator<GraphSlice> = (set, get) => {
+  const { edited, refused } = editing(set, get);
+  return {
+    nodes: [],
+    edges: [],
+    onNodesChange: (changes) => {
+      const structural = changes.some((c) => c.type === 'remove' || c.type === 'add');
+      const moved = changes.some((c) => c.type === 'position' && c.position);
+      if ((structural || moved) && refused()) return;
+      const next = applyNodeChanges(changes, get().nodes);
+      if (structural) {
+        const ids = new Set(next.map((n) => n.id));
+        edited({ nodes: next, edges: get().edges.filter((e) => ids.has(e.source) && ids.has(e.target)) });
+      } else if (moved) edited({ nodes: next });
+      else set({ nodes: next });
+    },
+    onEdgesChange: (changes) => {
+      const structural = changes.some((c) => c.type === 'remove' || c.type === 'add');
+      if (structural && refused()) return;
+      const next = applyEdgeChanges(changes, get().edges);
+      if (structural) edited({ edges: next });
+      else set({ edges: next });
+    },
+    connect: (c) => {
+      if (refused()) return false;
+      const { nodes, edges } = get();
+      const problem = connectionProblem(nodes, edges, c);
+      if (problem) get().notify(problem, 'error');
+      else edited({ edges: withConnection(edges, c) });
+      return !problem;
+    },
+    addNode: (kind, position, params = {}) => {
+      if (refused()) return '';
+      const id = nextId(kind, get().nodes);
+      const node = { ...newLayer(id, kind, position, params), selected: true };
+      edited({ nodes: [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] });
+      return id;
+    },
+    setParams: (id, params) => {
+      const next = refused() ? null : withParams(get(), id, params);
+      if (next) edited(next);
+    },
+    renameNode: (id, name) =>
+      !refused() &&
+      edited({
+        nodes: get().nodes.map((n) => {
+          if (n.id !== id) return n;
+          const data: LayerData = { ...n.data };
+          if (name.trim()) data.name = name.trim();
+          else delete data.name;
+          return { ...n, data };
+        }),
+      }),
+    deleteSelection: () => {
+      const { nodes, edges } = get();
+      if ((anySelected(nodes) || anySelected(edges)) && refused()) return;
+      const gone = new Set(nodes.filter((n) => n.selected).map((n) => n.id));
+      const keptEdges = edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
+      if (gone.size === 0 && keptEdges.length === edges.length) return;
+      edited({ nodes: nodes.filter((n) => !gone.has(n.id)), edges: keptEdges });
+    },
+    selectAll: () =>
+      set({
+        nodes: get().nodes.map((n) => (n.selected ? n : { ...n, selected: true })),
+        edges: get().edges.map((e) => (e.selected ? e : { ...e, selected: true })),
+      }),
+    select: (ids) => {
+      const want = new Set(ids);
+      set({
+        nodes: get().nodes.map((n) =>
+          !!n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) },
+        ),
+        edges: get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+      });
+    },
+    duplicateSelection: () => {
+      const text = get().copySelection();
+      if (text) get().paste(text);
+    },
+    copySelection: () => {
+      const text = selectionText(get());
+      if (text) clipboardFallback = text;
+      return text;
+    },
+    paste: (text, at) => {
+      const next = refused() ? null : withPasted(get(), text, at);
+      if (next) edited(next);
+      return next !== null;
+    },
+    insertBefore: (nodeId, port, kind, params) => {
+      const next = refused() ? null : withInsertedBefore(get(), nodeId, port, kind, params);
+      if (next) edited(next);
+    },
+    autoLayout: () => !refused() && edited({ nodes: laidOut(get()) }),
+    fitToData: (summary) => {
+      if (get().locked) return;
+      const fit = fittedToData(get(), summary);
+      if (fit && 'problem' in fit) {
+        if (get().nodes.length) get().notify(fit.problem, 'error');
+      } else if (fit) {
+        edited({ nodes: fit.nodes });
+        get().notify(fit.notice);
+      }
+    },
+  };
+};

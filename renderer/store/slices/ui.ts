@@ -1,0 +1,65 @@
+/**
+ * The window's own state: serve or desktop mode, theme, minimap, Design or Train view, the open
+ * dialog, recent files and recoverable work. Not part of the document and not in undo history.
+ */
+import type { SliceCreator } from '../state';
+
+export type Theme = 'light' | 'dark';
+
+export type DialogState =
+  | { kind: 'none' }
+  | { kind: 'error'; title: string; message: string; where?: string | undefined }
+  | { kind: 'browse'; mode: 'open' | 'save' }
+  | { kind: 'gallery' }
+  | { kind: 'export' }
+  | { kind: 'confirm'; title: string; message: string; confirm: string; onConfirm: () => void }
+  /** The Ctrl+K menu; `at` and `connectFrom` when a connection was dropped on empty canvas. */
+  | { kind: 'command'; at?: { x: number; y: number } | undefined; connectFrom?: string | undefined };
+
+/** Unsaved work of an earlier session, kept by autosave. */
+export interface PendingRecovery {
+  docId: string;
+  path: string | null;
+  name: string;
+  savedAt: string;
+}
+
+export interface UiSlice {
+  mode: 'electron' | 'serve';
+  theme: Theme;
+  minimap: boolean;
+  view: 'design' | 'train';
+  dialog: DialogState;
+  recent: string[];
+  pending: PendingRecovery[];
+  setUi(patch: Partial<Pick<UiSlice, 'mode' | 'view' | 'recent' | 'pending'>>): void;
+  openDialog(dialog: DialogState): void;
+  closeDialog(): void;
+  toggleTheme(): void;
+  toggleMinimap(): void;
+}
+
+const THEME_KEY = 'netloom.theme';
+const savedTheme = (): Theme =>
+  (typeof localStorage === 'undefined' ? null : (localStorage.getItem(THEME_KEY) as Theme | null)) ?? 'light';
+
+export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
+  mode: 'serve',
+  theme: savedTheme(),
+  minimap: true,
+  view: 'design',
+  dialog: { kind: 'none' },
+  recent: [],
+  pending: [],
+  setUi: (patch) => set(patch),
+  openDialog: (dialog) => set({ dialog }),
+  closeDialog: () => set({ dialog: { kind: 'none' } }),
+  toggleTheme: () => set((s) => ({ theme: s.theme === 'dark' ? 'light' : 'dark' })),
+  toggleMinimap: () => set((s) => ({ minimap: !s.minimap })),
+});
+
+/** Shows the theme on <html> and keeps it for the next session. */
+export function applyTheme(theme: Theme): void {
+  document.documentElement.dataset.theme = theme;
+  localStorage.setItem(THEME_KEY, theme);
+}
