@@ -19,7 +19,7 @@
 import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest';
 import type { ArrayDataset, Task } from '../../../shared/training/data';
 import { checkAborted, DatasetError, yieldToEventLoop } from './errors';
-import { createRng, permutation } from './rng';
+import { createRng, permutation } from '../../../shared/random';
 import { sampleSize, splitCounts } from './split';
 
 export type BaselineId = 'majority' | 'logistic-regression' | 'linear-regression' | 'random-forest';
@@ -200,7 +200,7 @@ async function gradientDescent(
   const rng = createRng(seed, 'baseline:logistic');
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     checkAborted(signal, 'Baselines');
-    const order = permutation(trainCount, rng);
+    const order = permutation(trainCount, rng.next);
     const lr = o.learningRate / (1 + (4 * epoch) / o.epochs);
     for (let start = 0; start < trainCount; start += o.batchSize) {
       const end = Math.min(trainCount, start + o.batchSize);
@@ -508,7 +508,7 @@ async function randomForest(
   const maxRows = Math.max(50, ro.maxRows ?? budgetRows);
   const notes: string[] = [];
   if (train.length > maxRows) {
-    const keep = permutation(train.length, createRng(seed, 'baseline:forest-rows')).subarray(0, maxRows);
+    const keep = permutation(train.length, createRng(seed, 'baseline:forest-rows').next).subarray(0, maxRows);
     train = Array.from(keep, (i) => train[i]!);
     yTrain = Array.from(keep, (i) => yTrain[i]!);
     notes.push(

@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import type { ArrayDataset, DatasetDescriptor } from '../../../shared/training/data';
 import { datasetAssetsDir, packageDir } from './assets';
 import { checkAborted, DatasetError, yieldToEventLoop } from './errors';
-import { createRng, permutation, type Rng } from './rng';
+import { createRng, permutation, type Rng } from '../../../shared/random';
 import { holdoutFor } from './split';
 import { tokenize, Tokenizer, type TokenizerState } from './tokenizer';
 
@@ -129,7 +129,7 @@ function synthetic2d(
 
 /** Puts the rows in a seeded random order and sets `holdout` from the validation split. */
 function finish(ctx: Context, ds: LoadedDataset, holdout?: number): LoadedDataset {
-  const perm = permutation(ds.count, createRng(ctx.seed, `${ds.id}:order`));
+  const perm = permutation(ds.count, createRng(ctx.seed, `${ds.id}:order`).next);
   const width = ds.x.length / ds.count;
   const yWidth = ds.y.length / ds.count;
   const x = ds.x instanceof Int32Array ? new Int32Array(ds.x.length) : new Float32Array(ds.x.length);
@@ -387,7 +387,7 @@ async function readSpamCorpus(signal: AbortSignal | undefined): Promise<RawMail[
 async function loadSpam(ctx: Context): Promise<LoadedDataset> {
   const mails = await readSpamCorpus(ctx.signal);
   const n = mails.length;
-  const order = permutation(n, createRng(ctx.seed, 'spamassassin:order'));
+  const order = permutation(n, createRng(ctx.seed, 'spamassassin:order').next);
   const holdout = holdoutFor(n, ctx.validationSplit ?? 0.2);
   const trainCount = n - holdout;
   const docs: string[][] = [];

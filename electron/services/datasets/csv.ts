@@ -48,7 +48,7 @@ import { NotRegularFileError, openRegularFile } from '../regularFile';
 import type { LoadedDataset } from './builtin';
 import { DatasetError, yieldToEventLoop } from './errors';
 import { GrowableInt32 } from './growable';
-import { createRng, permutation } from './rng';
+import { createRng, permutation } from '../../../shared/random';
 import { holdoutFor } from './split';
 import { tokenize, Tokenizer, type TokenizerState } from './tokenizer';
 
@@ -538,7 +538,7 @@ class Importer {
     const trainCount = n - holdout;
     const order =
       split > 0
-        ? permutation(n, createRng(o.seed ?? 42, 'csv:order'))
+        ? permutation(n, createRng(o.seed ?? 42, 'csv:order').next)
         : Int32Array.from({ length: n }, (_, i) => i);
     const trainRows = order.subarray(0, trainCount);
     const reports: CsvColumnReport[] = [];

@@ -14,7 +14,7 @@ import {
   type CsvImportResult,
 } from '../../../electron/services/datasets/csv';
 import { DatasetError } from '../../../electron/services/datasets/errors';
-import { createRng, permutation } from '../../../electron/services/datasets/rng';
+import { createRng, permutation } from '../../../shared/random';
 import { holdoutFor } from '../../../electron/services/datasets/split';
 
 const dir = mkdtempSync(join(tmpdir(), 'netloom-csv-range-'));
@@ -106,7 +106,7 @@ describe('CSV import: values beyond 32-bit floats are refused, located', () => {
 
   it('a validation row whose standardised value overflows is refused with its line', async () => {
     const n = 40;
-    const order = permutation(n, createRng(42, 'csv:order'));
+    const order = permutation(n, createRng(42, 'csv:order').next);
     const validation = order[n - holdoutFor(n, 0.2)]!; // a row left out of the statistics
     const file = csv([
       'a,b,label',
