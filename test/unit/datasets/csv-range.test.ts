@@ -16,6 +16,7 @@ import {
 import { DatasetError } from '../../../electron/services/datasets/errors';
 import { createRng, permutation } from '../../../shared/random';
 import { holdoutFor } from '../../../electron/services/datasets/split';
+import { failure } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'netloom-csv-range-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,16 +26,6 @@ const csv = (lines: string[]): string => {
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
 };
-
-async function failure(p: Promise<unknown>): Promise<DatasetError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DatasetError);
-    return e as DatasetError;
-  }
-  throw new Error('expected the import to fail');
-}
 
 /** Column `j` of x (width `w`) over rows [0, rows). */
 const column = (r: CsvImportResult, j: number, rows = r.dataset.count) => {
