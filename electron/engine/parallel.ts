@@ -17,7 +17,8 @@
  *
  * Per step: rank 0 copies the weights into shared memory, writes each peer's sample indices,
  * bumps a sequence number (Atomics.notify), computes its own shard, waits for the peers' gradients
- * in shared memory, combines, and the optimizer applies the result on rank 0 only.
+ * in shared memory, combines, and the optimizer applies the result on rank 0 only. One shard's work
+ * (its rows, dropout seed, gradient and stats), the same on either side, is in shard.ts.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -30,8 +31,16 @@ import type { BackendName } from '../../shared/training/protocol';
 import { BackendError } from './backend';
 import type { CompiledModel } from './compile';
 import type { InputArrays, TrainData } from './data';
-import { seedMathRandom } from './random';
-import { batchGradients, type BatchGradients } from './step';
+import {
+  readStats,
+  shardBounds,
+  shardGradients,
+  shardSeed,
+  sumsLength,
+  writeStats,
+  type ShardResult,
+} from './shard';
+import type { BatchGradients } from './step';
 
 /** Layers whose training-mode output for one sample depends on the others in its batch. */
 const BATCH_COUPLED = new Set(['BatchNormalization']);
@@ -76,18 +85,6 @@ export interface PeerInit {
   indices: SharedArrayBuffer;
 }
 
-export interface ShardResult {
-  loss: number;
-  exact: number;
-  correct: number | undefined;
-  sums: Float64Array | undefined;
-  size: number;
-}
-
-/** Regression sums per shard: |e|, e², y, y² for every target column (none for classification). */
-const sumsLength = (c: CompiledModel, data: TrainData) =>
-  c.outputs[0]!.problem === 'classification' ? 0 : 4 * data.targetShape.reduce((a, b) => a * b, 1);
-
 /**
  * Whether sharding computes the same thing here: not on the native backend (it already uses every
  * core inside each kernel), not with layers whose training forward couples the samples of a batch
@@ -119,68 +116,7 @@ export function chooseShards(
   return Math.max(1, Math.min(cores, 8, Math.floor(batchSize / MIN_SHARD)));
 }
 
-/** Shard r of a batch [start, end) cut into `shards` contiguous pieces. */
-export function shardBounds(start: number, end: number, shards: number, r: number): [number, number] {
-  const n = end - start;
-  return [start + Math.floor((r * n) / shards), start + Math.floor(((r + 1) * n) / shards)];
-}
-
-/** A shard's dropout seed: a function of the run seed, the step and the shard only. */
-export const shardSeed = (seed: number, step: number, shard: number) =>
-  (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) +
-    Math.imul(step + 1, 0xc2b2ae35) +
-    Math.imul(shard + 1, 0x27d4eb2f)) |
-  0;
-
 const sizeOf = (vars: readonly tf.Variable[]) => vars.reduce((a, v) => a + v.size, 0);
-
-/**
- * Gradient of the mean loss over rows `idx[start..end)` w.r.t. `trainable`, written into `out`
- * (concatenated in `trainable` order), with dropout seeded by `seed`.
- */
-export function shardGradients(
-  c: CompiledModel,
-  trainable: tf.Variable[],
-  data: TrainData,
-  idx: Int32Array,
-  start: number,
-  end: number,
-  seed: number,
-  out: Float32Array,
-): ShardResult {
-  const restore = seedMathRandom(seed);
-  try {
-    const r = batchGradients(c, trainable, data, idx, start, end);
-    let off = 0;
-    for (const v of trainable) {
-      const g = r.grads[v.name];
-      if (g) out.set(g.dataSync() as Float32Array, off);
-      else out.fill(0, off, off + v.size);
-      off += v.size;
-    }
-    tf.dispose(Object.values(r.grads));
-    return { loss: r.loss, exact: r.exact, correct: r.correct, sums: r.sums, size: end - start };
-  } finally {
-    restore();
-  }
-}
-
-export function writeStats(view: Float64Array, r: ShardResult): void {
-  view[0] = r.loss;
-  view[1] = r.exact;
-  view[2] = r.correct ?? NaN;
-  if (r.sums) view.set(r.sums, 3);
-}
-
-function readStats(view: Float64Array, size: number, regression: boolean, sumsLen: number): ShardResult {
-  return {
-    loss: view[0]!,
-    exact: view[1]!,
-    correct: regression ? undefined : view[2]!,
-    sums: regression ? Float64Array.from(view.subarray(3, 3 + sumsLen)) : undefined,
-    size,
-  };
-}
 
 /** The same arrays in shared memory (no copy when they already are). */
 function shared<T extends Float32Array | Int32Array>(a: T): T {

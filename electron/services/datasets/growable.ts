@@ -1,33 +1,7 @@
 /**
- * Typed arrays that grow by doubling: the CSV importer stores millions of numbers without boxing them
- * in JS arrays (8 bytes + a pointer each) or keeping their strings.
+ * An Int32Array that grows by doubling: the CSV importer stores millions of category codes, token ids
+ * and line numbers without boxing them in JS arrays (8 bytes + a pointer each) or keeping their strings.
  */
-
-export class GrowableFloat32 {
-  private buf: Float32Array;
-  length = 0;
-  constructor(capacity = 1024) {
-    this.buf = new Float32Array(capacity);
-  }
-  push(v: number): void {
-    if (this.length === this.buf.length) {
-      const next = new Float32Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
-    this.buf[this.length++] = v;
-  }
-  get(i: number): number {
-    return this.buf[i]!;
-  }
-  set(i: number, v: number): void {
-    this.buf[i] = v;
-  }
-  /** A view of the filled part (no copy). */
-  view(): Float32Array {
-    return this.buf.subarray(0, this.length);
-  }
-}
 
 export class GrowableInt32 {
   private buf: Int32Array;

@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import { describeKind, NotRegularFileError, readRegularFile } from '../regularFile';
 import type { LoadedDataset } from './builtin';
 import { checkAborted, DatasetError, yieldToEventLoop } from './errors';
-import { createRng, permutation } from './rng';
+import { createRng, permutation } from '../../../shared/random';
 import { holdoutFor } from './split';
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif']);
@@ -80,7 +80,7 @@ export async function importImageFolder(dir: string, o: ImageFolderOptions): Pro
   const per = o.width * o.height * channels;
   const x = new Float32Array(files.length * per);
   const y = new Int32Array(files.length);
-  const order = permutation(files.length, createRng(o.seed ?? 42, `images:${dir}`));
+  const order = permutation(files.length, createRng(o.seed ?? 42, `images:${dir}`).next);
   for (let i = 0; i < files.length; i++) {
     checkAborted(o.signal, 'Importing the images');
     const { file, cls } = files[order[i]!]!;

@@ -6,9 +6,9 @@ import { datasetAssetsDir } from '../../../electron/services/datasets/assets';
 import {
   BUILTIN_DATASETS,
   builtinDescriptor,
-  emailText,
   loadBuiltin,
 } from '../../../electron/services/datasets/builtin';
+import { emailText } from '../../../electron/services/datasets/builtin/spam';
 import { DatasetError } from '../../../electron/services/datasets/errors';
 import { sampleSize, splitCounts } from '../../../electron/services/datasets/split';
 

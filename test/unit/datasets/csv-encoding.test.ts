@@ -9,22 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importCsv } from '../../../electron/services/datasets/csv';
-import { DatasetError } from '../../../electron/services/datasets/errors';
+import { failure } from './helpers';
 
 const FIX = join(__dirname, '../../fixtures/csv');
 const fx = (name: string) => join(FIX, name);
 const dir = mkdtempSync(join(tmpdir(), 'netloom-csv-enc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function failure(p: Promise<unknown>): Promise<DatasetError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DatasetError);
-    return e as DatasetError;
-  }
-  throw new Error('expected the import to fail');
-}
 
 const noReplacement = (names: string[]) => expect(names.join('|')).not.toContain('\uFFFD');
 

@@ -14,8 +14,9 @@ import {
   type CsvImportResult,
 } from '../../../electron/services/datasets/csv';
 import { DatasetError } from '../../../electron/services/datasets/errors';
-import { createRng, permutation } from '../../../electron/services/datasets/rng';
+import { createRng, permutation } from '../../../shared/random';
 import { holdoutFor } from '../../../electron/services/datasets/split';
+import { failure } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'netloom-csv-range-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,16 +26,6 @@ const csv = (lines: string[]): string => {
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
 };
-
-async function failure(p: Promise<unknown>): Promise<DatasetError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DatasetError);
-    return e as DatasetError;
-  }
-  throw new Error('expected the import to fail');
-}
 
 /** Column `j` of x (width `w`) over rows [0, rows). */
 const column = (r: CsvImportResult, j: number, rows = r.dataset.count) => {
@@ -106,7 +97,7 @@ describe('CSV import: values beyond 32-bit floats are refused, located', () => {
 
   it('a validation row whose standardised value overflows is refused with its line', async () => {
     const n = 40;
-    const order = permutation(n, createRng(42, 'csv:order'));
+    const order = permutation(n, createRng(42, 'csv:order').next);
     const validation = order[n - holdoutFor(n, 0.2)]!; // a row left out of the statistics
     const file = csv([
       'a,b,label',

@@ -3,17 +3,8 @@
  * engine's custom layers. Tensors are flat row-major Float64Arrays with explicit shapes.
  */
 
-/** mulberry32: a small seeded PRNG for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the app's own seeded generator, shared/random.ts): a small seeded PRNG for test data. */
+export { mulberry32 as rng } from '../../../shared/random';
 
 export function randomArray(n: number, r: () => number, scale = 1): Float32Array {
   const a = new Float32Array(n);
