@@ -3,16 +3,15 @@
  * stderr, one a line), 2 bad usage (unknown command or flag, missing argument, unreadable path).
  * Bad input never prints a stack trace.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { checkGraph, formatIssue, type GraphReport } from '../shared/graph/check';
+import { Command, Option } from 'commander';
+import { checkGraph, formatIssue } from '../shared/graph/check';
 import { weightsState } from '../shared/graph/weights';
-import { ProjectFileError } from '../shared/ir/errors';
 import { type ProjectBundle, writeProjectFile } from '../shared/ir/project';
-import { formatCount, formatShape } from '../shared/layers/shape';
+import { formatCount } from '../shared/layers/shape';
 import {
   buildTemplate,
   isTemplateId,
@@ -20,24 +19,14 @@ import {
   TEMPLATES,
   TemplateOptionError,
 } from '../shared/templates/index';
-import { openProject, saveProject, writeFileAtomic } from './services/projectFiles';
+import { saveProject, writeFileAtomic } from './services/projectFiles';
 import { NotRegularFileError, readRegularFile } from './services/regularFile';
-import { DataPathError, relativeInside, resolveDataPath } from './services/dataPaths';
-import type { Preprocessing, Project } from '../shared/ir/schema';
 import { OPTIMIZERS, type TrainingConfig } from '../shared/training/config';
 import type { Evaluation } from '../shared/training/evaluation';
-import {
-  backendLabel,
-  type BackendName,
-  type EpochEndEvent,
-  type ProgressEvent,
-} from '../shared/training/protocol';
+import type { BackendName, EpochEndEvent } from '../shared/training/protocol';
 import { BACKENDS } from './engine/backend';
 import { startTraining, type TrainingHandle } from './engine/session';
-import { BUILTIN_DATASETS, builtinDescriptor } from './services/datasets/builtin';
-import { importCsv } from './services/datasets/csv';
-import { DatasetError } from './services/datasets/errors';
-import { importImageFolder } from './services/datasets/images';
+import { BUILTIN_DATASETS } from './services/datasets/builtin';
 import {
   csvPath,
   DataError,
@@ -55,336 +44,16 @@ import {
 } from './export/index';
 import { AppServices, defaultDataDir } from './services/app';
 import { startServer } from './serve';
+import { rebaseData } from './cli/dataFiles';
+import { describeData } from './cli/describeData';
+import { CancelledError, exitCodeFor, InvalidInputError, UsageError } from './cli/errors';
+import { epochLine, evaluationText, progressLine, summaryTable } from './cli/format';
+import type { Io } from './cli/io';
+import { load } from './cli/load';
+import { parseImageSize, parsePort, parsePositiveFloat, parsePositiveInt, parseShape } from './cli/parse';
 
 export { VERSION } from './version';
 import { VERSION } from './version';
-
-/** Ctrl-C during training: exit code 130, nothing written. */
-class CancelledError extends Error {}
-/** Thrown for misuse: exit code 2. */
-class UsageError extends Error {}
-/** Thrown for invalid input: exit code 1 (the message is already located). */
-class InvalidInputError extends Error {}
-
-interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-function parseShape(value: string): number[] {
-  const parts = value.split(/[,x×]/).map((s) => s.trim());
-  if (parts.length === 0 || parts.length > 4 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1))
-    throw new InvalidArgumentError('expected positive sizes separated by commas, e.g. 784 or 28,28,1.');
-  return parts.map(Number);
-}
-
-function parsePositiveFloat(value: string): number {
-  const v = Number(value);
-  if (!/^[0-9.eE+-]+$/.test(value) || !Number.isFinite(v) || v <= 0)
-    throw new InvalidArgumentError('expected a positive number, e.g. 0.001 or 1e-3.');
-  return v;
-}
-
-function fmtTime(s: number): string {
-  if (!Number.isFinite(s)) return '--:--';
-  const m = Math.floor(s / 60);
-  return `${m}:${String(Math.round(s % 60)).padStart(2, '0')}`;
-}
-
-function metricText(m: Record<string, number | undefined>): string {
-  return Object.entries(m)
-    .filter((e): e is [string, number] => typeof e[1] === 'number')
-    .map(([k, v]) => `${k} ${v.toFixed(4)}`)
-    .join('  ');
-}
-
-function progressLine(e: ProgressEvent): string {
-  const width = 20;
-  const done = Math.round((e.batch / Math.max(1, e.batches)) * width);
-  return `epoch ${e.epoch}/${e.epochs} [${'#'.repeat(done)}${'.'.repeat(width - done)}] batch ${e.batch}/${e.batches}  ${metricText(e.metrics)}  ${formatCount(Math.round(e.samplesPerSecond))} samples/s  ETA ${fmtTime(e.etaSeconds)}  ${backendLabel(e)}\x1b[K`;
-}
-
-function epochLine(e: EpochEndEvent): string {
-  const val = Object.fromEntries(Object.entries(e.valMetrics).map(([k, v]) => [`val_${k}`, v]));
-  return `epoch ${e.epoch}/${e.epochs}  ${metricText({ ...e.metrics, ...val })}  (${(e.elapsedMs / 1000).toFixed(1)} s, ${e.backend})`;
-}
-
-function pct(v: number | undefined): string {
-  return v === undefined ? '—' : `${(v * 100).toFixed(1)}%`;
-}
-
-function evaluationText(ev: Evaluation): string {
-  const out: string[] = [];
-  out.push(
-    `Dataset ${ev.dataset}: ${formatCount(ev.trainCount)} training rows, ${formatCount(ev.validationCount)} validation rows (backend ${ev.backend}).`,
-  );
-  if (ev.task === 'classification') {
-    out.push(`Network: accuracy ${pct(ev.metrics.accuracy)}, loss ${ev.metrics.loss?.toFixed(4)}`);
-    const classes = ev.classes ?? [];
-    const w = Math.max(6, ...classes.map((c) => c.length)) + 2;
-    out.push('', 'Confusion matrix (rows: truth, columns: predicted)');
-    out.push(' '.repeat(w) + classes.map((c) => c.padStart(w)).join(''));
-    ev.confusion?.forEach((row, i) =>
-      out.push((classes[i] ?? String(i)).padEnd(w) + row.map((v) => String(v).padStart(w)).join('')),
-    );
-    out.push(
-      '',
-      `${'class'.padEnd(w)}${'precision'.padStart(11)}${'recall'.padStart(9)}${'f1'.padStart(8)}${'support'.padStart(9)}`,
-    );
-    for (const c of ev.perClass ?? [])
-      out.push(
-        `${c.class.padEnd(w)}${c.precision.toFixed(3).padStart(11)}${c.recall.toFixed(3).padStart(9)}${c.f1.toFixed(3).padStart(8)}${String(c.support).padStart(9)}`,
-      );
-  } else {
-    out.push(`Network: MAE ${ev.metrics.mae?.toFixed(4)}, R² ${ev.metrics.r2?.toFixed(4)}`);
-  }
-  out.push('', 'Baseline ladder (same split)');
-  out.push(
-    `  ${'your network'.padEnd(24)} ${ev.task === 'classification' ? pct(ev.metrics.accuracy) : `R² ${ev.metrics.r2?.toFixed(4)}`}`,
-  );
-  for (const b of ev.baselines)
-    out.push(
-      `  ${b.label.padEnd(24)} ${ev.task === 'classification' ? pct(b.metrics.accuracy) : `R² ${b.metrics.r2?.toFixed(4)}`}  (${b.trainMs} ms)${b.note ? `  ${b.note}` : ''}`,
-    );
-  out.push('', ev.verdict);
-  return out.join('\n');
-}
-
-interface DataDescription {
-  name: string;
-  inputShape: number[];
-  outputs: number;
-  vocabSize?: number;
-  task: 'classification' | 'regression';
-  xDtype: 'float32' | 'int32';
-  spec: NonNullable<Project['data']>;
-  embedded?: Map<string, Uint8Array>;
-  /** Something to tell the user about the data (copied into the project). */
-  note?: string;
-}
-
-/** Reads enough of a data source to size a template for it. */
-function parseImageSize(value: string): [number, number] {
-  const m = /^(\d+)\s*[x×,]\s*(\d+)$/.exec(value.trim());
-  const w = Number(m?.[1]);
-  const h = Number(m?.[2]);
-  if (!m || w < 1 || h < 1 || w > 1024 || h > 1024)
-    throw new InvalidArgumentError('expected WIDTHxHEIGHT, e.g. 28x28 (at most 1024).');
-  return [w, h];
-}
-
-async function describeData(
-  source: string,
-  outFile: string,
-  opts: { target?: string; embed?: boolean; imageSize?: [number, number]; rgb?: boolean },
-): Promise<DataDescription> {
-  if (source.startsWith('builtin:')) {
-    const id = source.slice('builtin:'.length);
-    const d = builtinDescriptor(id);
-    if (!d) throw new UsageError(`There is no built-in dataset "${id}". See: netloom datasets`);
-    const vocab = d.options?.vocabSize?.default;
-    return {
-      name: d.name,
-      inputShape: d.sampleShape,
-      outputs: d.task === 'classification' ? (d.classes === 2 ? 1 : (d.classes ?? 2)) : 1,
-      ...(vocab !== undefined ? { vocabSize: vocab } : {}),
-      task: d.task,
-      xDtype: vocab !== undefined ? 'int32' : 'float32',
-      spec: { source: 'builtin', dataset: id, options: {} },
-    };
-  }
-  if (!existsSync(source)) throw new UsageError(`${source}: no such file.`);
-  if (statSync(source).isDirectory()) {
-    const [width, height] = opts.imageSize ?? [28, 28];
-    let ds;
-    try {
-      ds = await importImageFolder(source, {
-        width,
-        height,
-        grayscale: !opts.rgb,
-        validationSplit: 0.2,
-        seed: 42,
-      });
-    } catch (err) {
-      if (err instanceof DatasetError) throw new InvalidInputError(`${source}: ${err.message}`);
-      throw err;
-    }
-    // A project reads its images only from inside its own folder.
-    const rel = await relativeInside(path.dirname(path.resolve(outFile)), source);
-    if (rel === null)
-      throw new UsageError(
-        `${source} is not inside the folder of ${outFile}; a project reads its images only from its own folder. Write the project next to (or above) the image folder.`,
-      );
-    const k = ds.classes?.length ?? 2;
-    return {
-      name: ds.name,
-      inputShape: ds.sampleShape,
-      outputs: k === 2 ? 1 : k,
-      task: 'classification',
-      xDtype: 'float32',
-      spec: {
-        source: 'images',
-        directory: rel,
-        width,
-        height,
-        grayscale: !opts.rgb,
-      },
-    };
-  }
-  let imported;
-  try {
-    imported = await importCsv(source, {
-      ...(opts.target ? { target: opts.target } : {}),
-      validationSplit: 0.2,
-      seed: 42,
-    });
-  } catch (err) {
-    if (err instanceof DatasetError) throw new InvalidInputError(`${source}: ${err.message}`);
-    throw err;
-  }
-  const ds = imported.dataset;
-  const base = embeddedName(path.basename(source));
-  // A CSV stays beside the project (relative to its folder) when it is inside that folder, and is
-  // copied into the project otherwise: a project never names a file outside its folder.
-  const rel = await relativeInside(path.dirname(path.resolve(outFile)), source);
-  let embedded: Map<string, Uint8Array> | undefined;
-  let note: string | undefined;
-  if (opts.embed || rel === null) {
-    const bytes = await readRegularFile(source);
-    if (bytes.length > 50 * 2 ** 20)
-      throw new UsageError(
-        opts.embed
-          ? `${source} is over 50 MB; keep it beside the project instead of --embed.`
-          : `${source} is not inside the folder of ${outFile} and is over 50 MB, too big to copy into the project. Move it into the project's folder.`,
-      );
-    embedded = new Map([[base, new Uint8Array(bytes)]]);
-    if (!opts.embed)
-      note = `${source} is not inside the project's folder, so it was copied into the project.`;
-  }
-  return {
-    name: ds.name,
-    inputShape: ds.sampleShape,
-    outputs:
-      ds.task === 'classification'
-        ? (ds.classes?.length ?? 2) === 2
-          ? 1
-          : ds.classes!.length
-        : ds.targetSize,
-    ...(ds.vocabSize !== undefined ? { vocabSize: ds.vocabSize } : {}),
-    task: ds.task,
-    xDtype: ds.xDtype,
-    spec: {
-      source: 'csv',
-      file: embedded ? `data/${base}` : rel!,
-      embedded: !!embedded,
-      target: imported.preprocessing.target,
-      columns: [],
-      preprocessing: imported.preprocessing as Preprocessing,
-    },
-    ...(embedded ? { embedded } : {}),
-    ...(note ? { note } : {}),
-  };
-}
-
-/**
- * The bundle as it will be written to `toFile` instead of `fromFile`: a CSV beside the project
- * becomes relative to the new folder when it is inside it and is copied into the project otherwise;
- * an image folder outside the new folder is refused (images cannot be copied into a project).
- */
-async function rebaseData(
-  bundle: ProjectBundle,
-  fromFile: string,
-  toFile: string,
-): Promise<{ bundle: ProjectBundle; note?: string | undefined }> {
-  const spec = bundle.project.data;
-  if (!spec || spec.source === 'builtin' || (spec.source === 'csv' && spec.embedded)) return { bundle };
-  const rel = spec.source === 'csv' ? spec.file : spec.directory;
-  let abs: string;
-  try {
-    abs = await resolveDataPath(path.dirname(fromFile), rel);
-  } catch (err) {
-    if (err instanceof DataPathError) throw new InvalidInputError(`${fromFile}: data: ${err.message}`);
-    throw err;
-  }
-  const inside = await relativeInside(path.dirname(toFile), abs);
-  const project = (data: NonNullable<Project['data']>) => ({
-    ...bundle,
-    project: { ...bundle.project, data },
-  });
-  if (inside !== null)
-    return {
-      bundle: project(spec.source === 'csv' ? { ...spec, file: inside } : { ...spec, directory: inside }),
-    };
-  if (spec.source === 'images')
-    throw new UsageError(
-      `${toFile} would be outside the folder that holds the project's images (${rel}); write it in that folder or one above it.`,
-    );
-  const name = embeddedName(path.posix.basename(spec.file));
-  const bytes = new Uint8Array(await readRegularFile(abs, 256 * 2 ** 20));
-  return {
-    bundle: {
-      ...project({ ...spec, file: `data/${name}`, embedded: true }),
-      data: new Map([...(bundle.data ?? []), [name, bytes]]),
-    },
-    note: `the CSV ${rel} is not inside the folder of ${toFile}, so it was copied into the project.`,
-  };
-}
-
-/** A name for `data/<name>.csv` inside a project (the archive's allowlist). */
-function embeddedName(file: string): string {
-  let name = file.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[^A-Za-z0-9_]/, '_');
-  if (!name.toLowerCase().endsWith('.csv')) name += '.csv';
-  return name.length > 132 ? `${name.slice(0, 124)}.csv` : name;
-}
-
-function parsePositiveInt(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InvalidArgumentError('expected a positive whole number.');
-  return Number(value);
-}
-
-async function load(file: string): Promise<ProjectBundle> {
-  if (!existsSync(file)) throw new UsageError(`${file}: no such file.`);
-  try {
-    return await openProject(file);
-  } catch (err) {
-    if (err instanceof ProjectFileError) throw new InvalidInputError(`${file}: ${err.describe()}`);
-    throw err;
-  }
-}
-
-function pad(s: string, n: number): string {
-  return s.length >= n ? s : s + ' '.repeat(n - s.length);
-}
-
-function summaryTable(bundle: ProjectBundle, report: GraphReport): string {
-  const rows: string[][] = [['Layer', 'Kind', 'Output shape', 'Params']];
-  const byId = new Map(bundle.project.graph.nodes.map((n) => [n.id, n]));
-  const ids = [...report.order, ...[...byId.keys()].filter((id) => !report.order.includes(id))];
-  for (const id of ids) {
-    const r = report.nodes.get(id);
-    const n = byId.get(id)!;
-    rows.push([
-      n.name ? `${n.name} (${id})` : id,
-      n.kind,
-      r?.outputShape ? formatShape(r.outputShape) : n.kind === 'Output' ? '—' : '?',
-      r?.params ? r.params.arithmetic : '?',
-    ]);
-  }
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length)) + 2);
-  const line = '─'.repeat(widths.reduce((a, w) => a + w, 0) + 12);
-  const out: string[] = [`Model: ${bundle.project.name}`, line];
-  rows.forEach((r, i) => {
-    out.push(r.map((cell, c) => (c < 3 ? pad(cell, widths[c]!) : cell)).join(''));
-    if (i === 0) out.push(line);
-  });
-  out.push(line);
-  out.push(`Total params: ${formatCount(report.totals.params)}`);
-  out.push(`Trainable params: ${formatCount(report.totals.trainable)}`);
-  out.push(`Non-trainable params: ${formatCount(report.totals.nonTrainable)}`);
-  out.push(`FLOPs per sample (forward): ${formatCount(report.totals.flops)}`);
-  return out.join('\n');
-}
 
 export function buildProgram(io: Io): Command {
   const program = new Command('netloom')
@@ -927,12 +596,6 @@ export function buildProgram(io: Io): Command {
   return program;
 }
 
-function parsePort(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65535)
-    throw new InvalidArgumentError('expected a port number 0-65535.');
-  return Number(value);
-}
-
 /** dist/renderer, next to the bundled CLI or from the source tree. */
 export function findRendererDir(): string | null {
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -959,34 +622,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (
-        err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
-        err.code === 'commander.help'
-      )
-        return 0;
-      return 2;
-    }
-    if (err instanceof UsageError) {
-      io.err(`netloom: ${err.message}\n`);
-      return 2;
-    }
-    if (err instanceof CancelledError) {
-      io.err('Cancelled; nothing was written.\n');
-      return 130;
-    }
-    if (err instanceof InvalidInputError) {
-      if (err.message) io.err(`${err.message}\n`);
-      return 1;
-    }
-    if (err instanceof NotRegularFileError || err instanceof DataPathError) {
-      io.err(`netloom: ${err.message}\n`);
-      return 1;
-    }
-    io.err(`netloom: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
-    if (process.env.NETLOOM_DEBUG) io.err(`${err instanceof Error ? err.stack : ''}\n`);
-    return 70;
+    return exitCodeFor(err, io);
   }
 }
 
