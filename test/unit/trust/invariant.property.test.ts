@@ -168,8 +168,13 @@ function apply(m: Mutation): Map<string, Uint8Array> {
   } else if (m.kind === 'append') {
     files.set(m.entry, new Uint8Array([...bytes, ...new Uint8Array(1 + (m.at % 9)).fill(7)]));
   } else if (m.kind === 'float') {
-    const copy = bytes.slice();
-    new DataView(copy.buffer).setFloat32(4 * (m.at % (copy.length / 4)), m.value, true);
+    // A real copy (Buffer#slice shares memory: the base archive must never change between runs).
+    const copy = new Uint8Array(bytes);
+    new DataView(copy.buffer, copy.byteOffset, copy.byteLength).setFloat32(
+      4 * (m.at % (copy.length / 4)),
+      m.value,
+      true,
+    );
     files.set(m.entry, copy);
   }
   return files;
@@ -179,6 +184,7 @@ function apply(m: Mutation): Map<string, Uint8Array> {
 
 describe('if validate accepts a file, no command ends in an internal error on it', () => {
   it('mutated weights manifests, values and evaluations: validate → evaluate, predict, export (≥ 1,000 files)', async () => {
+    const pristine = writeArchive(base);
     let accepted = 0;
     let n = 0;
     await fc.assert(
@@ -207,6 +213,8 @@ describe('if validate accepts a file, no command ends in an internal error on it
       }),
       { numRuns: 1000 },
     );
+    // The base project never changed under the mutations (each run starts from the same file).
+    expect(Buffer.from(writeArchive(base)).equals(Buffer.from(pristine))).toBe(true);
     // The mutations must exercise both sides: files refused and files every command runs on.
     console.log(`invariant: ${accepted} of 1000 mutated files validated and went through every command`);
     expect(accepted).toBeGreaterThan(100);
