@@ -13,6 +13,7 @@ import {
   type ParamSpecs,
 } from '../../shared/layers/index';
 import type { TrainingConfig } from '../../shared/training/config';
+import type { CustomLayerClassName } from '../engine/layers/classes';
 import { pythonDataPackage } from './datafiles';
 import {
   type ExportPlan,
@@ -102,18 +103,22 @@ class TransformerEncoderBlock(layers.Layer):
                 'dropout': self.rate, 'normalize_first': self.normalize_first, 'activation': self.activation}
 `;
 
-/**
- * Where Keras 3's Python differs from the tfjs-layers JSON that shared/layers/<kind>.ts declares, by
- * JSON class name; every other layer is `layers.<class_name>(**config)`. Netloom's custom classes
- * need an entry (a Keras class, or Python source): model.py refuses one without.
- */
-const KERAS3: Readonly<Record<string, Keras3Class>> = {
+/** Keras layers whose Keras 3 Python differs from the JSON; others are `layers.<class_name>(**config)`. */
+const KERAS3_BUILTIN: Readonly<Record<string, Keras3Class>> = {
   // Keras 3 renamed LeakyReLU's alpha.
   LeakyReLU: { args: ({ alpha, ...rest }) => ({ negative_slope: alpha ?? null, ...rest }) },
   // A variable axis (null in the JSON) is Python's -1 (inferred).
   Reshape: {
     args: (c) => ({ ...c, target_shape: (c.target_shape as readonly (number | null)[]).map((d) => d ?? -1) }),
   },
+};
+
+/**
+ * Netloom's custom classes (the engine's, by the class name their Keras JSON gives) in Keras 3: a
+ * Keras layer, or a class of model.py. An exhaustive map: a custom class added to the engine and
+ * forgotten here does not compile.
+ */
+const KERAS3_CUSTOM: { readonly [C in CustomLayerClassName]: Keras3Class & { cls: string } } = {
   NetloomMultiHeadAttention: {
     cls: 'layers.MultiHeadAttention',
     args: ({ causal: _causal, ...rest }) => rest,
@@ -125,10 +130,13 @@ const KERAS3: Readonly<Record<string, Keras3Class>> = {
 };
 
 function keras3(k: KerasLayer): Keras3Class & { cls: string } {
-  const c = KERAS3[k.class_name];
-  if (k.class_name.startsWith('Netloom') && !c)
-    throw new Error(`Keras export: no Keras 3 class for Netloom's ${k.class_name} (add it to KERAS3)`);
-  return { ...c, cls: c?.cls ?? `layers.${k.class_name}` };
+  const custom: Readonly<Record<string, Keras3Class & { cls: string }>> = KERAS3_CUSTOM;
+  const c = Object.hasOwn(custom, k.class_name) ? custom[k.class_name] : undefined;
+  if (c) return c;
+  if (k.class_name.startsWith('Netloom'))
+    throw new Error(`Keras export: ${k.class_name} is not one of the engine's custom layers`);
+  const builtin = KERAS3_BUILTIN[k.class_name];
+  return { ...builtin, cls: `layers.${k.class_name}` };
 }
 
 const isLayerJson = (v: JsonValue): v is KerasLayer & JsonValue =>

@@ -16,3 +16,6 @@ export const CUSTOM_LAYER_CLASSES = [
   NetloomTransformerEncoderBlock,
   NetloomPositionalEmbedding,
 ] as const;
+
+/** The class names a layers model (and the Keras JSON of the custom kinds) refers to them by. */
+export type CustomLayerClassName = (typeof CUSTOM_LAYER_CLASSES)[number]['className'];
