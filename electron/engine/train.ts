@@ -6,7 +6,9 @@
  *   gradients -> loss finite? apply : diverged (put back the weights of the last finite loss) ->
  *   throttled progress; then validation, epochEnd, early stopping.
  *
- * Runs wherever it is called: in the worker (`worker.ts`) in the app, in-process in tests.
+ * Runs wherever it is called: in the worker (`worker.ts`) in the app, in-process in tests. Its steps
+ * are TrainingRun's methods: setup, epoch (the batches), diverged (with keepOnDivergence), endEpoch
+ * (validation, the best epoch, early stopping) and done.
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkGraph, type CheckGraph } from '../../shared/graph/check';
@@ -22,16 +24,11 @@ import type {
 import { readWeightsManifest } from '../../shared/graph/weights';
 import { saveModelArtifacts, setWeightsByName } from './artifacts';
 import { BackendError, initBackend } from './backend';
-import {
-  type CompiledModel,
-  compileGraph,
-  EngineError,
-  type OutputPlan,
-  RegressionAccumulator,
-} from './compile';
+import { type CompiledModel, compileGraph, EngineError } from './compile';
 import type { TrainData } from './data';
 import { makeOptimizer } from './optimizers';
-import { batchGradients, batchStats, forward, makeBatch, readStat } from './step';
+import { batchGradients } from './step';
+import { EpochMetrics, evaluate, runProbe } from './trainMetrics';
 import { chooseShards, peerScriptPath, Replicas, shardable } from './parallel';
 import { mulberry32, permutation, seedMathRandom } from './random';
 
@@ -65,19 +62,6 @@ export interface RunOptions {
   peerScript?: string | undefined;
   /** Test hook: wait up to this many ms for the peers before the first step instead of starting without them. */
   waitForPeersMs?: number | undefined;
-}
-
-/** Predicts the probe inputs with the current weights (inference mode). */
-function runProbe(c: CompiledModel, p: Probe): number[] {
-  return tf.tidy(() => {
-    const x = tf.tensor(p.data, [p.count, ...p.sampleShape], p.dtype);
-    const outs = forward(
-      c,
-      c.model.inputs.map(() => x),
-      false,
-    );
-    return Array.from(outs[0]!.dataSync());
-  });
 }
 
 export { forward } from './step';
@@ -122,44 +106,6 @@ function split(data: TrainData, config: TrainingConfig, random: () => number): S
   return { train: order.slice(0, n - nVal), val: order.slice(n - nVal) };
 }
 
-/** Metric accumulator for one epoch (or one validation pass), over the first output. */
-class EpochMetrics {
-  private lossSum = 0;
-  private correct = 0;
-  private n = 0;
-  private reg = new RegressionAccumulator();
-  constructor(private readonly plan: OutputPlan) {}
-  add(loss: number, size: number, correct: number | undefined, sums: ArrayLike<number> | undefined) {
-    this.lossSum += loss * size;
-    this.n += size;
-    if (correct !== undefined) this.correct += correct;
-    if (sums) this.reg.add(sums, size);
-  }
-  result(): Metrics {
-    if (this.n === 0) return {};
-    const m: Metrics = { loss: this.lossSum / this.n };
-    if (this.plan.problem === 'classification') m.accuracy = this.correct / this.n;
-    else Object.assign(m, this.reg.result());
-    return m;
-  }
-}
-
-function evaluate(c: CompiledModel, data: TrainData, idx: Int32Array, batchSize: number): Metrics {
-  const acc = new EpochMetrics(c.outputs[0]!);
-  for (let start = 0; start < idx.length; start += batchSize) {
-    const end = Math.min(idx.length, start + batchSize);
-    let r: { loss: number; correct: number | undefined; sums: Float64Array | undefined } | undefined;
-    tf.tidy(() => {
-      const b = makeBatch(c, data, idx, start, end);
-      const { total, stat } = batchStats(c, forward(c, b.xs, false), b.ys);
-      r = { loss: total.dataSync()[0]!, ...readStat(c.outputs[0]!, stat) };
-    });
-    if (!r) continue;
-    acc.add(r.loss, end - start, r.correct, r.sums);
-  }
-  return acc.result();
-}
-
 const snapshot = (vars: tf.Variable[]) => vars.map((v) => tf.clone(v));
 function restore(vars: tf.Variable[], values: tf.Tensor[]) {
   vars.forEach((v, i) => v.assign(values[i]!));
@@ -167,6 +113,333 @@ function restore(vars: tf.Variable[], values: tf.Tensor[]) {
 
 /** All weights (trainable or not: BatchNormalization's moving statistics too). */
 const modelVariables = (m: tf.LayersModel): tf.Variable[] => m.weights.map((w) => w.read() as tf.Variable);
+
+/** What a run is working with once its model is compiled and its data split. */
+interface Setup {
+  c: CompiledModel;
+  optimizer: tf.Optimizer;
+  /** All weights (snapshots, restores) and the trainable ones (gradients). */
+  vars: tf.Variable[];
+  trainable: tf.Variable[];
+  train: Int32Array;
+  val: Int32Array;
+  batchSize: number;
+  batches: number;
+  replicas: Replicas | undefined;
+}
+
+/** The epoch with the lowest monitored loss so far: early stopping restores it, a diverged run may keep it. */
+interface Best {
+  loss: number;
+  epoch: number;
+  weights: tf.Tensor[] | undefined;
+  metrics: { train: Metrics; val: Metrics } | undefined;
+  /** Epochs since it improved. */
+  wait: number;
+}
+
+/** One training run, step by step: setup, the epochs (batches, epoch end), divergence, the result. */
+class TrainingRun {
+  private s: Partial<Setup> = {};
+  private readonly random: () => number;
+  private readonly t0 = Date.now();
+  private step = 0;
+  private lastProgress = 0;
+  private samplesDone = 0;
+  private firstLoss: number | undefined;
+  private readonly best: Best = { loss: Infinity, epoch: 0, weights: undefined, metrics: undefined, wait: 0 };
+  private lastTrain: Metrics = {};
+  private lastVal: Metrics = {};
+
+  constructor(
+    private readonly o: RunOptions,
+    private readonly config: TrainingConfig,
+    private readonly backend: BackendName,
+  ) {
+    this.random = mulberry32(config.seed);
+  }
+
+  /** Compiles the graph, splits the data, makes the optimizer and, when it pays, the replicas. */
+  async setup(): Promise<Setup> {
+    const { o, config, backend, s } = this;
+    s.c = await compileGraph(o.graph, { lossOverride: config.loss, target: o.data.target });
+    const c = s.c;
+    checkInputs(c, o.data);
+    const { train, val } = split(o.data, config, this.random);
+    if (train.length === 0)
+      throw new EngineError('DATA_MISMATCH', 'No training samples are left after the validation split.');
+    s.optimizer = makeOptimizer(config);
+    const vars = modelVariables(c.model);
+    const trainable = c.model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const batchSize = Math.min(config.batchSize, train.length);
+    let shards = o.shards ?? chooseShards(c, backend, batchSize, checkGraph(o.graph).totals.flops);
+    // Without the peer program every shard would run here, one after another: slower than serial.
+    if (!shardable(c, backend) || (!o.noPeers && !o.peerScript && peerScriptPath() === null)) shards = 1;
+    if (shards > 1)
+      s.replicas = new Replicas(c, vars, trainable, o.data, shards, {
+        graph: o.graph,
+        config,
+        backend,
+        batchSize,
+        noPeers: o.noPeers === true,
+        ...(o.peerScript ? { peerScript: o.peerScript } : {}),
+      });
+    if (s.replicas && o.waitForPeersMs) s.replicas.waitForPeers(o.waitForPeersMs);
+    const batches = Math.ceil(train.length / batchSize);
+    return {
+      c,
+      optimizer: s.optimizer,
+      vars,
+      trainable,
+      train,
+      val,
+      batchSize,
+      batches,
+      replicas: s.replicas,
+    };
+  }
+
+  /** The weights now, or null when there is no model or they cannot be saved. */
+  private async weightsNow(): Promise<WeightArtifacts | null> {
+    try {
+      return this.s.c ? await saveModelArtifacts(this.s.c.model) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Trains one epoch; a terminal event (cancelled, diverged) ends the run, undefined goes on. */
+  async epoch(u: Setup, epoch: number): Promise<TerminalEvent | undefined> {
+    const { o, config } = this;
+    const order = config.shuffle ? permuteSubset(u.train, this.random) : u.train;
+    const acc = new EpochMetrics(u.c.outputs[0]!);
+    for (let batch = 1; batch <= u.batches; batch++) {
+      if (o.yieldBetweenBatches) await o.yieldBetweenBatches();
+      if (o.isCancelled()) {
+        const weights = await this.weightsNow();
+        return { type: 'cancelled', runId: o.runId, epoch, batch, weights, backend: this.backend };
+      }
+      const start = (batch - 1) * u.batchSize;
+      const end = Math.min(order.length, start + u.batchSize);
+      const { grads, loss, exact, ...stat } = u.replicas
+        ? u.replicas.step(order, start, end, config.seed, this.step)
+        : batchGradients(u.c, u.trainable, o.data, order, start, end);
+      this.step++;
+      this.firstLoss ??= loss;
+      const exploded = loss > EXPLOSION * Math.max(this.firstLoss, 1e-3);
+      if (!Number.isFinite(loss) || !Number.isFinite(exact) || exploded) {
+        tf.dispose(grads);
+        return this.diverged(u, { epoch, batch, loss, exact, exploded });
+      }
+      u.optimizer.applyGradients(grads);
+      tf.dispose(grads);
+      acc.add(loss, end - start, stat.correct, stat.sums);
+      this.samplesDone += end - start;
+      this.progress(
+        u,
+        epoch,
+        batch,
+        loss,
+        stat.correct === undefined ? undefined : stat.correct / (end - start),
+      );
+    }
+    this.lastTrain = acc.result();
+    return undefined;
+  }
+
+  /** A progress event, at most one per interval (and always for the last batch of the run). */
+  private progress(u: Setup, epoch: number, batch: number, loss: number, accuracy: number | undefined): void {
+    const { o, config } = this;
+    const now = Date.now();
+    const last = epoch === config.epochs && batch === u.batches;
+    if (!last && now - this.lastProgress < (o.progressIntervalMs ?? 50)) return;
+    this.lastProgress = now;
+    const elapsed = (now - this.t0) / 1000;
+    const sps = elapsed > 0 ? this.samplesDone / elapsed : 0;
+    const metrics: Metrics = { loss };
+    if (accuracy !== undefined) metrics.accuracy = accuracy;
+    o.emit({
+      type: 'progress',
+      runId: o.runId,
+      epoch,
+      epochs: config.epochs,
+      batch,
+      batches: u.batches,
+      metrics,
+      samplesPerSecond: sps,
+      etaSeconds: sps > 0 ? (config.epochs * u.train.length - this.samplesDone) / sps : 0,
+      backend: this.backend,
+      ...(u.replicas ? { threads: 1 + u.replicas.readyPeers } : {}),
+    });
+  }
+
+  /** The event of a non-finite or exploded loss, with the weights the run leaves (keepOnDivergence). */
+  private async diverged(
+    u: Setup,
+    at: { epoch: number; batch: number; loss: number; exact: number; exploded: boolean },
+  ): Promise<TerminalEvent> {
+    const { epoch, batch, loss, exact, exploded } = at;
+    const kept = await this.keepOnDivergence(u);
+    return {
+      type: 'diverged',
+      runId: this.o.runId,
+      epoch,
+      batch,
+      loss: String(Number.isFinite(loss) && !exploded ? exact : loss),
+      message:
+        (exploded
+          ? `The loss grew from ${this.firstLoss} to ${loss} (more than ${EXPLOSION}-fold)`
+          : Number.isFinite(loss)
+            ? `The model became certain of wrong answers (the exact loss is ${exact})`
+            : `The loss became ${loss}`) +
+        ` at epoch ${epoch}, batch ${batch}: training diverged. ` +
+        `Try a smaller learning rate (now ${this.config.learningRate}).`,
+      weights: kept.weights,
+      kept: kept.kept,
+      keptMessage: kept.message,
+      ...(kept.kept === 'best-epoch' ? { bestEpoch: this.best.epoch } : {}),
+      backend: this.backend,
+    };
+  }
+
+  /**
+   * What a diverged run leaves: the best epoch's weights if it finished one and they beat the
+   * weights the project had (compared on the same rows: validation, else training), otherwise
+   * nothing, so the project keeps its weights. The weights of the blown-up batch are never kept.
+   */
+  private async keepOnDivergence(u: Setup): Promise<{
+    weights: WeightArtifacts | null;
+    kept: 'best-epoch' | 'previous' | 'none';
+    message: string;
+  }> {
+    const { o, best } = this;
+    const rows = u.val.length > 0 ? u.val : u.train;
+    const which = u.val.length > 0 ? 'validation' : 'training';
+    if (!best.weights)
+      return o.previous
+        ? {
+            weights: null,
+            kept: 'previous',
+            message: 'It finished no epoch, so the weights the project had are kept.',
+          }
+        : { weights: null, kept: 'none', message: 'It finished no epoch, so there are no weights to keep.' };
+    if (o.previous) {
+      const manifest = readWeightsManifest(o.previous.modelJson, o.previous.weightsBin.byteLength);
+      if (manifest.ok) {
+        setWeightsByName(u.c.model, manifest.entries, o.previous.weightsBin);
+        const before = evaluate(u.c, o.data, rows, u.batchSize).loss ?? Infinity;
+        if (!(best.loss < before))
+          return {
+            weights: null,
+            kept: 'previous',
+            message:
+              `Its best epoch (${best.epoch}, ${which} loss ${best.loss.toFixed(4)}) was no better than the ` +
+              `weights the project had (${before.toFixed(4)}), so those are kept.`,
+          };
+      }
+    }
+    restore(u.vars, best.weights);
+    return {
+      weights: await this.weightsNow(),
+      kept: 'best-epoch',
+      message: `The weights of epoch ${best.epoch}, the best this run reached (${which} loss ${best.loss.toFixed(4)}), are kept.`,
+    };
+  }
+
+  /** Validation, the probe and the epochEnd event, then the best epoch; true when early stopping stops the run. */
+  endEpoch(u: Setup, epoch: number): { epoch: number; reason: string } | undefined {
+    const { o, config } = this;
+    this.lastVal = u.val.length > 0 ? evaluate(u.c, o.data, u.val, u.batchSize) : {};
+    const probe = o.probe ? runProbe(u.c, o.probe) : undefined;
+    o.emit({
+      type: 'epochEnd',
+      runId: o.runId,
+      epoch,
+      epochs: config.epochs,
+      metrics: this.lastTrain,
+      valMetrics: this.lastVal,
+      backend: this.backend,
+      elapsedMs: Date.now() - this.t0,
+      ...(probe ? { probe } : {}),
+    });
+    return this.trackBest(u, epoch);
+  }
+
+  /**
+   * The best epoch so far (validation loss, else training loss): early stopping restores it, and a
+   * run that diverges later keeps it. Returns why the run stops early, if it does.
+   */
+  private trackBest(u: Setup, epoch: number): { epoch: number; reason: string } | undefined {
+    const { config, best } = this;
+    const monitored = this.lastVal.loss ?? this.lastTrain.loss ?? Infinity;
+    if (monitored < best.loss) {
+      best.loss = monitored;
+      best.epoch = epoch;
+      best.wait = 0;
+      best.metrics = { train: this.lastTrain, val: this.lastVal };
+      if (best.weights) tf.dispose(best.weights);
+      best.weights = snapshot(u.vars);
+      return undefined;
+    }
+    if (!config.earlyStopping || ++best.wait < config.earlyStopping.patience) return undefined;
+    const restored = config.earlyStopping.restoreBest && best.weights !== undefined;
+    if (restored) restore(u.vars, best.weights!);
+    if (restored && best.metrics) {
+      this.lastTrain = best.metrics.train;
+      this.lastVal = best.metrics.val;
+    }
+    return {
+      epoch,
+      reason:
+        `The ${u.val.length > 0 ? 'validation' : 'training'} loss did not improve for ` +
+        `${config.earlyStopping.patience} epoch(s)` +
+        (restored ? `; the weights of epoch ${best.epoch} (the best) were restored.` : '.'),
+    };
+  }
+
+  /** The done event: the last (or restored best) epoch's metrics and the weights now. */
+  async done(
+    epochs: number,
+    stoppedEarly: { epoch: number; reason: string } | undefined,
+  ): Promise<TerminalEvent> {
+    const weights = (await this.weightsNow())!;
+    return {
+      type: 'done',
+      runId: this.o.runId,
+      metrics: this.lastTrain,
+      valMetrics: this.lastVal,
+      epochs,
+      ...(stoppedEarly ? { stoppedEarly } : {}),
+      weights,
+      backend: this.backend,
+      durationMs: Date.now() - this.t0,
+    };
+  }
+
+  /** Frees everything the run holds (also after a failed setup). */
+  dispose(): void {
+    this.s.replicas?.close();
+    if (this.best.weights) tf.dispose(this.best.weights);
+    this.s.optimizer?.dispose();
+    this.s.c?.model.dispose();
+  }
+}
+
+/** The error event for what a run threw. */
+function errorEvent(runId: string, e: unknown): TerminalEvent {
+  if (e instanceof EngineError) return { type: 'error', runId, code: e.code, message: e.message };
+  if (e instanceof BackendError) return { type: 'error', runId, code: 'BACKEND', message: e.message };
+  const text = message(e);
+  const oom = /out of memory|Cannot allocate|Array buffer allocation failed|Invalid typed array length/i.test(
+    text,
+  );
+  return {
+    type: 'error',
+    runId,
+    code: oom ? 'OUT_OF_MEMORY' : 'INTERNAL',
+    message: oom ? `Out of memory: ${text}. Try a smaller batch size or model.` : text,
+  };
+}
 
 /** Trains; resolves with the terminal event (also emitted). Never throws. */
 export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
@@ -191,247 +464,23 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
     return finish({ type: 'error', runId, code: 'BACKEND', message: message(e) });
   }
   const restoreRandom = seedMathRandom(config.seed);
-  const random = mulberry32(config.seed);
-  const t0 = Date.now();
-  let compiled: CompiledModel | undefined;
-  let optimizer: tf.Optimizer | undefined;
-  let best: tf.Tensor[] | undefined;
-  let replicas: Replicas | undefined;
-  let epoch: number;
-  let batch: number;
-  const weightsNow = async (): Promise<WeightArtifacts | null> => {
-    try {
-      return compiled ? await saveModelArtifacts(compiled.model) : null;
-    } catch {
-      return null;
-    }
-  };
+  const run = new TrainingRun(o, config, backend);
   try {
-    compiled = await compileGraph(o.graph, { lossOverride: config.loss, target: o.data.target });
-    const c = compiled;
-    checkInputs(c, o.data);
-    const { train, val } = split(o.data, config, random);
-    if (train.length === 0)
-      throw new EngineError('DATA_MISMATCH', 'No training samples are left after the validation split.');
-    optimizer = makeOptimizer(config);
-    const vars = modelVariables(c.model);
-    const trainable = c.model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const batchSize = Math.min(config.batchSize, train.length);
-    const batches = Math.ceil(train.length / batchSize);
-    let shards = o.shards ?? chooseShards(c, backend, batchSize, checkGraph(o.graph).totals.flops);
-    // Without the peer program every shard would run here, one after another: slower than serial.
-    if (!shardable(c, backend) || (!o.noPeers && !o.peerScript && peerScriptPath() === null)) shards = 1;
-    if (shards > 1)
-      replicas = new Replicas(c, vars, trainable, o.data, shards, {
-        graph: o.graph,
-        config,
-        backend,
-        batchSize,
-        noPeers: o.noPeers === true,
-        ...(o.peerScript ? { peerScript: o.peerScript } : {}),
-      });
-    if (replicas && o.waitForPeersMs) replicas.waitForPeers(o.waitForPeersMs);
-    let step = 0;
-    const interval = o.progressIntervalMs ?? 50;
-    let lastProgress = 0;
-    let samplesDone = 0;
-    const totalSamples = config.epochs * train.length;
-    let bestLoss = Infinity;
-    let bestEpoch = 0;
-    let wait = 0;
-    let lastTrain: Metrics = {};
-    let lastVal: Metrics = {};
-    let bestMetrics: { train: Metrics; val: Metrics } | undefined;
+    const u = await run.setup();
+    let epoch: number;
     let stoppedEarly: { epoch: number; reason: string } | undefined;
-    let firstLoss: number | undefined;
-
-    /**
-     * What a diverged run leaves: the best epoch's weights if it finished one and they beat the
-     * weights the project had (compared on the same rows: validation, else training), otherwise
-     * nothing, so the project keeps its weights. The weights of the blown-up batch are never kept.
-     */
-    const keepOnDivergence = async (): Promise<{
-      weights: WeightArtifacts | null;
-      kept: 'best-epoch' | 'previous' | 'none';
-      message: string;
-    }> => {
-      const rows = val.length > 0 ? val : train;
-      const which = val.length > 0 ? 'validation' : 'training';
-      if (!best)
-        return o.previous
-          ? {
-              weights: null,
-              kept: 'previous',
-              message: 'It finished no epoch, so the weights the project had are kept.',
-            }
-          : {
-              weights: null,
-              kept: 'none',
-              message: 'It finished no epoch, so there are no weights to keep.',
-            };
-      if (o.previous) {
-        const manifest = readWeightsManifest(o.previous.modelJson, o.previous.weightsBin.byteLength);
-        if (manifest.ok) {
-          setWeightsByName(c.model, manifest.entries, o.previous.weightsBin);
-          const before = evaluate(c, o.data, rows, batchSize).loss ?? Infinity;
-          if (!(bestLoss < before))
-            return {
-              weights: null,
-              kept: 'previous',
-              message:
-                `Its best epoch (${bestEpoch}, ${which} loss ${bestLoss.toFixed(4)}) was no better than the ` +
-                `weights the project had (${before.toFixed(4)}), so those are kept.`,
-            };
-        }
-      }
-      restore(vars, best);
-      return {
-        weights: await weightsNow(),
-        kept: 'best-epoch',
-        message: `The weights of epoch ${bestEpoch}, the best this run reached (${which} loss ${bestLoss.toFixed(4)}), are kept.`,
-      };
-    };
-
     for (epoch = 1; epoch <= config.epochs; epoch++) {
-      const order = config.shuffle ? permuteSubset(train, random) : train;
-      const acc = new EpochMetrics(c.outputs[0]!);
-      for (batch = 1; batch <= batches; batch++) {
-        if (o.yieldBetweenBatches) await o.yieldBetweenBatches();
-        if (o.isCancelled()) {
-          const weights = await weightsNow();
-          return finish({ type: 'cancelled', runId, epoch, batch, weights, backend });
-        }
-        const start = (batch - 1) * batchSize;
-        const end = Math.min(order.length, start + batchSize);
-        const { grads, loss, exact, ...stat } = replicas
-          ? replicas.step(order, start, end, config.seed, step)
-          : batchGradients(c, trainable, o.data, order, start, end);
-        step++;
-        firstLoss ??= loss;
-        const exploded = loss > EXPLOSION * Math.max(firstLoss, 1e-3);
-        if (!Number.isFinite(loss) || !Number.isFinite(exact) || exploded) {
-          tf.dispose(grads);
-          const kept = await keepOnDivergence();
-          return finish({
-            type: 'diverged',
-            runId,
-            epoch,
-            batch,
-            loss: String(Number.isFinite(loss) && !exploded ? exact : loss),
-            message:
-              (exploded
-                ? `The loss grew from ${firstLoss} to ${loss} (more than ${EXPLOSION}-fold)`
-                : Number.isFinite(loss)
-                  ? `The model became certain of wrong answers (the exact loss is ${exact})`
-                  : `The loss became ${loss}`) +
-              ` at epoch ${epoch}, batch ${batch}: training diverged. ` +
-              `Try a smaller learning rate (now ${config.learningRate}).`,
-            weights: kept.weights,
-            kept: kept.kept,
-            keptMessage: kept.message,
-            ...(kept.kept === 'best-epoch' ? { bestEpoch } : {}),
-            backend,
-          });
-        }
-        optimizer.applyGradients(grads);
-        tf.dispose(grads);
-        acc.add(loss, end - start, stat.correct, stat.sums);
-        samplesDone += end - start;
-        const now = Date.now();
-        const last = epoch === config.epochs && batch === batches;
-        if (last || now - lastProgress >= interval) {
-          lastProgress = now;
-          const elapsed = (now - t0) / 1000;
-          const sps = elapsed > 0 ? samplesDone / elapsed : 0;
-          const metrics: Metrics = { loss };
-          if (stat.correct !== undefined) metrics.accuracy = stat.correct / (end - start);
-          emit({
-            type: 'progress',
-            runId,
-            epoch,
-            epochs: config.epochs,
-            batch,
-            batches,
-            metrics,
-            samplesPerSecond: sps,
-            etaSeconds: sps > 0 ? (totalSamples - samplesDone) / sps : 0,
-            backend,
-            ...(replicas ? { threads: 1 + replicas.readyPeers } : {}),
-          });
-        }
-      }
-      lastTrain = acc.result();
-      lastVal = val.length > 0 ? evaluate(c, o.data, val, batchSize) : {};
-      const probe = o.probe ? runProbe(c, o.probe) : undefined;
-      emit({
-        type: 'epochEnd',
-        runId,
-        epoch,
-        epochs: config.epochs,
-        metrics: lastTrain,
-        valMetrics: lastVal,
-        backend,
-        elapsedMs: Date.now() - t0,
-        ...(probe ? { probe } : {}),
-      });
-      // The best epoch so far (validation loss, else training loss): early stopping restores it, and
-      // a run that diverges later keeps it.
-      const monitored = lastVal.loss ?? lastTrain.loss ?? Infinity;
-      if (monitored < bestLoss) {
-        bestLoss = monitored;
-        bestEpoch = epoch;
-        wait = 0;
-        bestMetrics = { train: lastTrain, val: lastVal };
-        if (best) tf.dispose(best);
-        best = snapshot(vars);
-      } else if (config.earlyStopping && ++wait >= config.earlyStopping.patience) {
-        const restored = config.earlyStopping.restoreBest && best !== undefined;
-        if (restored) restore(vars, best!);
-        stoppedEarly = {
-          epoch,
-          reason:
-            `The ${val.length > 0 ? 'validation' : 'training'} loss did not improve for ` +
-            `${config.earlyStopping.patience} epoch(s)` +
-            (restored ? `; the weights of epoch ${bestEpoch} (the best) were restored.` : '.'),
-        };
-        if (restored && bestMetrics) {
-          lastTrain = bestMetrics.train;
-          lastVal = bestMetrics.val;
-        }
-        break;
-      }
+      const ended = await run.epoch(u, epoch);
+      if (ended) return finish(ended);
+      stoppedEarly = run.endEpoch(u, epoch);
+      if (stoppedEarly) break;
     }
-    const weights = (await weightsNow())!;
-    return finish({
-      type: 'done',
-      runId,
-      metrics: lastTrain,
-      valMetrics: lastVal,
-      epochs: Math.min(epoch, config.epochs),
-      ...(stoppedEarly ? { stoppedEarly } : {}),
-      weights,
-      backend,
-      durationMs: Date.now() - t0,
-    });
+    return finish(await run.done(Math.min(epoch, config.epochs), stoppedEarly));
   } catch (e) {
-    if (e instanceof EngineError) return finish({ type: 'error', runId, code: e.code, message: e.message });
-    if (e instanceof BackendError)
-      return finish({ type: 'error', runId, code: 'BACKEND', message: e.message });
-    const text = message(e);
-    const oom =
-      /out of memory|Cannot allocate|Array buffer allocation failed|Invalid typed array length/i.test(text);
-    return finish({
-      type: 'error',
-      runId,
-      code: oom ? 'OUT_OF_MEMORY' : 'INTERNAL',
-      message: oom ? `Out of memory: ${text}. Try a smaller batch size or model.` : text,
-    });
+    return finish(errorEvent(runId, e));
   } finally {
     restoreRandom();
-    replicas?.close();
-    if (best) tf.dispose(best);
-    optimizer?.dispose();
-    compiled?.model.dispose();
+    run.dispose();
   }
 }
 

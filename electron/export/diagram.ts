@@ -6,7 +6,7 @@
  */
 import dagre from '@dagrejs/dagre';
 import type { ProjectBundle } from '../../shared/ir/project';
-import { formatCount, formatShape, layerSpec, type Shape } from '../../shared/layers/index';
+import { type Category, formatCount, formatShape, layerSpec, type Shape } from '../../shared/layers/index';
 import { ExportError, type ExportPlan, planGraph, type PlanNode } from './plan';
 import type { ExportOptions } from './types';
 
@@ -15,7 +15,8 @@ const LINE = 16;
 const PAD = 10;
 const MARGIN = 30;
 
-const CATEGORY_COLOURS: Record<string, string> = {
+/** A box's fill by its layer's category (every category: a new one does not compile without a colour). */
+const CATEGORY_COLOURS: { readonly [C in Category]: string } = {
   io: '#e8f1fb',
   core: '#eef6ec',
   activation: '#fdf3e4',
@@ -125,7 +126,7 @@ export function renderSvg(bundle: ProjectBundle): string {
     });
   }
   const nodes = boxes.map((b) => {
-    const fill = CATEGORY_COLOURS[layerSpec(b.node.kind).category] ?? '#ffffff';
+    const fill = CATEGORY_COLOURS[layerSpec(b.node.kind).category];
     const text = b.lines
       .map(
         (l, i) =>

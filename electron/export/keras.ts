@@ -5,14 +5,18 @@
  * with the PyTorch export) loads the data.
  */
 import type { ProjectBundle } from '../../shared/ir/project';
-import type { LayerKind } from '../../shared/layers/index';
+import {
+  type ConfigOf,
+  type JsonValue,
+  type KerasLayer,
+  layerSpec,
+  type ParamSpecs,
+} from '../../shared/layers/index';
 import type { TrainingConfig } from '../../shared/training/config';
+import type { CustomLayerClassName } from '../engine/layers/classes';
 import { pythonDataPackage } from './datafiles';
 import {
-  bool,
   type ExportPlan,
-  ints,
-  num,
   type PlanNode,
   planGraph,
   pyBool,
@@ -20,121 +24,24 @@ import {
   pyShape,
   pyStr,
   resolvedLoss,
-  str,
 } from './plan';
 import type { ExportOptions } from './types';
 
-type Custom = 'PositionalEmbedding' | 'TransformerEncoderBlock';
-
-interface KerasLayer {
-  custom?: Custom;
-  /** The layer constructor without its closing parenthesis (the caller adds `name=`); none for Input/Output. */
-  layer?: (n: PlanNode) => string;
-  /** How the layer is applied: default `layer(x)` / `layer([a, b])`. */
-  call?: (layer: string, args: readonly string[], n: PlanNode) => string;
+/** A Keras 3 Python class where it differs from the tfjs-layers JSON of the layer spec. */
+interface Keras3Class {
+  /** The Python class (default `layers.<class_name>`). */
+  cls?: string;
+  /** The constructor's keyword arguments from the JSON config (default: the config as it is). */
+  args?: (config: KerasConfig) => KerasConfig;
+  /** How the layer is applied (default `layer(x)` / `layer([a, b])`). */
+  call?: (layer: string, args: readonly string[], config: KerasConfig) => string;
+  /** The class's Python source, written into model.py when the graph uses it. */
+  code?: string;
 }
 
-const list = (v: readonly number[]) => `(${v.join(', ')}${v.length === 1 ? ',' : ''})`;
+type KerasConfig = KerasLayer['config'];
 
-const conv = (cls: string): KerasLayer => ({
-  layer: (n) =>
-    `layers.${cls}(${num(n, 'filters')}, ${list(ints(n, 'kernelSize'))}, strides=${list(ints(n, 'strides'))}, ` +
-    `padding=${pyStr(str(n, 'padding'))}, dilation_rate=${list(ints(n, 'dilationRate'))}, activation=${pyStr(str(n, 'activation'))}, use_bias=${pyBool(bool(n, 'useBias'))}`,
-});
-
-const pool = (cls: string): KerasLayer => ({
-  layer: (n) =>
-    `layers.${cls}(pool_size=${list(ints(n, 'poolSize'))}, strides=${list(ints(n, 'strides'))}, padding=${pyStr(str(n, 'padding'))}`,
-});
-
-function recurrent(cls: 'SimpleRNN' | 'LSTM' | 'GRU'): KerasLayer {
-  return {
-    layer: (n) => {
-      const extra =
-        cls === 'GRU'
-          ? ', recurrent_activation="sigmoid", reset_after=False'
-          : cls === 'LSTM'
-            ? ', recurrent_activation="sigmoid", unit_forget_bias=True'
-            : '';
-      const inner =
-        `layers.${cls}(${num(n, 'units')}, activation=${pyStr(str(n, 'activation'))}${extra}, ` +
-        `return_sequences=${pyBool(bool(n, 'returnSequences'))}, dropout=${pyNum(num(n, 'dropout'))}, recurrent_dropout=${pyNum(num(n, 'recurrentDropout'))}`;
-      return bool(n, 'bidirectional') ? `layers.Bidirectional(${inner}), merge_mode="concat"` : inner;
-    },
-  };
-}
-
-export const KERAS_LAYERS: { readonly [K in LayerKind]: KerasLayer } = {
-  Input: {},
-  Output: {},
-  Dense: {
-    layer: (n) =>
-      `layers.Dense(${num(n, 'units')}, activation=${pyStr(str(n, 'activation'))}, use_bias=${pyBool(bool(n, 'useBias'))}`,
-  },
-  Activation: {
-    layer: (n) =>
-      str(n, 'fn') === 'leakyRelu'
-        ? `layers.LeakyReLU(negative_slope=${pyNum(num(n, 'alpha'))}`
-        : `layers.Activation(${pyStr(str(n, 'fn'))}`,
-  },
-  Dropout: { layer: (n) => `layers.Dropout(${pyNum(num(n, 'rate'))}` },
-  Flatten: { layer: () => `layers.Flatten(` },
-  Reshape: {
-    layer: (n) =>
-      `layers.Reshape(${pyShape((n.config.targetShape as readonly (number | null)[]).map((d) => d ?? -1))}`,
-  },
-  Embedding: { layer: (n) => `layers.Embedding(${num(n, 'inputDim')}, ${num(n, 'outputDim')}` },
-  Conv1D: conv('Conv1D'),
-  Conv2D: conv('Conv2D'),
-  Conv2DTranspose: {
-    layer: (n) =>
-      `layers.Conv2DTranspose(${num(n, 'filters')}, ${list(ints(n, 'kernelSize'))}, strides=${list(ints(n, 'strides'))}, ` +
-      `padding=${pyStr(str(n, 'padding'))}, activation=${pyStr(str(n, 'activation'))}, use_bias=${pyBool(bool(n, 'useBias'))}`,
-  },
-  MaxPool1D: pool('MaxPooling1D'),
-  MaxPool2D: pool('MaxPooling2D'),
-  AvgPool1D: pool('AveragePooling1D'),
-  AvgPool2D: pool('AveragePooling2D'),
-  GlobalAvgPool1D: { layer: () => `layers.GlobalAveragePooling1D(` },
-  GlobalAvgPool2D: { layer: () => `layers.GlobalAveragePooling2D(` },
-  GlobalMaxPool1D: { layer: () => `layers.GlobalMaxPooling1D(` },
-  GlobalMaxPool2D: { layer: () => `layers.GlobalMaxPooling2D(` },
-  BatchNormalization: {
-    layer: (n) =>
-      `layers.BatchNormalization(momentum=${pyNum(num(n, 'momentum'))}, epsilon=${pyNum(num(n, 'epsilon'))}, center=${pyBool(bool(n, 'center'))}, scale=${pyBool(bool(n, 'scale'))}`,
-  },
-  LayerNormalization: {
-    layer: (n) =>
-      `layers.LayerNormalization(epsilon=${pyNum(num(n, 'epsilon'))}, center=${pyBool(bool(n, 'center'))}, scale=${pyBool(bool(n, 'scale'))}`,
-  },
-  SimpleRNN: recurrent('SimpleRNN'),
-  LSTM: recurrent('LSTM'),
-  GRU: recurrent('GRU'),
-  MultiHeadAttention: {
-    layer: (n) =>
-      `layers.MultiHeadAttention(num_heads=${num(n, 'numHeads')}, key_dim=${num(n, 'keyDim')}, value_dim=${num(n, 'valueDim') || num(n, 'keyDim')}, ` +
-      `dropout=${pyNum(num(n, 'dropout'))}, use_bias=${pyBool(bool(n, 'useBias'))}`,
-    // Keras calls it as (query, value, key); Netloom's ports are query, key, value.
-    call: (l, [q, k, v], n) => `${l}(${q}, ${v}, key=${k}, use_causal_mask=${pyBool(bool(n, 'causal'))})`,
-  },
-  TransformerEncoderBlock: {
-    custom: 'TransformerEncoderBlock',
-    layer: (n) =>
-      `TransformerEncoderBlock(num_heads=${num(n, 'numHeads')}, key_dim=${num(n, 'keyDim')}, ff_dim=${num(n, 'ffDim')}, ` +
-      `dropout=${pyNum(num(n, 'dropout'))}, normalize_first=${pyBool(str(n, 'norm') === 'pre')}, activation=${pyStr(str(n, 'activation'))}`,
-  },
-  PositionalEmbedding: {
-    custom: 'PositionalEmbedding',
-    layer: (n) =>
-      `PositionalEmbedding(vocab_size=${num(n, 'vocabSize')}, max_length=${num(n, 'maxLength')}, embed_dim=${num(n, 'embedDim')}`,
-  },
-  Add: { layer: () => `layers.Add(` },
-  Concatenate: { layer: (n) => `layers.Concatenate(axis=${num(n, 'axis')}` },
-  Multiply: { layer: () => `layers.Multiply(` },
-};
-
-const CUSTOM_CODE: Record<Custom, string> = {
-  PositionalEmbedding: `
+const POSITIONAL_EMBEDDING_PY = `
 @keras.saving.register_keras_serializable(package='netloom')
 class PositionalEmbedding(layers.Layer):
     """Token ids [batch, time] -> token vector + learned position vector (Netloom's PositionalEmbedding)."""
@@ -153,8 +60,9 @@ class PositionalEmbedding(layers.Layer):
     def get_config(self):
         return {**super().get_config(), 'vocab_size': self.vocab_size, 'max_length': self.max_length,
                 'embed_dim': self.embed_dim}
-`,
-  TransformerEncoderBlock: `
+`;
+
+const TRANSFORMER_ENCODER_BLOCK_PY = `
 @keras.saving.register_keras_serializable(package='netloom')
 class TransformerEncoderBlock(layers.Layer):
     """Self-attention and a feed-forward network, each with a residual connection and LayerNorm.
@@ -193,37 +101,105 @@ class TransformerEncoderBlock(layers.Layer):
     def get_config(self):
         return {**super().get_config(), 'num_heads': self.num_heads, 'key_dim': self.key_dim, 'ff_dim': self.ff_dim,
                 'dropout': self.rate, 'normalize_first': self.normalize_first, 'activation': self.activation}
-`,
+`;
+
+/** Keras layers whose Keras 3 Python differs from the JSON; others are `layers.<class_name>(**config)`. */
+const KERAS3_BUILTIN: Readonly<Record<string, Keras3Class>> = {
+  // Keras 3 renamed LeakyReLU's alpha.
+  LeakyReLU: { args: ({ alpha, ...rest }) => ({ negative_slope: alpha ?? null, ...rest }) },
+  // A variable axis (null in the JSON) is Python's -1 (inferred).
+  Reshape: {
+    args: (c) => ({ ...c, target_shape: (c.target_shape as readonly (number | null)[]).map((d) => d ?? -1) }),
+  },
 };
 
+/**
+ * Netloom's custom classes (the engine's, by the class name their Keras JSON gives) in Keras 3: a
+ * Keras layer, or a class of model.py. An exhaustive map: a custom class added to the engine and
+ * forgotten here does not compile.
+ */
+const KERAS3_CUSTOM: { readonly [C in CustomLayerClassName]: Keras3Class & { cls: string } } = {
+  NetloomMultiHeadAttention: {
+    cls: 'layers.MultiHeadAttention',
+    args: ({ causal: _causal, ...rest }) => rest,
+    // Keras calls it as (query, value, key); Netloom's ports are query, key, value.
+    call: (l, [q, k, v], c) => `${l}(${q}, ${v}, key=${k}, use_causal_mask=${pyValue(c.causal ?? false)})`,
+  },
+  NetloomTransformerEncoderBlock: { cls: 'TransformerEncoderBlock', code: TRANSFORMER_ENCODER_BLOCK_PY },
+  NetloomPositionalEmbedding: { cls: 'PositionalEmbedding', code: POSITIONAL_EMBEDDING_PY },
+};
+
+function keras3(k: KerasLayer): Keras3Class & { cls: string } {
+  const custom: Readonly<Record<string, Keras3Class & { cls: string }>> = KERAS3_CUSTOM;
+  const c = Object.hasOwn(custom, k.class_name) ? custom[k.class_name] : undefined;
+  if (c) return c;
+  if (k.class_name.startsWith('Netloom'))
+    throw new Error(`Keras export: ${k.class_name} is not one of the engine's custom layers`);
+  const builtin = KERAS3_BUILTIN[k.class_name];
+  return { ...builtin, cls: `layers.${k.class_name}` };
+}
+
+const isLayerJson = (v: JsonValue): v is KerasLayer & JsonValue =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && 'class_name' in v && 'config' in v;
+
+/** A JSON config value as Python: arrays as tuples, a nested layer (Bidirectional's) as its constructor. */
+function pyValue(v: JsonValue): string {
+  if (v === null) return 'None';
+  if (typeof v === 'boolean') return pyBool(v);
+  if (typeof v === 'number') return pyNum(v);
+  if (typeof v === 'string') return pyStr(v);
+  if (Array.isArray(v)) return `(${v.map(pyValue).join(', ')}${v.length === 1 ? ',' : ''})`;
+  if (isLayerJson(v)) return pyConstructor(v);
+  throw new Error(`Keras export: no Python for ${JSON.stringify(v)}`);
+}
+
+/** `cls(key=value, ..., extra...)`. */
+function pyConstructor(k: KerasLayer, extra: readonly string[] = []): string {
+  const { cls, args } = keras3(k);
+  const kwargs = Object.entries(args ? args(k.config) : k.config).map(([key, v]) => `${key}=${pyValue(v)}`);
+  return `${cls}(${[...kwargs, ...extra].join(', ')})`;
+}
+
+/**
+ * One node of model.py's build_model(): `<py> = <layer>(<inputs>)`, the layer from its spec's Keras
+ * JSON, and the Python source of the custom class it needs; null for Output (it compiles to nothing).
+ */
+export function kerasLayerPy(
+  n: Pick<PlanNode, 'id' | 'kind' | 'py' | 'config' | 'inputShapes' | 'outputShape'>,
+  inputs: readonly string[],
+): { line: string; custom?: { cls: string; code: string } } | null {
+  if (n.kind === 'Input')
+    return {
+      line: `${n.py} = keras.Input(shape=${pyShape(n.outputShape.slice(1))}, dtype=${pyStr(String(n.config.dtype))}, name=${pyStr(n.id)})`,
+    };
+  const k = layerSpec(n.kind).keras(n.config as ConfigOf<ParamSpecs>, n.inputShapes);
+  if (!k) return null;
+  const { cls, call, code } = keras3(k);
+  const layer = pyConstructor(k, [`name=${pyStr(n.id)}`]);
+  const applied = call
+    ? call(layer, inputs, k.config)
+    : `${layer}(${inputs.length === 1 ? inputs[0] : `[${inputs.join(', ')}]`})`;
+  return { line: `${n.py} = ${applied}`, ...(code ? { custom: { cls, code } } : {}) };
+}
+
 export function kerasModelPy(plan: ExportPlan, projectName: string, version: string): string {
-  const custom = new Set<Custom>();
+  const custom = new Map<string, string>();
   const lines: string[] = [];
   const v = new Map<string, string>();
   for (const n of plan.nodes) {
-    const k = KERAS_LAYERS[n.kind];
-    if (k.custom) custom.add(k.custom);
-    if (n.kind === 'Input') {
-      lines.push(
-        `    ${n.py} = keras.Input(shape=${pyShape(n.outputShape.slice(1))}, dtype=${pyStr(str(n, 'dtype'))}, name=${pyStr(n.id)})`,
-      );
-      v.set(n.id, n.py);
-      continue;
-    }
-    if (n.kind === 'Output' || !k.layer) continue;
-    const args = n.sources.map((s) => v.get(s)!);
-    const head = k.layer(n);
-    const layer = `${head}${head.endsWith('(') ? '' : ', '}name=${pyStr(n.id)})`;
-    const applied = k.call
-      ? k.call(layer, args, n)
-      : `${layer}(${args.length === 1 ? args[0] : `[${args.join(', ')}]`})`;
-    lines.push(`    ${n.py} = ${applied}`);
+    const py = kerasLayerPy(
+      n,
+      n.sources.map((s) => v.get(s)!),
+    );
+    if (!py) continue;
+    if (py.custom) custom.set(py.custom.cls, py.custom.code.trim());
+    lines.push(`    ${py.line}`);
     v.set(n.id, n.py);
   }
   const outs = plan.outputs.map((o) => v.get(o.source.id)!);
   const customCode = [...custom]
-    .sort()
-    .map((c) => CUSTOM_CODE[c].trim())
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, code]) => code)
     .join('\n\n\n');
   return `"""${projectName}: the Netloom graph as a Keras 3 functional model (generated by Netloom ${version}).
 

@@ -29,8 +29,8 @@ export interface DataPyOptions {
 
 const pyLiteral = (v: unknown): string => `json.loads(${JSON.stringify(JSON.stringify(v))})`;
 
-export function dataPy(o: DataPyOptions): string {
-  const shape = o.sampleShape.map((d) => (d === null ? 'None' : String(d)));
+/** The module docstring: what load() reads, in which order. */
+function docstring(o: DataPyOptions): string {
   return `"""Data for the Netloom project ${JSON.stringify(o.projectName)}: CSV files or exported arrays.
 
 No framework needed: samples come back as flat \`array.array\`s plus shapes; train.py and
@@ -44,8 +44,13 @@ A CSV is encoded with the statistics in preprocessing.json (the ones Netloom use
 had them). Without that file, the statistics are fitted on the CSV given (standardised numbers,
 one-hot categories, a word vocabulary for text) and written to preprocessing.json, so predict.py
 encodes new rows the same way. See README.md for the file's format.
-"""
-import array
+"""`;
+}
+
+/** Imports and the constants the export fills in: the data spec, the sample shape and dtype, the files. */
+function constants(o: DataPyOptions): string {
+  const shape = o.sampleShape.map((d) => (d === null ? 'None' : String(d)));
+  return `import array
 import csv
 import json
 import math
@@ -62,10 +67,11 @@ DEFAULT_SOURCES = ${JSON.stringify(o.defaultSources)}
 PREPROCESSING_FILE = os.path.join(HERE, 'preprocessing.json')
 MISSING = {'', 'na', 'n/a', 'nan', 'null', '?'}
 ONE_HOT_MAX = 20
-MAX_CLASSES_FOR_INTEGER_TARGET = 20
+MAX_CLASSES_FOR_INTEGER_TARGET = 20`;
+}
 
-
-class Dataset:
+/** The Dataset class and the reader of exported arrays (.safetensors, with struct only). */
+const ARRAYS_PY = `class Dataset:
     """x: count x prod(sample_shape) values (row-major); y: count x target_size values (or None)."""
 
     def __init__(self, x, sample_shape, x_dtype, y, target_size, task, classes=None, holdout=0):
@@ -105,10 +111,10 @@ def load_arrays(path):
     target_size = 1 if len(y_shape) < 2 else y_shape[1]
     return Dataset(x, x_shape[1:], 'int32' if x.typecode == 'i' else 'float32', y, target_size,
                    meta.get('task', 'classification' if classes else 'regression'), classes,
-                   int(meta.get('holdout', '0')))
+                   int(meta.get('holdout', '0')))`;
 
-
-# ---------------------------------------------------------------------------------------------
+/** Reading a CSV: tokens, missing values, numbers, the delimiter and the header. */
+const CSV_PY = `# ---------------------------------------------------------------------------------------------
 # CSV
 # ---------------------------------------------------------------------------------------------
 
@@ -147,10 +153,10 @@ def read_csv(path, delimiter=None, header=None):
     for i, r in enumerate(body):
         if len(r) != len(names):
             raise ValueError(f'{path}: line {i + 1 + int(header)} has {len(r)} fields, expected {len(names)}')
-    return names, body, delimiter, header
+    return names, body, delimiter, header`;
 
-
-def load_preprocessing(path=PREPROCESSING_FILE):
+/** preprocessing.json: read, written, or fitted on a CSV like Netloom's import. */
+const PREPROCESSING_PY = `def load_preprocessing(path=PREPROCESSING_FILE):
     if not os.path.exists(path):
         return None
     with open(path, encoding='utf-8') as f:
@@ -245,10 +251,10 @@ def fit_preprocessing(names, rows, delimiter=',', header=True):
 
 
 def _num_name(v):
-    return str(int(v)) if v == int(v) else str(v)
+    return str(int(v)) if v == int(v) else str(v)`;
 
-
-def encode(names, rows, prep, path='data'):
+/** A CSV's rows as x and y, with the statistics of preprocessing.json. */
+const ENCODE_PY = `def encode(names, rows, prep, path='data'):
     """x (flat) and y (or None when the target column is absent) for these rows."""
     index = {n: j for j, n in enumerate(names)}
     text = prep.get('tokenizer')
@@ -293,10 +299,10 @@ def encode(names, rows, prep, path='data'):
         else:
             y = array.array('f', [as_number(r[t]) for r in rows])
     per = len(x) // max(len(rows), 1)
-    return x, (per,), y
+    return x, (per,), y`;
 
-
-def load_csv(path, prep=None, fit=True):
+/** load(): the path given, else the exported data, shaped for the model's first input. */
+const LOAD_PY = `def load_csv(path, prep=None, fit=True):
     """A CSV encoded with preprocessing.json (or statistics fitted here, then saved)."""
     prep = prep or load_preprocessing()
     names, rows, delimiter, header = read_csv(path, prep.get('delimiter') if prep else None,
@@ -333,6 +339,8 @@ def load(path=None, fit=True):
         if len(ds.x) != per * ds.count:
             raise ValueError(f'{path}: samples have {len(ds.x) // max(ds.count, 1)} values, the model expects {want}')
         ds.sample_shape = want
-    return ds
-`;
+    return ds`;
+
+export function dataPy(o: DataPyOptions): string {
+  return `${docstring(o)}\n${[constants(o), ARRAYS_PY, CSV_PY, PREPROCESSING_PY, ENCODE_PY, LOAD_PY].join('\n\n\n')}\n`;
 }

@@ -7,15 +7,14 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import type { ProjectBundle } from '../../shared/ir/project';
 import type { DataSpec, Preprocessing, Project, RunSummary } from '../../shared/ir/schema';
 import type { TrainingConfig } from '../../shared/training/config';
 import type { ArrayDataset } from '../../shared/training/data';
 import { type Evaluation, verdict } from '../../shared/training/evaluation';
 import type { EpochEndEvent, Metrics, TerminalEvent } from '../../shared/training/protocol';
-import { loadTrainedModel, WeightsMisfitError } from '../engine/artifacts';
-import { activeBackend, initBackend } from '../engine/backend';
+import { WeightsMisfitError } from '../engine/artifacts';
+import { predictArrays as predictWithWeights } from '../engine/predict';
 import { runBaselines } from './datasets/baselines';
 import { loadBuiltin, type LoadedDataset } from './datasets/builtin';
 import { importCsv, type CsvPreprocessing, type CsvProgress } from './datasets/csv';
@@ -228,37 +227,14 @@ export async function predictArrays(
 ): Promise<{ outputs: Float32Array; outputSize: number; backend: string }> {
   if (!bundle.weights)
     throw new DataError('The project has no trained weights yet: train it first (netloom train).');
-  await initBackend();
-  let model: tf.LayersModel;
   try {
-    model = await loadTrainedModel(bundle.project.graph, bundle.weights);
+    return await predictWithWeights(bundle.project.graph, bundle.weights, x, sampleShape, dtype, count);
   } catch (err) {
     if (err instanceof WeightsMisfitError)
       throw new DataError(
         `${err.message} Train the network again (netloom train), or undo the change to the graph.`,
       );
     throw err;
-  }
-  try {
-    const per = sampleShape.reduce((a, d) => a * d, 1);
-    const outShape = model.outputs[0]!.shape.slice(1) as number[];
-    const outputSize = outShape.reduce((a, d) => a * (d ?? 1), 1);
-    const out = new Float32Array(count * outputSize);
-    const B = 256;
-    for (let start = 0; start < count; start += B) {
-      const n = Math.min(B, count - start);
-      const slice = x.subarray(start * per, (start + n) * per);
-      const data = tf.tidy(() => {
-        const input = tf.tensor(slice, [n, ...sampleShape], dtype);
-        const y = model.predict(model.inputs.length > 1 ? model.inputs.map(() => input) : input);
-        const first = Array.isArray(y) ? y[0]! : (y as tf.Tensor);
-        return first.dataSync() as Float32Array;
-      });
-      out.set(data, start * outputSize);
-    }
-    return { outputs: out, outputSize, backend: activeBackend() };
-  } finally {
-    model.dispose();
   }
 }
 

@@ -1,18 +1,16 @@
 /** Netloom's custom tfjs layers, registered for (de)serialisation when this module loads. */
 import * as tf from '@tensorflow/tfjs';
-import { NetloomMultiHeadAttention } from './multiHeadAttention';
-import { NetloomPositionalEmbedding } from './positionalEmbedding';
-import { NetloomTransformerEncoderBlock } from './transformerEncoderBlock';
-import { installFastDropout } from './dropout';
+import { CUSTOM_LAYER_CLASSES } from './classes';
+import { dropout, installFastDropout } from './dropout';
 import { installFusedRecurrent } from './fusedRecurrent';
+import { useDropout } from './ops';
 
-export { NetloomMultiHeadAttention, NetloomPositionalEmbedding, NetloomTransformerEncoderBlock };
-
-export const CUSTOM_LAYER_CLASSES = [
+export {
+  CUSTOM_LAYER_CLASSES,
   NetloomMultiHeadAttention,
-  NetloomTransformerEncoderBlock,
   NetloomPositionalEmbedding,
-] as const;
+  NetloomTransformerEncoderBlock,
+} from './classes';
 
 let registered = false;
 
@@ -28,5 +26,7 @@ registerCustomLayers();
 // tfjs-layers' LSTM as one fused op wherever that computes the same thing (see fusedRecurrent.ts).
 installFusedRecurrent();
 
-// tfjs-layers' Dropout with the same random numbers, drawn without tfjs's per-element overhead.
+// tfjs-layers' Dropout, and the custom layers' (plain tf.dropout in classes.ts, so in the TF.js
+// export), with the same random numbers, drawn without tfjs's per-element overhead.
 installFastDropout();
+useDropout(dropout);

@@ -1,9 +1,21 @@
 /**
  * The computations shared by Netloom's custom layers, written once so the layers and their tests use
  * the same code: multi-head attention (Keras 3 semantics), layer normalisation and GELU.
+ *
+ * Plain tfjs only: this module and the three layer classes are also what the TF.js export ships as
+ * netloom-layers.js (scripts/write-tfjs-layers.ts). Their dropout is tf.dropout until the engine
+ * installs its own (index.ts: dropout.ts, the same numbers drawn faster, with SIMD on wasm).
  */
 import * as tf from '@tensorflow/tfjs';
-import { dropout } from './dropout';
+
+type Dropout = (x: tf.Tensor, rate: number) => tf.Tensor;
+
+let dropout: Dropout = (x, rate) => tf.dropout(x, rate);
+
+/** Replaces the layers' dropout with one that computes exactly what tf.dropout does (the engine's). */
+export function useDropout(fn: Dropout): void {
+  dropout = fn;
+}
 
 export interface AttentionWeights {
   queryKernel: tf.Tensor; // [dq, h, k]

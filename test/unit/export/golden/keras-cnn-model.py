@@ -13,15 +13,15 @@ from keras import layers, ops
 
 def build_model():
     input_1 = keras.Input(shape=(12, 12, 1), dtype="float32", name="input_1")
-    conv2d_1 = layers.Conv2D(6, (3, 3), strides=(1, 1), padding="same", dilation_rate=(1, 1), activation="relu", use_bias=True, name="conv2d_1")(input_1)
+    conv2d_1 = layers.Conv2D(filters=6, kernel_size=(3, 3), strides=(1, 1), padding="same", dilation_rate=(1, 1), activation="relu", use_bias=True, name="conv2d_1")(input_1)
     maxpool2d_1 = layers.MaxPooling2D(pool_size=(2, 2), strides=(2, 2), padding="valid", name="maxpool2d_1")(conv2d_1)
-    conv2d_2 = layers.Conv2D(16, (3, 3), strides=(1, 1), padding="same", dilation_rate=(1, 1), activation="relu", use_bias=True, name="conv2d_2")(maxpool2d_1)
+    conv2d_2 = layers.Conv2D(filters=16, kernel_size=(3, 3), strides=(1, 1), padding="same", dilation_rate=(1, 1), activation="relu", use_bias=True, name="conv2d_2")(maxpool2d_1)
     maxpool2d_2 = layers.MaxPooling2D(pool_size=(2, 2), strides=(2, 2), padding="valid", name="maxpool2d_2")(conv2d_2)
     flatten_1 = layers.Flatten(name="flatten_1")(maxpool2d_2)
-    dense_1 = layers.Dense(120, activation="relu", use_bias=True, name="dense_1")(flatten_1)
-    dense_2 = layers.Dense(84, activation="relu", use_bias=True, name="dense_2")(dense_1)
-    dense_3 = layers.Dense(3, activation="linear", use_bias=True, name="dense_3")(dense_2)
-    activation_1 = layers.Activation("softmax", name="activation_1")(dense_3)
+    dense_1 = layers.Dense(units=120, activation="relu", use_bias=True, name="dense_1")(flatten_1)
+    dense_2 = layers.Dense(units=84, activation="relu", use_bias=True, name="dense_2")(dense_1)
+    dense_3 = layers.Dense(units=3, activation="linear", use_bias=True, name="dense_3")(dense_2)
+    activation_1 = layers.Activation(activation="softmax", name="activation_1")(dense_3)
     return keras.Model(inputs=[input_1], outputs=[activation_1], name="Convolutional_network__LeNet_")
 
 
