@@ -68,6 +68,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
 
 /** Entry point when bundled as dist/cli.js. */
 export async function main(): Promise<void> {
+  // Output piped into a reader that stops early (`netloom datasets | head`): end quietly.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
   const code = await runCli(process.argv.slice(2), {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),

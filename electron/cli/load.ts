@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { ProjectFileError } from '../../shared/ir/errors';
 import type { ProjectBundle } from '../../shared/ir/project';
 import { openProject } from '../services/projectFiles';
@@ -13,4 +14,17 @@ export async function load(file: string): Promise<ProjectBundle> {
     if (err instanceof ProjectFileError) throw new InvalidInputError(`${file}: ${err.describe()}`);
     throw err;
   }
+}
+
+/** A file a command will write (`--out`): its folder must exist (bad usage otherwise, said at once). */
+export function requireFolderFor(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir)
+    throw new UsageError(`${file}: the folder ${path.dirname(file)} does not exist; create it first.`);
 }

@@ -15,6 +15,7 @@ import {
   TemplateOptionError,
 } from '../../shared/templates/index';
 import { writeFileAtomic } from '../services/projectFiles';
+import { requireFolderFor } from './load';
 import { describeData, type DescribeOptions } from './describeData';
 import { UsageError } from './errors';
 import type { Io } from './io';
@@ -63,6 +64,7 @@ export async function runNew(opts: NewOptions, io: Io): Promise<void> {
   if (!isTemplateId(opts.template)) throw new UsageError(`unknown template ${opts.template}`);
   if (!opts.force && existsSync(opts.out))
     throw new UsageError(`${opts.out} exists; pass --force to overwrite it.`);
+  requireFolderFor(opts.out);
   const fromData = opts.data ? await describeData(opts.data, opts.out, opts) : undefined;
   let project;
   try {

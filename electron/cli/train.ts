@@ -27,7 +27,7 @@ import { rebaseData } from './dataFiles';
 import { CancelledError, InvalidInputError } from './errors';
 import { epochLine, progressLine } from './format';
 import type { Io } from './io';
-import { load } from './load';
+import { load, requireFolderFor } from './load';
 import { parsePositiveFloat, parsePositiveInt } from './parse';
 
 export interface TrainOptions {
@@ -148,6 +148,7 @@ class Interrupt {
 async function prepare(opts: TrainOptions, io: Io): Promise<Prepared> {
   const { file } = opts;
   const bundle = await load(file);
+  if (opts.out) requireFolderFor(opts.out);
   const report = checkGraph(bundle.project.graph);
   if (!report.valid) {
     for (const e of report.issues.filter((i) => i.severity === 'error'))

@@ -225,16 +225,16 @@ function refuseExisting(existing: Existing, outDir: string, force: boolean): voi
       throw new ExportError(
         force
           ? `${outDir} is not empty (${entriesText(existing.entries)}) and Netloom did not export it (it has no valid ${EXPORT_MANIFEST}); Netloom only replaces folders it exported itself, so nothing was written. Choose an empty or new folder.`
-          : `${outDir} is not empty (${entriesText(existing.entries)}); choose an empty or new folder. force would not replace it: force replaces only a folder Netloom exported itself, never one it did not write.`,
+          : `${outDir} is not empty (${entriesText(existing.entries)}); choose an empty or new folder. Replacing (--force, or Replace in the Export dialog) would not help: it replaces only a folder Netloom exported itself, never one it did not write.`,
       );
     case 'export':
       if (existing.unlisted.length > 0)
         throw new ExportError(
-          `${outDir} holds an earlier Netloom export plus files it did not write: ${someOf(existing.unlisted)}; replacing the folder would lose them, so ${force ? 'nothing was written' : 'force would not replace it'}. Move them elsewhere or choose an empty or new folder.`,
+          `${outDir} holds an earlier Netloom export plus files it did not write: ${someOf(existing.unlisted)}; replacing the folder would lose them, so ${force ? 'nothing was written' : 'it would not be replaced'}. Move them elsewhere or choose an empty or new folder.`,
         );
       if (!force)
         throw new ExportError(
-          `${outDir} is not empty: it holds an earlier Netloom export (${shown(existing.manifest.format)}, ${shown(existing.manifest.exportedAt)}). Pass force to replace that export as a whole, or choose an empty or new folder.`,
+          `${outDir} is not empty: it holds an earlier Netloom export (${shown(existing.manifest.format)}, ${shown(existing.manifest.exportedAt)}). Replace it as a whole (--force, or Replace in the Export dialog), or choose an empty or new folder.`,
         );
   }
 }

@@ -119,7 +119,9 @@ export function ExportDialog({
       <label className="field">
         <span className="field-label">Replace</span>
         <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} />
-        <span className="field-help">Replace the folder if it exists and is not empty.</span>
+        <span className="field-help">
+          Replace an earlier Netloom export in this folder (never a folder Netloom did not write).
+        </span>
       </label>
       {error && (
         <p className="error-message" data-testid="export-error">

@@ -101,7 +101,9 @@ describe('a non-empty folder without force', () => {
     writeFileSync(path.join(dir, 'keep.txt'), 'mine');
     const msg = await refusal(svg(dir));
     expect(msg).toMatch(/not empty \(1 entry\); choose an empty or new folder/);
-    expect(msg).toMatch(/force replaces only a folder Netloom exported itself/);
+    expect(msg).toMatch(
+      /--force, or Replace in the Export dialog\) would not help: it replaces only a folder Netloom exported itself/,
+    );
     expect(snapshot(dir)).toEqual({ 'keep.txt': 'mine' });
   });
 
@@ -109,7 +111,7 @@ describe('a non-empty folder without force', () => {
     const { dir } = await earlierExport('noforce-export');
     const before = snapshot(dir);
     const msg = await refusal(svg(dir));
-    expect(msg).toMatch(/holds an earlier Netloom export \(svg, .*\)\. Pass force to replace that export/);
+    expect(msg).toMatch(/holds an earlier Netloom export \(svg, .*\)\. Replace it as a whole \(--force/);
     expect(snapshot(dir)).toEqual(before);
   });
 });
@@ -160,7 +162,7 @@ describe('force on an earlier export', () => {
     expect(readdirSync(root)).toEqual(['out']);
 
     // Without force the same folder is refused for the same reason.
-    expect(await refusal(svg(dir))).toMatch(/force would not replace it/);
+    expect(await refusal(svg(dir))).toMatch(/it would not be replaced/);
   });
 
   it('refuses one holding a file inside a listed subfolder the export did not write', async () => {
