@@ -19,7 +19,7 @@ export async function load(file: string): Promise<ProjectBundle> {
 /** A file a command will write (`--out`): its folder must exist (bad usage otherwise, said at once). */
 export function requireFolderFor(file: string): void {
   const dir = path.dirname(path.resolve(file));
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = statSync(dir).isDirectory();
   } catch {
