@@ -19,6 +19,7 @@ import {
 import { isLayerKind, type LayerKind, layerSpec } from '../layers/index';
 import { resolveParams } from '../layers/params';
 import { formatCount, formatShape, product, type Shape } from '../layers/shape';
+import { finalActivation, headIssue } from './head';
 import { topoOrderIndexed } from './topo';
 
 /** The part of a graph the checker reads (positions and names do not matter to it). */
@@ -489,58 +490,14 @@ export function checkGraph(graph: CheckGraph): GraphReport {
     const cfg = configs[i];
     const src = sourceOf(i, 'in');
     if (!cfg || src === undefined) continue;
-    const act = finalActivation(src);
-    const target = cfg.targetShape as readonly (number | null)[];
-    const loss = cfg.loss as string;
-    const units = target.length === 1 ? target[0] : undefined;
-    if (act === 'softmax' && units === 1) {
-      add({
-        severity: 'error',
-        code: 'loss',
-        nodeId: n.id,
-        kind: n.kind,
-        message: `Softmax over a single unit always outputs 1, so the network cannot learn. For a yes/no target use a sigmoid activation (binary cross-entropy); for several classes set the target shape to the number of classes.`,
-      });
-    } else if (loss === 'binaryCrossentropy' && act !== 'sigmoid') {
-      add({
-        severity: 'warning',
-        code: 'loss',
-        nodeId: n.id,
-        kind: n.kind,
-        message: `Binary cross-entropy expects probabilities from a sigmoid; the last activation here is ${act ?? 'linear'}.`,
-      });
-    } else if (
-      (loss === 'categoricalCrossentropy' || loss === 'sparseCategoricalCrossentropy') &&
-      act !== 'softmax'
-    ) {
-      add({
-        severity: 'warning',
-        code: 'loss',
-        nodeId: n.id,
-        kind: n.kind,
-        message: `Categorical cross-entropy expects probabilities from a softmax; the last activation here is ${act ?? 'linear'}. Add an Activation (softmax) before the Output.`,
-      });
-    }
-  }
-
-  function finalActivation(start: number): string | undefined {
-    let cur: number | undefined = start;
-    for (let guard = 0; cur !== undefined && guard < 64; guard++) {
-      const node: CheckNode = list[cur]!;
-      const cfg = configs[cur];
-      if (!cfg) return undefined;
-      if (node.kind === 'Activation') return cfg.fn as string;
-      if (
-        node.kind === 'Dense' ||
-        node.kind === 'Conv1D' ||
-        node.kind === 'Conv2D' ||
-        node.kind === 'Conv2DTranspose'
-      )
-        return cfg.activation as string;
-      if (node.kind !== 'Dropout' && node.kind !== 'Flatten' && node.kind !== 'Reshape') return undefined;
-      cur = sourceOf(cur, 'in');
-    }
-    return undefined;
+    const act = finalActivation(
+      src,
+      (j) => ({ kind: list[j]!.kind, config: configs[j] }),
+      (j) => sourceOf(j, 'in'),
+    );
+    const issue = headIssue(cfg.loss as string, act, cfg.targetShape as readonly (number | null)[]);
+    if (issue)
+      add({ severity: issue.severity, code: 'loss', nodeId: n.id, kind: n.kind, message: issue.message });
   }
 
   // Whole-graph checks.
