@@ -8,7 +8,7 @@ import { isLayerKind, type LayerKind, layerSpec } from '../layers/index';
 import type { LossName } from '../layers/output';
 import { resolveParams } from '../layers/params';
 import type { Task } from '../training/data';
-import type { CheckGraph } from './check';
+import type { CheckGraph } from './check/types';
 
 /**
  * What a layer's output says about the activation it ends with:
