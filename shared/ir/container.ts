@@ -357,7 +357,9 @@ function inflateEntry(b: Uint8Array, e: CentralEntry): Uint8Array {
   const raw = b.subarray(e.dataStart, e.dataStart + e.compressedSize);
   let out: Uint8Array;
   if (e.method === 0) {
-    out = raw.slice();
+    // A copy whatever `b` is: a Node Buffer's slice() is a view, which would tie every entry to the
+    // archive's memory (and let a write to one change the other).
+    out = new Uint8Array(raw);
   } else {
     out = new Uint8Array(e.size);
     let written = 0;
