@@ -5,37 +5,27 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckGraph } from '../../shared/graph/check';
+import {
+  decideLoss,
+  finalActivationIn,
+  type LossKind,
+  type OutputHead,
+  type Problem,
+  type TargetInfo,
+} from '../../shared/graph/head';
 import { GraphInvalidError, toKerasModel, type KerasModelJson } from '../../shared/keras/index';
 import type { TrainingConfig } from '../../shared/training/config';
-import type { Task } from '../../shared/training/data';
 import type { TrainingErrorCode } from '../../shared/training/protocol';
 import './layers/index';
 
-export type LossKind =
-  | 'categoricalCrossentropy'
-  | 'sparseCategoricalCrossentropy'
-  | 'binaryCrossentropy'
-  | 'meanSquaredError'
-  | 'meanAbsoluteError';
-
-/** What the engine knows about the targets of the data. */
-export interface TargetInfo {
-  task: Task;
-  /** Classification: number of classes. */
-  numClasses?: number | undefined;
-  /** Values per target (regression), 1 for class indices. */
-  targetSize: number;
-  /** Classification targets given as one class index per sample (ArrayDataset's form). */
-  classIndices: boolean;
-  classes?: string[] | undefined;
-}
+export type { LossKind, TargetInfo } from '../../shared/graph/head';
 
 export interface OutputPlan {
   outputNode: string;
   /** The layer whose tensor is this output. */
   layer: string;
   loss: LossKind;
-  problem: 'classification' | 'regression';
+  problem: Problem;
   /** Final activation feeding the Output (through shape-only layers). */
   activation: string;
   /** Size of the prediction's last axis. */
@@ -59,99 +49,18 @@ export class EngineError extends Error {
   }
 }
 
-/** Layers that pass their input's activation through unchanged (only shape or a random mask). */
-const PASS_THROUGH = new Set(['Dropout', 'Flatten', 'Reshape']);
-
-function finalActivation(graph: CheckGraph, layer: string): string {
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  let id: string | undefined = layer;
-  for (let guard = 0; id !== undefined && guard < 10_000; guard++) {
-    const node = byId.get(id);
-    if (!node) return 'linear';
-    if (node.kind === 'Activation') return String(node.params.fn ?? 'linear');
-    if (typeof node.params.activation === 'string' && node.kind !== 'TransformerEncoderBlock')
-      return node.params.activation;
-    if (!PASS_THROUGH.has(node.kind)) return 'linear';
-    id = graph.edges.find((e) => e.target === id)?.source;
-  }
-  return 'linear';
-}
-
-const where = (p: { outputNode: string }) => `Output node "${p.outputNode}"`;
-
 /**
- * The loss of one output: the training config's if set, else the Output node's, else chosen from the
- * final activation and the targets (softmax -> categorical or sparse categorical cross-entropy,
- * sigmoid -> binary cross-entropy, otherwise mean squared error). Checks it against the data.
+ * The loss of one output (the rules: `decideLoss` in shared/graph/head.ts), checked against the data
+ * when `target` is known. Throws `EngineError` (DATA_MISMATCH) when the data does not fit.
  */
 export function resolveLoss(
-  plan: { outputNode: string; activation: string; units: number; nodeLoss: string },
+  plan: OutputHead,
   configLoss: TrainingConfig['loss'],
   target: TargetInfo | undefined,
-): { loss: LossKind; problem: 'classification' | 'regression' } {
-  const explicit = configLoss !== 'auto' ? configLoss : plan.nodeLoss !== 'auto' ? plan.nodeLoss : undefined;
-  let loss: LossKind;
-  if (explicit) loss = explicit as LossKind;
-  else if (plan.activation === 'softmax')
-    loss = target?.classIndices === false ? 'categoricalCrossentropy' : 'sparseCategoricalCrossentropy';
-  else if (plan.activation === 'sigmoid') loss = 'binaryCrossentropy';
-  else if (target?.task === 'classification')
-    throw new EngineError(
-      'DATA_MISMATCH',
-      `${where(plan)}: the data is classification (${target.numClasses ?? '?'} classes) but the network ends ` +
-        `with a "${plan.activation}" activation. End with a softmax (one unit per class) or, for two ` +
-        `classes, a single sigmoid unit.`,
-    );
-  else loss = 'meanSquaredError';
-  // A class index is the compact form of a one-hot target: the same loss, computed without the one-hot.
-  if (loss === 'categoricalCrossentropy' && target?.classIndices) loss = 'sparseCategoricalCrossentropy';
-  const problem =
-    loss === 'meanSquaredError' || loss === 'meanAbsoluteError' ? 'regression' : 'classification';
-  if (!target) return { loss, problem };
-
-  if (target.task === 'regression') {
-    if (problem === 'classification')
-      throw new EngineError(
-        'DATA_MISMATCH',
-        `${where(plan)}: ${loss} needs class targets, but the data's target is a number (regression). ` +
-          `Use a linear output with mean squared error.`,
-      );
-    if (plan.units !== target.targetSize)
-      throw new EngineError(
-        'DATA_MISMATCH',
-        `${where(plan)}: the network predicts ${plan.units} value(s) per sample but the data has ` +
-          `${target.targetSize} target value(s).`,
-      );
-    return { loss, problem };
-  }
-  const k = target.numClasses ?? 0;
-  const names = target.classes?.length ? ` (${target.classes.slice(0, 10).join(', ')})` : '';
-  if (problem === 'regression')
-    throw new EngineError(
-      'DATA_MISMATCH',
-      `${where(plan)}: ${loss} is a regression loss but the data has ${k} classes${names}; use cross-entropy.`,
-    );
-  if (loss === 'binaryCrossentropy') {
-    if (plan.units === 1 && k > 2)
-      throw new EngineError(
-        'DATA_MISMATCH',
-        `${where(plan)}: a single sigmoid unit answers yes/no, but the target has ${k} classes${names}. ` +
-          `Use a Dense layer with ${k} units and a softmax activation.`,
-      );
-    if (plan.units !== 1 && plan.units !== k)
-      throw new EngineError(
-        'DATA_MISMATCH',
-        `${where(plan)}: ${plan.units} sigmoid units do not match the ${k} classes${names} of the data.`,
-      );
-    return { loss, problem };
-  }
-  if (plan.units !== k)
-    throw new EngineError(
-      'DATA_MISMATCH',
-      `${where(plan)}: the network predicts ${plan.units} classes but the data has ${k}${names}. ` +
-        `Set the last Dense layer to ${k} units (and the Output's target shape to ${k}).`,
-    );
-  return { loss, problem };
+): { loss: LossKind; problem: Problem } {
+  const r = decideLoss(plan, configLoss, target);
+  if ('mismatch' in r) throw new EngineError('DATA_MISMATCH', r.mismatch);
+  return r;
 }
 
 /**
@@ -187,7 +96,7 @@ export async function compileGraph(
     const shape = compiled.report.nodes.get(o.layer)?.outputShape ?? [];
     const last = shape[shape.length - 1];
     const units = typeof last === 'number' ? last : 1;
-    const activation = finalActivation(graph, o.layer);
+    const activation = finalActivationIn(graph, o.layer);
     const nodeLoss = String(nodeById.get(o.outputNode)?.params.loss ?? 'auto');
     const r = resolveLoss(
       { outputNode: o.outputNode, activation, units, nodeLoss },

@@ -4,6 +4,7 @@
  * and a Python identifier. Shared by every exporter so they all agree on names and order.
  */
 import { checkGraph, formatIssue, type GraphReport } from '../../shared/graph/check';
+import { decideLoss, finalActivation as headActivation, type LossKind } from '../../shared/graph/head';
 import type { Graph } from '../../shared/ir/schema';
 import { isLayerKind, type LayerKind, layerSpec, type Shape } from '../../shared/layers/index';
 import { resolveParams } from '../../shared/layers/params';
@@ -154,47 +155,38 @@ export function lastDim(n: PlanNode, i = 0): number {
   return d;
 }
 
-/** Layers that pass their input's activation through unchanged (as the engine's loss resolution). */
-const PASS_THROUGH = new Set<LayerKind>(['Dropout', 'Flatten', 'Reshape']);
-
 /** The activation that produces a node's tensor, looking through Dropout/Flatten/Reshape. */
 export function finalActivation(plan: ExportPlan, id: string): string {
-  let n = plan.byId.get(id);
-  for (let guard = 0; n && guard < 10_000; guard++) {
-    if (n.kind === 'Activation') return str(n, 'fn');
-    if (n.kind !== 'TransformerEncoderBlock' && typeof n.config.activation === 'string')
-      return n.config.activation;
-    if (!PASS_THROUGH.has(n.kind)) return 'linear';
-    n = plan.byId.get(n.sources[0] ?? '');
-  }
-  return 'linear';
+  return headActivation(
+    id,
+    (ref) => plan.byId.get(ref),
+    (ref) => plan.byId.get(ref)?.sources[0],
+  );
 }
 
-export type ResolvedLoss =
-  'sparseCategoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError' | 'meanAbsoluteError';
+export type ResolvedLoss = Exclude<LossKind, 'categoricalCrossentropy'>;
 
 /**
- * The loss of each output, as the engine resolves it without data: the training config's, else the
- * Output node's, else from the final activation (softmax: cross-entropy on class indices; sigmoid:
- * binary cross-entropy; otherwise mean squared error). Categorical cross-entropy is exported as its
- * sparse form: the exported data gives class indices.
+ * The loss of each output, as the engine resolves it without data (`decideLoss`, shared/graph/head.ts):
+ * the training config's, else the Output node's, else from the final activation. Categorical
+ * cross-entropy is exported as its sparse form: the exported data gives class indices.
  */
 export function resolvedLoss(
   plan: ExportPlan,
   configLoss: string,
   out: ExportPlan['outputs'][number],
 ): ResolvedLoss {
-  const nodeLoss = str(out.node, 'loss');
-  const explicit = configLoss !== 'auto' ? configLoss : nodeLoss !== 'auto' ? nodeLoss : undefined;
-  const act = finalActivation(plan, out.source.id);
-  const loss =
-    explicit ??
-    (act === 'softmax'
-      ? 'sparseCategoricalCrossentropy'
-      : act === 'sigmoid'
-        ? 'binaryCrossentropy'
-        : 'meanSquaredError');
-  return loss === 'categoricalCrossentropy' ? 'sparseCategoricalCrossentropy' : (loss as ResolvedLoss);
+  const last = out.source.outputShape.at(-1);
+  const { loss } = decideLoss(
+    {
+      outputNode: out.node.id,
+      activation: finalActivation(plan, out.source.id),
+      units: typeof last === 'number' ? last : 1,
+      nodeLoss: str(out.node, 'loss'),
+    },
+    configLoss,
+  );
+  return loss === 'categoricalCrossentropy' ? 'sparseCategoricalCrossentropy' : loss;
 }
 
 /** `[batch, 12, 12, 1]` -> `(12, 12, 1)` as Python; symbolic sizes become None. */

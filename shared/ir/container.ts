@@ -121,13 +121,31 @@ function zip64EntryCount(b: Uint8Array, eocd: number): number | undefined {
   return u32(b, off + 32) + u32(b, off + 36) * 2 ** 32;
 }
 
-/** Parses and checks the zip structure; inflates nothing. */
-function readDirectory(b: Uint8Array, limits: ArchiveLimits): CentralEntry[] {
+/** Where the central directory is, from the end-of-archive record. */
+interface Directory {
+  eocd: number;
+  total: number;
+  cdSize: number;
+  cdOffset: number;
+}
+
+/** Refuses an archive over the size limit. */
+function checkArchiveSize(b: Uint8Array, limits: ArchiveLimits): void {
   if (b.length > limits.maxArchiveBytes)
     throw new ProjectFileError(
       'FILE_TOO_LARGE',
       `The file is ${(b.length / MiB).toFixed(0)} MiB; a project may be at most ${(limits.maxArchiveBytes / MiB).toFixed(0)} MiB.`,
     );
+}
+
+const tooManyEntries = (count: number, limits: ArchiveLimits) =>
+  new ProjectFileError(
+    'TOO_MANY_ENTRIES',
+    `The archive has ${count.toLocaleString('en-US')} entries; a project has at most ${limits.maxEntries}.`,
+  );
+
+/** Finds and reads the end-of-archive record: one disk, no ZIP64, within the entry limit. */
+function locateDirectory(b: Uint8Array, limits: ArchiveLimits): Directory {
   const startsLikeZip = b.length >= 4 && (u32(b, 0) === SIG_LFH || u32(b, 0) === SIG_EOCD);
   const eocd = b.length >= 22 ? findEocd(b) : -1;
   if (eocd < 0) {
@@ -152,139 +170,143 @@ function readDirectory(b: Uint8Array, limits: ArchiveLimits): CentralEntry[] {
   if (total === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) {
     // ZIP64: read the real entry count only to say clearly why it is refused.
     const count = zip64EntryCount(b, eocd);
-    if (count !== undefined && count > limits.maxEntries)
-      throw new ProjectFileError(
-        'TOO_MANY_ENTRIES',
-        `The archive has ${count.toLocaleString('en-US')} entries; a project has at most ${limits.maxEntries}.`,
-      );
+    if (count !== undefined && count > limits.maxEntries) throw tooManyEntries(count, limits);
     throw new ProjectFileError(
       'UNSUPPORTED_ZIP',
       'ZIP64 archives are not supported (projects are smaller than 4 GiB).',
     );
   }
-  if (total > limits.maxEntries)
-    throw new ProjectFileError(
-      'TOO_MANY_ENTRIES',
-      `The archive has ${total.toLocaleString('en-US')} entries; a project has at most ${limits.maxEntries}.`,
-    );
+  if (total > limits.maxEntries) throw tooManyEntries(total, limits);
   if (cdOffset + cdSize > eocd)
     throw new ProjectFileError(
       'TRUNCATED',
       'The archive is truncated or damaged: its directory points past its end.',
     );
+  return { eocd, total, cdSize, cdOffset };
+}
 
-  const entries: CentralEntry[] = [];
-  const seen = new Set<string>();
-  let declaredTotal = 0;
-  let p = cdOffset;
-  for (let i = 0; i < total; i++) {
-    if (p + 46 > eocd || u32(b, p) !== SIG_CDH)
-      throw new ProjectFileError(
-        'TRUNCATED',
-        `The archive directory is damaged at entry ${i + 1} of ${total}.`,
-      );
-    const madeBy = u16(b, p + 4);
-    const flags = u16(b, p + 8);
-    const method = u16(b, p + 10);
-    const crc = u32(b, p + 16);
-    const compressedSize = u32(b, p + 20);
-    const size = u32(b, p + 24);
-    const nameLen = u16(b, p + 28);
-    const extraLen = u16(b, p + 30);
-    const commentLen = u16(b, p + 32);
-    const external = u32(b, p + 38);
-    const localOffset = u32(b, p + 42);
-    if (p + 46 + nameLen > eocd)
-      throw new ProjectFileError(
-        'TRUNCATED',
-        `The archive directory is damaged at entry ${i + 1} of ${total}.`,
-      );
-    const name = decodeName(b.subarray(p + 46, p + 46 + nameLen), (flags & 0x800) !== 0);
-    p += 46 + nameLen + extraLen + commentLen;
+/** One central-directory record as read, before any check of what it says. */
+interface DirectoryRecord {
+  name: string;
+  madeBy: number;
+  flags: number;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  external: number;
+  localOffset: number;
+  /** Where the next record starts. */
+  next: number;
+}
 
-    const unsafe = unsafeNameReason(name);
-    if (unsafe)
-      throw new ProjectFileError('BAD_ENTRY_NAME', `Refused entry ${JSON.stringify(name)}: ${unsafe}.`, name);
-    if (seen.has(name))
-      throw new ProjectFileError(
-        'DUPLICATE_ENTRY',
-        `The archive contains ${JSON.stringify(name)} twice.`,
-        name,
-      );
-    seen.add(name);
-    const host = madeBy >> 8;
-    const mode = (external >>> 16) & 0o170000;
-    if (host === 3 && mode === 0o120000)
-      throw new ProjectFileError(
-        'SYMLINK_ENTRY',
-        `Refused entry ${JSON.stringify(name)}: it is a symbolic link.`,
-        name,
-      );
-    const rule = entryRule(name);
-    if (!rule)
-      throw new ProjectFileError(
-        'ENTRY_NOT_ALLOWED',
-        `Unexpected entry ${JSON.stringify(name)}. A project holds only project.json, weights/model.json, weights/weights.bin, weights/evaluation.json, runs/<id>.jsonl, runs/<id>/model.json, runs/<id>/weights.bin and data/<name>.csv.`,
-        name,
-      );
-    if (flags & 0x1)
-      throw new ProjectFileError('UNSUPPORTED_ZIP', `Entry ${JSON.stringify(name)} is encrypted.`, name);
-    if (method !== 0 && method !== 8)
-      throw new ProjectFileError(
-        'UNSUPPORTED_ZIP',
-        `Entry ${JSON.stringify(name)} uses compression method ${method}; only stored and deflate are supported.`,
-        name,
-      );
-    if (size > rule.maxBytes)
-      throw new ProjectFileError(
-        'ENTRY_TOO_LARGE',
-        `${name} would be ${(size / MiB).toFixed(1)} MiB; at most ${(rule.maxBytes / MiB).toFixed(0)} MiB is allowed.`,
-        name,
-      );
-    if (method === 0 && size !== compressedSize)
-      throw new ProjectFileError(
-        'CORRUPT_ENTRY',
-        `${name} is stored uncompressed but its two sizes differ.`,
-        name,
-      );
-    if (size > limits.ratioFloorBytes && size / Math.max(1, compressedSize) > limits.maxRatio)
-      throw new ProjectFileError(
-        'COMPRESSION_RATIO',
-        `${name} expands ${Math.round(size / Math.max(1, compressedSize))}× when decompressed (at most ${limits.maxRatio}× is allowed): this looks like a zip bomb.`,
-        name,
-      );
-    declaredTotal += size;
-    if (declaredTotal > limits.maxTotalBytes)
-      throw new ProjectFileError(
-        'TOTAL_TOO_LARGE',
-        `The archive would decompress to more than ${(limits.maxTotalBytes / MiB).toFixed(0)} MiB.`,
-        name,
-      );
-    // The local header: name must agree, data must lie before the directory.
-    if (localOffset + 30 > cdOffset || u32(b, localOffset) !== SIG_LFH)
-      throw new ProjectFileError('CORRUPT_ENTRY', `The local header of ${name} is missing or damaged.`, name);
-    const lNameLen = u16(b, localOffset + 26);
-    const lExtraLen = u16(b, localOffset + 28);
-    const lName = decodeName(
-      b.subarray(localOffset + 30, localOffset + 30 + lNameLen),
-      (u16(b, localOffset + 6) & 0x800) !== 0,
+/** Reads the i-th central-directory record, at offset p. */
+function readRecord(b: Uint8Array, p: number, i: number, dir: Directory): DirectoryRecord {
+  const damaged = () =>
+    new ProjectFileError('TRUNCATED', `The archive directory is damaged at entry ${i + 1} of ${dir.total}.`);
+  if (p + 46 > dir.eocd || u32(b, p) !== SIG_CDH) throw damaged();
+  const flags = u16(b, p + 8);
+  const nameLen = u16(b, p + 28);
+  if (p + 46 + nameLen > dir.eocd) throw damaged();
+  return {
+    name: decodeName(b.subarray(p + 46, p + 46 + nameLen), (flags & 0x800) !== 0),
+    madeBy: u16(b, p + 4),
+    flags,
+    method: u16(b, p + 10),
+    crc: u32(b, p + 16),
+    compressedSize: u32(b, p + 20),
+    size: u32(b, p + 24),
+    external: u32(b, p + 38),
+    localOffset: u32(b, p + 42),
+    next: p + 46 + nameLen + u16(b, p + 30) + u16(b, p + 32),
+  };
+}
+
+/** The entry's name (safe, new, on the allowlist), kind, encryption, method, sizes and ratio. */
+function checkRecord(r: DirectoryRecord, seen: Set<string>, limits: ArchiveLimits): void {
+  const { name, flags, method, size, compressedSize } = r;
+  const unsafe = unsafeNameReason(name);
+  if (unsafe)
+    throw new ProjectFileError('BAD_ENTRY_NAME', `Refused entry ${JSON.stringify(name)}: ${unsafe}.`, name);
+  if (seen.has(name))
+    throw new ProjectFileError(
+      'DUPLICATE_ENTRY',
+      `The archive contains ${JSON.stringify(name)} twice.`,
+      name,
     );
-    if (lName !== name)
-      throw new ProjectFileError(
-        'CORRUPT_ENTRY',
-        `The local header of ${JSON.stringify(name)} names ${JSON.stringify(lName)} instead.`,
-        name,
-      );
-    const dataStart = localOffset + 30 + lNameLen + lExtraLen;
-    if (dataStart + compressedSize > cdOffset)
-      throw new ProjectFileError(
-        'TRUNCATED',
-        `The data of ${name} runs past the end of the archive data.`,
-        name,
-      );
-    entries.push({ name, method, flags, crc, compressedSize, size, localOffset, dataStart });
-  }
-  // Overlapping entries: each entry's bytes must be its own.
+  seen.add(name);
+  const host = r.madeBy >> 8;
+  const mode = (r.external >>> 16) & 0o170000;
+  if (host === 3 && mode === 0o120000)
+    throw new ProjectFileError(
+      'SYMLINK_ENTRY',
+      `Refused entry ${JSON.stringify(name)}: it is a symbolic link.`,
+      name,
+    );
+  const rule = entryRule(name);
+  if (!rule)
+    throw new ProjectFileError(
+      'ENTRY_NOT_ALLOWED',
+      `Unexpected entry ${JSON.stringify(name)}. A project holds only project.json, weights/model.json, weights/weights.bin, weights/evaluation.json, runs/<id>.jsonl, runs/<id>/model.json, runs/<id>/weights.bin and data/<name>.csv.`,
+      name,
+    );
+  if (flags & 0x1)
+    throw new ProjectFileError('UNSUPPORTED_ZIP', `Entry ${JSON.stringify(name)} is encrypted.`, name);
+  if (method !== 0 && method !== 8)
+    throw new ProjectFileError(
+      'UNSUPPORTED_ZIP',
+      `Entry ${JSON.stringify(name)} uses compression method ${method}; only stored and deflate are supported.`,
+      name,
+    );
+  if (size > rule.maxBytes)
+    throw new ProjectFileError(
+      'ENTRY_TOO_LARGE',
+      `${name} would be ${(size / MiB).toFixed(1)} MiB; at most ${(rule.maxBytes / MiB).toFixed(0)} MiB is allowed.`,
+      name,
+    );
+  if (method === 0 && size !== compressedSize)
+    throw new ProjectFileError(
+      'CORRUPT_ENTRY',
+      `${name} is stored uncompressed but its two sizes differ.`,
+      name,
+    );
+  if (size > limits.ratioFloorBytes && size / Math.max(1, compressedSize) > limits.maxRatio)
+    throw new ProjectFileError(
+      'COMPRESSION_RATIO',
+      `${name} expands ${Math.round(size / Math.max(1, compressedSize))}× when decompressed (at most ${limits.maxRatio}× is allowed): this looks like a zip bomb.`,
+      name,
+    );
+}
+
+/** The local header: name must agree, data must lie before the directory. Returns where the data starts. */
+function localDataStart(b: Uint8Array, r: DirectoryRecord, cdOffset: number): number {
+  const { name, localOffset } = r;
+  if (localOffset + 30 > cdOffset || u32(b, localOffset) !== SIG_LFH)
+    throw new ProjectFileError('CORRUPT_ENTRY', `The local header of ${name} is missing or damaged.`, name);
+  const lNameLen = u16(b, localOffset + 26);
+  const lExtraLen = u16(b, localOffset + 28);
+  const lName = decodeName(
+    b.subarray(localOffset + 30, localOffset + 30 + lNameLen),
+    (u16(b, localOffset + 6) & 0x800) !== 0,
+  );
+  if (lName !== name)
+    throw new ProjectFileError(
+      'CORRUPT_ENTRY',
+      `The local header of ${JSON.stringify(name)} names ${JSON.stringify(lName)} instead.`,
+      name,
+    );
+  const dataStart = localOffset + 30 + lNameLen + lExtraLen;
+  if (dataStart + r.compressedSize > cdOffset)
+    throw new ProjectFileError(
+      'TRUNCATED',
+      `The data of ${name} runs past the end of the archive data.`,
+      name,
+    );
+  return dataStart;
+}
+
+/** Overlapping entries: each entry's bytes must be its own. */
+function checkOverlaps(entries: readonly CentralEntry[]): void {
   const sorted = [...entries].sort((a, c) => a.localOffset - c.localOffset);
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1]!;
@@ -296,6 +318,32 @@ function readDirectory(b: Uint8Array, limits: ArchiveLimits): CentralEntry[] {
         cur.name,
       );
   }
+}
+
+/** Parses and checks the zip structure; inflates nothing. */
+function readDirectory(b: Uint8Array, limits: ArchiveLimits): CentralEntry[] {
+  checkArchiveSize(b, limits);
+  const dir = locateDirectory(b, limits);
+  const entries: CentralEntry[] = [];
+  const seen = new Set<string>();
+  let declaredTotal = 0;
+  let p = dir.cdOffset;
+  for (let i = 0; i < dir.total; i++) {
+    const r = readRecord(b, p, i, dir);
+    p = r.next;
+    checkRecord(r, seen, limits);
+    declaredTotal += r.size;
+    if (declaredTotal > limits.maxTotalBytes)
+      throw new ProjectFileError(
+        'TOTAL_TOO_LARGE',
+        `The archive would decompress to more than ${(limits.maxTotalBytes / MiB).toFixed(0)} MiB.`,
+        r.name,
+      );
+    const dataStart = localDataStart(b, r, dir.cdOffset);
+    const { name, method, flags, crc, compressedSize, size, localOffset } = r;
+    entries.push({ name, method, flags, crc, compressedSize, size, localOffset, dataStart });
+  }
+  checkOverlaps(entries);
   // Many small entries can each stay under the per-entry ratio floor; check the archive as a whole.
   if (declaredTotal > limits.ratioFloorBytes && declaredTotal / Math.max(1, b.length) > limits.maxRatio)
     throw new ProjectFileError(
@@ -309,7 +357,9 @@ function inflateEntry(b: Uint8Array, e: CentralEntry): Uint8Array {
   const raw = b.subarray(e.dataStart, e.dataStart + e.compressedSize);
   let out: Uint8Array;
   if (e.method === 0) {
-    out = raw.slice();
+    // A copy whatever `b` is: a Node Buffer's slice() is a view, which would tie every entry to the
+    // archive's memory (and let a write to one change the other).
+    out = new Uint8Array(raw);
   } else {
     out = new Uint8Array(e.size);
     let written = 0;

@@ -1,6 +1,7 @@
 import { defineLayer, fail, only, p, singlePort } from './define';
 import { formatShape, type Shape } from './shape';
 
+/** Every loss an Output node or the training config can name (`auto`: chosen from the final activation). */
 export const LOSSES = [
   'auto',
   'categoricalCrossentropy',

@@ -3,18 +3,13 @@
  * training panel edits it. Defaults are what a learner should start from.
  */
 import { z } from 'zod';
+import { LOSSES } from '../layers/output';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
-export const TRAINING_LOSSES = [
-  'auto',
-  'categoricalCrossentropy',
-  'sparseCategoricalCrossentropy',
-  'binaryCrossentropy',
-  'meanSquaredError',
-  'meanAbsoluteError',
-] as const;
+/** The losses a training config may name: the Output node's list (`auto` defers to each Output). */
+export const TRAINING_LOSSES = LOSSES;
 
 export const earlyStoppingSchema = z.strictObject({
   /** Epochs without improvement of the validation loss before stopping. */
