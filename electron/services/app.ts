@@ -1,12 +1,14 @@
 /**
  * The services behind shared/ipc, in plain Node. Electron's main process and serve mode bind the
  * same instance to their transport; `dispatch` validates every request against the contract before a
- * handler sees it. The handlers live in groups under ./app/ (project, data, files); what they share
+ * handler sees it. The handlers live in groups under ./app/ (project, export, data, files, recovery); what they share
  * is AppCore (./app/core.ts).
  */
 import { REQUESTS, type RequestName } from '../../shared/ipc/contract';
 import { AppCore, type Handlers, ServiceError, type ServiceOptions } from './app/core';
 import { dataHandlers } from './app/data';
+import { exportHandlers } from './app/export';
+import { recoveryHandlers } from './app/recovery';
 import { filesHandlers } from './app/files';
 import { projectHandlers } from './app/project';
 
@@ -17,7 +19,13 @@ export class AppServices extends AppCore {
 
   constructor(opts: ServiceOptions) {
     super(opts);
-    this.handlers = { ...projectHandlers(this), ...dataHandlers(this), ...filesHandlers(this) };
+    this.handlers = {
+      ...projectHandlers(this),
+      ...exportHandlers(this),
+      ...dataHandlers(this),
+      ...filesHandlers(this),
+      ...recoveryHandlers(this),
+    };
   }
 
   /** Validates and runs one request. Throws ServiceError / ProjectFileError for the caller to report. */
