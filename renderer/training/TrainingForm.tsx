@@ -5,7 +5,8 @@
  * taken from the guide, and a gentle warning for values that are allowed but likely to go wrong.
  */
 import { useEffect, useId, useState } from 'react';
-import { OPTIMIZERS, TRAINING_LOSSES, type TrainingConfig } from '../../shared/training/config';
+import { LOSSES } from '../../shared/layers/output';
+import { OPTIMIZERS, type TrainingConfig } from '../../shared/training/config';
 import {
   EARLY_STOPPING_HELP,
   fieldHint,
@@ -222,7 +223,7 @@ function MoreOptions({ config, onChange, disabled }: SectionProps) {
         label="Loss"
         testId="train-loss"
         value={config.loss}
-        options={TRAINING_LOSSES}
+        options={LOSSES}
         labels={LOSS_LABELS}
         disabled={disabled}
         onChange={(loss) => onChange({ ...config, loss })}

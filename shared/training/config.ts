@@ -8,9 +8,6 @@ import { LOSSES } from '../layers/output';
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
-/** The losses a training config may name: the Output node's list (`auto` defers to each Output). */
-export const TRAINING_LOSSES = LOSSES;
-
 export const earlyStoppingSchema = z.strictObject({
   /** Epochs without improvement of the validation loss before stopping. */
   patience: z.int().min(1).max(1000),
@@ -33,7 +30,8 @@ export const trainingConfigSchema = z.strictObject({
     .min(0)
     .max(2 ** 31 - 1),
   /** `auto` takes the loss of each Output node (itself `auto`: chosen from the activation and target). */
-  loss: z.enum(TRAINING_LOSSES),
+  /** The Output node's list of losses (`auto` defers to each Output). */
+  loss: z.enum(LOSSES),
   earlyStopping: earlyStoppingSchema.nullable(),
 });
 

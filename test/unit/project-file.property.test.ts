@@ -26,10 +26,10 @@ import {
   type Project,
   type RunSummary,
 } from '../../shared/ir/schema';
-import { LAYER_KINDS } from '../../shared/layers/index';
+import { LAYER_KINDS, LOSSES } from '../../shared/layers/index';
 import { buildChain, chainSpec, graphArb, num, plainKey } from './helpers/graphArb';
 import { buildTemplate, TEMPLATE_IDS } from '../../shared/templates/index';
-import { OPTIMIZERS, TRAINING_LOSSES, type TrainingConfig } from '../../shared/training/config';
+import { OPTIMIZERS, type TrainingConfig } from '../../shared/training/config';
 
 const RUNS = { numRuns: 1000 };
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
@@ -47,7 +47,7 @@ const trainingArb: fc.Arbitrary<TrainingConfig> = fc.record({
   validationSplit: num(0, 0.9),
   shuffle: fc.boolean(),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  loss: fc.constantFrom(...TRAINING_LOSSES),
+  loss: fc.constantFrom(...LOSSES),
   earlyStopping: fc.option(
     fc.record({ patience: fc.integer({ min: 1, max: 1000 }), restoreBest: fc.boolean() }),
     {
