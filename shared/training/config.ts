@@ -30,7 +30,6 @@ export const trainingConfigSchema = z.strictObject({
     .min(0)
     .max(2 ** 31 - 1),
   /** `auto` takes the loss of each Output node (itself `auto`: chosen from the activation and target). */
-  /** The Output node's list of losses (`auto` defers to each Output). */
   loss: z.enum(LOSSES),
   earlyStopping: earlyStoppingSchema.nullable(),
 });
