@@ -25,8 +25,6 @@ import { apiRoutes } from './serve/routes';
 import { attachWebSocket } from './serve/socket';
 import { staticFiles } from './serve/static';
 
-export { readWireRequest } from './serve/wire';
-
 export interface ServeOptions {
   services: AppServices;
   /** Folder with the built renderer (index.html + assets). */

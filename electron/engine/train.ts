@@ -64,8 +64,6 @@ export interface RunOptions {
   waitForPeersMs?: number | undefined;
 }
 
-export { forward } from './step';
-
 /** A loss this many times the first batch's counts as diverged. */
 export const EXPLOSION = 1e6;
 

@@ -142,9 +142,6 @@ export const num = (n: PlanNode, k: string): number => n.config[k] as number;
 export const str = (n: PlanNode, k: string): string => n.config[k] as string;
 export const bool = (n: PlanNode, k: string): boolean => n.config[k] as boolean;
 export const ints = (n: PlanNode, k: string): number[] => [...(n.config[k] as readonly number[])];
-export const dims = (n: PlanNode, k: string): (number | null)[] => [
-  ...(n.config[k] as readonly (number | null)[]),
-];
 
 /** The last axis of a node's i-th input (a fixed size, guaranteed by the checker where it matters). */
 export function lastDim(n: PlanNode, i = 0): number {

@@ -153,34 +153,6 @@ export function writeSafetensors(
   return out;
 }
 
-/** Parses a safetensors file (for tests and round trips). */
-export function readSafetensors(bytes: Uint8Array): {
-  tensors: Map<string, HostTensor>;
-  metadata: Record<string, string>;
-} {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = Number(view.getBigUint64(0, true));
-  const header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + n)).toString('utf8')) as Record<
-    string,
-    { dtype: string; shape: number[]; data_offsets: [number, number] }
-  >;
-  const base = 8 + n;
-  const tensors = new Map<string, HostTensor>();
-  let metadata: Record<string, string> = {};
-  for (const [name, info] of Object.entries(header)) {
-    if (name === '__metadata__') {
-      metadata = info as unknown as Record<string, string>;
-      continue;
-    }
-    const buf = bytes.slice(base + info.data_offsets[0], base + info.data_offsets[1]).buffer;
-    tensors.set(name, {
-      shape: info.shape,
-      data: info.dtype === 'I32' ? new Int32Array(buf) : new Float32Array(buf),
-    });
-  }
-  return { tensors, metadata };
-}
-
 /** All trained weights of a plan, per node (used by exporters that convert them). */
 export function planWeights(plan: ExportPlan, weights: { modelJson: string; weightsBin: Uint8Array }) {
   const all = readTfjsWeights(weights.modelJson, weights.weightsBin);

@@ -12,7 +12,7 @@ import { recoveryHandlers } from './app/recovery';
 import { filesHandlers } from './app/files';
 import { projectHandlers } from './app/project';
 
-export { defaultDataDir, ServiceError, type ServiceOptions, toIpcError } from './app/core';
+export { defaultDataDir, type ServiceOptions, toIpcError } from './app/core';
 
 export class AppServices extends AppCore {
   readonly handlers: Handlers;

@@ -68,9 +68,3 @@ export async function readRegularFile(file: string, maxBytes = Number.MAX_SAFE_I
     await h.close();
   }
 }
-
-/** Throws `NotRegularFileError` unless `file` is a regular file (symlinks followed); never opens it. */
-export async function assertRegularFile(file: string): Promise<void> {
-  const st = await fs.stat(file);
-  if (!st.isFile()) throw new NotRegularFileError(file, describeKind(st));
-}

@@ -17,18 +17,7 @@ import type { CheckGraph, GraphReport } from './check/types';
 import { checkHeads, checkWholeGraph } from './check/whole';
 
 export { formatIssue, paramCount } from './check/format';
-export type {
-  CheckEdge,
-  CheckGraph,
-  CheckNode,
-  GraphFix,
-  GraphIssue,
-  GraphReport,
-  IssueCode,
-  NodeReport,
-  ParamCount,
-  WeightInfo,
-} from './check/types';
+export type { CheckGraph, GraphFix, GraphIssue, GraphReport, IssueCode } from './check/types';
 
 export function checkGraph(graph: CheckGraph): GraphReport {
   // Nodes and parameters.

@@ -46,10 +46,6 @@ export class ProjectFileError extends Error {
   }
 }
 
-export function isProjectFileError(e: unknown): e is ProjectFileError {
-  return e instanceof ProjectFileError;
-}
-
 /** `['graph', 'nodes', 3, 'params']` -> `graph.nodes[3].params` */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';

@@ -93,12 +93,7 @@ const REFUSED: ReadonlySet<IssueCode> = new Set<IssueCode>([
 
 const ENTRY = 'project.json';
 
-/** Validates already-parsed JSON as a project (after migrations). */
-export function projectFromJson(raw: unknown): Project {
-  return checkedProjectFromJson(raw).project;
-}
-
-/** Like `projectFromJson`, also returning the checker's report (shapes, counts, issues). */
+/** Validates already-parsed JSON as a project (after migrations), with the checker's report. */
 export function checkedProjectFromJson(raw: unknown): { project: Project; report: GraphReport } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw new ProjectFileError('SCHEMA', 'project.json must hold a JSON object.', ENTRY, '');

@@ -321,7 +321,3 @@ export function activationFlops(a: string): number {
       return 4;
   }
 }
-
-export function rank(s: Shape): number {
-  return s.length;
-}

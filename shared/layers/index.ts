@@ -119,4 +119,4 @@ export function isLayerKind(k: unknown): k is LayerKind {
 
 export * from './define';
 export * from './shape';
-export { LOSSES, type LossName } from './output';
+export { LOSSES } from './output';

@@ -30,11 +30,6 @@ export function formatShape(s: Shape): string {
   return `[${s.join(', ')}]`;
 }
 
-/** The same shape without its batch axis, as a user types it: `28, 28, 1`. */
-export function formatSample(s: Shape): string {
-  return s.slice(1).join(', ');
-}
-
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

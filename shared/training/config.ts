@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { LOSSES } from '../layers/output';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 export const earlyStoppingSchema = z.strictObject({
   /** Epochs without improvement of the validation loss before stopping. */

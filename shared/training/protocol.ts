@@ -4,7 +4,6 @@
  * `epochEnd` after each epoch, and ends with exactly one of `done`, `diverged`, `cancelled` or
  * `error`. The same events reach the renderer through shared/ipc.
  */
-import type { TrainingConfig } from './config';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -123,11 +122,6 @@ export type TerminalEvent = DoneEvent | DivergedEvent | CancelledEvent | ErrorEv
 
 export function isTerminal(e: TrainingEvent): e is TerminalEvent {
   return e.type === 'done' || e.type === 'diverged' || e.type === 'cancelled' || e.type === 'error';
-}
-
-export interface StartRequest {
-  runId: string;
-  config: TrainingConfig;
 }
 
 /** Host -> worker. */

@@ -5,13 +5,6 @@ import { dropout, installFastDropout } from './dropout';
 import { installFusedRecurrent } from './fusedRecurrent';
 import { useDropout } from './ops';
 
-export {
-  CUSTOM_LAYER_CLASSES,
-  NetloomMultiHeadAttention,
-  NetloomPositionalEmbedding,
-  NetloomTransformerEncoderBlock,
-} from './classes';
-
 let registered = false;
 
 /** Registers the custom layers with tfjs (idempotent; also done on import). */

@@ -29,7 +29,7 @@ import { accuracy, argmax, regressionMetrics } from './metrics';
 import type { BaselineId, BaselineOptions, BaselineResult, BaselineRun, Rung } from './types';
 
 export { accuracy, regressionMetrics } from './metrics';
-export type { BaselineId, BaselineOptions, BaselineResult } from './types';
+export type { BaselineOptions, BaselineResult } from './types';
 
 /** Runs the baselines on the dataset's own split. Throws `DatasetError('cancelled')` on abort. */
 export async function runBaselines(
