@@ -17,11 +17,16 @@ import {
   windowOptions,
 } from '../../electron/window';
 
-const exposed: Record<string, unknown> = {};
-const invoke = vi.fn(async () => ({ ok: true, result: { version: 'x' } }));
+// Hoisted with the mock: modules under test (electron/ipc/bind.ts imports ipcMain) load electron
+// before this file's own top-level code runs.
+const { exposed, invoke } = vi.hoisted(() => ({
+  exposed: {} as Record<string, unknown>,
+  invoke: vi.fn(async () => ({ ok: true, result: { version: 'x' } })),
+}));
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => (exposed[key] = api) },
   ipcRenderer: { invoke, on: vi.fn(), removeListener: vi.fn() },
+  ipcMain: { handle: vi.fn(), removeHandler: vi.fn() },
 }));
 
 describe('BrowserWindow', () => {
