@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import type { Io } from './io';
 
 /**
@@ -9,4 +10,9 @@ export function fileAction<O extends { file: string }>(
   io: Io,
 ): (file: string, opts: Omit<O, 'file'>) => Promise<void> {
   return (file, opts) => run({ ...opts, file } as O, io);
+}
+
+/** A command on a project FILE (`netloom <name> FILE …`); the caller adds its options and action. */
+export function fileCommand(program: Command, name: string, description: string): Command {
+  return program.command(name).description(description).argument('<file>', '.nnproj file');
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Evaluation } from '../../shared/training/evaluation';
 import { DataError, evaluateProject } from '../services/training';
-import { fileAction } from './action';
+import { fileAction, fileCommand } from './action';
 import { InvalidInputError } from './errors';
 import { evaluationText } from './format';
 import type { Io } from './io';
@@ -15,12 +15,11 @@ export interface EvaluateOptions {
 }
 
 export function registerEvaluate(program: Command, io: Io): void {
-  program
-    .command('evaluate')
-    .description(
-      'Evaluate a trained project on its validation rows, beside a linear model and a random forest.',
-    )
-    .argument('<file>', '.nnproj file')
+  fileCommand(
+    program,
+    'evaluate',
+    'Evaluate a trained project on its validation rows, beside a linear model and a random forest.',
+  )
     .option('--json', 'print the evaluation as JSON')
     .action(fileAction(runEvaluate, io));
 }

@@ -15,7 +15,7 @@ import {
 import { NotRegularFileError, readRegularFile } from '../services/regularFile';
 import { csvPath, DataError, loadProjectData } from '../services/training';
 import { VERSION } from '../version';
-import { fileAction } from './action';
+import { fileAction, fileCommand } from './action';
 import { InvalidInputError } from './errors';
 import type { Io } from './io';
 import { load } from './load';
@@ -28,10 +28,11 @@ export interface ExportCmdOptions {
 }
 
 export function registerExport(program: Command, io: Io): void {
-  program
-    .command('export')
-    .description('Export a project: PyTorch package (DDP-ready), Keras script, TF.js model, or a diagram.')
-    .argument('<file>', '.nnproj file')
+  fileCommand(
+    program,
+    'export',
+    'Export a project: PyTorch package (DDP-ready), Keras script, TF.js model, or a diagram.',
+  )
     .addOption(
       new Option('--format <format>', 'what to write').choices([...EXPORT_FORMATS]).makeOptionMandatory(),
     )

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DataError, predictCsv } from '../services/training';
-import { fileAction } from './action';
+import { fileAction, fileCommand } from './action';
 import { InvalidInputError, UsageError } from './errors';
 import type { Io } from './io';
 import { load } from './load';
@@ -18,10 +18,11 @@ export interface PredictOptions {
 }
 
 export function registerPredict(program: Command, io: Io): void {
-  program
-    .command('predict')
-    .description('Predict with a trained project on new rows of a CSV (same preprocessing as training).')
-    .argument('<file>', '.nnproj file')
+  fileCommand(
+    program,
+    'predict',
+    'Predict with a trained project on new rows of a CSV (same preprocessing as training).',
+  )
     .requiredOption('--data <csv>', 'CSV with the same feature columns (the target column may be absent)')
     .option('--json', 'one JSON array of outputs (probabilities or values) per row')
     .action(fileAction(runPredict, io));

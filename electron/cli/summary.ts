@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { checkGraph, formatIssue, type GraphReport } from '../../shared/graph/check';
 import type { ProjectBundle } from '../../shared/ir/project';
-import { fileAction } from './action';
+import { fileAction, fileCommand } from './action';
 import { InvalidInputError } from './errors';
 import { summaryTable } from './format';
 import type { Io } from './io';
@@ -17,10 +17,11 @@ export interface SummaryOptions {
 }
 
 export function registerSummary(program: Command, io: Io): void {
-  program
-    .command('summary')
-    .description('Print a Keras-style summary: layers, output shapes, parameters with their arithmetic.')
-    .argument('<file>', '.nnproj file')
+  fileCommand(
+    program,
+    'summary',
+    'Print a Keras-style summary: layers, output shapes, parameters with their arithmetic.',
+  )
     .option('--json', 'print { layers: [{ id, kind, outputShape, params }], totalParams } as JSON')
     .action(fileAction(runSummary, io));
 }

@@ -7,7 +7,7 @@ import { checkGraph, formatIssue } from '../../shared/graph/check';
 import { weightsState } from '../../shared/graph/weights';
 import type { ProjectBundle } from '../../shared/ir/project';
 import { formatCount } from '../../shared/layers/shape';
-import { fileAction } from './action';
+import { fileAction, fileCommand } from './action';
 import { InvalidInputError } from './errors';
 import type { Io } from './io';
 import { load } from './load';
@@ -18,10 +18,11 @@ export interface ValidateOptions {
 }
 
 export function registerValidate(program: Command, io: Io): void {
-  program
-    .command('validate')
-    .description('Check a project: file format, graph, parameters and shapes. Exit 0 valid, 1 invalid.')
-    .argument('<file>', '.nnproj file')
+  fileCommand(
+    program,
+    'validate',
+    'Check a project: file format, graph, parameters and shapes. Exit 0 valid, 1 invalid.',
+  )
     .option('--json', 'print the result as JSON')
     .action(fileAction(runValidate, io));
 }

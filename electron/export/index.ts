@@ -24,16 +24,20 @@ import { exportKeras } from './keras';
 import { ExportError } from './plan';
 import { exportPytorch } from './pytorch';
 import { exportTfjs } from './tfjs';
-import { EXPORT_FORMATS, type ExportFormat, type ExportOptions } from './types';
+import {
+  EXPORT_FORMATS,
+  type ExportFiles,
+  type Exporter,
+  type ExportFormat,
+  type ExportOptions,
+} from './types';
 
 export { ExportError } from './plan';
 export { EXPORT_FORMATS, type ExportFormat, type ExportOptions } from './types';
 
-type Files = Map<string, Uint8Array | string>;
+type Files = ExportFiles;
 
-const EXPORTERS: {
-  readonly [F in ExportFormat]: (b: ProjectBundle, o: ExportOptions, v: string) => Promise<Files>;
-} = {
+const EXPORTERS: { readonly [F in ExportFormat]: Exporter } = {
   pytorch: exportPytorch,
   keras: exportKeras,
   tfjs: exportTfjs,

@@ -4,7 +4,6 @@
  * exact maths), `train.py` compiles and fits it with the project's settings, and `data.py` (shared
  * with the PyTorch export) loads the data.
  */
-import type { ProjectBundle } from '../../shared/ir/project';
 import {
   type ConfigOf,
   type JsonValue,
@@ -25,7 +24,7 @@ import {
   pyStr,
   resolvedLoss,
 } from './plan';
-import type { ExportOptions } from './types';
+import type { Exporter } from './types';
 
 /** A Keras 3 Python class where it differs from the tfjs-layers JSON of the layer spec. */
 interface Keras3Class {
@@ -297,11 +296,7 @@ if __name__ == '__main__':
 `;
 }
 
-export async function exportKeras(
-  bundle: ProjectBundle,
-  options: ExportOptions,
-  version: string,
-): Promise<Map<string, Uint8Array | string>> {
+export const exportKeras: Exporter = async (bundle, options, version) => {
   const plan = planGraph(bundle.project.graph);
   const { project } = bundle;
   const { out } = pythonDataPackage(bundle, plan, options);
@@ -328,4 +323,4 @@ converted \`weights.pt\`.
 `,
   );
   return out;
-}
+};

@@ -10,7 +10,6 @@
  *   weights.pt    the trained weights, converted to the model's PyTorch layouts (torch.save's format)
  *   README.md     the commands
  */
-import type { ProjectBundle } from '../../shared/ir/project';
 import { pythonDataPackage } from './datafiles';
 import { planGraph } from './plan';
 import { torchModelPy, torchStateDict, WEIGHTS_FILE } from './torchModel';
@@ -18,15 +17,11 @@ import { torchPredictPy } from './torchPredict';
 import { torchReadme } from './torchReadme';
 import { torchSave } from './torchPickle';
 import { torchTrainPy } from './torchTrain';
-import type { ExportOptions } from './types';
+import type { Exporter } from './types';
 
 export { torchModelPy, torchPredictPy, torchStateDict, torchTrainPy, WEIGHTS_FILE };
 
-export async function exportPytorch(
-  bundle: ProjectBundle,
-  options: ExportOptions,
-  version: string,
-): Promise<Map<string, Uint8Array | string>> {
+export const exportPytorch: Exporter = async (bundle, options, version) => {
   const plan = planGraph(bundle.project.graph);
   const project = bundle.project;
   const { out, files } = pythonDataPackage(bundle, plan, options);
@@ -47,4 +42,4 @@ export async function exportPytorch(
   }
   out.set('README.md', torchReadme(project.name, plan, files, bundle.weights !== undefined, version));
   return out;
-}
+};

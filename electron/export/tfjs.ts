@@ -6,12 +6,11 @@
  * That file is generated from the engine's layers (scripts/write-tfjs-layers.ts).
  */
 import { readWeightsManifest } from '../../shared/graph/weights';
-import type { ProjectBundle } from '../../shared/ir/project';
 import { toKerasModel } from '../../shared/keras/index';
 import { layerSpec } from '../../shared/layers/index';
 import { ExportError, planGraph } from './plan';
 import { CUSTOM_LAYERS_JS } from './tfjsLayers.generated';
-import type { ExportOptions } from './types';
+import type { Exporter } from './types';
 
 export const TFJS_WEIGHTS_FILE = 'weights.bin';
 
@@ -23,11 +22,7 @@ interface ModelJson {
   weightsManifest: { paths: string[]; weights: unknown[] }[];
 }
 
-export async function exportTfjs(
-  bundle: ProjectBundle,
-  _options: ExportOptions,
-  version: string,
-): Promise<Map<string, Uint8Array | string>> {
+export const exportTfjs: Exporter = async (bundle, _options, version) => {
   const plan = planGraph(bundle.project.graph);
   const out = new Map<string, Uint8Array | string>();
   // The topology always comes from the graph (never from the file beside the weights), and the
@@ -75,4 +70,4 @@ has them.`
 `,
   );
   return out;
-}
+};

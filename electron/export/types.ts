@@ -1,4 +1,5 @@
 /** Options every exporter takes (see `exportProject`). */
+import type { ProjectBundle } from '../../shared/ir/project';
 import type { ArrayDataset } from '../../shared/training/data';
 
 export { EXPORT_FORMATS, type ExportFormat } from '../../shared/export/formats';
@@ -44,3 +45,13 @@ export interface ExportOptions {
   /** PNG only: pixels per SVG unit (default 2). */
   scale?: number;
 }
+
+/** The files of an export, by path inside its folder. */
+export type ExportFiles = Map<string, Uint8Array | string>;
+
+/** An exporter: the project to the files of one format, in memory (exportProject writes them). */
+export type Exporter = (
+  bundle: ProjectBundle,
+  options: ExportOptions,
+  version: string,
+) => Promise<ExportFiles>;

@@ -5,6 +5,7 @@
  *
  * Grid convention: see boundary.ts (row 0 = the top, y1; cell centres, as the training service's probe).
  */
+import { drawOriginAxes, squareCanvas } from './canvas';
 import { useEffect, useRef } from 'react';
 import { boundaryPixels, toCanvas, valuesPerCell, type Grid } from './lib/boundary';
 import { classColor, parseColor } from './lib/colors';
@@ -39,15 +40,9 @@ export function DecisionBoundary({
 
   useEffect(() => {
     const canvas = ref.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx) return;
-    const dpr = Math.min(3, window.devicePixelRatio || 1);
-    const px = Math.round(size * dpr);
-    if (canvas.width !== px || canvas.height !== px) {
-      canvas.width = px;
-      canvas.height = px;
-    }
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    const s = squareCanvas(canvas, size);
+    if (!canvas || !s) return;
+    const { ctx, px, dpr } = s;
     const panel = cssVar(canvas, '--panel');
     const base = parseColor(panel) ?? [255, 255, 255];
     const n = Math.max(1, Math.floor(grid.n));
@@ -67,20 +62,7 @@ export function DecisionBoundary({
       ctx.fillStyle = panel;
       ctx.fillRect(0, 0, px, px);
     }
-    // Axes through the origin when it is in view (faint), as in the Playground.
-    ctx.strokeStyle = cssVar(canvas, '--border');
-    ctx.lineWidth = dpr;
-    const [ox, oy] = toCanvas(grid, px, px, 0, 0);
-    ctx.beginPath();
-    if (ox > 0 && ox < px) {
-      ctx.moveTo(ox, 0);
-      ctx.lineTo(ox, px);
-    }
-    if (oy > 0 && oy < px) {
-      ctx.moveTo(0, oy);
-      ctx.lineTo(px, oy);
-    }
-    ctx.stroke();
+    drawOriginAxes(ctx, grid, px, dpr, cssVar(canvas, '--border'));
     // The data on top.
     const r = (points.length > 800 ? 2.2 : 3) * dpr;
     ctx.lineWidth = 1 * dpr;

@@ -2,10 +2,10 @@
  * Regression results: predicted against actual values for the validation rows, with the diagonal a
  * perfect model would sit on, and R² and MAE.
  */
-import { useEffect, useRef } from 'react';
+import { usePanelCanvas } from './canvas';
 import { seriesColor, withAlpha } from './lib/colors';
 import { formatMetric } from './lib/format';
-import { cssVar, useThemeVersion } from './useTheme';
+import { cssVar } from './useTheme';
 import './training.css';
 
 export interface RegressionScatterProps {
@@ -17,48 +17,41 @@ export interface RegressionScatterProps {
 }
 
 export function RegressionScatter({ points, r2, mae, size = 260 }: RegressionScatterProps) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  const theme = useThemeVersion();
-  useEffect(() => {
-    const c = ref.current;
-    const ctx = c?.getContext('2d');
-    if (!c || !ctx) return;
-    const dpr = Math.min(3, window.devicePixelRatio || 1);
-    const px = Math.round(size * dpr);
-    c.width = px;
-    c.height = px;
-    ctx.fillStyle = cssVar(c, '--panel');
-    ctx.fillRect(0, 0, px, px);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const [a, p] of points)
-      for (const v of [a, p])
-        if (Number.isFinite(v)) {
-          lo = Math.min(lo, v);
-          hi = Math.max(hi, v);
-        }
-    if (!Number.isFinite(lo)) return;
-    const pad = (hi - lo || 1) * 0.05;
-    lo -= pad;
-    hi += pad;
-    const at = (v: number) => ((v - lo) / (hi - lo)) * px;
-    ctx.strokeStyle = cssVar(c, '--muted');
-    ctx.setLineDash([5 * dpr, 4 * dpr]);
-    ctx.lineWidth = dpr;
-    ctx.beginPath();
-    ctx.moveTo(0, px);
-    ctx.lineTo(px, 0);
-    ctx.stroke();
-    ctx.setLineDash([]);
-    ctx.fillStyle = withAlpha(seriesColor(0), 0.55);
-    const r = (points.length > 800 ? 1.8 : 2.6) * dpr;
-    for (const [a, p] of points) {
-      if (!Number.isFinite(a) || !Number.isFinite(p)) continue;
+  const ref = usePanelCanvas(
+    size,
+    (ctx, px, dpr, c) => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const [a, p] of points)
+        for (const v of [a, p])
+          if (Number.isFinite(v)) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+          }
+      if (!Number.isFinite(lo)) return;
+      const pad = (hi - lo || 1) * 0.05;
+      lo -= pad;
+      hi += pad;
+      const at = (v: number) => ((v - lo) / (hi - lo)) * px;
+      ctx.strokeStyle = cssVar(c, '--muted');
+      ctx.setLineDash([5 * dpr, 4 * dpr]);
+      ctx.lineWidth = dpr;
       ctx.beginPath();
-      ctx.arc(at(a), px - at(p), r, 0, Math.PI * 2);
-      ctx.fill();
-    }
-  }, [points, size, theme]);
+      ctx.moveTo(0, px);
+      ctx.lineTo(px, 0);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = withAlpha(seriesColor(0), 0.55);
+      const r = (points.length > 800 ? 1.8 : 2.6) * dpr;
+      for (const [a, p] of points) {
+        if (!Number.isFinite(a) || !Number.isFinite(p)) continue;
+        ctx.beginPath();
+        ctx.arc(at(a), px - at(p), r, 0, Math.PI * 2);
+        ctx.fill();
+      }
+    },
+    [points],
+  );
   return (
     <figure className="regression-scatter" data-testid="regression-scatter">
       <canvas

@@ -11,6 +11,13 @@ function services(root: string, dataDir: string) {
   return new AppServices({ mode: 'serve', version: 'test', root, dataDir });
 }
 
+/** Serve-mode services over `root` (their own data folder) with a new MLP document open. */
+async function newMlp(root: string) {
+  const s = services(root, mkdtempSync(path.join(tmpdir(), 'netloom-svc-data-')));
+  const doc = (await s.dispatch('project.new', { template: 'mlp' })) as { docId: string; project: Project };
+  return { s, doc };
+}
+
 describe('app services', () => {
   it('autosaves unsaved work and offers it back after a crash, then forgets it once saved', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'netloom-svc-root-'));
@@ -87,11 +94,7 @@ describe('project.export in serve mode', () => {
   it('refuses dir "." with force (the served folder, holding the project), touching nothing inside or outside it', async () => {
     const { top, root, made, close } = servedRoot();
     try {
-      const s = services(root, mkdtempSync(path.join(tmpdir(), 'netloom-svc-data-')));
-      const doc = (await s.dispatch('project.new', { template: 'mlp' })) as {
-        docId: string;
-        project: Project;
-      };
+      const { s, doc } = await newMlp(root);
       await s.dispatch('project.save', { docId: doc.docId, path: 'p.nnproj', project: doc.project });
       writeFileSync(path.join(root, 'notes.txt'), 'my notes');
       const bytes = readFileSync(path.join(root, 'p.nnproj'));
@@ -125,11 +128,7 @@ describe('project.export in serve mode', () => {
   it('refuses the served folder even when it is empty and the project unsaved, and through a symlink', async () => {
     const { top, root, made, close } = servedRoot();
     try {
-      const s = services(root, mkdtempSync(path.join(tmpdir(), 'netloom-svc-data-')));
-      const doc = (await s.dispatch('project.new', { template: 'mlp' })) as {
-        docId: string;
-        project: Project;
-      };
+      const { s, doc } = await newMlp(root);
       await settle();
       made.length = 0;
       await expect(s.dispatch('project.export', request(doc.docId, doc.project, '.'))).rejects.toThrow(
@@ -152,8 +151,7 @@ describe('project.export in serve mode', () => {
 
   it('refuses the folder of a project saved in a subfolder, for dir "." or ".."', async () => {
     const { root } = servedRoot();
-    const s = services(root, mkdtempSync(path.join(tmpdir(), 'netloom-svc-data-')));
-    const doc = (await s.dispatch('project.new', { template: 'mlp' })) as { docId: string; project: Project };
+    const { s, doc } = await newMlp(root);
     mkdirSync(path.join(root, 'work'));
     await s.dispatch('project.save', { docId: doc.docId, path: 'work/p.nnproj', project: doc.project });
     for (const dir of ['.', '..'])
