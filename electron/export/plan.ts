@@ -5,9 +5,9 @@
  */
 import { checkGraph, formatIssue, type GraphReport } from '../../shared/graph/check';
 import { decideLoss, finalActivation as headActivation, type LossKind } from '../../shared/graph/head';
+import { modelNodes } from '../../shared/graph/model';
 import type { Graph } from '../../shared/ir/schema';
-import { isLayerKind, type LayerKind, layerSpec, type Shape } from '../../shared/layers/index';
-import { resolveParams } from '../../shared/layers/params';
+import type { LayerKind, Shape } from '../../shared/layers/index';
 
 /** Refused export (invalid graph, missing weights, a file in the way): the message says why. */
 export class ExportError extends Error {
@@ -82,41 +82,19 @@ export function planGraph(graph: Graph): ExportPlan {
             errors.map(formatIssue).join('\n'),
     );
   }
-  const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
-  const incoming = new Map<string, Map<string, string>>();
-  for (const e of graph.edges) {
-    let m = incoming.get(e.target);
-    if (!m) incoming.set(e.target, (m = new Map()));
-    m.set(e.targetPort, e.source);
-  }
   // Only the nodes with a path to an Output, as the engine compiles them (a dead branch is left out).
   const names = pythonNames(report.live);
   const nodes: PlanNode[] = [];
   const byId = new Map<string, PlanNode>();
-  for (const id of report.live) {
-    const node = nodeById.get(id)!;
-    if (!isLayerKind(node.kind)) throw new ExportError(`${id}: unknown layer kind ${node.kind}.`);
-    const spec = layerSpec(node.kind);
-    const res = resolveParams(spec, node.params);
-    if (!res.ok) throw new ExportError(`${id} (${node.kind}): ${res.issues.map((i) => i.message).join(' ')}`);
+  for (const { id, node, kind, config, sources } of modelNodes(graph, report)) {
     const rep = report.nodes.get(id);
-    const resolved = new Map<string, string>();
-    const sources: string[] = [];
-    for (const port of spec.ports(res.config)) {
-      const src =
-        incoming.get(id)?.get(port.name) ?? (port.fallback ? resolved.get(port.fallback) : undefined);
-      if (src === undefined)
-        throw new ExportError(`${id} (${node.kind}): port ${port.name} is not connected.`);
-      resolved.set(port.name, src);
-      sources.push(src);
-    }
-    if (!rep?.outputShape) throw new ExportError(`${id} (${node.kind}): its output shape is unknown.`);
+    if (!rep?.outputShape) throw new ExportError(`${id} (${kind}): its output shape is unknown.`);
     const p: PlanNode = {
       id,
-      kind: node.kind,
+      kind,
       label: node.name ?? id,
       py: names.get(id)!,
-      config: res.config,
+      config,
       sources,
       inputShapes: rep.inputShapes.filter((s): s is Shape => s !== undefined),
       outputShape: rep.outputShape,

@@ -5,8 +5,7 @@
  */
 import { checkGraph, type CheckGraph, formatIssue, type GraphReport } from '../graph/check';
 import type { JsonValue } from '../layers/define';
-import { isLayerKind, layerSpec } from '../layers/index';
-import { resolveParams } from '../layers/params';
+import { modelNodes } from '../graph/model';
 
 export interface KerasModelJson {
   class_name: 'Model';
@@ -50,38 +49,17 @@ export class GraphInvalidError extends Error {
 export function toKerasModel(graph: CheckGraph, name = 'netloom_model'): CompiledGraph {
   const report = checkGraph(graph);
   if (!report.valid) throw new GraphInvalidError(report);
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const incoming = new Map<string, Map<string, string>>();
-  for (const e of graph.edges) {
-    let m = incoming.get(e.target);
-    if (!m) incoming.set(e.target, (m = new Map()));
-    m.set(e.targetPort, e.source);
-  }
   const layers: KerasModelJson['config']['layers'] = [];
   const outputs: CompiledGraph['outputs'] = [];
   // Only the nodes with a path to an Output: a branch that feeds nothing is not part of the model.
-  for (const id of report.live) {
-    const node = byId.get(id)!;
-    if (!isLayerKind(node.kind)) continue;
-    const spec = layerSpec(node.kind);
-    const res = resolveParams(spec, node.params);
-    if (!res.ok) throw new GraphInvalidError(report);
+  for (const { id, node, spec, config, sources } of modelNodes(graph, report)) {
     const rep = report.nodes.get(id)!;
-    const sources: string[] = [];
-    const resolved = new Map<string, string>();
-    for (const port of spec.ports(res.config)) {
-      const src =
-        incoming.get(id)?.get(port.name) ?? (port.fallback ? resolved.get(port.fallback) : undefined);
-      if (src === undefined) throw new GraphInvalidError(report);
-      resolved.set(port.name, src);
-      sources.push(src);
-    }
     if (node.kind === 'Output') {
       outputs.push({ outputNode: id, layer: sources[0]! });
       continue;
     }
     const k = spec.keras(
-      res.config,
+      config,
       rep.inputShapes.filter((s) => s !== undefined),
     );
     if (!k) continue;
