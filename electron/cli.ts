@@ -14,6 +14,7 @@ import { registerDatasets } from './cli/datasets';
 import { exitCodeFor } from './cli/errors';
 import { registerEvaluate } from './cli/evaluate';
 import { registerExport } from './cli/export';
+import { registerInspect } from './cli/inspect';
 import type { Io } from './cli/io';
 import { registerNew } from './cli/new';
 import { registerPredict } from './cli/predict';
@@ -39,6 +40,7 @@ export function buildProgram(io: Io): Command {
   registerTrain(program, io);
   registerEvaluate(program, io);
   registerPredict(program, io);
+  registerInspect(program, io);
   registerValidate(program, io);
   registerSummary(program, io);
   registerExport(program, io);

@@ -35,3 +35,18 @@ export function parsePort(value: string): number {
     throw new InvalidArgumentError('expected a port number 0-65535.');
   return Number(value);
 }
+
+export function parseIndex(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a row number (0 or more).');
+  return Number(value);
+}
+
+export function parseIdList(value: string): string[] {
+  const ids = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (ids.length === 0)
+    throw new InvalidArgumentError('expected node ids separated by commas, e.g. dense_1,out.');
+  return ids;
+}

@@ -12,11 +12,14 @@ import type { TrainingConfig } from '../../shared/training/config';
 import type { Evaluation } from '../../shared/training/evaluation';
 import type { EpochEndEvent, Probe, TrainingEvent } from '../../shared/training/protocol';
 import { readWeightsManifest, type WeightEntry, weightsState } from '../../shared/graph/weights';
+import type { InspectResult } from '../../shared/inspect/types';
 import { startTraining, type TrainingHandle } from '../engine/session';
+import { inspectProject } from './inspect';
 import { openRegularFile } from './regularFile';
 import { BUILTIN_DATASETS } from './datasets/builtin';
 import {
   csvPath,
+  DataError,
   evaluateProject,
   type LoadContext,
   type LoadedData,
@@ -245,6 +248,34 @@ export class TrainingSessions {
     // Kept with the weights it describes (saved as weights/evaluation.json).
     if (doc.extras.weights === weights) doc.extras = { ...doc.extras, evaluation };
     return evaluation;
+  }
+
+  /** Every node's activation for one sample of the document's data (or values given), with its weights. */
+  async inspect(
+    docId: string,
+    doc: DocHandle,
+    project: Project,
+    req: { sample?: number | undefined; input?: number[] | undefined },
+  ): Promise<InspectResult> {
+    let loaded: LoadedData | undefined;
+    if (req.input === undefined && !project.data)
+      throw new TrainingServiceError('NO_DATA', 'The project has no data.');
+    // Loaded (or cached) also for values given: it names the classes and the words.
+    if (project.data) {
+      const { spec, file } = await this.normalise(doc, project.data);
+      loaded = await this.loadCached(docId, doc, spec, file, project.training);
+    }
+    try {
+      return await inspectProject(
+        { project, ...doc.extras },
+        req,
+        { ...this.context(doc), embedded: doc.extras.data },
+        loaded,
+      );
+    } catch (err) {
+      if (err instanceof DataError) throw new TrainingServiceError('BAD_INPUT', err.message);
+      throw err;
+    }
   }
 
   /** The outputs over a 2-D grid (decision boundary) with the document's weights. */

@@ -6,6 +6,7 @@
 import {
   Controls,
   MiniMap,
+  Panel,
   ReactFlow,
   type Connection,
   type Edge,
@@ -19,6 +20,7 @@ import { isMac } from '../commands/commands';
 import { DND_MIME } from '../palette/Palette';
 import { beginGesture, endGesture } from '../store/history';
 import { useReport } from '../store/hooks';
+import { ProbeBar } from '../panels/ProbeBar';
 import { useAppStore } from '../store/store';
 import { FarContext, ReportContext, useFarZoom } from './context';
 import { DotGrid } from './DotGrid';
@@ -40,6 +42,9 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
   const onEdgesChange = useAppStore((s) => s.onEdgesChange);
   const connect = useAppStore((s) => s.connect);
   const locked = useAppStore((s) => s.locked);
+  // The sample picker rides on the canvas once there are weights to look inside (Design view only:
+  // the Train view has its own).
+  const probing = useAppStore((s) => s.hasWeights && s.view === 'design');
   const ready = useAppStore((s) => s.docId !== null);
   const theme = useAppStore((s) => s.theme);
   const minimap = useAppStore((s) => s.minimap);
@@ -108,6 +113,11 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
           >
             {far && <FarEdges />}
             <DotGrid />
+            {probing && (
+              <Panel position="top-left" className="canvas-probe">
+                <ProbeBar compact />
+              </Panel>
+            )}
             {locked && (
               <div className="canvas-locked" data-testid="canvas-locked" role="status">
                 Training: the graph is read-only until the run ends.

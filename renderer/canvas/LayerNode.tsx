@@ -8,7 +8,10 @@ import { memo } from 'react';
 import { paramLabel } from '../../shared/layers/define';
 import { layerSpec } from '../../shared/layers/index';
 import { formatCount, formatShape } from '../../shared/layers/shape';
+import { ProbeView } from '../inspect/ProbeView';
 import type { LayerNodeT } from '../store/graph';
+import { selectWeights } from '../store/selectors';
+import { useAppStore } from '../store/store';
 import { useCanvasReport, useFar } from './context';
 
 export function formatParamValue(v: unknown): string {
@@ -20,6 +23,9 @@ export function formatParamValue(v: unknown): string {
 function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
   const report = useCanvasReport();
   const far = useFar();
+  // The probed sample's activation at this node (only with weights that fit the graph).
+  const probe = useAppStore((s) => (s.probe && selectWeights(s).state === 'fit' ? s.probe : null));
+  const activation = probe?.nodes.find((n) => n.id === id);
   const spec = layerSpec(data.kind);
   const r = report.nodes.get(id);
   if (far) {
@@ -104,6 +110,7 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
         </span>
       </div>
       {errors.length > 0 && <div className="layer-node-error">{errors[0]!.message}</div>}
+      {probe && activation && <ProbeView node={activation} probe={probe} size="node" />}
       {spec.hasOutput !== false && (
         <Handle id="out" type="source" position={Position.Bottom} data-testid={`handle-${id}-out`} />
       )}

@@ -9,6 +9,7 @@ import type { Evaluation } from '../../shared/training/evaluation';
 import { api } from '../ipc/client';
 import { useWeights } from '../store/hooks';
 import { useAppStore } from '../store/store';
+import { ProbePanel } from './ProbeBar';
 import { BaselineLadder } from '../training/BaselineLadder';
 import { ConfusionMatrix } from '../training/ConfusionMatrix';
 import { DecisionBoundary } from '../training/DecisionBoundary';
@@ -86,6 +87,7 @@ function Results({ ev, summary }: { ev: Evaluation; summary: DataSummary | null 
       )}
       {ev.misclassified && ev.classes && ev.misclassified.length > 0 && (
         <MisclassifiedList
+          onSelect={(i) => void store().probeAt(i)}
           items={ev.misclassified}
           classes={ev.classes}
           {...(summary?.featureNames ? { featureNames: summary.featureNames } : {})}
@@ -135,6 +137,8 @@ function TryIt({ summary }: { summary: DataSummary | null }) {
     const { docId } = store();
     if (!docId) return;
     setState((p) => ({ ...p, busy: true }));
+    // The canvas's probe views follow what was drawn or typed.
+    void store().probeValues(values);
     predict(docId, values, summary).then(
       (result) => setState({ result, busy: false }),
       (err: unknown) => setState({ error: err instanceof Error ? err.message : String(err), busy: false }),
@@ -171,6 +175,7 @@ export function EvaluationPanel() {
   return (
     <section className="panel train-eval" aria-label="Evaluation">
       {summary && <Boundary summary={summary} />}
+      <ProbePanel />
       <h2>Evaluation</h2>
       {running && !ev && <p className="muted">The evaluation comes when the run ends.</p>}
       {evaluating && !stale && <p className="muted">Evaluating…</p>}

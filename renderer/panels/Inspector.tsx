@@ -15,6 +15,8 @@ import type { ParamValue } from '../../shared/ir/schema';
 import type { LayerNodeT } from '../store/graph';
 import { useReport } from '../store/hooks';
 import { useAppStore } from '../store/store';
+import { selectWeights } from '../store/selectors';
+import { ProbeView } from '../inspect/ProbeView';
 
 function toText(spec: AnyParam, v: unknown): string {
   if (spec.type === 'ints' || spec.type === 'shape')
@@ -174,10 +176,24 @@ export function Inspector() {
           </div>
         )}
       </div>
+      <ProbeSection id={node.id} />
       <details open className="explain">
         <summary>What it does</summary>
         <p>{spec.explain}</p>
       </details>
+    </section>
+  );
+}
+
+/** The probed sample's activation at the selected node, large, with its statistics. */
+function ProbeSection({ id }: { id: string }) {
+  const probe = useAppStore((s) => (s.probe && selectWeights(s).state === 'fit' ? s.probe : null));
+  const activation = probe?.nodes.find((n) => n.id === id);
+  if (!probe || !activation) return null;
+  return (
+    <section className="probe-section" data-testid="inspector-probe">
+      <h3>For the probed sample</h3>
+      <ProbeView node={activation} probe={probe} size="large" />
     </section>
   );
 }

@@ -17,6 +17,8 @@ export interface MisclassifiedListProps {
   imageShape?: readonly number[];
   /** At most this many are shown (default 48). */
   limit?: number;
+  /** Clicking an example (its dataset row): probe it. */
+  onSelect?: (index: number) => void;
 }
 
 function Cls({ i, classes }: { i: number; classes: readonly string[] }) {
@@ -42,7 +44,20 @@ export function MisclassifiedList({
   featureNames,
   imageShape,
   limit = 48,
+  onSelect,
 }: MisclassifiedListProps) {
+  const pick = (index: number) =>
+    onSelect
+      ? {
+          onClick: () => onSelect(index),
+          role: 'button',
+          tabIndex: 0,
+          onKeyDown: (e: { key: string }) => {
+            if (e.key === 'Enter' || e.key === ' ') onSelect(index);
+          },
+          'data-testid': `misclassified-${index}`,
+        }
+      : {};
   const shown = items.slice(0, limit);
   const conf = (m: Misclassified) => m.probabilities[m.predicted];
   const image = imageShape && imageShape.length >= 2 ? imageShape : null;
@@ -63,7 +78,12 @@ export function MisclassifiedList({
           {shown.map((m) => {
             const [h, w, c = 1] = image as [number, number, number?];
             return (
-              <li key={m.index} className="mis-card" title={`row ${m.index}`}>
+              <li
+                key={m.index}
+                className={`mis-card${onSelect ? ' pickable' : ''}`}
+                title={`row ${m.index}${onSelect ? ': click to see inside the network' : ''}`}
+                {...pick(m.index)}
+              >
                 {m.input ? (
                   <GrayImage
                     values={grayOf(m.input, h, w, c)}
@@ -107,7 +127,7 @@ export function MisclassifiedList({
             </thead>
             <tbody>
               {shown.map((m) => (
-                <tr key={m.index}>
+                <tr key={m.index} className={onSelect ? 'pickable' : ''} {...pick(m.index)}>
                   <td className="mono muted">{m.index}</td>
                   {(m.input ?? []).slice(0, featureNames?.length ?? 50).map((v, i) => (
                     <td key={i} className="mono">

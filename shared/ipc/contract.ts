@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { EXPORT_FORMATS } from '../export/formats';
 import { weightEntrySchema, type WeightEntry } from '../graph/weights';
+import type { InspectResult } from '../inspect/types';
 import { entryRule } from '../ir/container';
 import { dataSpecSchema, projectSchema, type RunSummary } from '../ir/schema';
 import type { DatasetDescriptor, Task } from '../training/data';
@@ -242,6 +243,19 @@ export const REQUESTS = {
       input: z.array(z.number()).max(PREDICT_MAX_VALUES),
     }),
     result: typed<{ outputs: number[]; classes?: string[] }>(),
+  },
+  /**
+   * Every node's activation for one sample (a row of the document's data by index, or values given
+   * in the Input's layout), with the document's weights: the probe views.
+   */
+  'model.inspect': {
+    params: z.strictObject({
+      docId,
+      project: projectSchema,
+      sample: z.number().int().min(0).max(1e9).optional(),
+      input: z.array(z.number()).max(PREDICT_MAX_VALUES).optional(),
+    }),
+    result: typed<InspectResult>(),
   },
   /** The network's outputs over a 2-D grid (the decision boundary), with the document's weights. */
   'model.predictGrid': {

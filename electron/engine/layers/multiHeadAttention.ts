@@ -33,6 +33,8 @@ export class NetloomMultiHeadAttention extends tf.layers.Layer {
   readonly useBias: boolean;
   readonly causal: boolean;
   private w: Record<string, Var> = {};
+  /** When set, called with each call's attention weights [B, heads, Tq, Tk] (inspection). */
+  attentionObserver: ((weights: tf.Tensor) => void) | null = null;
 
   constructor(args: MultiHeadAttentionArgs) {
     super({ name: args.name, trainable: args.trainable ?? true });
@@ -98,6 +100,7 @@ export class NetloomMultiHeadAttention extends tf.layers.Layer {
         causal: this.causal,
         dropout: this.rate,
         training: kwargs.training === true,
+        observe: this.attentionObserver,
       },
     );
   }

@@ -35,6 +35,8 @@ export interface AttentionOptions {
   causal: boolean;
   dropout: number;
   training: boolean;
+  /** Called with the attention weights [B, heads, Tq, Tk] (after the softmax, before dropout). */
+  observe?: ((weights: tf.Tensor) => void) | null | undefined;
 }
 
 /** Large negative number Keras 3 adds to masked scores before the softmax (float32). */
@@ -76,6 +78,7 @@ export function multiHeadAttention(
     let scores = tf.matMul(q, k, false, true); // [B, h, Tq, Tk]
     if (o.causal) scores = scores.add(causalMask(tq, tk));
     let attn = tf.softmax(scores, -1);
+    o.observe?.(attn);
     if (o.training && o.dropout > 0) attn = dropout(attn, o.dropout);
     const ctx = tf
       .matMul(attn, v)

@@ -34,6 +34,8 @@ export class NetloomTransformerEncoderBlock extends tf.layers.Layer {
   readonly normalizeFirst: boolean;
   readonly activation: 'relu' | 'gelu';
   private w: Record<string, Var> = {};
+  /** When set, called with each call's attention weights [B, heads, T, T] (inspection). */
+  attentionObserver: ((weights: tf.Tensor) => void) | null = null;
 
   constructor(args: TransformerEncoderBlockArgs) {
     super({ name: args.name, trainable: args.trainable ?? true });
@@ -108,6 +110,7 @@ export class NetloomTransformerEncoderBlock extends tf.layers.Layer {
             causal: false,
             dropout: this.rate,
             training,
+            observe: this.attentionObserver,
           },
         );
       const ffn = (t: tf.Tensor) => {

@@ -15,6 +15,7 @@ export type DataRequests =
   | 'model.evaluate'
   | 'model.predict'
   | 'model.predictGrid'
+  | 'model.inspect'
   | 'runs.restore'
   | 'runs.history';
 
@@ -57,6 +58,9 @@ export function dataHandlers(app: AppCore): HandlerGroup<DataRequests> {
 
     'model.predictGrid': async ({ docId, project, grid }) =>
       app.training.predictGrid(trainedDoc(app, docId, project), project, grid),
+
+    'model.inspect': async ({ docId, project, sample, input }) =>
+      app.training.inspect(docId, trainedDoc(app, docId, project), project, { sample, input }),
 
     'runs.restore': async ({ docId, runId, project }) => {
       app.guardRun(docId, project);

@@ -7,11 +7,13 @@
 import type { DataSummary, Grid, TrainingEventView } from '../../../shared/ipc/contract';
 import type { DataSpec } from '../../../shared/ir/schema';
 import type { DatasetDescriptor } from '../../../shared/training/data';
+import type { InspectResult } from '../../../shared/inspect/types';
 import type { Evaluation } from '../../../shared/training/evaluation';
 import type { EpochEndEvent, ProgressEvent } from '../../../shared/training/protocol';
 import { type Curves, emptyCurves } from '../curves';
 import type { SliceCreator } from '../state';
 import * as data from './trainingData';
+import * as probe from './trainingProbe';
 import * as run from './trainingRun';
 
 export type RunStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'diverged' | 'error';
@@ -37,6 +39,14 @@ export interface TrainingRunState {
   /** The loss spans several orders of magnitude (a blow-up): draw it on a log axis. */
   lossLog: boolean;
   overlays: Record<string, EpochEndEvent[]>;
+  /** The probed sample: a row of the data (index) or values given (drawn, typed); null: none. */
+  probeSample: number | null;
+  probeInput: number[] | null;
+  /** Every node's activation for the probed sample, with the document's weights. */
+  probe: InspectResult | null;
+  probeBusy: boolean;
+  /** Why there is no probe to show (no weights, stale weights, an error). */
+  probeError: string | null;
 }
 
 export const trainingReset = (): TrainingRunState => ({
@@ -56,6 +66,11 @@ export const trainingReset = (): TrainingRunState => ({
   kept: null,
   lossLog: false,
   overlays: {},
+  probeSample: null,
+  probeInput: null,
+  probe: null,
+  probeBusy: false,
+  probeError: null,
 });
 
 export interface TrainingSlice extends TrainingRunState {
@@ -82,6 +97,12 @@ export interface TrainingSlice extends TrainingRunState {
   showRun(runId: string): Promise<void>;
   restoreRun(runId: string): Promise<void>;
   handleTrainingEvent(e: TrainingEventView): void;
+  /** Probes row `index` of the data: every node shows its activation for it. */
+  probeAt(index: number): Promise<void>;
+  /** Probes values in the Input's layout (a drawn digit, typed features). */
+  probeValues(values: number[]): Promise<void>;
+  refreshProbe(): Promise<void>;
+  clearProbe(): void;
 }
 
 export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get) => ({
@@ -103,4 +124,8 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get) => ({
   showRun: (runId) => run.showRun(set, get, runId),
   restoreRun: (runId) => run.restore(get, runId),
   handleTrainingEvent: (e) => run.handleEvent(set, get, e),
+  probeAt: (index) => probe.probeAt(set, get, index),
+  probeValues: (values) => probe.probeValues(set, get, values),
+  refreshProbe: () => probe.refreshProbe(set, get),
+  clearProbe: () => set({ probeSample: null, probeInput: null, probe: null, probeError: null }),
 });

@@ -117,6 +117,7 @@ export async function restore(get: GetState, runId: string): Promise<void> {
     get().notify(`Restored the weights of ${runLabel(runs, runId)}`);
     await get().evaluate();
     await get().refreshBoundary();
+    await get().refreshProbe();
   } catch (err) {
     get().notify(errorText(err), 'error');
   }
@@ -170,4 +171,5 @@ export function handleEvent(set: SetState, get: GetState, e: TrainingEventView):
   // Every panel shows the weights the document now has.
   void get().evaluate();
   void get().refreshBoundary();
+  void get().refreshProbe();
 }

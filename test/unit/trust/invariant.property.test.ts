@@ -3,7 +3,7 @@
  * internal error on it. Proved over mutations of the parts of a trained project that the graph
  * checks do not cover: the weights' manifest (weights/model.json), their values (weights.bin) and
  * the saved evaluation (weights/evaluation.json). Each mutated file goes through validate, and, when
- * it validates, evaluate, predict and two exports (in process, through the same entry as the CLI).
+ * it validates, evaluate, predict, inspect and two exports (in process, through the same entry as the CLI).
  */
 import fc from 'fast-check';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -183,7 +183,7 @@ function apply(m: Mutation): Map<string, Uint8Array> {
 // ---- the property ----------------------------------------------------------------------------
 
 describe('if validate accepts a file, no command ends in an internal error on it', () => {
-  it('mutated weights manifests, values and evaluations: validate → evaluate, predict, export (≥ 1,000 files)', async () => {
+  it('mutated weights manifests, values and evaluations: validate → evaluate, predict, inspect, export (≥ 1,000 files)', async () => {
     const pristine = writeArchive(base);
     let accepted = 0;
     let n = 0;
@@ -199,6 +199,7 @@ describe('if validate accepts a file, no command ends in an internal error on it
           for (const args of [
             ['evaluate', file, '--json'],
             ['predict', file, '--data', f('rows.csv'), '--json'],
+            ['inspect', file, '--sample', '1', '--json'],
             ['export', file, '--format', 'tfjs', '--out', `${file}-tfjs`],
             ['export', file, '--format', 'pytorch', '--out', `${file}-torch`],
           ]) {

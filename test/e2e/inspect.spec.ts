@@ -1,0 +1,90 @@
+/**
+ * Seeing inside the network, as a person does it: train, pick a sample (an e-mail by its row, a
+ * digit drawn by hand), and read on the canvas and in the inspector what each layer computed for
+ * it: the attention of each head over the e-mail's words, the CNN's feature maps.
+ */
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+async function setUp(page: Page, template: string, dataset: string) {
+  await page.getByTestId('cmd-new').click();
+  await page.getByTestId(`template-${template}`).click();
+  await expect(page.getByTestId('node-input_1')).toBeVisible();
+  await page.getByTestId('view-train').click();
+  await page.getByTestId('dataset-select').selectOption(dataset);
+  await expect(page.getByTestId('data-summary')).toBeVisible({ timeout: 30_000 });
+}
+
+async function train(page: Page, epochs: string) {
+  const f = page.getByTestId('train-epochs');
+  await f.fill(epochs);
+  await f.press('Tab');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 120_000 });
+}
+
+test('Transformer on SpamAssassin: pick an e-mail, see which words each head attends to', async ({
+  app: page,
+}) => {
+  test.setTimeout(180_000);
+  await setUp(page, 'transformer', 'spamassassin');
+  await train(page, '1');
+
+  // Before a sample is picked, the picker says what it is for; then row 4,900 (a validation e-mail).
+  const picker = page.getByTestId('probe-sample');
+  await expect(picker).toContainText('Pick a row');
+  await page.getByTestId('probe-index').fill('4900');
+  await page.getByTestId('probe-index').press('Enter');
+  await expect(page.getByTestId('probe-status')).toContainText(
+    /Row 4900 \(validation\), class (ham|spam) → predicted (ham|spam)/,
+  );
+  await page.getByTestId('probe-show-canvas').click();
+
+  // Every node shows its view; the encoder blocks their attention maps.
+  for (const id of ['input_1', 'positionalembedding_1', 'globalavgpool1d_1', 'dense_1', 'output_1'])
+    await expect(page.getByTestId(`probe-view-${id}`)).toBeVisible();
+  await expect(page.getByTestId('attention-map-transformerencoderblock_1')).toBeVisible();
+  await expect(page.getByTestId('probe-view-output_1')).toContainText('ham');
+
+  // The inspector: the large map, a head selector and the e-mail's words shaded by attention.
+  await page.getByTestId('node-transformerencoderblock_1').click();
+  await expect(page.getByTestId('attention-map-large-transformerencoderblock_1')).toBeVisible();
+  const words = page.getByTestId('attention-words-transformerencoderblock_1');
+  expect(await words.locator('button').count()).toBeGreaterThan(5);
+  const top = page.getByTestId('attention-top-transformerencoderblock_1');
+  await words.locator('button').nth(2).click();
+  const head1 = await top.textContent();
+  await page.getByTestId('attention-head-2').click();
+  await expect(top).not.toHaveText(head1 ?? '');
+  await expect(top).toContainText('attends most to:');
+  await page.screenshot({ path: 'test-results/e2e/inspect-attention.png' });
+});
+
+test('CNN on MNIST: draw a digit and see the feature maps of every layer', async ({ app: page }) => {
+  test.setTimeout(180_000);
+  await setUp(page, 'cnn', 'mnist');
+  await train(page, '1');
+
+  // Draw a "1": a vertical stroke down the middle of the box.
+  const box = (await page.getByTestId('predict-canvas').boundingBox())!;
+  await page.getByTestId('predict-canvas').scrollIntoViewIfNeeded();
+  const b = (await page.getByTestId('predict-canvas').boundingBox())!;
+  void box;
+  await page.mouse.move(b.x + b.width * 0.5, b.y + b.height * 0.15);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++)
+    await page.mouse.move(b.x + b.width * 0.5, b.y + b.height * (0.15 + i * 0.07));
+  await page.mouse.up();
+  await page.getByTestId('predict-run').click();
+  await expect(page.getByTestId('predict-result')).toContainText('%');
+  await expect(page.getByTestId('probe-status')).toContainText('Your input → predicted');
+
+  await page.getByTestId('view-design').click();
+  const maps = page.getByTestId('feature-maps-conv2d_1');
+  await expect(maps).toBeVisible();
+  expect(Number(await maps.getAttribute('data-maps'))).toBeGreaterThan(1);
+  await expect(page.getByTestId('probe-view-output_1')).toContainText('%');
+  await page.getByTestId('node-conv2d_1').click();
+  await expect(page.getByTestId('feature-maps-large-conv2d_1')).toBeVisible();
+  await page.screenshot({ path: 'test-results/e2e/inspect-cnn.png' });
+});
