@@ -6,7 +6,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkGraph, type CheckGraph } from '../../shared/graph/check';
 import { modelNodes } from '../../shared/graph/model';
-import { activationStats, MAX_INSPECT_VALUES, nest, type NodeActivation } from '../../shared/inspect/types';
+import {
+  activationStats,
+  MAX_INSPECT_VALUES,
+  MAX_UNIT_MAPS,
+  nest,
+  type NodeActivation,
+  type UnitGrid,
+} from '../../shared/inspect/types';
 import type { WeightArtifacts } from '../../shared/training/protocol';
 import { loadTrainedModel } from './artifacts';
 import { activeBackend, initBackend } from './backend';
@@ -88,6 +95,66 @@ export async function inspectActivations(
     return { nodes: result, backend: activeBackend() };
   } finally {
     for (const l of observers) l.attentionObserver = null;
+    model.dispose();
+  }
+}
+
+/** Layer classes whose units get a heatmap over the input plane (as TensorFlow Playground's neurons). */
+const UNIT_LAYERS = new Set(['Dense', 'Activation']);
+
+/**
+ * For 2-D data: each Dense/Activation layer's units evaluated at `points` ([x, y] pairs, a coarse
+ * grid over the input plane), with the model's current weights (inference mode). At most
+ * MAX_UNIT_MAPS units a layer.
+ */
+export function unitGrids(model: tf.LayersModel, points: Float32Array): UnitGrid[] {
+  const layers = model.layers.filter(
+    (l) => UNIT_LAYERS.has(l.getClassName()) && (l.outputShape as (number | null)[]).length === 2,
+  );
+  if (layers.length === 0 || model.inputs.length !== 1) return [];
+  const count = points.length / 2;
+  return tf.tidy(() => {
+    const probe = tf.model({
+      inputs: model.inputs,
+      outputs: layers.map((l) => l.output as tf.SymbolicTensor),
+    });
+    const y = probe.predict(tf.tensor2d(points, [count, 2]));
+    const outs = Array.isArray(y) ? y : [y];
+    return layers.map((l, i) => {
+      const t = outs[i]!;
+      const total = t.shape[1]!;
+      const shown = Math.min(total, MAX_UNIT_MAPS);
+      const data = t.slice([0, 0], [count, shown]).transpose().dataSync();
+      const values: number[][] = [];
+      for (let u = 0; u < shown; u++) values.push(Array.from(data.subarray(u * count, (u + 1) * count)));
+      return { id: l.name, total, values };
+    });
+  });
+}
+
+/** `unitGrids` at most every `intervalMs` (always when `force`): the live heatmaps' pace. */
+export class UnitGridPacer {
+  private last = -Infinity;
+  constructor(private readonly intervalMs = 250) {}
+  next(model: tf.LayersModel, points: Float32Array, force: boolean): UnitGrid[] | undefined {
+    const now = Date.now();
+    if (!force && now - this.last < this.intervalMs) return undefined;
+    this.last = now;
+    return unitGrids(model, points);
+  }
+}
+
+/** `unitGrids` with trained weights (after a run, on opening a project). */
+export async function trainedUnitGrids(
+  graph: CheckGraph,
+  weights: WeightArtifacts,
+  points: Float32Array,
+): Promise<UnitGrid[]> {
+  await initBackend();
+  const model = await loadTrainedModel(graph, weights);
+  try {
+    return unitGrids(model, points);
+  } finally {
     model.dispose();
   }
 }

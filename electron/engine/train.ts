@@ -28,6 +28,7 @@ import { type CompiledModel, compileGraph, EngineError } from './compile';
 import type { TrainData } from './data';
 import { makeOptimizer } from './optimizers';
 import { batchGradients } from './step';
+import { UnitGridPacer } from './inspect';
 import { EpochMetrics, evaluate, runProbe } from './trainMetrics';
 import { chooseShards, peerScriptPath, Replicas, shardable } from './parallel';
 import { mulberry32, permutation, seedMathRandom } from './random';
@@ -148,6 +149,7 @@ class TrainingRun {
   private readonly best: Best = { loss: Infinity, epoch: 0, weights: undefined, metrics: undefined, wait: 0 };
   private lastTrain: Metrics = {};
   private lastVal: Metrics = {};
+  private readonly unitPacer = new UnitGridPacer();
 
   constructor(
     private readonly o: RunOptions,
@@ -349,6 +351,7 @@ class TrainingRun {
     const { o, config } = this;
     this.lastVal = u.val.length > 0 ? evaluate(u.c, o.data, u.val, u.batchSize) : {};
     const probe = o.probe ? runProbe(u.c, o.probe) : undefined;
+    const units = o.probe?.units && this.unitPacer.next(u.c.model, o.probe.units, epoch === config.epochs);
     o.emit({
       type: 'epochEnd',
       runId: o.runId,
@@ -359,6 +362,7 @@ class TrainingRun {
       backend: this.backend,
       elapsedMs: Date.now() - this.t0,
       ...(probe ? { probe } : {}),
+      ...(units ? { units } : {}),
     });
     return this.trackBest(u, epoch);
   }

@@ -12,7 +12,8 @@ import type { TrainingConfig } from '../../shared/training/config';
 import type { Evaluation } from '../../shared/training/evaluation';
 import type { EpochEndEvent, Probe, TrainingEvent } from '../../shared/training/protocol';
 import { readWeightsManifest, type WeightEntry, weightsState } from '../../shared/graph/weights';
-import type { InspectResult } from '../../shared/inspect/types';
+import { type InspectResult, UNIT_GRID_N, type UnitGrid } from '../../shared/inspect/types';
+import { trainedUnitGrids } from '../engine/inspect';
 import { startTraining, type TrainingHandle } from '../engine/session';
 import { inspectProject } from './inspect';
 import { openRegularFile } from './regularFile';
@@ -162,7 +163,7 @@ export class TrainingSessions {
     const ds = loaded.dataset;
     const probe =
       grid && ds.sampleShape.length === 1 && ds.sampleShape[0] === 2 && ds.xDtype === 'float32'
-        ? gridProbe(grid)
+        ? { ...gridProbe(grid), units: gridProbe({ ...grid, n: UNIT_GRID_N }).data as Float32Array }
         : undefined;
     const startedAt = new Date();
     const history: EpochEndEvent[] = [];
@@ -176,7 +177,7 @@ export class TrainingSessions {
       ...(current.state === 'fit' && doc.extras.weights ? { previous: doc.extras.weights } : {}),
       onEvent: (e: TrainingEvent) => {
         if (e.type === 'epochEnd') {
-          const { probe: _p, ...rest } = e;
+          const { probe: _p, units: _u, ...rest } = e;
           history.push(rest);
         }
         if (e.type === 'progress' || e.type === 'epochEnd' || e.type === 'error') {
@@ -283,6 +284,12 @@ export class TrainingSessions {
     const p = gridProbe(grid);
     const { outputs } = await predictArrays({ project, ...doc.extras }, p.data, [2], 'float32', p.count);
     return { outputs: Array.from(outputs) };
+  }
+
+  /** 2-D data: each Dense/Activation unit over the input plane, with the document's weights. */
+  async unitGrids(doc: DocHandle, project: Project, grid: Grid): Promise<{ units: UnitGrid[] }> {
+    const points = gridProbe({ ...grid, n: UNIT_GRID_N }).data as Float32Array;
+    return { units: await trainedUnitGrids(project.graph, doc.extras.weights!, points) };
   }
 
   async predict(doc: DocHandle, project: Project, input: number[]) {

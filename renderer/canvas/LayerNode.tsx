@@ -9,6 +9,7 @@ import { paramLabel } from '../../shared/layers/define';
 import { layerSpec } from '../../shared/layers/index';
 import { formatCount, formatShape } from '../../shared/layers/shape';
 import { ProbeView } from '../inspect/ProbeView';
+import { UnitMaps } from '../inspect/UnitMaps';
 import type { LayerNodeT } from '../store/graph';
 import { selectWeights } from '../store/selectors';
 import { useAppStore } from '../store/store';
@@ -26,6 +27,11 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
   // The probed sample's activation at this node (only with weights that fit the graph).
   const probe = useAppStore((s) => (s.probe && selectWeights(s).state === 'fit' ? s.probe : null));
   const activation = probe?.nodes.find((n) => n.id === id);
+  const units = useAppStore((s) =>
+    s.units && (s.status === 'running' || selectWeights(s).state === 'fit')
+      ? s.units.find((u) => u.id === id)
+      : undefined,
+  );
   const spec = layerSpec(data.kind);
   const r = report.nodes.get(id);
   if (far) {
@@ -110,7 +116,12 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
         </span>
       </div>
       {errors.length > 0 && <div className="layer-node-error">{errors[0]!.message}</div>}
-      {probe && activation && <ProbeView node={activation} probe={probe} size="node" />}
+      {((probe && activation) || units) && (
+        <div className="node-side">
+          {units && <UnitMaps grid={units} />}
+          {probe && activation && <ProbeView node={activation} probe={probe} size="node" />}
+        </div>
+      )}
       {spec.hasOutput !== false && (
         <Handle id="out" type="source" position={Position.Bottom} data-testid={`handle-${id}-out`} />
       )}

@@ -63,6 +63,23 @@ export interface InspectResult {
   backend: string;
 }
 
+/** Side of the coarse grid over the input plane that per-unit heatmaps are computed on. */
+export const UNIT_GRID_N = 20;
+/** Per-unit heatmaps are drawn for at most this many units of a layer. */
+export const MAX_UNIT_MAPS = 16;
+
+/**
+ * One layer's units over the input plane (2-D data): for each of its first `units` units, its
+ * output at each point of the UNIT_GRID_N × UNIT_GRID_N grid (row-major, top row first).
+ */
+export interface UnitGrid {
+  id: string;
+  /** Units of the layer in all. */
+  total: number;
+  /** values[u][point] for the first min(total, MAX_UNIT_MAPS) units. */
+  values: number[][];
+}
+
 /** Statistics of a block of values (NaN-free input assumed; NaN propagates to mean and std). */
 export function activationStats(values: ArrayLike<number>): ActivationStats {
   const n = values.length;

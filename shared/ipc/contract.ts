@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { EXPORT_FORMATS } from '../export/formats';
 import { weightEntrySchema, type WeightEntry } from '../graph/weights';
-import type { InspectResult } from '../inspect/types';
+import type { InspectResult, UnitGrid } from '../inspect/types';
 import { entryRule } from '../ir/container';
 import { dataSpecSchema, projectSchema, type RunSummary } from '../ir/schema';
 import type { DatasetDescriptor, Task } from '../training/data';
@@ -256,6 +256,11 @@ export const REQUESTS = {
       input: z.array(z.number()).max(PREDICT_MAX_VALUES).optional(),
     }),
     result: typed<InspectResult>(),
+  },
+  /** 2-D data: each Dense/Activation unit's output over the input plane (per-unit heatmaps). */
+  'model.unitGrids': {
+    params: z.strictObject({ docId, project: projectSchema, grid: gridSchema }),
+    result: typed<{ units: UnitGrid[] }>(),
   },
   /** The network's outputs over a 2-D grid (the decision boundary), with the document's weights. */
   'model.predictGrid': {

@@ -5,6 +5,8 @@
  * `error`. The same events reach the renderer through shared/ipc.
  */
 
+import type { UnitGrid } from '../inspect/types';
+
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 export type MetricName = 'loss' | 'accuracy' | 'mae' | 'r2';
@@ -53,6 +55,8 @@ export interface EpochEndEvent {
   elapsedMs: number;
   /** The model's outputs on the run's probe inputs (row-major), when a probe was given (live views). */
   probe?: number[];
+  /** 2-D data: each Dense/Activation layer's units over the input plane (at most every 250 ms). */
+  units?: UnitGrid[];
 }
 
 /** Inputs the worker predicts at the end of every epoch (the decision-boundary grid, a predict box). */
@@ -61,6 +65,8 @@ export interface Probe {
   count: number;
   sampleShape: number[];
   dtype: 'float32' | 'int32';
+  /** 2-D data: the points of the coarse grid each unit's heatmap is computed on ([x, y] pairs). */
+  units?: Float32Array;
 }
 
 export interface DoneEvent {

@@ -88,3 +88,42 @@ test('CNN on MNIST: draw a digit and see the feature maps of every layer', async
   await expect(page.getByTestId('feature-maps-large-conv2d_1')).toBeVisible();
   await page.screenshot({ path: 'test-results/e2e/inspect-cnn.png' });
 });
+
+test('MLP on spirals: every hidden unit shows its heatmap over the plane, live while it trains', async ({
+  app: page,
+}) => {
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await setUp(page, 'mlp', 'spirals');
+  const f = page.getByTestId('train-epochs');
+  await f.fill('60');
+  await f.press('Tab');
+  const lr = page.getByTestId('train-learningRate');
+  await lr.fill('0.01');
+  await lr.press('Tab');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-status')).toHaveText('running');
+  await page.getByTestId('view-design').click();
+
+  // While it trains: a heatmap per unit (the first 16 of 128), and they change from look to look.
+  const unit = page.getByTestId('unit-heatmap-dense_1-0');
+  await expect(unit).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('unit-heatmap-dense_1-15')).toBeVisible();
+  await expect(page.getByTestId('unit-heatmap-dense_2-3')).toBeVisible();
+  await expect(page.getByTestId('unit-maps-dense_1')).toContainText('16 of 128 units');
+  const deep = page.getByTestId('unit-maps-dense_2');
+  const shot1 = await deep.screenshot();
+  await page.waitForTimeout(1500);
+  const shot2 = await deep.screenshot();
+  expect(shot1.equals(shot2)).toBe(false);
+  await page.screenshot({ path: 'test-results/e2e/inspect-units-running.png' });
+
+  await page.getByTestId('view-train').click();
+  await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 150_000 });
+  await page.getByTestId('view-design').click();
+  await expect(page.getByTestId('unit-heatmap-dense_3-0')).toBeVisible();
+  await page.getByTestId('probe-next').click();
+  await expect(page.getByTestId('probe-status')).toContainText('Row 0');
+  await expect(page.getByTestId('probe-view-dense_1')).toBeVisible();
+  await page.screenshot({ path: 'test-results/e2e/inspect-units-done.png' });
+});

@@ -16,6 +16,7 @@ export type DataRequests =
   | 'model.predict'
   | 'model.predictGrid'
   | 'model.inspect'
+  | 'model.unitGrids'
   | 'runs.restore'
   | 'runs.history';
 
@@ -61,6 +62,9 @@ export function dataHandlers(app: AppCore): HandlerGroup<DataRequests> {
 
     'model.inspect': async ({ docId, project, sample, input }) =>
       app.training.inspect(docId, trainedDoc(app, docId, project), project, { sample, input }),
+
+    'model.unitGrids': async ({ docId, project, grid }) =>
+      app.training.unitGrids(trainedDoc(app, docId, project), project, grid),
 
     'runs.restore': async ({ docId, runId, project }) => {
       app.guardRun(docId, project);

@@ -7,7 +7,7 @@
 import type { DataSummary, Grid, TrainingEventView } from '../../../shared/ipc/contract';
 import type { DataSpec } from '../../../shared/ir/schema';
 import type { DatasetDescriptor } from '../../../shared/training/data';
-import type { InspectResult } from '../../../shared/inspect/types';
+import type { InspectResult, UnitGrid } from '../../../shared/inspect/types';
 import type { Evaluation } from '../../../shared/training/evaluation';
 import type { EpochEndEvent, ProgressEvent } from '../../../shared/training/protocol';
 import { type Curves, emptyCurves } from '../curves';
@@ -47,6 +47,8 @@ export interface TrainingRunState {
   probeBusy: boolean;
   /** Why there is no probe to show (no weights, stale weights, an error). */
   probeError: string | null;
+  /** 2-D data: each Dense/Activation unit over the input plane (live while training). */
+  units: UnitGrid[] | null;
 }
 
 export const trainingReset = (): TrainingRunState => ({
@@ -71,6 +73,7 @@ export const trainingReset = (): TrainingRunState => ({
   probe: null,
   probeBusy: false,
   probeError: null,
+  units: null,
 });
 
 export interface TrainingSlice extends TrainingRunState {

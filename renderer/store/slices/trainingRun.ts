@@ -35,6 +35,7 @@ export async function start(set: SetState, get: GetState): Promise<void> {
     kept: null,
     lossLog: false,
     boundary: null,
+    units: null,
   });
   // The graph is read-only from now until the run ends (the services refuse changes too).
   get().setLocked(true);
@@ -80,10 +81,13 @@ export async function refreshBoundary(set: SetState, get: GetState): Promise<voi
   const { docId, grid } = get();
   if (!docId || !grid) return;
   // No weights that fit: no boundary (never one drawn by weights the project no longer has).
-  if (selectWeights(get()).state !== 'fit') return set({ boundary: null });
+  if (selectWeights(get()).state !== 'fit') return set({ boundary: null, units: null });
   try {
-    const { outputs } = await api.request('model.predictGrid', { docId, project: get().toProject(), grid });
+    const project = get().toProject();
+    const { outputs } = await api.request('model.predictGrid', { docId, project, grid });
     set((s) => ({ boundary: outputs, boundaryVersion: s.boundaryVersion + 1 }));
+    const { units } = await api.request('model.unitGrids', { docId, project, grid });
+    set({ units });
   } catch {
     // The boundary keeps what it showed; the evaluation panel says what is wrong.
   }
@@ -132,6 +136,7 @@ export function handleEvent(set: SetState, get: GetState, e: TrainingEventView):
       runId: e.runId,
       curves: withEpochEnd(s.curves, e),
       ...(e.probe ? { boundary: e.probe, boundaryVersion: s.boundaryVersion + 1 } : {}),
+      ...(e.units ? { units: e.units } : {}),
     });
   s.setLocked(false);
   if (e.type === 'error') return set({ status: 'error', message: e.message, runId: e.runId });
