@@ -103,7 +103,7 @@ function FeatureMaps({ node, size }: { node: NodeActivation; size: Size }) {
   const channels = node.shape[2] ?? 1;
   const [all, setAll] = useState(false);
   const count = Math.min(channels, size === 'node' ? 16 : all ? 64 : 16);
-  const cols = size === 'node' ? 8 : 8;
+  const cols = Math.min(8, Math.max(size === 'node' ? 4 : 3, count));
   const w = size === 'node' ? 196 : 300;
   const [h0, w0] = node.shape as [number, number];
   const cell = (w - 2 * (cols - 1)) / cols;

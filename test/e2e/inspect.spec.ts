@@ -62,14 +62,13 @@ test('Transformer on SpamAssassin: pick an e-mail, see which words each head att
 
 test('CNN on MNIST: draw a digit and see the feature maps of every layer', async ({ app: page }) => {
   test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1920, height: 1080 });
   await setUp(page, 'cnn', 'mnist');
   await train(page, '1');
 
   // Draw a "1": a vertical stroke down the middle of the box.
-  const box = (await page.getByTestId('predict-canvas').boundingBox())!;
   await page.getByTestId('predict-canvas').scrollIntoViewIfNeeded();
   const b = (await page.getByTestId('predict-canvas').boundingBox())!;
-  void box;
   await page.mouse.move(b.x + b.width * 0.5, b.y + b.height * 0.15);
   await page.mouse.down();
   for (let i = 1; i <= 10; i++)
