@@ -116,3 +116,20 @@ export async function setParam(page: Page, node: string, name: string, value: st
     await field.press('Enter');
   }
 }
+
+/** New project from a template, then the Train view with a built-in dataset loaded. */
+export async function setUp(page: Page, template: string, dataset: string): Promise<void> {
+  await page.getByTestId('cmd-new').click();
+  await page.getByTestId(`template-${template}`).click();
+  await expect(page.getByTestId('node-input_1')).toBeVisible();
+  await page.getByTestId('view-train').click();
+  await page.getByTestId('dataset-select').selectOption(dataset);
+  await expect(page.getByTestId('data-summary')).toBeVisible({ timeout: 30_000 });
+}
+
+/** Sets a training field (`train-<name>`) as a person does: type, then leave the field. */
+export async function field(page: Page, name: string, value: string): Promise<void> {
+  const f = page.getByTestId(`train-${name}`);
+  await f.fill(value);
+  await f.press('Tab');
+}

@@ -4,21 +4,10 @@
  * it: the attention of each head over the e-mail's words, the CNN's feature maps.
  */
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
-
-async function setUp(page: Page, template: string, dataset: string) {
-  await page.getByTestId('cmd-new').click();
-  await page.getByTestId(`template-${template}`).click();
-  await expect(page.getByTestId('node-input_1')).toBeVisible();
-  await page.getByTestId('view-train').click();
-  await page.getByTestId('dataset-select').selectOption(dataset);
-  await expect(page.getByTestId('data-summary')).toBeVisible({ timeout: 30_000 });
-}
+import { expect, field, setUp, test } from './fixtures';
 
 async function train(page: Page, epochs: string) {
-  const f = page.getByTestId('train-epochs');
-  await f.fill(epochs);
-  await f.press('Tab');
+  await field(page, 'epochs', epochs);
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 120_000 });
 }
@@ -94,12 +83,8 @@ test('MLP on spirals: every hidden unit shows its heatmap over the plane, live w
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 1280, height: 720 });
   await setUp(page, 'mlp', 'spirals');
-  const f = page.getByTestId('train-epochs');
-  await f.fill('60');
-  await f.press('Tab');
-  const lr = page.getByTestId('train-learningRate');
-  await lr.fill('0.01');
-  await lr.press('Tab');
+  await field(page, 'epochs', '60');
+  await field(page, 'learningRate', '0.01');
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-status')).toHaveText('running');
   await page.getByTestId('view-design').click();

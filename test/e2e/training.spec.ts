@@ -2,23 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { readProjectFile } from '../../shared/ir/project';
-import { expect, test } from './fixtures';
-
-/** New project from a template, then the Train view with a built-in dataset. */
-async function setUp(page: Page, template: string, dataset: string) {
-  await page.getByTestId('cmd-new').click();
-  await page.getByTestId(`template-${template}`).click();
-  await expect(page.getByTestId('node-input_1')).toBeVisible();
-  await page.getByTestId('view-train').click();
-  await page.getByTestId('dataset-select').selectOption(dataset);
-  await expect(page.getByTestId('data-summary')).toBeVisible();
-}
-
-async function field(page: Page, name: string, value: string) {
-  const f = page.getByTestId(`train-${name}`);
-  await f.fill(value);
-  await f.press('Tab');
-}
+import { expect, field, setUp, test } from './fixtures';
 
 const points = async (page: Page, chart: string) =>
   Number(await page.getByTestId(chart).getAttribute('data-points'));

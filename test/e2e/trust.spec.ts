@@ -7,21 +7,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { readProjectFile } from '../../shared/ir/project';
-import { expect, test } from './fixtures';
-
-async function field(page: Page, name: string, value: string) {
-  const f = page.getByTestId(`train-${name}`);
-  await f.fill(value);
-  await f.press('Tab');
-}
+import { expect, field, setUp, test } from './fixtures';
 
 async function trainedSpirals(page: Page) {
-  await page.getByTestId('cmd-new').click();
-  await page.getByTestId('template-mlp').click();
-  await expect(page.getByTestId('node-input_1')).toBeVisible();
-  await page.getByTestId('view-train').click();
-  await page.getByTestId('dataset-select').selectOption('spirals');
-  await expect(page.getByTestId('data-summary')).toBeVisible();
+  await setUp(page, 'mlp', 'spirals');
   await field(page, 'epochs', '30');
   await field(page, 'learningRate', '0.01');
   await page.getByTestId('train-start').click();
