@@ -110,4 +110,9 @@ test('MLP on spirals: every hidden unit shows its heatmap over the plane, live w
   await expect(page.getByTestId('probe-status')).toContainText('Row 0');
   await expect(page.getByTestId('probe-view-dense_1')).toBeVisible();
   await page.screenshot({ path: 'test-results/e2e/inspect-units-done.png' });
+  // The Train view's picker says the same at 1280×720.
+  await page.getByTestId('view-train').click();
+  await expect(page.getByTestId('probe-status')).toContainText('Row 0');
+  await page.getByTestId('probe-sample').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/e2e/inspect-train-view.png' });
 });
