@@ -54,7 +54,10 @@ export function registerTrain(program: Command, io: Io): void {
       new Option('--backend <name>', 'tfjs backend (default: best available)').choices([...BACKENDS]),
     )
     .option('--out <file>', 'write the trained project here instead of over FILE')
-    .option('--json', 'one JSON object per line: progress, epochEnd, then done|diverged|cancelled|error')
+    .option(
+      '--json',
+      'one JSON object per line: progress, epochEnd, layerStats, then done|diverged|cancelled|error',
+    )
     .action(fileAction(runTrain, io));
 }
 
@@ -209,7 +212,9 @@ async function runWithProgress(session: Session, prepared: Prepared): Promise<Fi
         if (tty) process.stderr.write(`\r${progressLine(e)}`);
       } else if (e.type === 'epochEnd') {
         history.push(e);
-        emit({ event: 'epochEnd', ...e });
+        const { layers, checkpoint: _c, ...epochEnd } = e;
+        emit({ event: 'epochEnd', ...epochEnd });
+        if (layers) emit({ event: 'layerStats', runId: e.runId, epoch: e.epoch, epochs: e.epochs, layers });
         if (!opts.json) io.err(`${tty ? '\r\x1b[K' : ''}${epochLine(e)}\n`);
       }
     },

@@ -35,6 +35,8 @@ export interface WorkerStartPayload {
   probe?: Probe | undefined;
   /** The project's current weights (fitting the graph), for a diverged run to compare with. */
   previous?: WeightArtifacts | undefined;
+  layerStats?: boolean | undefined;
+  checkpoints?: boolean | undefined;
 }
 
 export interface StartOptions {
@@ -54,6 +56,10 @@ export interface StartOptions {
    * epoch only if that beats them.
    */
   previous?: WeightArtifacts | undefined;
+  /** Per-layer statistics in epochEnd events (default on). */
+  layerStats?: boolean | undefined;
+  /** Weight snapshots in epochEnd events (the checkpoint scrubber; default off). */
+  checkpoints?: boolean | undefined;
 }
 
 export interface TrainingHandle {
@@ -148,6 +154,8 @@ export function startTraining(o: StartOptions): TrainingHandle {
     cancelFlag,
     probe: o.probe,
     previous: o.previous,
+    layerStats: o.layerStats,
+    checkpoints: o.checkpoints,
   };
   const start: HostMessage = { type: 'start', payload };
   worker.postMessage(start);
@@ -181,6 +189,8 @@ export function startTrainingInProcess(o: StartOptions & { progressIntervalMs?: 
     yieldBetweenBatches: () => new Promise((r) => setImmediate(r)),
     probe: o.probe,
     previous: o.previous,
+    layerStats: o.layerStats,
+    checkpoints: o.checkpoints,
   });
   return {
     runId,

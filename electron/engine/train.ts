@@ -23,15 +23,18 @@ import type {
 } from '../../shared/training/protocol';
 import { readWeightsManifest } from '../../shared/graph/weights';
 import { saveModelArtifacts, setWeightsByName } from './artifacts';
-import { BackendError, initBackend } from './backend';
+import { initBackend } from './backend';
 import { type CompiledModel, compileGraph, EngineError } from './compile';
 import type { TrainData } from './data';
+import { checkpointStride, takesCheckpoint } from '../../shared/inspect/layerStats';
+import { LayerStatsMeter } from './layerStats';
+import { checkInputs, errorEvent, permuteSubset, restore, snapshot, split } from './runParts';
 import { makeOptimizer } from './optimizers';
 import { batchGradients } from './step';
 import { UnitGridPacer } from './inspect';
 import { EpochMetrics, evaluate, runProbe } from './trainMetrics';
 import { chooseShards, peerScriptPath, Replicas, shardable } from './parallel';
-import { mulberry32, permutation, seedMathRandom } from './random';
+import { mulberry32, seedMathRandom } from './random';
 
 export interface RunOptions {
   runId: string;
@@ -63,52 +66,16 @@ export interface RunOptions {
   peerScript?: string | undefined;
   /** Test hook: wait up to this many ms for the peers before the first step instead of starting without them. */
   waitForPeersMs?: number | undefined;
+  /** Per-layer statistics in every epochEnd (default on; off only to measure what they cost). */
+  layerStats?: boolean | undefined;
+  /** Weight snapshots in epochEnd events for the checkpoint scrubber (within the limits of checkpointStride). */
+  checkpoints?: boolean | undefined;
 }
 
 /** A loss this many times the first batch's counts as diverged. */
 export const EXPLOSION = 1e6;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-function checkInputs(c: CompiledModel, data: TrainData): void {
-  if (data.inputs.length !== c.model.inputs.length)
-    throw new EngineError(
-      'DATA_MISMATCH',
-      `The network has ${c.model.inputs.length} inputs but the data provides ${data.inputs.length}.`,
-    );
-  c.model.inputs.forEach((input, i) => {
-    const want = input.shape.slice(1);
-    const got = data.inputs[i]!.sampleShape;
-    const fits = want.length === got.length && want.every((d, j) => d === null || d === got[j]);
-    if (!fits)
-      throw new EngineError(
-        'DATA_MISMATCH',
-        `Input node "${c.inputs[i]}" expects samples of shape [${want.map((d) => d ?? 'any').join(', ')}] ` +
-          `but the data's samples are [${got.join(', ')}]. Set the Input's shape to ${got.join(', ')}.`,
-      );
-  });
-}
-
-interface Split {
-  train: Int32Array;
-  val: Int32Array;
-}
-
-function split(data: TrainData, config: TrainingConfig, random: () => number): Split {
-  const n = data.count;
-  if (data.holdout > 0) {
-    const all = Int32Array.from({ length: n }, (_, i) => i);
-    return { train: all.slice(0, n - data.holdout), val: all.slice(n - data.holdout) };
-  }
-  const order = config.shuffle ? permutation(n, random) : Int32Array.from({ length: n }, (_, i) => i);
-  const nVal = Math.floor(n * config.validationSplit);
-  return { train: order.slice(0, n - nVal), val: order.slice(n - nVal) };
-}
-
-const snapshot = (vars: tf.Variable[]) => vars.map((v) => tf.clone(v));
-function restore(vars: tf.Variable[], values: tf.Tensor[]) {
-  vars.forEach((v, i) => v.assign(values[i]!));
-}
 
 /** All weights (trainable or not: BatchNormalization's moving statistics too). */
 const modelVariables = (m: tf.LayersModel): tf.Variable[] => m.weights.map((w) => w.read() as tf.Variable);
@@ -125,6 +92,9 @@ interface Setup {
   batchSize: number;
   batches: number;
   replicas: Replicas | undefined;
+  stats: LayerStatsMeter | undefined;
+  /** Epochs between weight snapshots (undefined: none kept). */
+  checkpointStride: number | undefined;
 }
 
 /** The epoch with the lowest monitored loss so far: early stopping restores it, a diverged run may keep it. */
@@ -186,6 +156,15 @@ class TrainingRun {
       });
     if (s.replicas && o.waitForPeersMs) s.replicas.waitForPeers(o.waitForPeersMs);
     const batches = Math.ceil(train.length / batchSize);
+    if (o.layerStats !== false)
+      s.stats = new LayerStatsMeter(
+        c,
+        o.data,
+        new Set(o.graph.nodes.map((n) => n.id)),
+        val.length ? val : train,
+      );
+    const bytes = vars.reduce((n, v) => n + v.size * 4, 0);
+    const stride = o.checkpoints ? checkpointStride(config.epochs, bytes) : null;
     return {
       c,
       optimizer: s.optimizer,
@@ -196,6 +175,8 @@ class TrainingRun {
       batchSize,
       batches,
       replicas: s.replicas,
+      stats: s.stats,
+      checkpointStride: stride ?? undefined,
     };
   }
 
@@ -231,7 +212,10 @@ class TrainingRun {
         tf.dispose(grads);
         return this.diverged(u, { epoch, batch, loss, exact, exploded });
       }
+      const measured = batch === u.batches && u.stats;
+      if (measured) measured.beforeStep(grads);
       u.optimizer.applyGradients(grads);
+      if (measured) measured.afterStep();
       tf.dispose(grads);
       acc.add(loss, end - start, stat.correct, stat.sums);
       this.samplesDone += end - start;
@@ -347,11 +331,15 @@ class TrainingRun {
   }
 
   /** Validation, the probe and the epochEnd event, then the best epoch; true when early stopping stops the run. */
-  endEpoch(u: Setup, epoch: number): { epoch: number; reason: string } | undefined {
+  async endEpoch(u: Setup, epoch: number): Promise<{ epoch: number; reason: string } | undefined> {
     const { o, config } = this;
     this.lastVal = u.val.length > 0 ? evaluate(u.c, o.data, u.val, u.batchSize) : {};
     const probe = o.probe ? runProbe(u.c, o.probe) : undefined;
     const units = o.probe?.units && this.unitPacer.next(u.c.model, o.probe.units, epoch === config.epochs);
+    const layers = u.stats?.collect();
+    const stride = u.checkpointStride;
+    const checkpoint =
+      stride && takesCheckpoint(epoch, config.epochs, stride) ? await this.weightsNow() : null;
     o.emit({
       type: 'epochEnd',
       runId: o.runId,
@@ -363,6 +351,8 @@ class TrainingRun {
       elapsedMs: Date.now() - this.t0,
       ...(probe ? { probe } : {}),
       ...(units ? { units } : {}),
+      ...(layers ? { layers } : {}),
+      ...(checkpoint ? { checkpoint } : {}),
     });
     return this.trackBest(u, epoch);
   }
@@ -421,26 +411,11 @@ class TrainingRun {
   /** Frees everything the run holds (also after a failed setup). */
   dispose(): void {
     this.s.replicas?.close();
+    this.s.stats?.dispose();
     if (this.best.weights) tf.dispose(this.best.weights);
     this.s.optimizer?.dispose();
     this.s.c?.model.dispose();
   }
-}
-
-/** The error event for what a run threw. */
-function errorEvent(runId: string, e: unknown): TerminalEvent {
-  if (e instanceof EngineError) return { type: 'error', runId, code: e.code, message: e.message };
-  if (e instanceof BackendError) return { type: 'error', runId, code: 'BACKEND', message: e.message };
-  const text = message(e);
-  const oom = /out of memory|Cannot allocate|Array buffer allocation failed|Invalid typed array length/i.test(
-    text,
-  );
-  return {
-    type: 'error',
-    runId,
-    code: oom ? 'OUT_OF_MEMORY' : 'INTERNAL',
-    message: oom ? `Out of memory: ${text}. Try a smaller batch size or model.` : text,
-  };
 }
 
 /** Trains; resolves with the terminal event (also emitted). Never throws. */
@@ -474,7 +449,7 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
     for (epoch = 1; epoch <= config.epochs; epoch++) {
       const ended = await run.epoch(u, epoch);
       if (ended) return finish(ended);
-      stoppedEarly = run.endEpoch(u, epoch);
+      stoppedEarly = await run.endEpoch(u, epoch);
       if (stoppedEarly) break;
     }
     return finish(await run.done(Math.min(epoch, config.epochs), stoppedEarly));
@@ -484,12 +459,4 @@ export async function runTraining(o: RunOptions): Promise<TerminalEvent> {
     restoreRandom();
     run.dispose();
   }
-}
-
-/** A seeded shuffle of a subset of indices. */
-function permuteSubset(idx: Int32Array, random: () => number): Int32Array {
-  const p = permutation(idx.length, random);
-  const out = new Int32Array(idx.length);
-  for (let i = 0; i < idx.length; i++) out[i] = idx[p[i]!]!;
-  return out;
 }

@@ -34,6 +34,8 @@ port.on('message', (msg: HostMessage) => {
     backend: p.backend,
     probe: p.probe,
     previous: p.previous,
+    layerStats: p.layerStats,
+    checkpoints: p.checkpoints,
     emit: (e) => port.postMessage(e),
     isCancelled: () => cancelled || Atomics.load(f, 0) === 1,
   }).then(() => port.close());

@@ -15,7 +15,9 @@ import { readWeightsManifest, type WeightEntry, weightsState } from '../../share
 import { type InspectResult, UNIT_GRID_N, type UnitGrid } from '../../shared/inspect/types';
 import { trainedUnitGrids } from '../engine/inspect';
 import { startTraining, type TrainingHandle } from '../engine/session';
+import { RunCheckpoints } from './checkpoints';
 import { inspectProject } from './inspect';
+import { historyLine } from './runHistory';
 import { openRegularFile } from './regularFile';
 import { BUILTIN_DATASETS } from './datasets/builtin';
 import {
@@ -57,6 +59,7 @@ export class TrainingSessions {
   private cache = new Map<string, Cached>();
   private loading = new Map<string, AbortController>();
   private running = new Map<string, { docId: string; handle: TrainingHandle; graph: Project['graph'] }>();
+  private readonly checkpoints = new RunCheckpoints();
 
   constructor(
     private readonly emit: (name: 'training.event' | 'data.progress', payload: unknown) => void,
@@ -175,10 +178,18 @@ export class TrainingSessions {
       config,
       ...(probe ? { probe } : {}),
       ...(current.state === 'fit' && doc.extras.weights ? { previous: doc.extras.weights } : {}),
-      onEvent: (e: TrainingEvent) => {
+      checkpoints: true,
+      onEvent: (event: TrainingEvent) => {
+        let e = event;
         if (e.type === 'epochEnd') {
-          const { probe: _p, units: _u, ...rest } = e;
+          const { probe: _p, units: _u, checkpoint, ...rest } = e;
           history.push(rest);
+          if (checkpoint) {
+            // The snapshot stays here (the scrubber asks for it by epoch); the renderer learns its size.
+            this.checkpoints.add(docId, e.runId, e.epoch, checkpoint);
+            const { checkpoint: _c, ...view } = e;
+            e = { ...view, checkpointBytes: checkpoint.weightsBin.byteLength };
+          }
         }
         if (e.type === 'progress' || e.type === 'epochEnd' || e.type === 'error') {
           this.emit('training.event', { docId, event: e satisfies TrainingEventView });
@@ -222,6 +233,7 @@ export class TrainingSessions {
       },
     });
     this.running.set(handle.runId, { docId, handle, graph: project.graph });
+    this.checkpoints.begin(docId, handle.runId);
     return { runId: handle.runId };
   }
 
@@ -286,6 +298,22 @@ export class TrainingSessions {
     return { outputs: Array.from(outputs) };
   }
 
+  /**
+   * The document as it was at `epoch` of its last run (that epoch's weight snapshot in place of its
+   * weights), or as it is when no epoch is asked for. The weights are checked against the graph
+   * where they are used, as the document's are.
+   */
+  atCheckpoint(docId: string, doc: DocHandle, epoch: number | undefined): DocHandle {
+    if (epoch === undefined) return doc;
+    const weights = this.checkpoints.get(docId, epoch);
+    if (!weights)
+      throw new TrainingServiceError(
+        'NO_WEIGHTS',
+        `No snapshot of epoch ${epoch} is kept: only the last run's, until the project is closed.`,
+      );
+    return { ...doc, extras: { ...doc.extras, weights, evaluation: undefined } };
+  }
+
   /** 2-D data: each Dense/Activation unit over the input plane, with the document's weights. */
   async unitGrids(doc: DocHandle, project: Project, grid: Grid): Promise<{ units: UnitGrid[] }> {
     const points = gridProbe({ ...grid, n: UNIT_GRID_N }).data as Float32Array;
@@ -328,15 +356,13 @@ export class TrainingSessions {
     for (const id of runIds) {
       const text = doc.extras.runs?.get(id);
       if (!text) continue;
-      out[id] = text
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as TrainingEvent);
+      out[id] = text.split('\n').flatMap(historyLine);
     }
     return out;
   }
 
   forget(docId: string): void {
+    this.checkpoints.forget(docId);
     this.cache.delete(docId);
     this.cancelLoad(docId);
     for (const [id, r] of this.running) if (r.docId === docId) this.cancel(id);

@@ -9,6 +9,7 @@ import { paramLabel } from '../../shared/layers/define';
 import { layerSpec } from '../../shared/layers/index';
 import { formatCount, formatShape } from '../../shared/layers/shape';
 import { ProbeView } from '../inspect/ProbeView';
+import { NodeStats } from '../inspect/NodeStats';
 import { UnitMaps } from '../inspect/UnitMaps';
 import type { LayerNodeT } from '../store/graph';
 import { selectWeights } from '../store/selectors';
@@ -32,6 +33,12 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
       ? s.units.find((u) => u.id === id)
       : undefined,
   );
+  const layerHistory = useAppStore((s) =>
+    s.layerHistory.length && (s.status === 'running' || selectWeights(s).state === 'fit')
+      ? s.layerHistory
+      : null,
+  );
+  const checkpoint = useAppStore((s) => s.checkpoint);
   const spec = layerSpec(data.kind);
   const r = report.nodes.get(id);
   if (far) {
@@ -115,6 +122,7 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
           {formatCount(r?.params?.total ?? 0)} params
         </span>
       </div>
+      {layerHistory && <NodeStats id={id} history={layerHistory} checkpoint={checkpoint} />}
       {errors.length > 0 && <div className="layer-node-error">{errors[0]!.message}</div>}
       {((probe && activation) || units) && (
         <div className="node-side">

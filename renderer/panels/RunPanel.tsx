@@ -7,6 +7,7 @@ import type { RunSummary } from '../../shared/ir/schema';
 import { type Curves, type Point, runLabel } from '../store/curves';
 import { useReport, useWeights } from '../store/hooks';
 import type { TrainingSlice } from '../store/slices/training';
+import { LayersPanel } from './LayersPanel';
 import { useAppStore } from '../store/store';
 import { type ChartSeries, LiveChart } from '../training/LiveChart';
 import { RunHistory } from '../training/RunHistory';
@@ -143,6 +144,7 @@ export function RunPanel() {
       />
       <RunControls />
       <Charts />
+      <LayersPanel />
       <RunHistory
         runs={runs}
         onOverlay={(ids) => void store().overlay(ids)}

@@ -1,6 +1,7 @@
 /** The training curves and the small pure helpers of the training slice. */
 import type { Grid } from '../../shared/ipc/contract';
 import type { RunSummary } from '../../shared/ir/schema';
+import type { LayerEpoch } from '../../shared/inspect/layerStats';
 import type { EpochEndEvent, ProgressEvent, TrainingEvent } from '../../shared/training/protocol';
 
 export type Point = [number, number];
@@ -53,6 +54,18 @@ export function withEpochEnd(c: Curves, e: EpochEndEvent): Curves {
 
 export const epochEnds = (events: readonly TrainingEvent[]): EpochEndEvent[] =>
   events.filter((e): e is EpochEndEvent => e.type === 'epochEnd');
+
+/** An epoch's layer statistics (and whether a snapshot of it is kept), if it has them. */
+export const layerEpoch = (e: EpochEndEvent): LayerEpoch[] =>
+  e.layers
+    ? [
+        {
+          epoch: e.epoch,
+          layers: e.layers,
+          ...(e.checkpointBytes !== undefined ? { checkpointBytes: e.checkpointBytes } : {}),
+        },
+      ]
+    : [];
 
 /** A saved run's per-epoch curves (no per-batch values are kept). */
 export function curvesOf(events: readonly TrainingEvent[], metricName: Curves['metricName']): Curves {

@@ -43,6 +43,8 @@ export const DATA_UPLOAD_MAX_BYTES = entryLimit('data/upload.csv');
 export const MAX_WIRE_MESSAGE_BYTES = entryLimit('project.json') + PREDICT_MAX_VALUES * 25 + 2 ** 20;
 
 const docId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+/** An epoch of the last run whose weight snapshot a view uses (the checkpoint scrubber). */
+const checkpoint = z.number().int().min(1).max(1_000_000).optional();
 /** A path as the user chose it; the service resolves and, in serve mode, confines it. */
 const filePath = z.string().min(1).max(4096);
 
@@ -254,17 +256,19 @@ export const REQUESTS = {
       project: projectSchema,
       sample: z.number().int().min(0).max(1e9).optional(),
       input: z.array(z.number()).max(PREDICT_MAX_VALUES).optional(),
+      /** With the snapshot of this epoch of the last run (the checkpoint scrubber) instead of the document's weights. */
+      checkpoint,
     }),
     result: typed<InspectResult>(),
   },
   /** 2-D data: each Dense/Activation unit's output over the input plane (per-unit heatmaps). */
   'model.unitGrids': {
-    params: z.strictObject({ docId, project: projectSchema, grid: gridSchema }),
+    params: z.strictObject({ docId, project: projectSchema, grid: gridSchema, checkpoint }),
     result: typed<{ units: UnitGrid[] }>(),
   },
   /** The network's outputs over a 2-D grid (the decision boundary), with the document's weights. */
   'model.predictGrid': {
-    params: z.strictObject({ docId, project: projectSchema, grid: gridSchema }),
+    params: z.strictObject({ docId, project: projectSchema, grid: gridSchema, checkpoint }),
     result: z.strictObject({ outputs: z.array(z.number()) }),
   },
   /** Makes a past run's weights the current ones. */

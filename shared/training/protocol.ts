@@ -5,6 +5,7 @@
  * `error`. The same events reach the renderer through shared/ipc.
  */
 
+import type { LayerStats } from '../inspect/layerStats';
 import type { UnitGrid } from '../inspect/types';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -57,6 +58,12 @@ export interface EpochEndEvent {
   probe?: number[];
   /** 2-D data: each Dense/Activation layer's units over the input plane (at most every 250 ms). */
   units?: UnitGrid[];
+  /** Per-layer statistics of this epoch (kept in the run's history). */
+  layers?: LayerStats[];
+  /** The weights at this epoch's end, when the run keeps snapshots (the checkpoint scrubber). */
+  checkpoint?: WeightArtifacts;
+  /** Set by the app's services in place of `checkpoint`: a snapshot of this epoch is kept, of this size. */
+  checkpointBytes?: number;
 }
 
 /** Inputs the worker predicts at the end of every epoch (the decision-boundary grid, a predict box). */

@@ -57,14 +57,27 @@ export function dataHandlers(app: AppCore): HandlerGroup<DataRequests> {
     'model.predict': async ({ docId, project, input }) =>
       app.training.predict(trainedDoc(app, docId, project), project, input),
 
-    'model.predictGrid': async ({ docId, project, grid }) =>
-      app.training.predictGrid(trainedDoc(app, docId, project), project, grid),
+    'model.predictGrid': async ({ docId, project, grid, checkpoint }) =>
+      app.training.predictGrid(
+        app.training.atCheckpoint(docId, trainedDoc(app, docId, project), checkpoint),
+        project,
+        grid,
+      ),
 
-    'model.inspect': async ({ docId, project, sample, input }) =>
-      app.training.inspect(docId, trainedDoc(app, docId, project), project, { sample, input }),
+    'model.inspect': async ({ docId, project, sample, input, checkpoint }) =>
+      app.training.inspect(
+        docId,
+        app.training.atCheckpoint(docId, trainedDoc(app, docId, project), checkpoint),
+        project,
+        { sample, input },
+      ),
 
-    'model.unitGrids': async ({ docId, project, grid }) =>
-      app.training.unitGrids(trainedDoc(app, docId, project), project, grid),
+    'model.unitGrids': async ({ docId, project, grid, checkpoint }) =>
+      app.training.unitGrids(
+        app.training.atCheckpoint(docId, trainedDoc(app, docId, project), checkpoint),
+        project,
+        grid,
+      ),
 
     'runs.restore': async ({ docId, runId, project }) => {
       app.guardRun(docId, project);

@@ -7,6 +7,7 @@
 import type { DataSummary, Grid, TrainingEventView } from '../../../shared/ipc/contract';
 import type { DataSpec } from '../../../shared/ir/schema';
 import type { DatasetDescriptor } from '../../../shared/training/data';
+import type { LayerEpoch } from '../../../shared/inspect/layerStats';
 import type { InspectResult, UnitGrid } from '../../../shared/inspect/types';
 import type { Evaluation } from '../../../shared/training/evaluation';
 import type { EpochEndEvent, ProgressEvent } from '../../../shared/training/protocol';
@@ -49,6 +50,10 @@ export interface TrainingRunState {
   probeError: string | null;
   /** 2-D data: each Dense/Activation unit over the input plane (live while training). */
   units: UnitGrid[] | null;
+  /** Per-epoch layer statistics of the run shown (live, or a saved run's history). */
+  layerHistory: LayerEpoch[];
+  /** The epoch the checkpoint scrubber shows (its weight snapshot); null: the weights now. */
+  checkpoint: number | null;
 }
 
 export const trainingReset = (): TrainingRunState => ({
@@ -74,6 +79,8 @@ export const trainingReset = (): TrainingRunState => ({
   probeBusy: false,
   probeError: null,
   units: null,
+  layerHistory: [],
+  checkpoint: null,
 });
 
 export interface TrainingSlice extends TrainingRunState {
@@ -106,6 +113,8 @@ export interface TrainingSlice extends TrainingRunState {
   probeValues(values: number[]): Promise<void>;
   refreshProbe(): Promise<void>;
   clearProbe(): void;
+  /** Shows the probe views, decision boundary and layer statistics as they were at `epoch` (null: now). */
+  scrubTo(epoch: number | null): Promise<void>;
 }
 
 export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get) => ({
@@ -125,10 +134,11 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get) => ({
   refreshBoundary: () => run.refreshBoundary(set, get),
   overlay: (runIds) => run.overlay(set, get, runIds),
   showRun: (runId) => run.showRun(set, get, runId),
-  restoreRun: (runId) => run.restore(get, runId),
+  restoreRun: (runId) => run.restore(set, get, runId),
   handleTrainingEvent: (e) => run.handleEvent(set, get, e),
   probeAt: (index) => probe.probeAt(set, get, index),
   probeValues: (values) => probe.probeValues(set, get, values),
   refreshProbe: () => probe.refreshProbe(set, get),
+  scrubTo: (epoch) => probe.scrubTo(set, get, epoch),
   clearProbe: () => set({ probeSample: null, probeInput: null, probe: null, probeError: null }),
 });

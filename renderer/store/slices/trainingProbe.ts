@@ -25,7 +25,7 @@ export async function probeValues(set: SetState, get: GetState, values: number[]
 
 /** Runs the probe again with the document's weights (after a run, a restore, an open). */
 export async function refreshProbe(set: SetState, get: GetState): Promise<void> {
-  const { docId, probeSample, probeInput } = get();
+  const { docId, probeSample, probeInput, checkpoint } = get();
   if (!docId || (probeSample === null && probeInput === null)) return;
   const w = selectWeights(get());
   if (w.state !== 'fit')
@@ -37,19 +37,35 @@ export async function refreshProbe(set: SetState, get: GetState): Promise<void> 
           ? 'Train the network to see what each layer computes.'
           : `${w.reason} Undo the change, or train again.`,
     });
-  const asked = { probeSample, probeInput };
+  const asked = { probeSample, probeInput, checkpoint };
   set({ probeBusy: true, probeError: null });
   try {
     const result = await api.request('model.inspect', {
       docId,
       project: get().toProject(),
       ...(probeInput ? { input: probeInput } : { sample: probeSample! }),
+      ...(checkpoint !== null ? { checkpoint } : {}),
     });
     // A newer request superseded this one: its answer is the one to show.
     const now = get();
-    if (now.probeSample !== asked.probeSample || now.probeInput !== asked.probeInput) return;
+    if (
+      now.probeSample !== asked.probeSample ||
+      now.probeInput !== asked.probeInput ||
+      now.checkpoint !== asked.checkpoint
+    )
+      return;
     set({ probe: result, probeBusy: false });
   } catch (err) {
     set({ probe: null, probeBusy: false, probeError: errorText(err) });
   }
+}
+
+/**
+ * The checkpoint scrubber: the views as they were at `epoch` of the last run (its weight snapshot),
+ * or, with null, as the weights are now. Only epochs with a kept snapshot are offered.
+ */
+export async function scrubTo(set: SetState, get: GetState, epoch: number | null): Promise<void> {
+  if (get().status === 'running' || get().checkpoint === epoch) return;
+  set({ checkpoint: epoch });
+  await Promise.all([refreshProbe(set, get), get().refreshBoundary()]);
 }

@@ -10,6 +10,7 @@ import {
   emptyCurves,
   epochEnds,
   errorText,
+  layerEpoch,
   type Point,
   runLabel,
   spansDecades,
@@ -36,6 +37,8 @@ export async function start(set: SetState, get: GetState): Promise<void> {
     lossLog: false,
     boundary: null,
     units: null,
+    layerHistory: [],
+    checkpoint: null,
   });
   // The graph is read-only from now until the run ends (the services refuse changes too).
   get().setLocked(true);
@@ -78,15 +81,16 @@ export async function evaluate(set: SetState, get: GetState): Promise<void> {
 }
 
 export async function refreshBoundary(set: SetState, get: GetState): Promise<void> {
-  const { docId, grid } = get();
+  const { docId, grid, checkpoint } = get();
   if (!docId || !grid) return;
   // No weights that fit: no boundary (never one drawn by weights the project no longer has).
   if (selectWeights(get()).state !== 'fit') return set({ boundary: null, units: null });
   try {
     const project = get().toProject();
-    const { outputs } = await api.request('model.predictGrid', { docId, project, grid });
+    const at = checkpoint !== null ? { checkpoint } : {};
+    const { outputs } = await api.request('model.predictGrid', { docId, project, grid, ...at });
     set((s) => ({ boundary: outputs, boundaryVersion: s.boundaryVersion + 1 }));
-    const { units } = await api.request('model.unitGrids', { docId, project, grid });
+    const { units } = await api.request('model.unitGrids', { docId, project, grid, ...at });
     set({ units });
   } catch {
     // The boundary keeps what it showed; the evaluation panel says what is wrong.
@@ -106,17 +110,25 @@ export async function showRun(set: SetState, get: GetState, runId: string): Prom
   const { docId, runs } = get();
   if (!docId || get().status === 'running') return;
   const history = await api.request('runs.history', { docId, runIds: [runId] });
-  const curves = curvesOf(history[runId] ?? [], metricOf(get));
+  const events = history[runId] ?? [];
+  const curves = curvesOf(events, metricOf(get));
   const run = runs.find((r) => r.id === runId);
-  set({ curves, ...(run ? { final: run.finalMetrics } : {}) });
+  set({
+    curves,
+    layerHistory: epochEnds(events).flatMap(layerEpoch),
+    checkpoint: null,
+    ...(run ? { final: run.finalMetrics } : {}),
+  });
 }
 
-export async function restore(get: GetState, runId: string): Promise<void> {
+export async function restore(set: SetState, get: GetState, runId: string): Promise<void> {
   const { docId, runs } = get();
   if (!docId) return;
   try {
     const { weightSpecs } = await api.request('runs.restore', { docId, runId, project: get().toProject() });
     get().setWeightSpecs(weightSpecs, runId);
+    // The views follow the restored weights, not a snapshot of the last run.
+    set({ checkpoint: null });
     get().markEdited();
     get().notify(`Restored the weights of ${runLabel(runs, runId)}`);
     await get().evaluate();
@@ -137,6 +149,7 @@ export function handleEvent(set: SetState, get: GetState, e: TrainingEventView):
       curves: withEpochEnd(s.curves, e),
       ...(e.probe ? { boundary: e.probe, boundaryVersion: s.boundaryVersion + 1 } : {}),
       ...(e.units ? { units: e.units } : {}),
+      ...(e.layers ? { layerHistory: [...s.layerHistory, ...layerEpoch(e)] } : {}),
     });
   s.setLocked(false);
   if (e.type === 'error') return set({ status: 'error', message: e.message, runId: e.runId });
