@@ -4,7 +4,9 @@
  * read the result (the true class, class names, the words of a text sample).
  */
 import type { ProjectBundle } from '../../shared/ir/project';
+import { readWeightsManifest } from '../../shared/graph/weights';
 import type { InspectResult, InspectSample } from '../../shared/inspect/types';
+import { type NodeWeights, nodeWeights } from '../../shared/inspect/weights';
 import { WeightsMisfitError } from '../engine/artifacts';
 import { inspectActivations } from '../engine/inspect';
 import type { LoadedDataset } from './datasets/builtin';
@@ -160,4 +162,18 @@ export async function inspectProject(
     nodes,
     backend: inspected.backend,
   };
+}
+
+/**
+ * A node's learned weights from the bundle's weight files (the inspector's heatmaps, histograms,
+ * filters and embedding map). `words`: the vocabulary, for an Embedding's map.
+ */
+export function inspectWeights(bundle: ProjectBundle, id: string, words?: readonly string[]): NodeWeights {
+  const node = bundle.project.graph.nodes.find((n) => n.id === id);
+  if (!node) throw new DataError(`No node "${id}" in the graph.`);
+  const w = bundle.weights;
+  if (!w) throw new DataError('The project has no trained weights yet: train it first (netloom train).');
+  const manifest = readWeightsManifest(w.modelJson, w.weightsBin.byteLength);
+  if (!manifest.ok) throw new DataError(`weights/model.json: ${manifest.problem.message}`);
+  return nodeWeights(manifest.entries, w.weightsBin, id, node.kind, words);
 }

@@ -16,7 +16,8 @@ import { type InspectResult, UNIT_GRID_N, type UnitGrid } from '../../shared/ins
 import { trainedUnitGrids } from '../engine/inspect';
 import { startTraining, type TrainingHandle } from '../engine/session';
 import { RunCheckpoints } from './checkpoints';
-import { inspectProject } from './inspect';
+import type { NodeWeights } from '../../shared/inspect/weights';
+import { inspectProject, inspectWeights } from './inspect';
 import { historyLine } from './runHistory';
 import { openRegularFile } from './regularFile';
 import { BUILTIN_DATASETS } from './datasets/builtin';
@@ -312,6 +313,21 @@ export class TrainingSessions {
         `No snapshot of epoch ${epoch} is kept: only the last run's, until the project is closed.`,
       );
     return { ...doc, extras: { ...doc.extras, weights, evaluation: undefined } };
+  }
+
+  /** A node's learned weights (with the dataset's words for an Embedding's map). */
+  async weights(docId: string, doc: DocHandle, project: Project, id: string): Promise<NodeWeights> {
+    let words: readonly string[] | undefined;
+    if (project.data && project.graph.nodes.some((n) => n.id === id && /Embedding$/.test(n.kind))) {
+      const { spec, file } = await this.normalise(doc, project.data);
+      words = (await this.loadCached(docId, doc, spec, file, project.training)).dataset.tokenizer?.words;
+    }
+    try {
+      return inspectWeights({ project, ...doc.extras }, id, words);
+    } catch (err) {
+      if (err instanceof DataError) throw new TrainingServiceError('BAD_INPUT', err.message);
+      throw err;
+    }
   }
 
   /** 2-D data: each Dense/Activation unit over the input plane, with the document's weights. */

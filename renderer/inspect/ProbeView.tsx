@@ -4,42 +4,12 @@
  * with the sample's words, the class probabilities of an Output. `size` "node" is the small view on
  * the canvas; "large" the inspector's, with labels and selectors.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { flatten, type InspectResult, type NodeActivation } from '../../shared/inspect/types';
-import { drawBars, drawFeatureMaps, drawHeatmap, sizeCanvas } from './draw';
+import { drawBars, drawFeatureMaps, drawHeatmap } from './draw';
+import { Plot } from './Plot';
 
 type Size = 'node' | 'large';
-
-function Plot({
-  width,
-  height,
-  draw,
-  deps,
-  testId,
-  title,
-}: {
-  width: number;
-  height: number;
-  draw: (ctx: CanvasRenderingContext2D) => void;
-  deps: readonly unknown[];
-  testId?: string;
-  title?: string;
-}) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const ctx = ref.current && sizeCanvas(ref.current, width, height);
-    if (ctx) draw(ctx);
-  }, [width, height, ...deps]);
-  return (
-    <canvas
-      ref={ref}
-      className="probe-canvas"
-      style={{ width, height }}
-      data-testid={testId}
-      {...(title ? { title } : {})}
-    />
-  );
-}
 
 const fmt = (v: number) => (Math.abs(v) >= 100 || Number.isInteger(v) ? v.toFixed(0) : v.toPrecision(3));
 

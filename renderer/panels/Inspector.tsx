@@ -17,6 +17,7 @@ import { useReport } from '../store/hooks';
 import { useAppStore } from '../store/store';
 import { selectWeights } from '../store/selectors';
 import { ProbeView } from '../inspect/ProbeView';
+import { WeightsSection } from './WeightsSection';
 
 function toText(spec: AnyParam, v: unknown): string {
   if (spec.type === 'ints' || spec.type === 'shape')
@@ -177,6 +178,7 @@ export function Inspector() {
         )}
       </div>
       <ProbeSection id={node.id} />
+      <WeightsSection id={node.id} hasParams={(r?.params?.total ?? 0) > 0} />
       <details open className="explain">
         <summary>What it does</summary>
         <p>{spec.explain}</p>

@@ -207,14 +207,14 @@ export function LayersPanel() {
             <HistogramChart
               histogram={selected.weightHistogram}
               title={`${selected.id} weights, epoch ${epoch.epoch}`}
-              testId={`weight-histogram-${selected.id}`}
+              testId={`layers-weight-histogram-${selected.id}`}
             />
           )}
           {selected.gradHistogram && (
             <HistogramChart
               histogram={selected.gradHistogram}
               title={`${selected.id} gradients`}
-              testId={`grad-histogram-${selected.id}`}
+              testId={`layers-grad-histogram-${selected.id}`}
             />
           )}
         </div>

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { EXPORT_FORMATS } from '../export/formats';
 import { weightEntrySchema, type WeightEntry } from '../graph/weights';
 import type { InspectResult, UnitGrid } from '../inspect/types';
+import type { NodeWeights } from '../inspect/weights';
 import { entryRule } from '../ir/container';
 import { dataSpecSchema, projectSchema, type RunSummary } from '../ir/schema';
 import type { DatasetDescriptor, Task } from '../training/data';
@@ -260,6 +261,11 @@ export const REQUESTS = {
       checkpoint,
     }),
     result: typed<InspectResult>(),
+  },
+  /** A node's learned weights: tensors with statistics, histograms and values; an Embedding's map. */
+  'model.weights': {
+    params: z.strictObject({ docId, project: projectSchema, node: z.string().max(200), checkpoint }),
+    result: typed<NodeWeights>(),
   },
   /** 2-D data: each Dense/Activation unit's output over the input plane (per-unit heatmaps). */
   'model.unitGrids': {

@@ -47,6 +47,15 @@ test('Transformer on SpamAssassin: pick an e-mail, see which words each head att
   await expect(top).not.toHaveText(head1 ?? '');
   await expect(top).toContainText('attends most to:');
   await page.screenshot({ path: 'test-results/e2e/inspect-attention.png' });
+
+  // What the embedding learned: its word vectors on a plane, the words written beside them.
+  await page.getByTestId('node-positionalembedding_1').click();
+  const map = page.getByTestId('embedding-pca-positionalembedding_1');
+  await expect(map).toBeVisible();
+  await expect(page.getByTestId('weights-positionalembedding_1')).toContainText('most frequent of');
+  await expect(page.getByTestId('weight-histogram-positionalembedding_1')).toBeVisible();
+  await map.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/e2e/inspect-embedding.png' });
 });
 
 test('CNN on MNIST: draw a digit and see the feature maps of every layer', async ({ app: page }) => {
@@ -75,6 +84,14 @@ test('CNN on MNIST: draw a digit and see the feature maps of every layer', async
   await page.getByTestId('node-conv2d_1').click();
   await expect(page.getByTestId('feature-maps-large-conv2d_1')).toBeVisible();
   await page.screenshot({ path: 'test-results/e2e/inspect-cnn.png' });
+  // Its learned filters as images (first layer, one input channel), a heatmap and histogram per tensor.
+  const filters = page.getByTestId('conv-filters-conv2d_1');
+  await filters.scrollIntoViewIfNeeded();
+  await expect(filters).toBeVisible();
+  await expect(page.getByTestId('weights-conv2d_1')).toContainText(/\d+ of \d+ filters, \d×\d/);
+  await expect(page.getByTestId('weight-histogram-conv2d_1')).toContainText('values');
+  await expect(page.getByTestId('weight-heatmap-conv2d_1-1')).toBeVisible();
+  await page.screenshot({ path: 'test-results/e2e/inspect-cnn-filters.png' });
 });
 
 test('MLP on spirals: every hidden unit shows its heatmap over the plane, live while it trains', async ({

@@ -28,11 +28,11 @@ test('MLP on spirals: layer statistics on the nodes and in the Layers panel, scr
   for (const id of ['dense_1', 'dense_2', 'dense_3', 'activation_1'])
     await expect(page.getByTestId(`layers-row-${id}`)).toBeVisible();
   await page.getByTestId('layers-row-dense_2').click();
-  const hist = page.getByTestId('weight-histogram-dense_2');
+  const hist = page.getByTestId('layers-weight-histogram-dense_2');
   await expect(hist).toBeVisible();
   // 128×128 weights + 128 biases, all counted.
   await expect(hist).toContainText('16,512 values');
-  await expect(page.getByTestId('grad-histogram-dense_2')).toBeVisible();
+  await expect(page.getByTestId('layers-grad-histogram-dense_2')).toBeVisible();
   await hist.scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/e2e/layers-panel-1280.png' });
 
@@ -61,6 +61,11 @@ test('MLP on spirals: layer statistics on the nodes and in the Layers panel, scr
   await expect(page.getByTestId('layer-stats-dense_1')).toBeVisible();
   await expect(page.getByTestId('layer-stats-dense_1')).toContainText('‖g‖');
   await expect(page.getByTestId('layer-stats-activation_1')).toContainText('σ');
+  // The inspector: the selected layer's weights, as a heatmap and a histogram per tensor.
+  await page.getByTestId('node-dense_2').click();
+  await expect(page.getByTestId('weight-heatmap-dense_2-0')).toBeVisible();
+  await expect(page.getByTestId('weight-histogram-dense_2')).toContainText('16,384 values');
+  await expect(page.getByTestId('weight-histogram-dense_2-1')).toContainText('128 values');
   await page.screenshot({ path: 'test-results/e2e/layers-nodes-1920.png' });
 
   // Saved with the run: a reopened project shows them again (the snapshots are not saved).

@@ -17,6 +17,7 @@ export type DataRequests =
   | 'model.predictGrid'
   | 'model.inspect'
   | 'model.unitGrids'
+  | 'model.weights'
   | 'runs.restore'
   | 'runs.history';
 
@@ -77,6 +78,14 @@ export function dataHandlers(app: AppCore): HandlerGroup<DataRequests> {
         app.training.atCheckpoint(docId, trainedDoc(app, docId, project), checkpoint),
         project,
         grid,
+      ),
+
+    'model.weights': async ({ docId, project, node, checkpoint }) =>
+      app.training.weights(
+        docId,
+        app.training.atCheckpoint(docId, trainedDoc(app, docId, project), checkpoint),
+        project,
+        node,
       ),
 
     'runs.restore': async ({ docId, runId, project }) => {
