@@ -37,7 +37,7 @@ describe('learned weights', () => {
   });
 
   it("a PositionalEmbedding gets a 2-D map of its word vectors (not the positions')", async () => {
-    const project = buildTemplate('transformer', { inputShape: [32], outputs: 2, vocab: 50 });
+    const project = buildTemplate('transformer', { inputShape: [32], outputs: 2 });
     const c = await compileGraph(project.graph);
     const weights = await saveModelArtifacts(c.model);
     const emb = project.graph.nodes.find((n) => n.kind === 'PositionalEmbedding')!;
