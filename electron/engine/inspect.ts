@@ -45,6 +45,25 @@ export async function inspectActivations(
 ): Promise<{ nodes: NodeActivation[]; backend: string }> {
   await initBackend();
   const model = await loadTrainedModel(graph, weights);
+  try {
+    return { nodes: activationsOf(model, graph, x, sampleShape, dtype, opts), backend: activeBackend() };
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * Every model node's activation for one sample with `model`'s weights now (the trained model, or
+ * the one a run is training: the live probe views). `model` is the graph's compiled model.
+ */
+export function activationsOf(
+  model: tf.LayersModel,
+  graph: CheckGraph,
+  x: Float32Array | Int32Array,
+  sampleShape: readonly number[],
+  dtype: 'float32' | 'int32',
+  opts: InspectOptions = {},
+): NodeActivation[] {
   const wanted = opts.layers ? new Set(opts.layers) : null;
   const nodes = modelNodes(graph, checkGraph(graph)).filter((n) => !wanted || wanted.has(n.id));
   const observed = new Map<string, number[][][]>();
@@ -79,7 +98,7 @@ export async function inspectActivations(
         })
       : [];
     const sample = { shape: [...sampleShape], data: Float32Array.from(x) };
-    const result = nodes.map((n, i): NodeActivation => {
+    return nodes.map((n, i): NodeActivation => {
       const s = slot[i]!;
       const { shape, data } = s < 0 ? sample : outputs[s]!;
       const attention = observed.get(n.id);
@@ -92,10 +111,8 @@ export async function inspectActivations(
         ...(attention ? { attention } : {}),
       };
     });
-    return { nodes: result, backend: activeBackend() };
   } finally {
     for (const l of observers) l.attentionObserver = null;
-    model.dispose();
   }
 }
 

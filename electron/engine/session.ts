@@ -21,6 +21,7 @@ import {
 } from '../../shared/training/protocol';
 import { EngineError } from './compile';
 import { fromArrayDataset, type TrainData } from './data';
+import { LiveProbeBuffer } from './liveProbe';
 import { runTraining } from './train';
 
 /** What the host sends in `start` (local to the engine: protocol.ts leaves the payload open). */
@@ -37,6 +38,8 @@ export interface WorkerStartPayload {
   previous?: WeightArtifacts | undefined;
   layerStats?: boolean | undefined;
   checkpoints?: boolean | undefined;
+  /** The live probe's shared sample buffer (LiveProbeBuffer). */
+  liveProbe: SharedArrayBuffer;
 }
 
 export interface StartOptions {
@@ -66,6 +69,11 @@ export interface TrainingHandle {
   runId: string;
   cancel(): void;
   done: Promise<TerminalEvent>;
+  /**
+   * The sample the live probe views show while the run goes on (one sample in the data's layout;
+   * null: none): the run emits `inspect` events for it. Throws RangeError for a sample of another size.
+   */
+  setProbe(x: ArrayLike<number> | null): void;
 }
 
 let counter = 0;
@@ -104,14 +112,24 @@ function prepare(o: StartOptions): {
   }
 }
 
+/** The live probe's buffer: one sample of the (first) input. */
+function liveBuffer(data: TrainData): LiveProbeBuffer {
+  const input = data.inputs[0]!;
+  return LiveProbeBuffer.create(
+    input.sampleShape.reduce((a, d) => a * d, 1),
+    input.dtype,
+  );
+}
+
 /** Runs training in a worker thread. */
 export function startTraining(o: StartOptions): TrainingHandle {
   const { runId, data, config } = prepare(o);
   if ('type' in data) {
     o.onEvent?.(data);
-    return { runId, cancel: () => {}, done: Promise.resolve(data) };
+    return { runId, cancel: () => {}, done: Promise.resolve(data), setProbe: () => {} };
   }
   const cancelFlag = new SharedArrayBuffer(4);
+  const live = liveBuffer(data);
   const flag = new Int32Array(cancelFlag);
   const worker = new Worker(o.workerPath ?? defaultWorkerPath());
   let settled = false;
@@ -156,6 +174,7 @@ export function startTraining(o: StartOptions): TrainingHandle {
     previous: o.previous,
     layerStats: o.layerStats,
     checkpoints: o.checkpoints,
+    liveProbe: live.buffer,
   };
   const start: HostMessage = { type: 'start', payload };
   worker.postMessage(start);
@@ -166,6 +185,7 @@ export function startTraining(o: StartOptions): TrainingHandle {
       if (!settled) worker.postMessage({ type: 'cancel', runId } satisfies HostMessage);
     },
     done,
+    setProbe: (x) => live.write(x),
   };
 }
 
@@ -174,9 +194,10 @@ export function startTrainingInProcess(o: StartOptions & { progressIntervalMs?: 
   const { runId, data, config } = prepare(o);
   if ('type' in data) {
     o.onEvent?.(data);
-    return { runId, cancel: () => {}, done: Promise.resolve(data) };
+    return { runId, cancel: () => {}, done: Promise.resolve(data), setProbe: () => {} };
   }
   let cancelled = false;
+  const live = liveBuffer(data);
   const done = runTraining({
     runId,
     graph: o.project.graph,
@@ -191,6 +212,7 @@ export function startTrainingInProcess(o: StartOptions & { progressIntervalMs?: 
     previous: o.previous,
     layerStats: o.layerStats,
     checkpoints: o.checkpoints,
+    liveProbe: live,
   });
   return {
     runId,
@@ -198,5 +220,6 @@ export function startTrainingInProcess(o: StartOptions & { progressIntervalMs?: 
       cancelled = true;
     },
     done,
+    setProbe: (x) => live.write(x),
   };
 }

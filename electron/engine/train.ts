@@ -31,7 +31,8 @@ import { LayerStatsMeter } from './layerStats';
 import { checkInputs, errorEvent, permuteSubset, restore, snapshot, split } from './runParts';
 import { makeOptimizer } from './optimizers';
 import { batchGradients } from './step';
-import { UnitGridPacer } from './inspect';
+import { activationsOf, UnitGridPacer } from './inspect';
+import type { LiveProbeBuffer } from './liveProbe';
 import { EpochMetrics, evaluate, runProbe } from './trainMetrics';
 import { chooseShards, peerScriptPath, Replicas, shardable } from './parallel';
 import { mulberry32, seedMathRandom } from './random';
@@ -70,7 +71,12 @@ export interface RunOptions {
   layerStats?: boolean | undefined;
   /** Weight snapshots in epochEnd events for the checkpoint scrubber (within the limits of checkpointStride). */
   checkpoints?: boolean | undefined;
+  /** The sample of the live probe views (set by the host while the run goes on): `inspect` events. */
+  liveProbe?: LiveProbeBuffer | undefined;
 }
+
+/** The live probe views' pace: at most one inspection per this many milliseconds (unless the sample changes). */
+export const LIVE_PROBE_MS = 250;
 
 /** A loss this many times the first batch's counts as diverged. */
 export const EXPLOSION = 1e6;
@@ -120,6 +126,7 @@ class TrainingRun {
   private lastTrain: Metrics = {};
   private lastVal: Metrics = {};
   private readonly unitPacer = new UnitGridPacer();
+  private live = { seq: -1, at: -Infinity };
 
   constructor(
     private readonly o: RunOptions,
@@ -226,9 +233,27 @@ class TrainingRun {
         loss,
         stat.correct === undefined ? undefined : stat.correct / (end - start),
       );
+      this.liveInspect(u, epoch, batch);
     }
     this.lastTrain = acc.result();
     return undefined;
+  }
+
+  /**
+   * The live probe views: every node's activation for the sample the host set, with the weights
+   * now; at once when the sample changes, otherwise at most every LIVE_PROBE_MS (and after the run's
+   * last batch).
+   */
+  private liveInspect(u: Setup, epoch: number, batch: number): void {
+    const live = this.o.liveProbe?.read();
+    if (!live) return;
+    const now = Date.now();
+    const last = epoch === this.config.epochs && batch === u.batches;
+    if (live.seq === this.live.seq && !last && now - this.live.at < LIVE_PROBE_MS) return;
+    this.live = { seq: live.seq, at: now };
+    const shape = this.o.data.inputs[0]!.sampleShape;
+    const nodes = activationsOf(u.c.model, this.o.graph, live.x, shape, this.o.liveProbe!.dtype);
+    this.o.emit({ type: 'inspect', runId: this.o.runId, epoch, batch, nodes });
   }
 
   /** A progress event, at most one per interval (and always for the last batch of the run). */

@@ -6,6 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { HostMessage } from '../../shared/training/protocol';
+import { LiveProbeBuffer } from './liveProbe';
 import { runTraining } from './train';
 import type { WorkerStartPayload } from './session';
 
@@ -36,6 +37,7 @@ port.on('message', (msg: HostMessage) => {
     previous: p.previous,
     layerStats: p.layerStats,
     checkpoints: p.checkpoints,
+    liveProbe: new LiveProbeBuffer(p.liveProbe, p.data.inputs[0]!.dtype),
     emit: (e) => port.postMessage(e),
     isCancelled: () => cancelled || Atomics.load(f, 0) === 1,
   }).then(() => port.close());

@@ -150,18 +150,42 @@ export async function inspectProject(
       );
     throw err;
   }
+  const about = aboutSample(row, sample, dataset, classes);
+  const tokens = about.tokens;
+  const nodes = tokens ? inspected.nodes.map((n) => (n.attention ? { ...n, tokens } : n)) : inspected.nodes;
+  return { ...about, nodes, backend: inspected.backend };
+}
+
+/** What is known of a sample besides the activations: its row, class names, words, the input itself. */
+function aboutSample(
+  row: Row,
+  sample: InspectSample,
+  dataset: LoadedDataset | undefined,
+  classes: string[] | undefined,
+): Omit<InspectResult, 'nodes' | 'backend'> {
   const words = dataset?.tokenizer?.words;
   const tokens = row.dtype === 'int32' && words ? Array.from(row.x, (id) => words[id] ?? '<unk>') : undefined;
-  const nodes = tokens ? inspected.nodes.map((n) => (n.attention ? { ...n, tokens } : n)) : inspected.nodes;
   return {
     sample,
     ...(tokens ? { tokens } : {}),
     ...(classes ? { classes } : {}),
     ...(row.x.length <= MAX_INPUT_SHOWN ? { input: Array.from(row.x) } : {}),
     inputShape: row.sampleShape,
-    nodes,
-    backend: inspected.backend,
   };
+}
+
+/**
+ * A sample for a run's live probe: its values (for the run) and what it is (the activations come
+ * from the run's `inspect` events, so `nodes` is empty).
+ */
+export async function liveSample(
+  bundle: ProjectBundle,
+  req: Pick<InspectRequest, 'sample' | 'input'>,
+  ctx: LoadContext,
+  preloaded?: LoadedData,
+): Promise<{ x: Float32Array | Int32Array; result: InspectResult }> {
+  const { row, sample, dataset, classes } = await pickSample(bundle, req, ctx, preloaded);
+  return { x: row.x, result: { ...aboutSample(row, sample, dataset, classes), nodes: [], backend: '' } };
 }
 
 /**

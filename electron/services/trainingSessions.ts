@@ -12,23 +12,18 @@ import type { TrainingConfig } from '../../shared/training/config';
 import type { Evaluation } from '../../shared/training/evaluation';
 import type { EpochEndEvent, Probe, TrainingEvent } from '../../shared/training/protocol';
 import { readWeightsManifest, type WeightEntry, weightsState } from '../../shared/graph/weights';
-import { type InspectResult, UNIT_GRID_N, type UnitGrid } from '../../shared/inspect/types';
-import { trainedUnitGrids } from '../engine/inspect';
+import { UNIT_GRID_N } from '../../shared/inspect/types';
 import { startTraining, type TrainingHandle } from '../engine/session';
 import { RunCheckpoints } from './checkpoints';
-import type { NodeWeights } from '../../shared/inspect/weights';
-import { inspectProject, inspectWeights } from './inspect';
 import { historyLine } from './runHistory';
 import { openRegularFile } from './regularFile';
 import { BUILTIN_DATASETS } from './datasets/builtin';
 import {
   csvPath,
-  DataError,
   evaluateProject,
   type LoadContext,
   type LoadedData,
   loadProjectData,
-  predictArrays,
   recordRun,
 } from './training';
 
@@ -192,7 +187,7 @@ export class TrainingSessions {
             e = { ...view, checkpointBytes: checkpoint.weightsBin.byteLength };
           }
         }
-        if (e.type === 'progress' || e.type === 'epochEnd' || e.type === 'error') {
+        if (e.type === 'progress' || e.type === 'epochEnd' || e.type === 'inspect' || e.type === 'error') {
           this.emit('training.event', { docId, event: e satisfies TrainingEventView });
           if (e.type === 'error') this.running.delete(handle.runId);
           return;
@@ -264,89 +259,27 @@ export class TrainingSessions {
     return evaluation;
   }
 
-  /** Every node's activation for one sample of the document's data (or values given), with its weights. */
-  async inspect(
-    docId: string,
-    doc: DocHandle,
-    project: Project,
-    req: { sample?: number | undefined; input?: number[] | undefined },
-  ): Promise<InspectResult> {
-    let loaded: LoadedData | undefined;
-    if (req.input === undefined && !project.data)
-      throw new TrainingServiceError('NO_DATA', 'The project has no data.');
-    // Loaded (or cached) also for values given: it names the classes and the words.
-    if (project.data) {
-      const { spec, file } = await this.normalise(doc, project.data);
-      loaded = await this.loadCached(docId, doc, spec, file, project.training);
-    }
-    try {
-      return await inspectProject(
-        { project, ...doc.extras },
-        req,
-        { ...this.context(doc), embedded: doc.extras.data },
-        loaded,
-      );
-    } catch (err) {
-      if (err instanceof DataError) throw new TrainingServiceError('BAD_INPUT', err.message);
-      throw err;
-    }
+  /** The document's data, loaded (or from the cache): the views use it to name classes and words. */
+  async dataFor(docId: string, doc: DocHandle, project: Project): Promise<LoadedData | undefined> {
+    if (!project.data) return undefined;
+    const { spec, file } = await this.normalise(doc, project.data);
+    return this.loadCached(docId, doc, spec, file, project.training);
   }
 
-  /** The outputs over a 2-D grid (decision boundary) with the document's weights. */
-  async predictGrid(doc: DocHandle, project: Project, grid: Grid): Promise<{ outputs: number[] }> {
-    const p = gridProbe(grid);
-    const { outputs } = await predictArrays({ project, ...doc.extras }, p.data, [2], 'float32', p.count);
-    return { outputs: Array.from(outputs) };
+  /** Where a document's data paths lead, and its embedded data. */
+  loadContext(doc: DocHandle): LoadContext {
+    return { ...this.context(doc), embedded: doc.extras.data };
   }
 
-  /**
-   * The document as it was at `epoch` of its last run (that epoch's weight snapshot in place of its
-   * weights), or as it is when no epoch is asked for. The weights are checked against the graph
-   * where they are used, as the document's are.
-   */
-  atCheckpoint(docId: string, doc: DocHandle, epoch: number | undefined): DocHandle {
-    if (epoch === undefined) return doc;
-    const weights = this.checkpoints.get(docId, epoch);
-    if (!weights)
-      throw new TrainingServiceError(
-        'NO_WEIGHTS',
-        `No snapshot of epoch ${epoch} is kept: only the last run's, until the project is closed.`,
-      );
-    return { ...doc, extras: { ...doc.extras, weights, evaluation: undefined } };
+  /** The weight snapshot of `epoch` of the document's last run, if kept. */
+  checkpoint(docId: string, epoch: number) {
+    return this.checkpoints.get(docId, epoch);
   }
 
-  /** A node's learned weights (with the dataset's words for an Embedding's map). */
-  async weights(docId: string, doc: DocHandle, project: Project, id: string): Promise<NodeWeights> {
-    let words: readonly string[] | undefined;
-    if (project.data && project.graph.nodes.some((n) => n.id === id && /Embedding$/.test(n.kind))) {
-      const { spec, file } = await this.normalise(doc, project.data);
-      words = (await this.loadCached(docId, doc, spec, file, project.training)).dataset.tokenizer?.words;
-    }
-    try {
-      return inspectWeights({ project, ...doc.extras }, id, words);
-    } catch (err) {
-      if (err instanceof DataError) throw new TrainingServiceError('BAD_INPUT', err.message);
-      throw err;
-    }
-  }
-
-  /** 2-D data: each Dense/Activation unit over the input plane, with the document's weights. */
-  async unitGrids(doc: DocHandle, project: Project, grid: Grid): Promise<{ units: UnitGrid[] }> {
-    const points = gridProbe({ ...grid, n: UNIT_GRID_N }).data as Float32Array;
-    return { units: await trainedUnitGrids(project.graph, doc.extras.weights!, points) };
-  }
-
-  async predict(doc: DocHandle, project: Project, input: number[]) {
-    const node = project.graph.nodes.find((n) => n.kind === 'Input');
-    const shape = (node?.params.shape as (number | null)[] | undefined) ?? [input.length];
-    const sampleShape = shape.map((d) => d ?? 1);
-    const per = sampleShape.reduce((a, d) => a * d, 1);
-    if (input.length !== per)
-      throw new TrainingServiceError('BAD_INPUT', `The model takes ${per} values; got ${input.length}.`);
-    const dtype = node?.params.dtype === 'int32' ? 'int32' : 'float32';
-    const x = dtype === 'int32' ? Int32Array.from(input) : Float32Array.from(input);
-    const { outputs } = await predictArrays({ project, ...doc.extras }, x, sampleShape, dtype, 1);
-    return { outputs: Array.from(outputs) };
+  /** The run going on for `docId`, if any. */
+  runningHandle(docId: string): TrainingHandle | undefined {
+    for (const r of this.running.values()) if (r.docId === docId) return r.handle;
+    return undefined;
   }
 
   /** Makes a past run's weights the document's, if they fit the graph as it is now. */
@@ -386,7 +319,7 @@ export class TrainingSessions {
 }
 
 /** The points of a grid, row by row from the top (as the decision boundary draws them). */
-function gridProbe(grid: Grid): Probe {
+export function gridProbe(grid: Grid): Probe {
   const data = new Float32Array(grid.n * grid.n * 2);
   for (let j = 0; j < grid.n; j++)
     for (let i = 0; i < grid.n; i++) {

@@ -44,7 +44,7 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
   const locked = useAppStore((s) => s.locked);
   // The sample picker rides on the canvas once there are weights to look inside (Design view only:
   // the Train view has its own).
-  const probing = useAppStore((s) => s.hasWeights && s.view === 'design');
+  const probing = useAppStore((s) => (s.hasWeights || s.status === 'running') && s.view === 'design');
   const ready = useAppStore((s) => s.docId !== null);
   const theme = useAppStore((s) => s.theme);
   const minimap = useAppStore((s) => s.minimap);

@@ -26,7 +26,9 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
   const report = useCanvasReport();
   const far = useFar();
   // The probed sample's activation at this node (only with weights that fit the graph).
-  const probe = useAppStore((s) => (s.probe && selectWeights(s).state === 'fit' ? s.probe : null));
+  const probe = useAppStore((s) =>
+    s.probe && (s.status === 'running' || selectWeights(s).state === 'fit') ? s.probe : null,
+  );
   const activation = probe?.nodes.find((n) => n.id === id);
   const units = useAppStore((s) =>
     s.units && (s.status === 'running' || selectWeights(s).state === 'fit')

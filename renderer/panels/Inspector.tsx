@@ -189,7 +189,9 @@ export function Inspector() {
 
 /** The probed sample's activation at the selected node, large, with its statistics. */
 function ProbeSection({ id }: { id: string }) {
-  const probe = useAppStore((s) => (s.probe && selectWeights(s).state === 'fit' ? s.probe : null));
+  const probe = useAppStore((s) =>
+    s.probe && (s.status === 'running' || selectWeights(s).state === 'fit') ? s.probe : null,
+  );
   const activation = probe?.nodes.find((n) => n.id === id);
   if (!probe || !activation) return null;
   return (

@@ -37,9 +37,11 @@ export function ProbeBar({ compact = false }: { compact?: boolean }) {
   const error = useAppStore((s) => s.probeError);
   const probe = useAppStore((s) => s.probe);
   const weights = useWeights();
+  const running = useAppStore((s) => s.status === 'running');
   const [draft, setDraft] = useState(sample === null ? '' : String(sample));
   useEffect(() => setDraft(sample === null ? '' : String(sample)), [sample]);
-  const ready = weights.state === 'fit';
+  // While a run trains, the views follow its weights live (even before it has saved any).
+  const ready = weights.state === 'fit' || running;
   const go = (i: number) => void store().probeAt(count !== null ? (i + count) % count : Math.max(0, i));
   const commit = () => {
     const i = Number(draft);
@@ -110,7 +112,8 @@ export function ProbeBar({ compact = false }: { compact?: boolean }) {
           : busy
             ? 'Running…'
             : (error ??
-              describe(probe, input !== null) ??
+              (describe(probe, input !== null) &&
+                `${describe(probe, input !== null)}${running && probe?.nodes.length ? ' · live' : ''}`) ??
               (compact ? '' : 'Pick a row: every layer on the canvas shows what it computes for it.'))}
       </span>
     </div>

@@ -231,6 +231,19 @@ export const REQUESTS = {
     params: z.strictObject({ docId, project: projectSchema, grid: gridSchema.nullable() }),
     result: z.strictObject({ runId: z.string() }),
   },
+  /**
+   * While a run trains: the sample its live probe views show (its `inspect` events carry every node's
+   * activation, at most every 250 ms); returns what the sample is, without activations.
+   */
+  'training.probe': {
+    params: z.strictObject({
+      docId,
+      project: projectSchema,
+      sample: z.number().int().min(0).max(1e9).optional(),
+      input: z.array(z.number()).max(PREDICT_MAX_VALUES).optional(),
+    }),
+    result: typed<InspectResult>(),
+  },
   'training.cancel': {
     params: z.strictObject({ runId: z.string().max(100) }),
     result: z.strictObject({}),

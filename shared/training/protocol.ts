@@ -6,7 +6,7 @@
  */
 
 import type { LayerStats } from '../inspect/layerStats';
-import type { UnitGrid } from '../inspect/types';
+import type { NodeActivation, UnitGrid } from '../inspect/types';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -129,8 +129,17 @@ export interface ErrorEvent {
   message: string;
 }
 
+/** The live probe views: every node's activation for the sample the host set, with the weights now. */
+export interface InspectEvent {
+  type: 'inspect';
+  runId: string;
+  epoch: number;
+  batch: number;
+  nodes: NodeActivation[];
+}
+
 export type TrainingEvent =
-  ProgressEvent | EpochEndEvent | DoneEvent | DivergedEvent | CancelledEvent | ErrorEvent;
+  ProgressEvent | EpochEndEvent | InspectEvent | DoneEvent | DivergedEvent | CancelledEvent | ErrorEvent;
 export type TerminalEvent = DoneEvent | DivergedEvent | CancelledEvent | ErrorEvent;
 
 export function isTerminal(e: TrainingEvent): e is TerminalEvent {

@@ -100,7 +100,7 @@ test('MLP on spirals: every hidden unit shows its heatmap over the plane, live w
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 1280, height: 720 });
   await setUp(page, 'mlp', 'spirals');
-  await field(page, 'epochs', '60');
+  await field(page, 'epochs', '100');
   await field(page, 'learningRate', '0.01');
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-status')).toHaveText('running');
@@ -119,17 +119,28 @@ test('MLP on spirals: every hidden unit shows its heatmap over the plane, live w
   expect(shot1.equals(shot2)).toBe(false);
   await page.screenshot({ path: 'test-results/e2e/inspect-units-running.png' });
 
+  // A sample picked while it trains: every node's view follows the weights live.
+  await page.getByTestId('probe-next').click();
+  await expect(page.getByTestId('probe-status')).toContainText(/Row 0 .*· live/);
+  const view = page.getByTestId('probe-view-dense_2');
+  await expect(view).toBeVisible();
+  const live1 = await view.screenshot();
+  await page.waitForTimeout(1000);
+  expect((await view.screenshot()).equals(live1)).toBe(false);
+
   await page.getByTestId('view-train').click();
   await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 150_000 });
   await page.getByTestId('view-design').click();
   await expect(page.getByTestId('unit-heatmap-dense_3-0')).toBeVisible();
+  // After the run: the views stay, with the run's final weights, and follow the next row.
+  await expect(page.getByTestId('probe-status')).not.toContainText('live');
   await page.getByTestId('probe-next').click();
-  await expect(page.getByTestId('probe-status')).toContainText('Row 0');
+  await expect(page.getByTestId('probe-status')).toContainText('Row 1');
   await expect(page.getByTestId('probe-view-dense_1')).toBeVisible();
   await page.screenshot({ path: 'test-results/e2e/inspect-units-done.png' });
   // The Train view's picker says the same at 1280×720.
   await page.getByTestId('view-train').click();
-  await expect(page.getByTestId('probe-status')).toContainText('Row 0');
+  await expect(page.getByTestId('probe-status')).toContainText('Row 1');
   await page.getByTestId('probe-sample').scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/e2e/inspect-train-view.png' });
 });

@@ -26,6 +26,7 @@ import { sameModelGraph } from '../../../shared/graph/structure';
 import { weightsState } from '../../../shared/graph/weights';
 import { writeFileAtomic } from '../projectFiles';
 import { TrainingServiceError, TrainingSessions, weightSpecsOf } from '../trainingSessions';
+import { ModelViews } from '../modelViews';
 import { DataError } from '../training';
 import { DataPathError, relativeInside, resolveDataPath } from '../dataPaths';
 import { readRegularFile } from '../regularFile';
@@ -95,6 +96,7 @@ export class AppCore {
   readonly docs = new Map<string, Doc>();
   readonly opts: ServiceOptions;
   readonly training: TrainingSessions;
+  readonly views: ModelViews;
 
   constructor(opts: ServiceOptions) {
     this.opts = opts;
@@ -102,6 +104,7 @@ export class AppCore {
       (name, payload) => this.emit(name, payload as never),
       (doc) => this.dataRoot(doc),
     );
+    this.views = new ModelViews(this.training);
   }
 
   /** The folder a document's data paths are relative to (see TrainingSessions). */

@@ -11,6 +11,7 @@ export type DataRequests =
   | 'data.upload'
   | 'data.cancel'
   | 'training.start'
+  | 'training.probe'
   | 'training.cancel'
   | 'model.evaluate'
   | 'model.predict'
@@ -44,6 +45,9 @@ export function dataHandlers(app: AppCore): HandlerGroup<DataRequests> {
       return {};
     },
 
+    'training.probe': async ({ docId, project, sample, input }) =>
+      app.views.probeLive(docId, app.doc(docId), project, { sample, input }),
+
     'training.start': async ({ docId, project, grid }) =>
       app.training.start(docId, app.doc(docId), project, grid),
 
@@ -56,34 +60,34 @@ export function dataHandlers(app: AppCore): HandlerGroup<DataRequests> {
       app.training.evaluate(docId, trainedDoc(app, docId, project), project),
 
     'model.predict': async ({ docId, project, input }) =>
-      app.training.predict(trainedDoc(app, docId, project), project, input),
+      app.views.predict(trainedDoc(app, docId, project), project, input),
 
     'model.predictGrid': async ({ docId, project, grid, checkpoint }) =>
-      app.training.predictGrid(
-        app.training.atCheckpoint(docId, trainedDoc(app, docId, project), checkpoint),
+      app.views.predictGrid(
+        app.views.atCheckpoint(docId, trainedDoc(app, docId, project), checkpoint),
         project,
         grid,
       ),
 
     'model.inspect': async ({ docId, project, sample, input, checkpoint }) =>
-      app.training.inspect(
+      app.views.inspect(
         docId,
-        app.training.atCheckpoint(docId, trainedDoc(app, docId, project), checkpoint),
+        app.views.atCheckpoint(docId, trainedDoc(app, docId, project), checkpoint),
         project,
         { sample, input },
       ),
 
     'model.unitGrids': async ({ docId, project, grid, checkpoint }) =>
-      app.training.unitGrids(
-        app.training.atCheckpoint(docId, trainedDoc(app, docId, project), checkpoint),
+      app.views.unitGrids(
+        app.views.atCheckpoint(docId, trainedDoc(app, docId, project), checkpoint),
         project,
         grid,
       ),
 
     'model.weights': async ({ docId, project, node, checkpoint }) =>
-      app.training.weights(
+      app.views.weights(
         docId,
-        app.training.atCheckpoint(docId, trainedDoc(app, docId, project), checkpoint),
+        app.views.atCheckpoint(docId, trainedDoc(app, docId, project), checkpoint),
         project,
         node,
       ),

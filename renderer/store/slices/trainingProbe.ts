@@ -27,6 +27,7 @@ export async function probeValues(set: SetState, get: GetState, values: number[]
 export async function refreshProbe(set: SetState, get: GetState): Promise<void> {
   const { docId, probeSample, probeInput, checkpoint } = get();
   if (!docId || (probeSample === null && probeInput === null)) return;
+  if (get().status === 'running') return probeLive(set, get);
   const w = selectWeights(get());
   if (w.state !== 'fit')
     return set({
@@ -68,4 +69,23 @@ export async function scrubTo(set: SetState, get: GetState, epoch: number | null
   if (get().status === 'running' || get().checkpoint === epoch) return;
   set({ checkpoint: epoch });
   await Promise.all([refreshProbe(set, get), get().refreshBoundary()]);
+}
+
+/** While a run trains: the run's live probe takes the sample; its `inspect` events bring the views. */
+async function probeLive(set: SetState, get: GetState): Promise<void> {
+  const { docId, probeSample, probeInput } = get();
+  if (!docId || !get().runId) return;
+  set({ probeBusy: true, probeError: null });
+  try {
+    const about = await api.request('training.probe', {
+      docId,
+      project: get().toProject(),
+      ...(probeInput ? { input: probeInput } : { sample: probeSample! }),
+    });
+    const now = get();
+    if (now.probeSample !== probeSample || now.probeInput !== probeInput || now.status !== 'running') return;
+    set({ probe: about });
+  } catch (err) {
+    set({ probe: null, probeBusy: false, probeError: errorText(err) });
+  }
 }

@@ -49,6 +49,8 @@ export async function start(set: SetState, get: GetState): Promise<void> {
       grid: get().grid,
     });
     set({ runId });
+    // A sample picked before the run: its views go on live.
+    void get().refreshProbe();
   } catch (err) {
     get().setLocked(false);
     set({ status: 'error', message: errorText(err) });
@@ -151,6 +153,14 @@ export function handleEvent(set: SetState, get: GetState, e: TrainingEventView):
       ...(e.units ? { units: e.units } : {}),
       ...(e.layers ? { layerHistory: [...s.layerHistory, ...layerEpoch(e)] } : {}),
     });
+  if (e.type === 'inspect') {
+    // The live probe: the activations of the sample set with training.probe, with the weights now.
+    const p = s.probe;
+    if (!p || s.status !== 'running') return;
+    const tokens = p.tokens;
+    const nodes = tokens ? e.nodes.map((n) => (n.attention ? { ...n, tokens } : n)) : e.nodes;
+    return set({ probe: { ...p, nodes }, probeBusy: false });
+  }
   s.setLocked(false);
   if (e.type === 'error') return set({ status: 'error', message: e.message, runId: e.runId });
   const run: RunSummary | null = e.run;
