@@ -43,6 +43,38 @@ export async function saveModelArtifacts(model: tf.LayersModel): Promise<WeightA
   return { modelJson, weightsBin: bytes };
 }
 
+/**
+ * Repeated snapshots of one model's weights (the checkpoint scrubber's, one per epoch): the first is
+ * `saveModelArtifacts`; the next ones reuse its model.json (topology and manifest do not change
+ * during a run) and only copy the weights, in the manifest's order. Same bytes as a full save.
+ */
+export class WeightSnapshots {
+  private modelJson: string | undefined;
+  private order: tf.Variable[] | undefined;
+  constructor(private readonly model: tf.LayersModel) {}
+
+  async take(): Promise<WeightArtifacts> {
+    if (this.modelJson === undefined || this.order === undefined) {
+      const first = await saveModelArtifacts(this.model);
+      const specs = readWeightsManifest(first.modelJson, first.weightsBin.byteLength);
+      const byName = new Map(this.model.weights.map((w) => [w.originalName, w.read() as tf.Variable]));
+      const order = specs.ok ? specs.entries.map((e) => byName.get(e.name)) : [];
+      if (!specs.ok || order.some((v) => v === undefined)) return first;
+      this.modelJson = first.modelJson;
+      this.order = order as tf.Variable[];
+      return first;
+    }
+    const bytes = new Uint8Array(this.order.reduce((n, v) => n + v.size * 4, 0));
+    const view = new Float32Array(bytes.buffer);
+    let at = 0;
+    for (const v of this.order) {
+      view.set(v.dataSync() as Float32Array, at);
+      at += v.size;
+    }
+    return { modelJson: this.modelJson, weightsBin: bytes };
+  }
+}
+
 /** Weights that cannot be used with the graph (a misfit, a corrupt manifest): the message says why. */
 export class WeightsMisfitError extends Error {
   override readonly name = 'WeightsMisfitError';

@@ -16,6 +16,7 @@ import {
 } from '../../shared/inspect/types';
 import type { WeightArtifacts } from '../../shared/training/protocol';
 import { loadTrainedModel } from './artifacts';
+import { type RecurrentTrace, traceMatches, traceRecurrent } from './gates';
 import { activeBackend, initBackend } from './backend';
 
 /** A layer that can report its attention weights (NetloomMultiHeadAttention, the encoder block). */
@@ -86,22 +87,33 @@ export function activationsOf(
       const at = tensors.indexOf(t);
       return at >= 0 ? at : tensors.push(t) - 1;
     });
-    const outputs = tensors.length
+    // Recurrent nodes: their input too, to recompute their gates over time (gates.ts).
+    const inputSlot = new Map<string, number>();
+    for (const n of nodes) {
+      const layer = layerFor(n.id);
+      if (!layer || !RECURRENT.has(layer.getClassName()) || Array.isArray(layer.input)) continue;
+      const t = layer.input;
+      const at = tensors.indexOf(t);
+      inputSlot.set(n.id, at >= 0 ? at : tensors.push(t) - 1);
+    }
+    // Tensors leave the tidy, then their values: tidy would walk returned arrays element by element.
+    const ys = tensors.length
       ? tf.tidy(() => {
           const probe = tf.model({ inputs: model.inputs, outputs: tensors });
           const input = tf.tensor(x, [1, ...sampleShape], dtype);
           const y = probe.predict(model.inputs.length > 1 ? model.inputs.map(() => input) : input);
-          return (Array.isArray(y) ? y : [y]).map((t) => ({
-            shape: t.shape.slice(1),
-            data: t.dataSync() as Float32Array,
-          }));
+          return Array.isArray(y) ? y : [y];
         })
       : [];
+    const outputs = ys.map((t) => ({ shape: t.shape.slice(1), data: t.dataSync() as Float32Array }));
+    tf.dispose(ys);
     const sample = { shape: [...sampleShape], data: Float32Array.from(x) };
     return nodes.map((n, i): NodeActivation => {
       const s = slot[i]!;
       const { shape, data } = s < 0 ? sample : outputs[s]!;
       const attention = observed.get(n.id);
+      const inAt = inputSlot.get(n.id);
+      const trace = inAt === undefined ? null : recurrentTrace(layerFor(n.id)!, outputs[inAt]!, data);
       return {
         id: n.id,
         kind: n.kind,
@@ -109,11 +121,41 @@ export function activationsOf(
         stats: activationStats(data),
         ...(data.length <= MAX_INSPECT_VALUES ? { values: nest(data, shape) } : {}),
         ...(attention ? { attention } : {}),
+        ...(trace ? { gates: trace.gates, ...(shape.length === 1 ? { states: trace.hidden } : {}) } : {}),
       };
     });
   } finally {
     for (const l of observers) l.attentionObserver = null;
   }
+}
+
+const RECURRENT = new Set(['LSTM', 'GRU']);
+
+/**
+ * An LSTM/GRU layer's gates and hidden states over time for the sample (its input `x`), if the
+ * recomputation reproduces the layer's own `output`; otherwise (or when too large to draw) none.
+ */
+function recurrentTrace(
+  layer: tf.layers.Layer,
+  x: { shape: number[]; data: Float32Array },
+  output: Float32Array,
+): RecurrentTrace | null {
+  const config = layer.getConfig() as { units?: number; activation?: string };
+  const [kernel, recurrent, bias] = layer.getWeights();
+  const steps = x.shape[0];
+  if (!kernel || !recurrent || !bias || !config.units || !steps || x.shape.length !== 2) return null;
+  if (steps * config.units * 4 > MAX_INSPECT_VALUES) return null;
+  const trace = traceRecurrent({
+    kind: layer.getClassName() as 'LSTM' | 'GRU',
+    units: config.units,
+    activation: config.activation ?? 'tanh',
+    x: x.data,
+    steps,
+    kernel: kernel.dataSync() as Float32Array,
+    recurrent: recurrent.dataSync() as Float32Array,
+    bias: bias.dataSync() as Float32Array,
+  });
+  return trace && traceMatches(trace, output) ? trace : null;
 }
 
 /** Layer classes whose units get a heatmap over the input plane (as TensorFlow Playground's neurons). */
@@ -130,23 +172,28 @@ export function unitGrids(model: tf.LayersModel, points: Float32Array): UnitGrid
   );
   if (layers.length === 0 || model.inputs.length !== 1) return [];
   const count = points.length / 2;
-  return tf.tidy(() => {
+  // Tensors leave the tidy, then their values: tidy would walk returned arrays element by element.
+  const maps = tf.tidy(() => {
     const probe = tf.model({
       inputs: model.inputs,
       outputs: layers.map((l) => l.output as tf.SymbolicTensor),
     });
     const y = probe.predict(tf.tensor2d(points, [count, 2]));
     const outs = Array.isArray(y) ? y : [y];
+    return outs.map((t) => t.slice([0, 0], [count, Math.min(t.shape[1]!, MAX_UNIT_MAPS)]).transpose());
+  });
+  try {
     return layers.map((l, i) => {
-      const t = outs[i]!;
-      const total = t.shape[1]!;
-      const shown = Math.min(total, MAX_UNIT_MAPS);
-      const data = t.slice([0, 0], [count, shown]).transpose().dataSync();
+      const t = maps[i]!;
+      const shown = t.shape[0]!;
+      const data = t.dataSync();
       const values: number[][] = [];
       for (let u = 0; u < shown; u++) values.push(Array.from(data.subarray(u * count, (u + 1) * count)));
-      return { id: l.name, total, values };
+      return { id: l.name, total: (l.outputShape as number[])[1]!, values };
     });
-  });
+  } finally {
+    tf.dispose(maps);
+  }
 }
 
 /** `unitGrids` at most every `intervalMs` (always when `force`): the live heatmaps' pace. */

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { histogram, type Histogram, type LayerStats } from '../../shared/inspect/layerStats';
 import type { CompiledModel } from './compile';
 import type { TrainData } from './data';
-import { makeBatch } from './step';
+import { forwardAll, makeBatch } from './step';
 
 /** Rows of the probe batch. */
 export const STATS_PROBE_ROWS = 128;
@@ -27,23 +27,46 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
+const distanceSquared = (a: Float32Array, b: Float32Array): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
+  return s;
+};
+
 const sumSquares = (a: Float32Array): number => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
   return s;
 };
 
+/** Mean, std and the fraction of units (last axis) that are 0 in every row. */
+function outputStats(data: ArrayLike<number>, units: number): { mean: number; std: number; dead: number } {
+  let sum = 0;
+  let sq = 0;
+  const live = new Uint8Array(units);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    sum += v;
+    sq += v * v;
+    if (v !== 0) live[i % units] = 1;
+  }
+  const n = data.length || 1;
+  const mean = sum / n;
+  let alive = 0;
+  for (let u = 0; u < units; u++) alive += live[u]!;
+  return { mean, std: Math.sqrt(Math.max(0, sq / n - mean * mean)), dead: units > 0 ? 1 - alive / units : 0 };
+}
+
 interface Measured {
   grads: Float32Array;
-  update: number;
+  /** The layer's weights before the step (host copy). */
+  before: Float32Array;
 }
 
 export class LayerStatsMeter {
   /** The model's layers that are graph nodes, in model order, and each one's trainable variables. */
   private readonly layers: { id: string; layer: tf.layers.Layer; vars: tf.Variable[] }[];
   private readonly rows: Int32Array;
-  private probeModel: tf.LayersModel | undefined;
-  private before: tf.Tensor[] | undefined;
   private measured = new Map<string, Measured>();
 
   constructor(
@@ -58,9 +81,12 @@ export class LayerStatsMeter {
       .map((l) => ({ id: l.name, layer: l, vars: l.trainableWeights.map((w) => w.read() as tf.Variable) }));
   }
 
-  /** Before the epoch's last step: its gradients (read now) and a copy of the weights it will move. */
+  /**
+   * Before the epoch's last step: its gradients and the weights it will move, read to the host
+   * (the step's size is measured at the epoch's end, against the weights then: nothing else moves
+   * them in between).
+   */
   beforeStep(grads: tf.NamedTensorMap): void {
-    this.dispose();
     this.measured.clear();
     for (const { id, vars } of this.layers) {
       if (vars.length === 0) continue;
@@ -68,23 +94,11 @@ export class LayerStatsMeter {
         const g = grads[v.name];
         return g ? [g.dataSync() as Float32Array] : [];
       });
-      this.measured.set(id, { grads: concat(parts), update: 0 });
+      this.measured.set(id, {
+        grads: concat(parts),
+        before: concat(vars.map((v) => v.dataSync() as Float32Array)),
+      });
     }
-    this.before = this.layers.flatMap(({ vars }) => vars.map((v) => tf.clone(v)));
-  }
-
-  /** After it: the squared size of each layer's step. */
-  afterStep(): void {
-    if (!this.before) return;
-    let i = 0;
-    for (const { id, vars } of this.layers)
-      for (const v of vars) {
-        const old = this.before[i++]!;
-        const step = tf.tidy(() => v.sub(old).square().sum().dataSync()[0]!);
-        const m = this.measured.get(id);
-        if (m) m.update += step;
-      }
-    this.dispose();
   }
 
   /** Every layer's statistics now. */
@@ -95,12 +109,13 @@ export class LayerStatsMeter {
       const m = this.measured.get(id);
       const weightNorm = weights ? Math.sqrt(sumSquares(weights)) : null;
       const gradNorm = m ? Math.sqrt(sumSquares(m.grads)) : null;
+      const step = m && weights ? Math.sqrt(distanceSquared(m.before, weights)) : 0;
       const a = acts[i]!;
       const stats: LayerStats = {
         id,
         weightNorm: weightNorm === null ? null : finiteOrNull(weightNorm),
         gradNorm: gradNorm === null ? null : finiteOrNull(gradNorm),
-        updateRatio: m && weightNorm ? finiteOrNull(Math.sqrt(m.update) / weightNorm) : null,
+        updateRatio: m && weightNorm ? finiteOrNull(step / weightNorm) : null,
         activationMean: finiteOrNull(a.mean),
         activationStd: finiteOrNull(a.std),
         deadFraction: a.dead,
@@ -116,29 +131,19 @@ export class LayerStatsMeter {
   private activations(): { mean: number; std: number; dead: number }[] {
     if (this.layers.length === 0 || this.rows.length === 0)
       return this.layers.map(() => ({ mean: NaN, std: NaN, dead: 0 }));
-    this.probeModel ??= tf.model({
-      inputs: this.c.model.inputs,
-      outputs: this.layers.map(({ layer }) => layer.output as tf.SymbolicTensor),
-    });
-    const probe = this.probeModel;
+    // Read to the host and summed there: cheaper than a handful of kernels per layer on small tensors.
+    // (Only numbers leave the tidy: it would walk a returned typed array element by element.)
     return tf.tidy(() => {
       const b = makeBatch(this.c, this.data, this.rows, 0, this.rows.length);
-      const y = probe.predict(b.xs.length === 1 ? b.xs[0]! : b.xs);
-      return (Array.isArray(y) ? y : [y]).map((t) => {
-        const { mean, variance } = tf.moments(t.toFloat());
-        const units = t.shape[t.shape.length - 1] ?? 1;
-        const live = t.abs().reshape([-1, units]).max(0).greater(0).toFloat().sum();
-        return {
-          mean: mean.dataSync()[0]!,
-          std: Math.sqrt(variance.dataSync()[0]!),
-          dead: units > 0 ? 1 - live.dataSync()[0]! / units : 0,
-        };
+      const values = forwardAll(this.c, b.xs, false);
+      return this.layers.map(({ id }) => {
+        const t = values.get(id)!;
+        return outputStats(t.dataSync(), t.shape.at(-1) ?? 1);
       });
     });
   }
 
   dispose(): void {
-    if (this.before) tf.dispose(this.before);
-    this.before = undefined;
+    this.measured.clear();
   }
 }

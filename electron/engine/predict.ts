@@ -30,13 +30,14 @@ export async function predictArrays(
     for (let start = 0; start < count; start += BATCH) {
       const n = Math.min(BATCH, count - start);
       const slice = x.subarray(start * per, (start + n) * per);
-      const data = tf.tidy(() => {
+      // The tensor leaves the tidy, not its values: tidy walks a returned typed array element by element.
+      const first = tf.tidy(() => {
         const input = tf.tensor(slice, [n, ...sampleShape], dtype);
         const y = model.predict(model.inputs.length > 1 ? model.inputs.map(() => input) : input);
-        const first = Array.isArray(y) ? y[0]! : (y as tf.Tensor);
-        return first.dataSync() as Float32Array;
+        return Array.isArray(y) ? y[0]! : (y as tf.Tensor);
       });
-      out.set(data, start * outputSize);
+      out.set(first.dataSync(), start * outputSize);
+      first.dispose();
     }
     return { outputs: out, outputSize, backend: activeBackend() };
   } finally {

@@ -15,6 +15,12 @@ import { gatherRows, type TrainData } from './data';
 
 /** Forward pass through the compiled graph with a `training` flag (model.apply does not pass it on). */
 export function forward(c: CompiledModel, xs: tf.Tensor[], training: boolean): tf.Tensor[] {
+  const values = forwardAll(c, xs, training);
+  return c.outputs.map((o) => values.get(o.layer)!);
+}
+
+/** The same pass, with every layer's output by layer name (the layer statistics read them all). */
+export function forwardAll(c: CompiledModel, xs: tf.Tensor[], training: boolean): Map<string, tf.Tensor> {
   const values = new Map<string, tf.Tensor>();
   let next = 0;
   for (const l of c.json.config.layers) {
@@ -29,7 +35,7 @@ export function forward(c: CompiledModel, xs: tf.Tensor[], training: boolean): t
     const out = layer.apply(sources.length === 1 ? sources[0]! : sources, { training }) as tf.Tensor;
     values.set(l.name, out);
   }
-  return c.outputs.map((o) => values.get(o.layer)!);
+  return values;
 }
 
 export interface Batch {

@@ -22,7 +22,7 @@ import type {
   WeightArtifacts,
 } from '../../shared/training/protocol';
 import { readWeightsManifest } from '../../shared/graph/weights';
-import { saveModelArtifacts, setWeightsByName } from './artifacts';
+import { saveModelArtifacts, setWeightsByName, WeightSnapshots } from './artifacts';
 import { initBackend } from './backend';
 import { type CompiledModel, compileGraph, EngineError } from './compile';
 import type { TrainData } from './data';
@@ -127,6 +127,9 @@ class TrainingRun {
   private lastVal: Metrics = {};
   private readonly unitPacer = new UnitGridPacer();
   private live = { seq: -1, at: -Infinity };
+  private lastBoundary = -Infinity;
+  private snapshotter: WeightSnapshots | undefined;
+  private snapshots = (u: Setup) => (this.snapshotter ??= new WeightSnapshots(u.c.model));
 
   constructor(
     private readonly o: RunOptions,
@@ -222,7 +225,6 @@ class TrainingRun {
       const measured = batch === u.batches && u.stats;
       if (measured) measured.beforeStep(grads);
       u.optimizer.applyGradients(grads);
-      if (measured) measured.afterStep();
       tf.dispose(grads);
       acc.add(loss, end - start, stat.correct, stat.sums);
       this.samplesDone += end - start;
@@ -359,12 +361,16 @@ class TrainingRun {
   async endEpoch(u: Setup, epoch: number): Promise<{ epoch: number; reason: string } | undefined> {
     const { o, config } = this;
     this.lastVal = u.val.length > 0 ? evaluate(u.c, o.data, u.val, u.batchSize) : {};
-    const probe = o.probe ? runProbe(u.c, o.probe) : undefined;
+    // The boundary, like the unit maps, at most every LIVE_PROBE_MS (always after the last epoch).
+    const now = Date.now();
+    const paced = epoch === config.epochs || now - this.lastBoundary >= LIVE_PROBE_MS;
+    const probe = o.probe && paced ? runProbe(u.c, o.probe) : undefined;
+    if (probe) this.lastBoundary = now;
     const units = o.probe?.units && this.unitPacer.next(u.c.model, o.probe.units, epoch === config.epochs);
     const layers = u.stats?.collect();
     const stride = u.checkpointStride;
     const checkpoint =
-      stride && takesCheckpoint(epoch, config.epochs, stride) ? await this.weightsNow() : null;
+      stride && takesCheckpoint(epoch, config.epochs, stride) ? await this.snapshots(u).take() : null;
     o.emit({
       type: 'epochEnd',
       runId: o.runId,

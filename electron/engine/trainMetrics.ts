@@ -10,15 +10,20 @@ import { batchStats, forward, makeBatch, readStat } from './step';
 
 /** Predicts the probe inputs with the current weights (inference mode). */
 export function runProbe(c: CompiledModel, p: Probe): number[] {
-  return tf.tidy(() => {
+  // The tensor leaves the tidy, not its values: tidy walks a returned array element by element.
+  const out = tf.tidy(() => {
     const x = tf.tensor(p.data, [p.count, ...p.sampleShape], p.dtype);
-    const outs = forward(
+    return forward(
       c,
       c.model.inputs.map(() => x),
       false,
-    );
-    return Array.from(outs[0]!.dataSync());
+    )[0]!;
   });
+  try {
+    return Array.from(out.dataSync());
+  } finally {
+    out.dispose();
+  }
 }
 
 /** Metric accumulator for one epoch (or one validation pass), over the first output. */

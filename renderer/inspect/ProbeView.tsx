@@ -8,6 +8,7 @@ import { useMemo, useState } from 'react';
 import { flatten, type InspectResult, type NodeActivation } from '../../shared/inspect/types';
 import { drawBars, drawFeatureMaps, drawHeatmap } from './draw';
 import { Plot } from './Plot';
+import { RecurrentView } from './RecurrentView';
 
 type Size = 'node' | 'large';
 
@@ -242,6 +243,12 @@ export function ProbeView({ node, probe, size }: { node: NodeActivation; probe: 
   else if (node.values === undefined)
     body = <p className="muted">{node.shape.join('×')}: too large to show (statistics only)</p>;
   else if (node.kind === 'Input' && probe.tokens) body = <TextInput tokens={probe.tokens} />;
+  else if (
+    node.gates ||
+    node.states ||
+    ((node.kind === 'LSTM' || node.kind === 'GRU') && node.shape.length === 2)
+  )
+    body = <RecurrentView node={node} size={size} />;
   else if (node.shape.length === 3) body = <FeatureMaps node={node} size={size} />;
   else if (node.shape.length === 2) body = <Matrix node={node} size={size} />;
   else body = <Vector node={node} size={size} />;

@@ -33,6 +33,10 @@ export interface NodeActivation {
   attention?: number[][][];
   /** Attention nodes on text: the word of each position (query and key axes). */
   tokens?: string[];
+  /** LSTM / GRU: each gate's values over time, [time][unit] (input, forget, output / update, reset). */
+  gates?: { name: string; values: number[][] }[];
+  /** LSTM / GRU that return only their last state: the hidden state at every step, [time][unit]. */
+  states?: number[][];
 }
 
 export interface InspectSample {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTrainedModel } from '../../../electron/engine/artifacts';
+import { loadTrainedModel, saveModelArtifacts, WeightSnapshots } from '../../../electron/engine/artifacts';
 import { initBackend } from '../../../electron/engine/backend';
 import { compileGraph } from '../../../electron/engine/compile';
 import { fromArrayDataset } from '../../../electron/engine/data';
@@ -209,5 +209,23 @@ describe('layer statistics', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as EpochEndEvent);
     expect(history[1]!.layers).toEqual(stats[1]!.layers);
+  });
+});
+
+describe('weight snapshots', () => {
+  it('after the first, copies of the weights in the manifest order: the same bytes as a full save', async () => {
+    const project = buildTemplate('cnn', { inputShape: [28, 28, 1], outputs: 10 });
+    const c = await compileGraph(project.graph);
+    const snaps = new WeightSnapshots(c.model);
+    const first = await snaps.take();
+    expect(first).toEqual(await saveModelArtifacts(c.model));
+    // Weights move (as a step would); the next snapshot has them, byte for byte as a full save.
+    for (const w of c.model.weights) (w.read() as tf.Variable).assign(tf.randomNormal(w.shape as number[]));
+    const next = await snaps.take();
+    const full = await saveModelArtifacts(c.model);
+    expect(next.modelJson).toBe(full.modelJson);
+    expect(Buffer.from(next.weightsBin).equals(Buffer.from(full.weightsBin))).toBe(true);
+    expect(Buffer.from(next.weightsBin).equals(Buffer.from(first.weightsBin))).toBe(false);
+    c.model.dispose();
   });
 });

@@ -1,0 +1,128 @@
+/**
+ * The gates of an LSTM or GRU over time for one sample, for the probe views: recomputed step by step
+ * from the layer's input and weights with Keras's equations (the ones tfjs-layers and the fused op
+ * compute), then checked against the layer's own output. If the recomputed hidden state differs from
+ * what the layer computed, nothing is returned: a view never shows gates that did not produce the
+ * layer's output.
+ *
+ *   LSTM (kernel columns i, f, c, o): i, f, o = σ(x·W + h·R + b); c = f·c + i·act(z_c); h = o·act(c)
+ *   GRU (z, r, h; reset_after off):   z, r = σ(x·W + h·R + b); ĥ = act(x·W_h + (r·h)·R_h + b_h);
+ *                                     h = z·h + (1 − z)·ĥ
+ */
+
+/** Activations the recomputation knows (the others show no gates). */
+const ACT: Record<string, (v: number) => number> = {
+  tanh: Math.tanh,
+  relu: (v) => Math.max(0, v),
+  sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+  linear: (v) => v,
+};
+const sigmoid = ACT.sigmoid!;
+
+export interface RecurrentTrace {
+  /** Per gate, its values [time][unit]. */
+  gates: { name: string; values: number[][] }[];
+  /** The hidden state [time][unit]. */
+  hidden: number[][];
+}
+
+export interface RecurrentInputs {
+  kind: 'LSTM' | 'GRU';
+  units: number;
+  activation: string;
+  /** The layer's input for the sample, [time, features] row-major. */
+  x: Float32Array;
+  steps: number;
+  kernel: Float32Array;
+  recurrent: Float32Array;
+  bias: Float32Array;
+}
+
+/** x·W for one row (`cols` columns) plus the bias. */
+function rowTimes(
+  x: Float32Array,
+  at: number,
+  n: number,
+  w: Float32Array,
+  cols: number,
+  bias: Float32Array,
+): Float64Array {
+  const out = Float64Array.from(bias);
+  for (let k = 0; k < n; k++) {
+    const v = x[at + k]!;
+    if (v === 0) continue;
+    for (let j = 0; j < cols; j++) out[j]! += v * w[k * cols + j]!;
+  }
+  return out;
+}
+
+/** The gates and hidden states over time, or null when the activation is not one it knows. */
+export function traceRecurrent(p: RecurrentInputs): RecurrentTrace | null {
+  const act = ACT[p.activation];
+  if (!act) return null;
+  const u = p.units;
+  const g = p.kind === 'LSTM' ? 4 : 3;
+  const cols = g * u;
+  const features = p.x.length / p.steps;
+  const names = p.kind === 'LSTM' ? ['input', 'forget', 'output'] : ['update', 'reset'];
+  const gates = names.map((name) => ({ name, values: [] as number[][] }));
+  const hidden: number[][] = [];
+  let h = new Float64Array(u);
+  let c = new Float64Array(u);
+  for (let t = 0; t < p.steps; t++) {
+    const z = rowTimes(p.x, t * features, features, p.kernel, cols, p.bias);
+    if (p.kind === 'LSTM') {
+      for (let k = 0; k < u; k++) for (let j = 0; j < cols; j++) z[j]! += h[k]! * p.recurrent[k * cols + j]!;
+      const i = new Float64Array(u);
+      const f = new Float64Array(u);
+      const o = new Float64Array(u);
+      const nc = new Float64Array(u);
+      const nh = new Float64Array(u);
+      for (let k = 0; k < u; k++) {
+        i[k] = sigmoid(z[k]!);
+        f[k] = sigmoid(z[u + k]!);
+        o[k] = sigmoid(z[3 * u + k]!);
+        nc[k] = f[k]! * c[k]! + i[k]! * act(z[2 * u + k]!);
+        nh[k] = o[k]! * act(nc[k]!);
+      }
+      [i, f, o].forEach((v, n) => gates[n]!.values.push(Array.from(v)));
+      c = nc;
+      h = nh;
+    } else {
+      // The update and reset gates use h·R for their columns; the candidate uses (r·h)·R_h.
+      const rz = new Float64Array(2 * u);
+      for (let k = 0; k < u; k++)
+        for (let j = 0; j < 2 * u; j++) rz[j]! += h[k]! * p.recurrent[k * cols + j]!;
+      const zg = new Float64Array(u);
+      const rg = new Float64Array(u);
+      for (let k = 0; k < u; k++) {
+        zg[k] = sigmoid(z[k]! + rz[k]!);
+        rg[k] = sigmoid(z[u + k]! + rz[u + k]!);
+      }
+      const cand = new Float64Array(u);
+      for (let j = 0; j < u; j++) {
+        let s = z[2 * u + j]!;
+        for (let k = 0; k < u; k++) s += rg[k]! * h[k]! * p.recurrent[k * cols + 2 * u + j]!;
+        cand[j] = act(s);
+      }
+      const nh = new Float64Array(u);
+      for (let k = 0; k < u; k++) nh[k] = zg[k]! * h[k]! + (1 - zg[k]!) * cand[k]!;
+      gates[0]!.values.push(Array.from(zg));
+      gates[1]!.values.push(Array.from(rg));
+      h = nh;
+    }
+    hidden.push(Array.from(h));
+  }
+  return { gates, hidden };
+}
+
+/**
+ * True when the recomputed hidden states are the layer's output (`output`: the last state, or every
+ * state when it returns sequences), within float32 rounding.
+ */
+export function traceMatches(trace: RecurrentTrace, output: ArrayLike<number>): boolean {
+  const states = output.length === trace.hidden[0]!.length ? [trace.hidden.at(-1)!] : trace.hidden;
+  const flat = states.flat();
+  if (flat.length !== output.length) return false;
+  return flat.every((v, i) => Math.abs(v - output[i]!) <= 1e-4 * Math.max(1, Math.abs(v)));
+}

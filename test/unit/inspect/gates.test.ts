@@ -1,0 +1,70 @@
+/**
+ * LSTM and GRU gates over time in the probe views: recomputed from the layer's input and weights,
+ * shown only when they reproduce the layer's own output (so a view never shows gates that did not
+ * produce it); the hidden state at every step for a layer that returns only its last.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { saveModelArtifacts } from '../../../electron/engine/artifacts';
+import { initBackend } from '../../../electron/engine/backend';
+import { compileGraph } from '../../../electron/engine/compile';
+import { traceMatches, traceRecurrent } from '../../../electron/engine/gates';
+import { inspectActivations } from '../../../electron/engine/inspect';
+import { flatten } from '../../../shared/inspect/types';
+import { buildTemplate } from '../../../shared/templates/index';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+const steps = 12;
+const ids = Int32Array.from({ length: steps }, (_, i) => 1 + ((i * 37) % 900));
+
+describe('recurrent gates over time', () => {
+  for (const [template, names] of [
+    ['lstm', ['input', 'forget', 'output']],
+    ['gru', ['update', 'reset']],
+  ] as const)
+    it(`${template}: ${names.join(', ')} gates that reproduce the layer's output`, async () => {
+      const project = buildTemplate(template, { inputShape: [steps], outputs: 2 });
+      const c = await compileGraph(project.graph);
+      const weights = await saveModelArtifacts(c.model);
+      c.model.dispose();
+      const { nodes } = await inspectActivations(project.graph, weights, ids, [steps], 'int32');
+      const rec = nodes.find((n) => n.kind === template.toUpperCase())!;
+      expect(rec.gates!.map((g) => g.name)).toEqual(names);
+      const units = rec.shape.at(-1)!;
+      for (const g of rec.gates!) {
+        expect(g.values).toHaveLength(steps);
+        expect(g.values[0]).toHaveLength(units);
+        for (const v of g.values.flat()) expect(v > 0 && v < 1).toBe(true);
+      }
+      // It returns its last state only: the states over time end with it.
+      expect(rec.shape).toEqual([units]);
+      expect(rec.states).toHaveLength(steps);
+      const last = flatten(rec.values);
+      rec.states!.at(-1)!.forEach((v, k) => expect(v).toBeCloseTo(last[k]!, 5));
+    });
+
+  it('a recomputation that does not reproduce the output is refused', () => {
+    const u = 3;
+    const f = 2;
+    const random = (n: number, s: number) =>
+      Float32Array.from({ length: n }, (_, i) => Math.sin(i * s) * 0.5);
+    const p = {
+      kind: 'LSTM' as const,
+      units: u,
+      activation: 'tanh',
+      x: random(4 * f, 1.1),
+      steps: 4,
+      kernel: random(f * 4 * u, 0.7),
+      recurrent: random(u * 4 * u, 0.3),
+      bias: random(4 * u, 0.9),
+    };
+    const trace = traceRecurrent(p)!;
+    const output = Float32Array.from(trace.hidden.at(-1)!);
+    expect(traceMatches(trace, output)).toBe(true);
+    output[1]! += 0.01;
+    expect(traceMatches(trace, output)).toBe(false);
+    expect(traceRecurrent({ ...p, activation: 'swish' })).toBeNull();
+  });
+});
