@@ -144,3 +144,24 @@ test('MLP on spirals: every hidden unit shows its heatmap over the plane, live w
   await page.getByTestId('probe-sample').scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/e2e/inspect-train-view.png' });
 });
+
+test('LSTM on SpamAssassin: the hidden state over the words and each gate over time', async ({
+  app: page,
+}) => {
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await setUp(page, 'lstm', 'spamassassin');
+  await train(page, '1');
+  await page.getByTestId('probe-index').fill('4900');
+  await page.getByTestId('probe-index').press('Enter');
+  await expect(page.getByTestId('probe-status')).toContainText('Row 4900');
+  await page.getByTestId('probe-show-canvas').click();
+  await expect(page.getByTestId('hidden-states-lstm_1')).toBeVisible();
+  await page.getByTestId('node-lstm_1').click();
+  const gates = page.getByTestId('gates-lstm_1');
+  await gates.scrollIntoViewIfNeeded();
+  for (const g of ['input', 'forget', 'output'])
+    await expect(page.getByTestId(`gate-lstm_1-${g}`)).toBeVisible();
+  await expect(page.getByTestId('inspector-probe')).toContainText('passes on only the last row');
+  await page.screenshot({ path: 'test-results/e2e/inspect-lstm-gates.png' });
+});
