@@ -20,6 +20,7 @@ import { isMac } from '../commands/commands';
 import { DND_MIME } from '../palette/Palette';
 import { beginGesture, endGesture } from '../store/history';
 import { useReport } from '../store/hooks';
+import { EdgeWeightsToggle } from '../panels/EdgeWeightsToggle';
 import { ProbeBar } from '../panels/ProbeBar';
 import { useAppStore } from '../store/store';
 import { FarContext, ReportContext, useFarZoom } from './context';
@@ -116,6 +117,7 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
             {probing && (
               <Panel position="top-left" className="canvas-probe">
                 <ProbeBar compact />
+                <EdgeWeightsToggle />
               </Panel>
             )}
             {locked && (

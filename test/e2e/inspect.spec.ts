@@ -4,7 +4,7 @@
  * it: the attention of each head over the e-mail's words, the CNN's feature maps.
  */
 import type { Page } from '@playwright/test';
-import { expect, field, setUp, test } from './fixtures';
+import { expect, field, setParam, setUp, test } from './fixtures';
 
 async function train(page: Page, epochs: string) {
   await field(page, 'epochs', epochs);
@@ -164,4 +164,29 @@ test('LSTM on SpamAssassin: the hidden state over the words and each gate over t
     await expect(page.getByTestId(`gate-lstm_1-${g}`)).toBeVisible();
   await expect(page.getByTestId('inspector-probe')).toContainText('passes on only the last row');
   await page.screenshot({ path: 'test-results/e2e/inspect-lstm-gates.png' });
+});
+
+test('a small MLP on spirals: its Dense layers drawn as their weights on the edges', async ({
+  app: page,
+}) => {
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await setUp(page, 'mlp', 'spirals');
+  await page.getByTestId('view-design').click();
+  for (const id of ['dense_1', 'dense_2']) await setParam(page, id, 'units', '8');
+  await page.getByTestId('view-train').click();
+  await field(page, 'learningRate', '0.03');
+  await train(page, '20');
+  await page.getByTestId('view-design').click();
+  const toggle = page.getByTestId('edge-weights-toggle');
+  await expect(toggle).toBeVisible();
+  await toggle.check();
+  // Three Dense layers of at most 8 × 8: each input edge carries its weight matrix.
+  await expect(page.locator('g[data-testid^="edge-weights-"]')).toHaveCount(3);
+  const lines = await page.locator('g[data-testid^="edge-weights-"] path').count();
+  expect(lines).toBeGreaterThan(3);
+  await page.getByTestId('cmd-fit').click();
+  await page.screenshot({ path: 'test-results/e2e/inspect-edge-weights.png' });
+  await toggle.uncheck();
+  await expect(page.locator('g[data-testid^="edge-weights-"]')).toHaveCount(0);
 });

@@ -54,6 +54,16 @@ export interface TrainingRunState {
   layerHistory: LayerEpoch[];
   /** The epoch the checkpoint scrubber shows (its weight snapshot); null: the weights now. */
   checkpoint: number | null;
+  /** Draw small Dense layers' weight matrices on their input edges (TensorFlow Playground's edges). */
+  showEdgeWeights: boolean;
+  /** Those matrices by Dense node id: kernel [rows = inputs, cols = units], row-major. */
+  edgeWeights: Record<string, EdgeKernel>;
+}
+
+export interface EdgeKernel {
+  rows: number;
+  cols: number;
+  values: number[];
 }
 
 export const trainingReset = (): TrainingRunState => ({
@@ -81,6 +91,8 @@ export const trainingReset = (): TrainingRunState => ({
   units: null,
   layerHistory: [],
   checkpoint: null,
+  showEdgeWeights: false,
+  edgeWeights: {},
 });
 
 export interface TrainingSlice extends TrainingRunState {
@@ -115,6 +127,8 @@ export interface TrainingSlice extends TrainingRunState {
   clearProbe(): void;
   /** Shows the probe views, decision boundary and layer statistics as they were at `epoch` (null: now). */
   scrubTo(epoch: number | null): Promise<void>;
+  setEdgeWeights(on: boolean): Promise<void>;
+  refreshEdgeWeights(): Promise<void>;
 }
 
 export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get) => ({
@@ -140,5 +154,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get) => ({
   probeValues: (values) => probe.probeValues(set, get, values),
   refreshProbe: () => probe.refreshProbe(set, get),
   scrubTo: (epoch) => probe.scrubTo(set, get, epoch),
+  setEdgeWeights: (on) => probe.setEdgeWeights(set, get, on),
+  refreshEdgeWeights: () => probe.refreshEdgeWeights(set, get),
   clearProbe: () => set({ probeSample: null, probeInput: null, probe: null, probeError: null }),
 });

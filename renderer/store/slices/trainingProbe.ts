@@ -6,7 +6,8 @@
  */
 import { api } from '../../ipc/client';
 import { errorText } from '../curves';
-import { selectWeights } from '../selectors';
+import { selectReport, selectWeights } from '../selectors';
+import type { EdgeKernel } from './training';
 import type { GetState, SetState } from '../state';
 
 /** Probes row `index` of the data (clamped to the data's rows). */
@@ -68,7 +69,7 @@ export async function refreshProbe(set: SetState, get: GetState): Promise<void> 
 export async function scrubTo(set: SetState, get: GetState, epoch: number | null): Promise<void> {
   if (get().status === 'running' || get().checkpoint === epoch) return;
   set({ checkpoint: epoch });
-  await Promise.all([refreshProbe(set, get), get().refreshBoundary()]);
+  await Promise.all([refreshProbe(set, get), get().refreshBoundary(), refreshEdgeWeights(set, get)]);
 }
 
 /** While a run trains: the run's live probe takes the sample; its `inspect` events bring the views. */
@@ -87,5 +88,51 @@ async function probeLive(set: SetState, get: GetState): Promise<void> {
     set({ probe: about });
   } catch (err) {
     set({ probe: null, probeBusy: false, probeError: errorText(err) });
+  }
+}
+
+/** The largest Dense layer (inputs × units, each side) whose weights are drawn on its input edge. */
+export const EDGE_WEIGHTS_MAX = 64;
+
+/** Dense nodes small enough to draw their weight matrix on the canvas. */
+export function edgeWeightNodes(get: GetState): string[] {
+  const report = selectReport(get());
+  return get()
+    .nodes.filter((n) => n.data.kind === 'Dense')
+    .filter((n) => {
+      const kernel = report.nodes.get(n.id)?.params?.weights.find((w) => w.name === 'kernel');
+      const [rows, cols] = kernel?.shape ?? [];
+      return kernel?.shape.length === 2 && rows! <= EDGE_WEIGHTS_MAX && cols! <= EDGE_WEIGHTS_MAX;
+    })
+    .map((n) => n.id);
+}
+
+export async function setEdgeWeights(set: SetState, get: GetState, on: boolean): Promise<void> {
+  set({ showEdgeWeights: on, ...(on ? {} : { edgeWeights: {} }) });
+  if (on) await refreshEdgeWeights(set, get);
+}
+
+/** Fetches the drawn kernels (the document's weights, or the scrubbed epoch's). */
+export async function refreshEdgeWeights(set: SetState, get: GetState): Promise<void> {
+  const { docId, showEdgeWeights, checkpoint } = get();
+  if (!docId || !showEdgeWeights) return;
+  if (selectWeights(get()).state !== 'fit') return set({ edgeWeights: {} });
+  const project = get().toProject();
+  const out: Record<string, EdgeKernel> = {};
+  try {
+    for (const id of edgeWeightNodes(get)) {
+      const w = await api.request('model.weights', {
+        docId,
+        project,
+        node: id,
+        ...(checkpoint !== null ? { checkpoint } : {}),
+      });
+      const kernel = w.tensors.find((t) => t.name === 'kernel');
+      if (kernel?.values && kernel.shape.length === 2)
+        out[id] = { rows: kernel.shape[0]!, cols: kernel.shape[1]!, values: kernel.values };
+    }
+    if (get().showEdgeWeights && get().checkpoint === checkpoint) set({ edgeWeights: out });
+  } catch {
+    set({ edgeWeights: {} });
   }
 }

@@ -136,6 +136,7 @@ export async function restore(set: SetState, get: GetState, runId: string): Prom
     await get().evaluate();
     await get().refreshBoundary();
     await get().refreshProbe();
+    await get().refreshEdgeWeights();
   } catch (err) {
     get().notify(errorText(err), 'error');
   }
@@ -200,4 +201,5 @@ export function handleEvent(set: SetState, get: GetState, e: TrainingEventView):
   void get().evaluate();
   void get().refreshBoundary();
   void get().refreshProbe();
+  void get().refreshEdgeWeights();
 }
