@@ -348,7 +348,7 @@ async function summarise(loaded: LoadedData, file: string | null): Promise<DataS
     const points: [number, number, number][] = [];
     const step = Math.max(1, Math.floor(ds.count / 1500));
     for (let i = 0; i < ds.count; i += step) points.push([ds.x[2 * i]!, ds.x[2 * i + 1]!, ds.y[i]!]);
-    preview = { kind: 'scatter', points, classes: classes ?? ['0', '1'] };
+    preview = { kind: 'scatter', points, classes: classes ?? ['0', '1'], rowStep: step };
   } else if (ds.sampleShape.length === 3 && ds.task === 'classification') {
     const [h, w, c] = ds.sampleShape as [number, number, number];
     const perClass = (classes ?? []).map((name) => ({ class: name, images: [] as number[][] }));

@@ -30,7 +30,10 @@ function Boundary({ summary }: { summary: DataSummary }) {
   const grid = useAppStore((s) => s.grid);
   const boundary = useAppStore((s) => s.boundary);
   const stale = useStale();
+  const probed = useAppStore((s) => s.probeSample);
+  const canProbe = useAppStore((s) => s.hasWeights || s.status === 'running') && !stale;
   if (!grid || summary.preview.kind !== 'scatter') return null;
+  const step = summary.preview.rowStep ?? 1;
   return (
     <>
       <h2>Decision boundary</h2>
@@ -40,6 +43,8 @@ function Boundary({ summary }: { summary: DataSummary }) {
         classes={summary.classes?.length ?? 2}
         points={summary.preview.points}
         {...(summary.classes ? { classNames: summary.classes } : {})}
+        {...(canProbe ? { onPick: (k: number) => void store().probeAt(k * step) } : {})}
+        highlight={probed !== null && probed % step === 0 ? probed / step : undefined}
       />
     </>
   );

@@ -24,6 +24,32 @@ export interface DecisionBoundaryProps {
   classNames?: readonly string[];
   /** CSS size of the square canvas in pixels (default 300). */
   size?: number;
+  /** A click on (or near) a point picks it: its index in `points`. */
+  onPick?: (point: number) => void;
+  /** A point to ring (the probed one). */
+  highlight?: number | undefined;
+}
+
+/** The point within `radius` CSS pixels of (cx, cy) nearest to it, or -1. */
+export function nearestPoint(
+  grid: Grid,
+  size: number,
+  points: readonly (readonly [number, number, number])[],
+  cx: number,
+  cy: number,
+  radius = 8,
+): number {
+  let best = -1;
+  let bestD = radius * radius;
+  points.forEach(([x, y], i) => {
+    const [px, py] = toCanvas(grid, size, size, x, y);
+    const d = (px - cx) ** 2 + (py - cy) ** 2;
+    if (d <= bestD) {
+      bestD = d;
+      best = i;
+    }
+  });
+  return best;
 }
 
 export function DecisionBoundary({
@@ -33,6 +59,8 @@ export function DecisionBoundary({
   points,
   classNames,
   size = 300,
+  onPick,
+  highlight,
 }: DecisionBoundaryProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   const theme = useThemeVersion();
@@ -76,7 +104,16 @@ export function DecisionBoundary({
       ctx.fill();
       ctx.stroke();
     }
-  }, [grid, values, points, size, theme]);
+    const h = highlight !== undefined ? points[highlight] : undefined;
+    if (h) {
+      const [cx, cy] = toCanvas(grid, px, px, h[0], h[1]);
+      ctx.beginPath();
+      ctx.arc(cx, cy, r + 4 * dpr, 0, Math.PI * 2);
+      ctx.lineWidth = 2.5 * dpr;
+      ctx.strokeStyle = cssVar(canvas, '--text');
+      ctx.stroke();
+    }
+  }, [grid, values, points, size, theme, highlight]);
 
   const names = classNames ?? Array.from({ length: Math.max(classes, 2) }, (_, i) => `class ${i}`);
   return (
@@ -85,7 +122,17 @@ export function DecisionBoundary({
         ref={ref}
         data-testid="decision-boundary"
         className="boundary-canvas"
-        style={{ width: size, height: size }}
+        style={{ width: size, height: size, ...(onPick ? { cursor: 'crosshair' } : {}) }}
+        {...(onPick
+          ? {
+              onClick: (e: React.MouseEvent<HTMLCanvasElement>) => {
+                const box = e.currentTarget.getBoundingClientRect();
+                const i = nearestPoint(grid, size, points, e.clientX - box.left, e.clientY - box.top);
+                if (i >= 0) onPick(i);
+              },
+              title: 'Click a point to look inside the network for it',
+            }
+          : {})}
         role="img"
         aria-label="Decision boundary: the network's predicted class over the input plane, with the data on top"
       />

@@ -100,7 +100,8 @@ export interface DataSummary {
         rows: string[][];
         columns?: { name: string; type: string; role: string; note?: string }[];
       }
-    | { kind: 'scatter'; points: [number, number, number][]; classes: string[] }
+    /** Points: [x, y, class] of every `rowStep`-th row (point k is row k × rowStep). */
+    | { kind: 'scatter'; points: [number, number, number][]; classes: string[]; rowStep?: number }
     | { kind: 'images'; width: number; height: number; perClass: { class: string; images: number[][] }[] }
     | { kind: 'sequence'; examples: { text: string; label: string }[] };
   /** Shapes the Input and Output nodes should have for this data. */

@@ -36,8 +36,28 @@ test('MLP on spirals: layer statistics on the nodes and in the Layers panel, scr
   await hist.scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/e2e/layers-panel-1280.png' });
 
+  // Pick a point on the decision boundary: that row is probed (and ringed).
+  const plot = page.getByTestId('decision-boundary');
+  await plot.scrollIntoViewIfNeeded();
+  const box = (await plot.boundingBox())!;
+  for (const [fx, fy] of [
+    [0.5, 0.5],
+    [0.45, 0.5],
+    [0.55, 0.5],
+    [0.5, 0.45],
+    [0.5, 0.55],
+    [0.4, 0.4],
+    [0.6, 0.6],
+  ] as const) {
+    await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
+    if (/Row \d+/.test((await page.getByTestId('probe-status').textContent()) ?? '')) break;
+  }
+  await expect(page.getByTestId('probe-status')).toContainText(/Row \d+ \((training|validation)\), class arm/);
+  await expect(page.getByTestId('probe-index')).not.toHaveValue('');
+
   // Probe a row, then scrub back to epoch 1: the probe's numbers and the boundary change, and come back.
-  await page.getByTestId('probe-next').click();
+  await page.getByTestId('probe-index').fill('0');
+  await page.getByTestId('probe-index').press('Enter');
   await expect(page.getByTestId('probe-status')).toContainText('Row 0');
   const scrubber = page.getByTestId('checkpoint-scrubber');
   await scrubber.scrollIntoViewIfNeeded();
