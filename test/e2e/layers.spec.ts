@@ -52,7 +52,9 @@ test('MLP on spirals: layer statistics on the nodes and in the Layers panel, scr
     await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
     if (/Row \d+/.test((await page.getByTestId('probe-status').textContent()) ?? '')) break;
   }
-  await expect(page.getByTestId('probe-status')).toContainText(/Row \d+ \((training|validation)\), class arm/);
+  await expect(page.getByTestId('probe-status')).toContainText(
+    /Row \d+ \((training|validation)\), class arm/,
+  );
   await expect(page.getByTestId('probe-index')).not.toHaveValue('');
 
   // Probe a row, then scrub back to epoch 1: the probe's numbers and the boundary change, and come back.
