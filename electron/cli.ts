@@ -15,6 +15,7 @@ import { exitCodeFor } from './cli/errors';
 import { registerEvaluate } from './cli/evaluate';
 import { registerExport } from './cli/export';
 import { registerInspect } from './cli/inspect';
+import { registerLrFind } from './cli/lrFind';
 import type { Io } from './cli/io';
 import { registerNew } from './cli/new';
 import { registerPredict } from './cli/predict';
@@ -41,6 +42,7 @@ export function buildProgram(io: Io): Command {
   registerEvaluate(program, io);
   registerPredict(program, io);
   registerInspect(program, io);
+  registerLrFind(program, io);
   registerValidate(program, io);
   registerSummary(program, io);
   registerExport(program, io);

@@ -131,3 +131,14 @@ export function makeOptimizer(config: Pick<TrainingConfig, 'optimizer' | 'learni
       return tf.train.adagrad(lr);
   }
 }
+
+/**
+ * Changes an optimizer's learning rate between steps (the learning-rate finder grows it every
+ * batch). SGD and momentum keep it as a tensor (their own setter); the others read the field at each
+ * step.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}

@@ -10,6 +10,8 @@ import { type InspectResult, UNIT_GRID_N, type UnitGrid } from '../../shared/ins
 import type { NodeWeights } from '../../shared/inspect/weights';
 import { trainedUnitGrids } from '../engine/inspect';
 import { type InspectRequest, inspectProject, inspectWeights, liveSample } from './inspect';
+import type { LrFindResult } from '../../shared/training/lrFind';
+import { lrFindProject } from './lrFind';
 import { DataError, predictArrays } from './training';
 import { type DocHandle, gridProbe, type TrainingSessions, TrainingServiceError } from './trainingSessions';
 
@@ -61,6 +63,21 @@ export class ModelViews {
       throw new TrainingServiceError('BAD_INPUT', err instanceof Error ? err.message : String(err));
     }
     return result;
+  }
+
+  /** The learning-rate range test (a copy of the weights; the document does not change). */
+  async lrFind(docId: string, doc: DocHandle, project: Project): Promise<LrFindResult> {
+    if (this.sessions.runningGraph(docId))
+      throw new TrainingServiceError('TRAINING_LOCKED', 'Wait for the run to end (or stop it) first.');
+    if (!project.data) throw new TrainingServiceError('NO_DATA', 'Choose a dataset in the Data panel first.');
+    const loaded = await this.sessions.dataFor(docId, doc, project);
+    return badInput(() =>
+      lrFindProject({ project, ...doc.extras }, this.sessions.loadContext(doc), {
+        preloaded: loaded,
+        // Between batches the services answer other requests (the test takes a few seconds).
+        yieldBetweenBatches: () => new Promise((r) => setImmediate(r)),
+      }),
+    );
   }
 
   /** The outputs over a 2-D grid (decision boundary) with the document's weights. */

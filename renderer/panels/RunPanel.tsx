@@ -8,6 +8,7 @@ import { type Curves, type Point, runLabel } from '../store/curves';
 import { useReport, useWeights } from '../store/hooks';
 import type { TrainingSlice } from '../store/slices/training';
 import { LayersPanel } from './LayersPanel';
+import { LrFinder } from './LrFinder';
 import { useAppStore } from '../store/store';
 import { type ChartSeries, LiveChart } from '../training/LiveChart';
 import { RunHistory } from '../training/RunHistory';
@@ -141,6 +142,7 @@ export function RunPanel() {
         onChange={(c) => store().setTraining(c)}
         disabled={running}
         {...(trainCount !== undefined ? { trainCount } : {})}
+        learningRateTool={<LrFinder />}
       />
       <RunControls />
       <Charts />

@@ -4,7 +4,7 @@
  * the reason) and not committed; a valid one is committed at once. Each field has a short help text
  * taken from the guide, and a gentle warning for values that are allowed but likely to go wrong.
  */
-import { useEffect, useId, useState } from 'react';
+import { type ReactNode, useEffect, useId, useState } from 'react';
 import { LOSSES } from '../../shared/layers/output';
 import { OPTIMIZERS, type TrainingConfig } from '../../shared/training/config';
 import {
@@ -27,6 +27,8 @@ export interface TrainingFormProps {
   disabled?: boolean;
   /** Rows the network trains on (after the split), to show batches per epoch. */
   trainCount?: number;
+  /** Shown under the learning-rate field (the learning-rate finder). */
+  learningRateTool?: ReactNode;
 }
 
 const LOSS_LABELS: Record<TrainingConfig['loss'], string> = {
@@ -233,7 +235,13 @@ function MoreOptions({ config, onChange, disabled }: SectionProps) {
   );
 }
 
-export function TrainingForm({ config, onChange, disabled = false, trainCount }: TrainingFormProps) {
+export function TrainingForm({
+  config,
+  onChange,
+  disabled = false,
+  trainCount,
+  learningRateTool,
+}: TrainingFormProps) {
   const [lastPatience, setLastPatience] = useState(config.earlyStopping?.patience ?? 5);
   const [lastRestore, setLastRestore] = useState(config.earlyStopping?.restoreBest ?? true);
   useEffect(() => {
@@ -271,6 +279,7 @@ export function TrainingForm({ config, onChange, disabled = false, trainCount }:
         disabled={disabled}
         onCommit={onChange}
       />
+      {learningRateTool}
       <NumberField
         field="batchSize"
         value={config.batchSize}

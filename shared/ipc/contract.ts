@@ -9,6 +9,7 @@ import { EXPORT_FORMATS } from '../export/formats';
 import { weightEntrySchema, type WeightEntry } from '../graph/weights';
 import type { InspectResult, UnitGrid } from '../inspect/types';
 import type { NodeWeights } from '../inspect/weights';
+import type { LrFindResult } from '../training/lrFind';
 import { entryRule } from '../ir/container';
 import { dataSpecSchema, projectSchema, type RunSummary } from '../ir/schema';
 import type { DatasetDescriptor, Task } from '../training/data';
@@ -244,6 +245,11 @@ export const REQUESTS = {
       input: z.array(z.number()).max(PREDICT_MAX_VALUES).optional(),
     }),
     result: typed<InspectResult>(),
+  },
+  /** The learning-rate range test on the project's data, from a copy of its weights (nothing changes). */
+  'training.lrFind': {
+    params: z.strictObject({ docId, project: projectSchema }),
+    result: typed<LrFindResult>(),
   },
   'training.cancel': {
     params: z.strictObject({ runId: z.string().max(100) }),

@@ -12,6 +12,7 @@ export type DataRequests =
   | 'data.cancel'
   | 'training.start'
   | 'training.probe'
+  | 'training.lrFind'
   | 'training.cancel'
   | 'model.evaluate'
   | 'model.predict'
@@ -47,6 +48,8 @@ export function dataHandlers(app: AppCore): HandlerGroup<DataRequests> {
 
     'training.probe': async ({ docId, project, sample, input }) =>
       app.views.probeLive(docId, app.doc(docId), project, { sample, input }),
+
+    'training.lrFind': async ({ docId, project }) => app.views.lrFind(docId, app.doc(docId), project),
 
     'training.start': async ({ docId, project, grid }) =>
       app.training.start(docId, app.doc(docId), project, grid),
