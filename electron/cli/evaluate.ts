@@ -2,7 +2,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Evaluation } from '../../shared/training/evaluation';
+import { projectFindings } from '../services/diagnosis';
 import { DataError, evaluateProject } from '../services/training';
+import type { Finding } from '../../shared/training/diagnosis';
 import { fileAction, fileCommand } from './action';
 import { InvalidInputError } from './errors';
 import { evaluationText } from './format';
@@ -34,6 +36,13 @@ export async function runEvaluate(opts: EvaluateOptions, io: Io): Promise<void> 
     if (err instanceof DataError) throw new InvalidInputError(`${file}: ${err.message}`);
     throw err;
   }
-  if (opts.json) return io.out(JSON.stringify(ev) + '\n');
+  const findings = projectFindings(bundle, ev);
+  if (opts.json) return io.out(JSON.stringify({ ...ev, findings }) + '\n');
   io.out(evaluationText(ev) + '\n');
+  if (findings.length) io.out(`\nDiagnosis:\n${findings.map(findingLine).join('\n')}\n`);
+}
+
+function findingLine(f: Finding): string {
+  const where = [f.node, f.epoch !== undefined ? `epoch ${f.epoch}` : undefined].filter(Boolean).join(', ');
+  return `  ${f.severity} ${f.code}${where ? ` (${where})` : ''}: ${f.message}${f.fix ? `\n    fix: ${f.fix.label}` : ''}`;
 }

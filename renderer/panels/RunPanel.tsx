@@ -7,6 +7,7 @@ import type { RunSummary } from '../../shared/ir/schema';
 import { type Curves, type Point, runLabel } from '../store/curves';
 import { useReport, useWeights } from '../store/hooks';
 import type { TrainingSlice } from '../store/slices/training';
+import { DiagnosisPanel } from './DiagnosisPanel';
 import { LayersPanel } from './LayersPanel';
 import { LrFinder } from './LrFinder';
 import { useAppStore } from '../store/store';
@@ -145,6 +146,7 @@ export function RunPanel() {
         learningRateTool={<LrFinder />}
       />
       <RunControls />
+      <DiagnosisPanel />
       <Charts />
       <LayersPanel />
       <RunHistory
