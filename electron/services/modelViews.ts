@@ -11,6 +11,7 @@ import type { NodeWeights } from '../../shared/inspect/weights';
 import { trainedUnitGrids } from '../engine/inspect';
 import { type InspectRequest, inspectProject, inspectWeights, liveSample } from './inspect';
 import type { LrFindResult } from '../../shared/training/lrFind';
+import { tokenize, Tokenizer, UNKNOWN_ID } from './datasets/tokenizer';
 import { lrFindProject } from './lrFind';
 import { DataError, predictArrays } from './training';
 import { type DocHandle, gridProbe, type TrainingSessions, TrainingServiceError } from './trainingSessions';
@@ -63,6 +64,23 @@ export class ModelViews {
       throw new TrainingServiceError('BAD_INPUT', err instanceof Error ? err.message : String(err));
     }
     return result;
+  }
+
+  /** Text data: `text` encoded with the project's vocabulary, as training encoded its rows. */
+  async encodeText(docId: string, doc: DocHandle, project: Project, text: string) {
+    const loaded = await this.sessions.dataFor(docId, doc, project);
+    const state = loaded?.dataset.tokenizer;
+    if (!state) throw new TrainingServiceError('BAD_INPUT', "The project's data is not text.");
+    const tokenizer = new Tokenizer(state);
+    const words = tokenize(text);
+    const kept = words.slice(0, state.maxLength);
+    const ids = Array.from(tokenizer.encode(text));
+    return {
+      ids,
+      tokens: kept.map((w) => (tokenizer.id(w) === UNKNOWN_ID ? '<unk>' : w)),
+      unknown: [...new Set(kept.filter((w) => tokenizer.id(w) === UNKNOWN_ID))],
+      truncated: words.length > state.maxLength,
+    };
   }
 
   /** The learning-rate range test (a copy of the weights; the document does not change). */

@@ -299,12 +299,21 @@ export async function evaluateProject(
       if (pred === truth) correct++;
       else if (misclassified.length < 50) {
         const row = Array.from(xVal.subarray(i * per, (i + 1) * per));
+        const words = dataset.tokenizer?.words;
+        // Text is shown as its words, not as token ids.
+        const text = words
+          ? row
+              .filter((id) => id !== 0)
+              .map((id) => words[id] ?? '<unk>')
+              .join(' ')
+              .slice(0, 20_000)
+          : undefined;
         misclassified.push({
           index: trainCount + i,
           truth,
           predicted: pred,
           probabilities: probs,
-          ...(per <= 1024 ? { input: row } : {}),
+          ...(text !== undefined ? { text } : per <= 1024 ? { input: row } : {}),
         });
       }
     }

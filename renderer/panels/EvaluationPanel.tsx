@@ -13,6 +13,7 @@ import { ProbePanel } from './ProbeBar';
 import { BaselineLadder } from '../training/BaselineLadder';
 import { ConfusionMatrix } from '../training/ConfusionMatrix';
 import { DecisionBoundary } from '../training/DecisionBoundary';
+import { type EncodedText, TextPredictBox } from '../training/TextPredictBox';
 import { MisclassifiedList } from '../training/MisclassifiedList';
 import { PredictBox, type PredictInput, type PredictResult } from '../training/PredictBox';
 import { RegressionScatter } from '../training/RegressionScatter';
@@ -130,6 +131,50 @@ async function predict(docId: string, values: number[], summary: DataSummary | n
   return { values: outputs };
 }
 
+/** Text data: type or paste a text; it is encoded with the project's vocabulary, classified and probed. */
+function TextTryIt({ summary }: { summary: DataSummary }) {
+  const hasWeights = useAppStore((s) => s.hasWeights);
+  const weights = useWeights();
+  const [state, setState] = useState<{
+    result?: PredictResult;
+    encoded?: EncodedText;
+    error?: string;
+    busy: boolean;
+  }>({ busy: false });
+  const classify = async (text: string) => {
+    const { docId } = store();
+    if (!docId) return;
+    setState((p) => ({ ...p, busy: true }));
+    try {
+      const encoded = await api.request('data.encodeText', { docId, project: store().toProject(), text });
+      void store().probeValues(encoded.ids);
+      const result = await predict(docId, encoded.ids, summary);
+      setState({ result, encoded, busy: false });
+    } catch (err) {
+      setState({ error: err instanceof Error ? err.message : String(err), busy: false });
+    }
+  };
+  const error =
+    state.error ??
+    (!hasWeights
+      ? 'Train the network first.'
+      : weights.state === 'stale'
+        ? 'The trained weights no longer fit the graph: undo the change or train again.'
+        : undefined);
+  return (
+    <>
+      <h2>Try it</h2>
+      <TextPredictBox
+        onClassify={(t) => void classify(t)}
+        busy={state.busy}
+        result={state.result}
+        encoded={state.encoded}
+        error={error}
+      />
+    </>
+  );
+}
+
 function TryIt({ summary }: { summary: DataSummary | null }) {
   const hasWeights = useAppStore((s) => s.hasWeights);
   const weights = useWeights();
@@ -137,7 +182,10 @@ function TryIt({ summary }: { summary: DataSummary | null }) {
   const [state, setState] = useState<{ result?: PredictResult; error?: string; busy: boolean }>({
     busy: false,
   });
-  if (!input) return null;
+  if (!input)
+    return summary?.preview.kind === 'sequence' && summary.xDtype === 'int32' ? (
+      <TextTryIt summary={summary} />
+    ) : null;
   const run = (values: number[]) => {
     const { docId } = store();
     if (!docId) return;

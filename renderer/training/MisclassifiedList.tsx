@@ -38,6 +38,36 @@ function grayOf(input: readonly number[], h: number, w: number, c: number): numb
   return out;
 }
 
+type Pick = (index: number) => Record<string, unknown>;
+
+/** Text examples: their words, with what they are and what the network said. */
+function TextItems({
+  shown,
+  classes,
+  pick,
+}: {
+  shown: readonly Misclassified[];
+  classes: readonly string[];
+  pick: Pick;
+}) {
+  const conf = (m: Misclassified) => m.probabilities[m.predicted];
+  return (
+    <ul className="mis-texts">
+      {shown.map((m) => (
+        <li key={m.index} className="mis-text pickable" title={`row ${m.index}`} {...pick(m.index)}>
+          <span className="mis-labels">
+            is <Cls i={m.truth} classes={classes} /> · said <Cls i={m.predicted} classes={classes} />
+            {conf(m) !== undefined && (
+              <span className="mono muted"> {((conf(m) ?? 0) * 100).toFixed(0)}%</span>
+            )}
+          </span>
+          <span className="mis-words">{m.text}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function MisclassifiedList({
   items,
   classes,
@@ -46,7 +76,7 @@ export function MisclassifiedList({
   limit = 48,
   onSelect,
 }: MisclassifiedListProps) {
-  const pick = (index: number) =>
+  const pick: Pick = (index: number) =>
     onSelect
       ? {
           onClick: () => onSelect(index),
@@ -67,13 +97,16 @@ export function MisclassifiedList({
         <p className="muted">No misclassified examples in the validation rows.</p>
       </section>
     );
+  const text = shown.some((m) => m.text !== undefined);
   return (
     <section className="misclassified" data-testid="misclassified-list" data-count={items.length}>
       <p className="muted mis-caption">
         {items.length > shown.length ? `${shown.length} of ${items.length}` : items.length} misclassified
         validation example{items.length === 1 ? '' : 's'}.
       </p>
-      {image ? (
+      {text ? (
+        <TextItems shown={shown} classes={classes} pick={pick} />
+      ) : image ? (
         <ul className="mis-grid">
           {shown.map((m) => {
             const [h, w, c = 1] = image as [number, number, number?];

@@ -34,7 +34,13 @@ export interface PredictBoxProps {
 
 const DRAW_SIZE = 224;
 
-function ResultView({ result, outputNames }: { result: PredictResult; outputNames?: readonly string[] }) {
+export function ResultView({
+  result,
+  outputNames,
+}: {
+  result: PredictResult;
+  outputNames?: readonly string[];
+}) {
   if ('values' in result)
     return (
       <dl className="predict-values">

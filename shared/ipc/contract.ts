@@ -246,6 +246,20 @@ export const REQUESTS = {
     }),
     result: typed<InspectResult>(),
   },
+  /**
+   * Text data: a text as the model reads it, with the project's vocabulary (lowercased words,
+   * front-padded or cut to the sequence length): the ids, the words kept, the words not in the
+   * vocabulary (read as <unk>) and whether the text was cut.
+   */
+  'data.encodeText': {
+    params: z.strictObject({ docId, project: projectSchema, text: z.string().max(200_000) }),
+    result: z.strictObject({
+      ids: z.array(z.number()),
+      tokens: z.array(z.string()),
+      unknown: z.array(z.string()),
+      truncated: z.boolean(),
+    }),
+  },
   /** The learning-rate range test on the project's data, from a copy of its weights (nothing changes). */
   'training.lrFind': {
     params: z.strictObject({ docId, project: projectSchema }),

@@ -38,6 +38,8 @@ export const misclassifiedSchema = z.strictObject({
   probabilities: z.array(num).max(MAX_CLASSES),
   /** The input values (tabular rows, or pixels of small images), for showing the example. */
   input: z.array(num).max(4096).optional(),
+  /** Text data: the example's words (padding left out; unknown words as <unk>), instead of token ids. */
+  text: z.string().max(20_000).optional(),
 });
 export type Misclassified = z.infer<typeof misclassifiedSchema>;
 

@@ -152,9 +152,24 @@ test('LSTM on SpamAssassin: the hidden state over the words and each gate over t
   await page.setViewportSize({ width: 1440, height: 900 });
   await setUp(page, 'lstm', 'spamassassin');
   await train(page, '1');
+  // An e-mail typed by hand: classified, its unknown words named, and probed on the canvas.
+  const box = page.getByTestId('predict-text');
+  await box.scrollIntoViewIfNeeded();
+  await box.fill('Dear friend, claim your FREE prize now: click here, zorblatt offer expires today!');
+  await page.getByTestId('predict-run').click();
+  await expect(page.getByTestId('predict-result')).toContainText('%');
+  await expect(page.getByTestId('predict-unknown')).toContainText('zorblatt');
+  await expect(page.getByTestId('probe-status')).toContainText('Your input');
+  // Misclassified e-mails read as words, not token ids.
+  const wrong = page.getByTestId('misclassified-list');
+  await wrong.scrollIntoViewIfNeeded();
+  if (Number(await wrong.getAttribute('data-count')) > 0)
+    await expect(wrong.locator('.mis-words').first()).toHaveText(/[a-z]+ [a-z]+/);
+  await page.screenshot({ path: 'test-results/e2e/inspect-lstm-text.png' });
   await page.getByTestId('probe-index').fill('4900');
   await page.getByTestId('probe-index').press('Enter');
   await expect(page.getByTestId('probe-status')).toContainText('Row 4900');
+  await page.getByTestId('probe-sample').scrollIntoViewIfNeeded();
   await page.getByTestId('probe-show-canvas').click();
   await expect(page.getByTestId('hidden-states-lstm_1')).toBeVisible();
   await page.getByTestId('node-lstm_1').click();

@@ -13,6 +13,7 @@ export type DataRequests =
   | 'training.start'
   | 'training.probe'
   | 'training.lrFind'
+  | 'data.encodeText'
   | 'training.cancel'
   | 'model.evaluate'
   | 'model.predict'
@@ -48,6 +49,9 @@ export function dataHandlers(app: AppCore): HandlerGroup<DataRequests> {
 
     'training.probe': async ({ docId, project, sample, input }) =>
       app.views.probeLive(docId, app.doc(docId), project, { sample, input }),
+
+    'data.encodeText': async ({ docId, project, text }) =>
+      app.views.encodeText(docId, app.doc(docId), project, text),
 
     'training.lrFind': async ({ docId, project }) => app.views.lrFind(docId, app.doc(docId), project),
 
