@@ -229,12 +229,13 @@ export function EvaluationPanel() {
     <section className="panel train-eval" aria-label="Evaluation">
       {summary && <Boundary summary={summary} />}
       <ProbePanel />
+      {/* Drawing or typing an example comes before the long evaluation, where it is seen. */}
+      <TryIt summary={summary} />
       <h2>Evaluation</h2>
       {running && !ev && <p className="muted">The evaluation comes when the run ends.</p>}
       {evaluating && !stale && <p className="muted">Evaluating…</p>}
       {!ev && (!evaluating || stale) && !running && <NoEvaluation stale={stale} />}
       {ev && <Results ev={ev} summary={summary} />}
-      <TryIt summary={summary} />
     </section>
   );
 }

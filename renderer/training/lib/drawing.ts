@@ -3,8 +3,10 @@
  * Pure: no DOM (the component hands over the canvas's alpha channel).
  *
  * MNIST-style preprocessing: the ink's bounding box is scaled to fit a square that fills `fill` of the
- * target (20 of 28 pixels for MNIST, all 8 for the 8×8 digits), centred, then area-averaged down so
- * strokes keep their grey edges. Values are 0 (background) .. 1 (ink).
+ * target (20 of 28 pixels for MNIST, all 8 for the 8×8 digits), placed with the ink's centre of mass
+ * at the centre (as MNIST's digits were: a 20×20 box centred by mass in 28×28; with `fill` 1 there is
+ * no margin to move in, so the box is centred), then area-averaged down so strokes keep their grey
+ * edges. Values are 0 (background) .. 1 (ink).
  */
 
 export interface DownsampleOptions {
@@ -41,6 +43,25 @@ export function inkBounds(
   return x1 < 0 ? null : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
 }
 
+/** The ink's centre of mass (pixel centres), within its bounding box. */
+function inkCentre(
+  ink: ArrayLike<number>,
+  width: number,
+  box: { x0: number; y0: number; x1: number; y1: number },
+): { x: number; y: number } | null {
+  let m = 0;
+  let mx = 0;
+  let my = 0;
+  for (let y = box.y0; y < box.y1; y++)
+    for (let x = box.x0; x < box.x1; x++) {
+      const v = ink[y * width + x]!;
+      m += v;
+      mx += v * (x + 0.5);
+      my += v * (y + 0.5);
+    }
+  return m > 0 ? { x: mx / m, y: my / m } : null;
+}
+
 /**
  * Downsamples `ink` (srcW × srcH values 0..1, row-major) to dstW × dstH values 0..1 by area
  * averaging; with `fit` the ink's bounding box is first centred and scaled to `fill` of the target.
@@ -63,8 +84,9 @@ export function downsampleInk(
   const box = fit ? inkBounds(ink, srcW, srcH) : null;
   if (box) {
     const side = Math.max(box.x1 - box.x0, box.y1 - box.y0) / fill;
-    const cx = (box.x0 + box.x1) / 2;
-    const cy = (box.y0 + box.y1) / 2;
+    const mass = fill < 1 ? inkCentre(ink, srcW, box) : null;
+    const cx = mass?.x ?? (box.x0 + box.x1) / 2;
+    const cy = mass?.y ?? (box.y0 + box.y1) / 2;
     // Square window around the ink, stretched to the target's aspect ratio.
     ww = side * Math.max(1, dstW / dstH);
     wh = side * Math.max(1, dstH / dstW);

@@ -77,3 +77,24 @@ describe('grayscale helpers', () => {
     expect(Array.from(grayToRgba([1], false))).toEqual([255, 255, 255, 255]);
   });
 });
+
+describe('MNIST placement: centred by mass', () => {
+  it("puts the ink's centre of mass at the centre of the 28×28 frame, not its bounding box's", () => {
+    // An "L": a long thin stroke down the left and a heavy foot: the mass sits low and left of the box centre.
+    const w = 280;
+    const ink = canvas(w, w);
+    for (let y = 40; y < 240; y++) for (let x = 60; x < 80; x++) ink[y * w + x] = 1;
+    for (let y = 200; y < 240; y++) for (let x = 60; x < 220; x++) ink[y * w + x] = 1;
+    const out = downsampleInk(ink, w, w, 28, 28);
+    let m = 0;
+    let mx = 0;
+    let my = 0;
+    out.forEach((v, i) => {
+      m += v;
+      mx += v * ((i % 28) + 0.5);
+      my += v * (Math.floor(i / 28) + 0.5);
+    });
+    expect(mx / m).toBeCloseTo(14, 0);
+    expect(my / m).toBeCloseTo(14, 0);
+  });
+});
