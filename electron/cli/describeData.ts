@@ -22,6 +22,8 @@ export interface DataDescription {
   task: 'classification' | 'regression';
   xDtype: 'float32' | 'int32';
   spec: NonNullable<Project['data']>;
+  /** Rows, when known before loading (built-in datasets). */
+  count?: number;
   embedded?: Map<string, Uint8Array>;
   /** Something to tell the user about the data (copied into the project). */
   note?: string;
@@ -58,6 +60,7 @@ function describeBuiltin(id: string): DataDescription {
     task: d.task,
     xDtype: vocab !== undefined ? 'int32' : 'float32',
     spec: { source: 'builtin', dataset: id, options: {} },
+    count: d.size,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { recommendTraining } from '../../shared/training/recommend';
 import { checkGraph, formatIssue } from '../../shared/graph/check';
 import { writeProjectFile } from '../../shared/ir/project';
 import { formatCount } from '../../shared/layers/shape';
@@ -85,6 +86,20 @@ export async function runNew(opts: NewOptions, io: Io): Promise<void> {
     for (const n of project.graph.nodes)
       if (n.kind === 'Input' && fromData.xDtype === 'int32' && n.params.dtype !== 'int32')
         n.params = { ...n.params, dtype: 'int32' };
+  }
+  if (fromData) {
+    // Training settings recommended for this data and network (overridable with train's flags).
+    const rows = fromData.count ?? 100_000;
+    project.training = recommendTraining(
+      {
+        task: fromData.task,
+        sampleShape: fromData.inputShape,
+        xDtype: fromData.xDtype,
+        trainCount: Math.floor(rows * (1 - project.training.validationSplit)),
+      },
+      project.graph,
+      project.training,
+    ).config;
   }
   const report = checkGraph(project.graph);
   if (!report.valid)

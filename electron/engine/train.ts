@@ -80,6 +80,8 @@ export const LIVE_PROBE_MS = 250;
 
 /** A loss this many times the first batch's counts as diverged. */
 export const EXPLOSION = 1e6;
+/** With an infinite unclipped loss, a clipped loss this many times the first batch's counts as diverged. */
+export const CERTAIN_WRONG = 4;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -218,7 +220,12 @@ class TrainingRun {
       this.step++;
       this.firstLoss ??= loss;
       const exploded = loss > EXPLOSION * Math.max(this.firstLoss, 1e-3);
-      if (!Number.isFinite(loss) || !Number.isFinite(exact) || exploded) {
+      // Certain of wrong answers (an infinite unclipped loss) counts as diverged only when the
+      // clipped loss is also far worse than at the start (a blown-up network is certain and wrong on
+      // a large share of the batch): a well-trained network can be certain about a few odd samples
+      // (a sigmoid at exactly 0 in float32) without anything having gone wrong.
+      const certainWrong = !Number.isFinite(exact) && loss > CERTAIN_WRONG * this.firstLoss;
+      if (!Number.isFinite(loss) || certainWrong || exploded) {
         tf.dispose(grads);
         return this.diverged(u, { epoch, batch, loss, exact, exploded });
       }

@@ -5,7 +5,10 @@
 import type { ExportFormat } from '../../shared/export/formats';
 import type { OpenResult } from '../../shared/ipc/contract';
 import type { TemplateId } from '../../shared/templates/index';
+import { recommendTraining } from '../../shared/training/recommend';
 import { api, RequestError } from '../ipc/client';
+import { toGraph } from '../store/graph';
+import { selectReport } from '../store/selectors';
 import { useAppStore } from '../store/store';
 import type { CanvasView } from './view';
 
@@ -61,13 +64,50 @@ export async function openPath(p: string, view: CanvasView): Promise<void> {
   }
 }
 
-export async function newProject(template: TemplateId | null, view: CanvasView): Promise<void> {
+export async function newProject(
+  template: TemplateId | null,
+  view: CanvasView,
+  dataset?: string,
+): Promise<void> {
   store().closeDialog();
   try {
     showDocument(await api.request('project.new', { template }), view);
+    if (dataset) await fitProjectToDataset(dataset, view);
   } catch (err) {
     showError('Cannot create the project', err);
   }
+}
+
+/**
+ * A new project for a built-in dataset, ready to train: the data loaded (the Input and Output take
+ * its shapes), the fixes the checker offers for what that breaks applied (an image under an MLP gets
+ * its Flatten), the recommended training settings, and the Train view.
+ */
+async function fitProjectToDataset(dataset: string, view: CanvasView): Promise<void> {
+  const s = store();
+  await s.loadData({ source: 'builtin', dataset, options: {} });
+  for (let i = 0; i < 4; i++) {
+    const fix = selectReport(store()).issues.find((x) => x.severity === 'error' && x.fix)?.fix;
+    if (!fix) break;
+    store().insertBefore(fix.before.nodeId, fix.before.port, fix.insert.kind, fix.insert.params);
+  }
+  store().autoLayout();
+  const summary = store().summary;
+  if (summary) {
+    const { config } = recommendTraining(
+      {
+        task: summary.task,
+        sampleShape: summary.sampleShape,
+        xDtype: summary.xDtype,
+        trainCount: summary.trainCount,
+      },
+      toGraph(store().nodes, store().edges),
+      store().meta.training,
+    );
+    store().setTraining(config);
+  }
+  requestAnimationFrame(() => view.fit());
+  store().setUi({ view: 'train' });
 }
 
 /** The open dialog of the platform: the system's (desktop) or the served folder's (serve mode). */

@@ -1,6 +1,6 @@
 /**
  * Start-up: serve or desktop mode, recoverable work, recent files, then the file given on the
- * command line or a new empty project; and, while the editor lives, the services' events (training,
+ * command line or a new empty project with the template gallery open; and, while the editor lives, the services' events (training,
  * a file opened from the system, a native menu command).
  */
 import { useEffect, useRef } from 'react';
@@ -16,9 +16,13 @@ async function start(ctx: CommandContext): Promise<void> {
     s.setUi({ mode: info.mode });
     s.setUi({ pending: await api.request('autosave.pending', {}) });
     s.setUi({ recent: await api.request('recent.list', {}) });
+    void s.loadDatasets();
     if (info.initialFile) await openPath(info.initialFile, ctx.view);
-    else if (!useAppStore.getState().docId)
+    else if (!useAppStore.getState().docId) {
       showDocument(await api.request('project.new', { template: null }), ctx.view);
+      // No file to open: start from the gallery (unless there is work to recover first).
+      if (useAppStore.getState().pending.length === 0) s.openDialog({ kind: 'gallery' });
+    }
   } catch (err) {
     showError('Cannot reach the Netloom services', err);
   }

@@ -66,7 +66,9 @@ export function DialogHost({ ctx }: { ctx: CommandContext }) {
         />
       );
     case 'gallery':
-      return <TemplateGallery onPick={(id) => void newProject(id, ctx.view)} onClose={close} />;
+      return (
+        <TemplateGallery onPick={(id, dataset) => void newProject(id, ctx.view, dataset)} onClose={close} />
+      );
     case 'command':
       return (
         <CommandMenu

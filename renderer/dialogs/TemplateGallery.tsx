@@ -4,6 +4,7 @@ import { checkGraph } from '../../shared/graph/check';
 import { type LayerKind, layerSpec } from '../../shared/layers/index';
 import { formatCount } from '../../shared/layers/shape';
 import { buildTemplate, TEMPLATE_IDS, TEMPLATES, type TemplateId } from '../../shared/templates/index';
+import { useAppStore } from '../store/store';
 import { Modal } from './Modal';
 
 /** A small picture of a template: its layers as a column of boxes, coloured by category. */
@@ -45,9 +46,11 @@ export function TemplateGallery({
   onPick,
   onClose,
 }: {
-  onPick: (id: TemplateId | null) => void;
+  onPick: (id: TemplateId | null, dataset?: string) => void;
   onClose: () => void;
 }) {
+  const datasets = useAppStore((s) => s.datasets);
+  const names = useMemo(() => new Map(datasets.map((d) => [d.id, d.name])), [datasets]);
   return (
     <Modal title="New project" onClose={onClose} testId="template-gallery">
       <div className="gallery">
@@ -60,18 +63,31 @@ export function TemplateGallery({
           const t = TEMPLATES[id];
           const params = checkGraph(buildTemplate(id).graph).totals.params;
           return (
-            <button
-              key={id}
-              className="gallery-card"
-              data-testid={`template-${id}`}
-              onClick={() => onPick(id)}
-            >
-              <TemplatePicture id={id} />
-              <strong>{t.label}</strong>
-              <span>{t.description}</span>
-              <span className="muted">{t.teaches}</span>
-              <span className="mono muted">{formatCount(params)} parameters</span>
-            </button>
+            <div key={id} className="gallery-card">
+              <button className="gallery-main" data-testid={`template-${id}`} onClick={() => onPick(id)}>
+                <TemplatePicture id={id} />
+                <strong>{t.label}</strong>
+                <span>{t.description}</span>
+                <span className="muted">{t.teaches}</span>
+                <span className="mono muted">{formatCount(params)} parameters</span>
+              </button>
+              {t.datasets.length > 0 && (
+                <div className="gallery-datasets">
+                  <span className="muted small">Ready to train on:</span>
+                  {t.datasets.map((d) => (
+                    <button
+                      key={d}
+                      className="chip"
+                      data-testid={`template-${id}-${d}`}
+                      onClick={() => onPick(id, d)}
+                      title={`A ${t.label} for ${names.get(d) ?? d}: shapes, layers and training settings fitted to it`}
+                    >
+                      {names.get(d) ?? d}
+                    </button>
+                  ))}
+                </div>
+              )}
+            </div>
           );
         })}
       </div>

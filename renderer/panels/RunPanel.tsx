@@ -10,6 +10,7 @@ import type { TrainingSlice } from '../store/slices/training';
 import { DiagnosisPanel } from './DiagnosisPanel';
 import { LayersPanel } from './LayersPanel';
 import { LrFinder } from './LrFinder';
+import { Recommended } from './Recommended';
 import { useAppStore } from '../store/store';
 import { type ChartSeries, LiveChart } from '../training/LiveChart';
 import { RunHistory } from '../training/RunHistory';
@@ -138,6 +139,7 @@ export function RunPanel() {
           {weights.reason} Undo the change to use them again, or train again; saving leaves them out.
         </p>
       )}
+      <Recommended />
       <TrainingForm
         config={training}
         onChange={(c) => store().setTraining(c)}

@@ -27,6 +27,8 @@ export interface TemplateInfo {
   /** What the guide teaches with it. */
   teaches: string;
   defaults: Required<Pick<TemplateOptions, 'inputShape' | 'outputs'>> & { vocabSize?: number };
+  /** Built-in datasets it is made for (the gallery offers them; the first is its natural one). */
+  datasets: readonly string[];
 }
 
 export const TEMPLATE_IDS = [
@@ -227,6 +229,7 @@ export const TEMPLATES: Record<TemplateId, TemplateInfo> = {
     description: 'One layer: a weighted sum plus a bias, then an activation.',
     teaches: 'The perceptron: weights, bias and activation. It can only draw straight boundaries.',
     defaults: { inputShape: [2], outputs: 1 },
+    datasets: ['blobs', 'xor'],
   },
   mlp: {
     id: 'mlp',
@@ -234,6 +237,7 @@ export const TEMPLATES: Record<TemplateId, TemplateInfo> = {
     description: 'Two hidden Dense layers of 128 ReLU units and a softmax output.',
     teaches: 'Stacking layers: hidden layers learn curved boundaries; where the parameters live.',
     defaults: { inputShape: [784], outputs: 10 },
+    datasets: ['spirals', 'mnist'],
   },
   cnn: {
     id: 'cnn',
@@ -241,6 +245,7 @@ export const TEMPLATES: Record<TemplateId, TemplateInfo> = {
     description: 'Two convolution + pooling stages, then fully connected layers.',
     teaches: 'Convolution, pooling and fully connected layers; features from edges up to shapes.',
     defaults: { inputShape: [28, 28, 1], outputs: 10 },
+    datasets: ['mnist', 'digits'],
   },
   lstm: {
     id: 'lstm',
@@ -248,6 +253,7 @@ export const TEMPLATES: Record<TemplateId, TemplateInfo> = {
     description: 'Token embedding, an LSTM of 64 units, and a classifier.',
     teaches: 'Recurrence: a hidden state carried along the sequence, with gates that decide what to forget.',
     defaults: { inputShape: [100], outputs: 2, vocabSize: 10000 },
+    datasets: ['spamassassin'],
   },
   gru: {
     id: 'gru',
@@ -255,6 +261,7 @@ export const TEMPLATES: Record<TemplateId, TemplateInfo> = {
     description: 'Token embedding, a GRU of 64 units, and a classifier.',
     teaches: 'The GRU: an LSTM with fewer gates and parameters, often just as good.',
     defaults: { inputShape: [100], outputs: 2, vocabSize: 10000 },
+    datasets: ['spamassassin'],
   },
   transformer: {
     id: 'transformer',
@@ -263,6 +270,7 @@ export const TEMPLATES: Record<TemplateId, TemplateInfo> = {
     teaches:
       'Self-attention: every token attends to every other; memory grows with the square of the length.',
     defaults: { inputShape: [100], outputs: 2, vocabSize: 10000 },
+    datasets: ['spamassassin'],
   },
   autoencoder: {
     id: 'autoencoder',
@@ -270,6 +278,7 @@ export const TEMPLATES: Record<TemplateId, TemplateInfo> = {
     description: 'Squeezes the input through a small bottleneck and rebuilds it.',
     teaches: 'Representation learning: the network must keep only what matters to rebuild its input.',
     defaults: { inputShape: [784], outputs: 784 },
+    datasets: [],
   },
 };
 

@@ -1,7 +1,7 @@
 import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { dropLayer, expect, setParam, test, wire } from './fixtures';
+import { dropLayer, expect, ready, setParam, test, wire } from './fixtures';
 
 /** What a person sees of the graph: nodes (kind, shape, params, position) and edge labels. */
 async function snapshot(page: Page) {
@@ -94,7 +94,7 @@ test('build an MLP from an empty canvas by dragging, undo/redo, save, reload and
   const saved = await positions(page);
 
   await page.reload();
-  await expect(page.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
+  await ready(page);
   await expect(page.locator('.react-flow__node')).toHaveCount(0);
   await page.getByTestId('cmd-open').click();
   await page.getByTestId('fb-entry-mlp-e2e.nnproj').click();
@@ -219,7 +219,7 @@ test('copy in one project, paste into another (two windows), duplicate and delet
   // A second project in a second window of the same app.
   const other = await context.newPage();
   await other.goto(served.url);
-  await expect(other.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
+  await ready(other);
   await other.getByTestId('canvas').click({ position: { x: 300, y: 300 } });
   await other.keyboard.press('Control+v');
   await expect(other.locator('[data-kind="Dense"]')).toHaveCount(2);

@@ -79,13 +79,27 @@ export const test = base.extend<{ served: Served; app: Page }, { server: Served 
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url);
-    await expect(page.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
+    await ready(page);
     await use(page);
     expect(errors, 'uncaught errors in the page').toEqual([]);
   },
 });
 
 export { expect };
+
+/**
+ * The app has started: the canvas is ready and the gallery a start without a file opens (first
+ * launch) is closed, so a test begins from the empty canvas. After `page.reload()` too.
+ */
+export async function ready(page: Page): Promise<void> {
+  await expect(page.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
+  const gallery = page.getByTestId('template-gallery');
+  await gallery.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
+  if (await gallery.isVisible()) {
+    await page.keyboard.press('Escape');
+    await expect(gallery).toBeHidden();
+  }
+}
 
 /** Drags a palette item onto the canvas at (x, y) relative to the canvas. */
 export async function dropLayer(page: Page, kind: string, x: number, y: number): Promise<void> {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readProjectFile } from '../../shared/ir/project';
-import { expect, field, setUp, test } from './fixtures';
+import { expect, field, ready, setUp, test } from './fixtures';
 
 test('MLP on spirals: layer statistics on the nodes and in the Layers panel, scrubbed back and reopened', async ({
   app: page,
@@ -100,7 +100,7 @@ test('MLP on spirals: layer statistics on the nodes and in the Layers panel, scr
   expect(history).toHaveLength(12);
   expect((JSON.parse(history[11]!) as { layers: unknown[] }).layers).toHaveLength(4);
   await page.reload();
-  await expect(page.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
+  await ready(page);
   await page.getByTestId('cmd-open').click();
   await page.getByTestId('fb-entry-stats.nnproj').click();
   await page.getByTestId('view-train').click();

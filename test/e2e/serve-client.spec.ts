@@ -4,7 +4,7 @@
  * WebSocket.
  */
 import type { WebSocketRoute } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, ready, test } from './fixtures';
 
 test('malformed messages from the server are dropped and the page keeps working', async ({
   page,
@@ -19,7 +19,7 @@ test('malformed messages from the server are dropped and the page keeps working'
     toPage = ws;
   });
   await page.goto(served.url);
-  await expect(page.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
+  await ready(page);
   expect(toPage).not.toBeNull();
   const bad = [
     'null',
@@ -62,7 +62,7 @@ test('a multi-MB CSV is uploaded by POST /api/upload, not over the WebSocket', a
     server.onMessage((m) => ws.send(m));
   });
   await page.goto(served.url);
-  await expect(page.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
+  await ready(page);
   await page.getByTestId('cmd-new').click();
   await page.getByTestId('template-mlp').click();
   await page.getByTestId('view-train').click();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { readProjectFile } from '../../shared/ir/project';
-import { expect, field, setUp, test } from './fixtures';
+import { expect, field, ready, setUp, test } from './fixtures';
 
 const points = async (page: Page, chart: string) =>
   Number(await page.getByTestId(chart).getAttribute('data-points'));
@@ -54,7 +54,7 @@ test('MLP on spirals: live curves and boundary, ≥ 0.95, confusion matrix, save
   expect(saved.project.runs).toHaveLength(1);
   expect((saved.evaluation as { validationCount: number }).validationCount).toBe(200);
   await page.reload();
-  await expect(page.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
+  await ready(page);
   await page.getByTestId('cmd-open').click();
   await page.getByTestId('fb-entry-spirals.nnproj').click();
   await page.getByTestId('view-train').click();

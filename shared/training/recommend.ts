@@ -1,0 +1,93 @@
+/**
+ * Training settings recommended from the data and the network, with the reason in words: what a
+ * practitioner would start from (Adam; a higher rate and many short epochs for small 2-D data, the
+ * usual 1e-3 for images and text, a lower one for attention; early stopping that restores the best
+ * epoch so a generous epoch count costs nothing). The Train view shows them as "recommended", the
+ * gallery applies them to a new project, and the user overrides any of them.
+ */
+import type { CheckGraph } from '../graph/check';
+import type { TrainingConfig } from './config';
+
+export interface DataShape {
+  task: 'classification' | 'regression';
+  sampleShape: readonly number[];
+  xDtype: 'float32' | 'int32';
+  /** Rows the network trains on. */
+  trainCount: number;
+}
+
+export interface Recommendation {
+  config: TrainingConfig;
+  /** Why, in one sentence. */
+  reason: string;
+}
+
+type Settings = Pick<TrainingConfig, 'optimizer' | 'learningRate' | 'batchSize' | 'epochs'> & {
+  patience: number;
+};
+
+export function recommendTraining(
+  data: DataShape,
+  graph: CheckGraph,
+  current: TrainingConfig,
+): Recommendation {
+  const kinds = new Set(graph.nodes.map((n) => n.kind));
+  const has = (...k: string[]) => k.some((x) => kinds.has(x));
+  const hidden =
+    graph.nodes.filter((n) => n.kind === 'Dense').length > 1 || has('Conv1D', 'Conv2D', 'LSTM', 'GRU');
+  let s: Settings;
+  let reason: string;
+  if (data.xDtype === 'int32') {
+    const attention = has('TransformerEncoderBlock', 'MultiHeadAttention');
+    s = { optimizer: 'adam', learningRate: attention ? 5e-4 : 1e-3, batchSize: 32, epochs: 6, patience: 2 };
+    reason =
+      'Text: token embeddings learn quickly, so a few epochs at Adam’s usual rate' +
+      (attention ? ' (lower for attention, which is easily unsettled)' : '') +
+      ', stopping when the validation loss turns.';
+  } else if (data.sampleShape.length === 3) {
+    const conv = has('Conv2D');
+    s = { optimizer: 'adam', learningRate: 1e-3, batchSize: 64, epochs: conv ? 8 : 12, patience: 3 };
+    reason = `Images: Adam at 1e-3 with batches of 64 is the usual start; ${conv ? 'a CNN' : 'an MLP'} gets most of the way in ${conv ? 'a handful of' : 'a dozen'} epochs.`;
+  } else if (data.sampleShape.length === 1 && data.sampleShape[0]! <= 3 && data.trainCount <= 5000) {
+    s = {
+      optimizer: 'adam',
+      learningRate: hidden ? 0.01 : 0.05,
+      batchSize: 32,
+      epochs: 60,
+      patience: 10,
+    };
+    reason =
+      'Small 2-D data: each epoch is a few dozen steps, so a higher learning rate and many epochs, with ' +
+      'early stopping keeping the best one' +
+      (hidden ? ' (the boundary has to bend, which takes a while).' : '.');
+  } else {
+    s = { optimizer: 'adam', learningRate: 3e-3, batchSize: 32, epochs: 100, patience: 10 };
+    reason =
+      'Tabular data: Adam slightly above its usual rate, many epochs, early stopping restoring the best.';
+  }
+  const batchSize = Math.max(1, Math.min(s.batchSize, data.trainCount));
+  return {
+    config: {
+      ...current,
+      optimizer: s.optimizer,
+      learningRate: s.learningRate,
+      batchSize,
+      epochs: s.epochs,
+      earlyStopping: { patience: s.patience, restoreBest: true },
+    },
+    reason,
+  };
+}
+
+/** Whether the settings are the recommended ones (the fields the recommendation sets). */
+export function isRecommended(config: TrainingConfig, r: Recommendation): boolean {
+  const a = r.config;
+  return (
+    config.optimizer === a.optimizer &&
+    config.learningRate === a.learningRate &&
+    config.batchSize === a.batchSize &&
+    config.epochs === a.epochs &&
+    config.earlyStopping?.patience === a.earlyStopping?.patience &&
+    config.earlyStopping?.restoreBest === a.earlyStopping?.restoreBest
+  );
+}
