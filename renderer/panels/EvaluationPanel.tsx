@@ -131,10 +131,19 @@ async function predict(docId: string, values: number[], summary: DataSummary | n
   return { values: outputs };
 }
 
-/** Text data: type or paste a text; it is encoded with the project's vocabulary, classified and probed. */
-function TextTryIt({ summary }: { summary: DataSummary }) {
+/** Why Try it cannot answer yet (no weights, or weights that no longer fit), or undefined. */
+function useNotReady(): string | undefined {
   const hasWeights = useAppStore((s) => s.hasWeights);
   const weights = useWeights();
+  if (!hasWeights) return 'Train the network first.';
+  if (weights.state === 'stale')
+    return 'The trained weights no longer fit the graph: undo the change or train again.';
+  return undefined;
+}
+
+/** Text data: type or paste a text; it is encoded with the project's vocabulary, classified and probed. */
+function TextTryIt({ summary }: { summary: DataSummary }) {
+  const notReady = useNotReady();
   const [state, setState] = useState<{
     result?: PredictResult;
     encoded?: EncodedText;
@@ -154,13 +163,7 @@ function TextTryIt({ summary }: { summary: DataSummary }) {
       setState({ error: err instanceof Error ? err.message : String(err), busy: false });
     }
   };
-  const error =
-    state.error ??
-    (!hasWeights
-      ? 'Train the network first.'
-      : weights.state === 'stale'
-        ? 'The trained weights no longer fit the graph: undo the change or train again.'
-        : undefined);
+  const error = state.error ?? notReady;
   return (
     <>
       <h2>Try it</h2>
@@ -176,8 +179,7 @@ function TextTryIt({ summary }: { summary: DataSummary }) {
 }
 
 function TryIt({ summary }: { summary: DataSummary | null }) {
-  const hasWeights = useAppStore((s) => s.hasWeights);
-  const weights = useWeights();
+  const notReady = useNotReady();
   const input = useMemo(() => predictInputOf(summary), [summary]);
   const [state, setState] = useState<{ result?: PredictResult; error?: string; busy: boolean }>({
     busy: false,
@@ -197,13 +199,7 @@ function TryIt({ summary }: { summary: DataSummary | null }) {
       (err: unknown) => setState({ error: err instanceof Error ? err.message : String(err), busy: false }),
     );
   };
-  const error =
-    state.error ??
-    (!hasWeights
-      ? 'Train the network first.'
-      : weights.state === 'stale'
-        ? 'The trained weights no longer fit the graph: undo the change or train again.'
-        : undefined);
+  const error = state.error ?? notReady;
   return (
     <>
       <h2>Try it</h2>

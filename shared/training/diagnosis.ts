@@ -9,6 +9,7 @@ import { checkGraph, type CheckGraph } from '../graph/check';
 import type { GraphFix } from '../graph/check/types';
 import { modelNodes } from '../graph/model';
 import type { LayerStats } from '../inspect/layerStats';
+import { ACTIVATIONS } from '../layers/define';
 import type { TrainingConfig } from './config';
 import type { Evaluation } from './evaluation';
 
@@ -66,17 +67,8 @@ export const DEAD_FRACTION = 0.5;
 
 const round = (v: number) => Number(v.toPrecision(2));
 const pct = (v: number) => `${Math.round(v * 100)}%`;
-const NONLINEAR = new Set([
-  'relu',
-  'sigmoid',
-  'tanh',
-  'gelu',
-  'elu',
-  'selu',
-  'leakyRelu',
-  'softplus',
-  'swish',
-]);
+/** Activations that bend (all but the identity; softmax only normalises an output). */
+const NONLINEAR: ReadonlySet<string> = new Set(ACTIVATIONS.filter((a) => a !== 'linear' && a !== 'softmax'));
 
 /** Everything the run, the evaluation and the graph say, most serious first. */
 export function diagnose(input: DiagnosisInput): Finding[] {
