@@ -38,6 +38,7 @@ export interface WorkerStartPayload {
   previous?: WeightArtifacts | undefined;
   layerStats?: boolean | undefined;
   checkpoints?: boolean | undefined;
+  statsEveryBatches?: number | undefined;
   /** The live probe's shared sample buffer (LiveProbeBuffer). */
   liveProbe: SharedArrayBuffer;
 }
@@ -63,6 +64,8 @@ export interface StartOptions {
   layerStats?: boolean | undefined;
   /** Weight snapshots in epochEnd events (the checkpoint scrubber; default off). */
   checkpoints?: boolean | undefined;
+  /** Layer statistics also every this many batches within an epoch (`layerStats` events). */
+  statsEveryBatches?: number | undefined;
 }
 
 export interface TrainingHandle {
@@ -174,6 +177,7 @@ export function startTraining(o: StartOptions): TrainingHandle {
     previous: o.previous,
     layerStats: o.layerStats,
     checkpoints: o.checkpoints,
+    statsEveryBatches: o.statsEveryBatches,
     liveProbe: live.buffer,
   };
   const start: HostMessage = { type: 'start', payload };
@@ -212,6 +216,7 @@ export function startTrainingInProcess(o: StartOptions & { progressIntervalMs?: 
     previous: o.previous,
     layerStats: o.layerStats,
     checkpoints: o.checkpoints,
+    statsEveryBatches: o.statsEveryBatches,
     liveProbe: live,
   });
   return {

@@ -71,6 +71,8 @@ export interface RunOptions {
   layerStats?: boolean | undefined;
   /** Weight snapshots in epochEnd events for the checkpoint scrubber (within the limits of checkpointStride). */
   checkpoints?: boolean | undefined;
+  /** Layer statistics also every this many batches within an epoch (`layerStats` events). */
+  statsEveryBatches?: number | undefined;
   /** The sample of the live probe views (set by the host while the run goes on): `inspect` events. */
   liveProbe?: LiveProbeBuffer | undefined;
 }
@@ -229,10 +231,22 @@ class TrainingRun {
         tf.dispose(grads);
         return this.diverged(u, { epoch, batch, loss, exact, exploded });
       }
-      const measured = batch === u.batches && u.stats;
+      const every = o.statsEveryBatches ?? 0;
+      const midEpoch = every > 0 && batch % every === 0 && batch < u.batches;
+      const measured = (batch === u.batches || midEpoch) && u.stats;
       if (measured) measured.beforeStep(grads);
       u.optimizer.applyGradients(grads);
       tf.dispose(grads);
+      // Long epochs: the statistics every N batches too (the epoch's end sends its own in epochEnd).
+      if (measured && midEpoch)
+        o.emit({
+          type: 'layerStats',
+          runId: o.runId,
+          epoch,
+          batch,
+          batches: u.batches,
+          layers: measured.collect(),
+        });
       acc.add(loss, end - start, stat.correct, stat.sums);
       this.samplesDone += end - start;
       this.progress(

@@ -37,6 +37,7 @@ port.on('message', (msg: HostMessage) => {
     previous: p.previous,
     layerStats: p.layerStats,
     checkpoints: p.checkpoints,
+    statsEveryBatches: p.statsEveryBatches,
     liveProbe: new LiveProbeBuffer(p.liveProbe, p.data.inputs[0]!.dtype),
     emit: (e) => port.postMessage(e),
     isCancelled: () => cancelled || Atomics.load(f, 0) === 1,

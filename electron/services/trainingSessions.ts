@@ -175,6 +175,7 @@ export class TrainingSessions {
       ...(probe ? { probe } : {}),
       ...(current.state === 'fit' && doc.extras.weights ? { previous: doc.extras.weights } : {}),
       checkpoints: true,
+      statsEveryBatches: statsEvery(ds.count, config),
       onEvent: (event: TrainingEvent) => {
         let e = event;
         if (e.type === 'epochEnd') {
@@ -187,7 +188,13 @@ export class TrainingSessions {
             e = { ...view, checkpointBytes: checkpoint.weightsBin.byteLength };
           }
         }
-        if (e.type === 'progress' || e.type === 'epochEnd' || e.type === 'inspect' || e.type === 'error') {
+        if (
+          e.type === 'progress' ||
+          e.type === 'epochEnd' ||
+          e.type === 'inspect' ||
+          e.type === 'layerStats' ||
+          e.type === 'error'
+        ) {
           this.emit('training.event', { docId, event: e satisfies TrainingEventView });
           if (e.type === 'error') this.running.delete(handle.runId);
           return;
@@ -335,6 +342,12 @@ export function weightSpecsOf(w: DocHandle['extras']['weights']): WeightEntry[] 
   if (!w) return null;
   const m = readWeightsManifest(w.modelJson, w.weightsBin.byteLength);
   return m.ok ? m.entries : null;
+}
+
+/** Long epochs (40 batches or more) also get layer statistics four times an epoch; short ones only at their end. */
+function statsEvery(rows: number, config: TrainingConfig): number {
+  const batches = Math.ceil((rows * (1 - config.validationSplit)) / Math.max(1, config.batchSize));
+  return batches >= 40 ? Math.ceil(batches / 4) : 0;
 }
 
 /** The data panel's view of a loaded dataset. */

@@ -151,23 +151,37 @@ function Row({
 }
 
 export function LayersPanel() {
-  const { history, checkpoint } = useAppStore(
-    useShallow((s) => ({ history: s.layerHistory, checkpoint: s.checkpoint })),
+  const { history, checkpoint, live, running } = useAppStore(
+    useShallow((s) => ({
+      history: s.layerHistory,
+      checkpoint: s.checkpoint,
+      live: s.liveLayers,
+      running: s.status === 'running',
+    })),
   );
   const selectedId = useAppStore((s) => s.nodes.find((n) => n.selected)?.id ?? null);
   const weights = useWeights();
-  if (history.length === 0 || weights.state === 'stale') return null;
-  const epoch = shownEpoch(history, checkpoint)!;
-  const mark = history.indexOf(epoch);
+  if ((history.length === 0 && !(running && live)) || weights.state === 'stale') return null;
+  // While a long epoch runs: its latest quarter-epoch figures (not kept in the history).
+  const within =
+    running && live && live.epoch > (history.at(-1)?.epoch ?? 0)
+      ? {
+          epoch: live.epoch,
+          layers: live.layers,
+          label: `Epoch ${live.epoch}, batch ${live.batch} of ${live.batches}`,
+        }
+      : null;
+  const epoch = within ?? shownEpoch(history, checkpoint)!;
+  const mark = within ? undefined : history.indexOf(epoch as LayerEpoch);
   const selected =
     epoch.layers.find((l) => l.id === selectedId) ?? epoch.layers.find((l) => l.weightHistogram);
   return (
     <section className="layers-panel" data-testid="layers-panel" aria-label="Layers">
       <h2>Layers</h2>
       <Scrubber history={history} />
-      <p className="muted small">
-        Epoch {epoch.epoch}: gradients and the step of its last batch; activations on the same 128 samples
-        each epoch.
+      <p className="muted small" data-testid="layers-epoch">
+        {within ? `${within.label} (so far)` : `Epoch ${epoch.epoch}`}: gradients and the step of the last
+        batch measured; activations on the same 128 samples each time.
       </p>
       <div className="layers-table-wrap">
         <table className="layers-table">

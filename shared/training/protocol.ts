@@ -138,8 +138,25 @@ export interface InspectEvent {
   nodes: NodeActivation[];
 }
 
+/** Layer statistics within a long epoch (every N batches; the epoch's end brings its own in epochEnd). */
+export interface LayerStatsEvent {
+  type: 'layerStats';
+  runId: string;
+  epoch: number;
+  batch: number;
+  batches: number;
+  layers: LayerStats[];
+}
+
 export type TrainingEvent =
-  ProgressEvent | EpochEndEvent | InspectEvent | DoneEvent | DivergedEvent | CancelledEvent | ErrorEvent;
+  | ProgressEvent
+  | EpochEndEvent
+  | InspectEvent
+  | LayerStatsEvent
+  | DoneEvent
+  | DivergedEvent
+  | CancelledEvent
+  | ErrorEvent;
 export type TerminalEvent = DoneEvent | DivergedEvent | CancelledEvent | ErrorEvent;
 
 export function isTerminal(e: TrainingEvent): e is TerminalEvent {

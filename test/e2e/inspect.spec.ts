@@ -62,7 +62,14 @@ test('CNN on MNIST: draw a digit and see the feature maps of every layer', async
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 1920, height: 1080 });
   await setUp(page, 'cnn', 'mnist');
-  await train(page, '1');
+  // A long epoch: the Layers panel shows its figures a quarter epoch at a time while it runs.
+  await field(page, 'epochs', '1');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('layers-epoch')).toContainText(/Epoch 1, batch \d+ of \d+ \(so far\)/, {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 120_000 });
+  await expect(page.getByTestId('layers-epoch')).toContainText('Epoch 1:');
 
   // Draw a "1": a vertical stroke down the middle of the box.
   await page.getByTestId('predict-canvas').scrollIntoViewIfNeeded();

@@ -7,7 +7,7 @@
 import type { DataSummary, Grid, TrainingEventView } from '../../../shared/ipc/contract';
 import type { DataSpec } from '../../../shared/ir/schema';
 import type { DatasetDescriptor } from '../../../shared/training/data';
-import type { LayerEpoch } from '../../../shared/inspect/layerStats';
+import type { LayerEpoch, LayerStats } from '../../../shared/inspect/layerStats';
 import type { InspectResult, UnitGrid } from '../../../shared/inspect/types';
 import type { Evaluation } from '../../../shared/training/evaluation';
 import type { EpochEndEvent, ProgressEvent } from '../../../shared/training/protocol';
@@ -52,6 +52,8 @@ export interface TrainingRunState {
   units: UnitGrid[] | null;
   /** Per-epoch layer statistics of the run shown (live, or a saved run's history). */
   layerHistory: LayerEpoch[];
+  /** Within a long epoch of the run going on: its latest statistics (every quarter epoch). */
+  liveLayers: { epoch: number; batch: number; batches: number; layers: LayerStats[] } | null;
   /** The epoch the checkpoint scrubber shows (its weight snapshot); null: the weights now. */
   checkpoint: number | null;
   /** Draw small Dense layers' weight matrices on their input edges (TensorFlow Playground's edges). */
@@ -90,6 +92,7 @@ export const trainingReset = (): TrainingRunState => ({
   probeError: null,
   units: null,
   layerHistory: [],
+  liveLayers: null,
   checkpoint: null,
   showEdgeWeights: false,
   edgeWeights: {},

@@ -38,6 +38,7 @@ export async function start(set: SetState, get: GetState): Promise<void> {
     boundary: null,
     units: null,
     layerHistory: [],
+    liveLayers: null,
     checkpoint: null,
   });
   // The graph is read-only from now until the run ends (the services refuse changes too).
@@ -154,6 +155,8 @@ export function handleEvent(set: SetState, get: GetState, e: TrainingEventView):
       ...(e.units ? { units: e.units } : {}),
       ...(e.layers ? { layerHistory: [...s.layerHistory, ...layerEpoch(e)] } : {}),
     });
+  if (e.type === 'layerStats')
+    return set({ liveLayers: { epoch: e.epoch, batch: e.batch, batches: e.batches, layers: e.layers } });
   if (e.type === 'inspect') {
     // The live probe: the activations of the sample set with training.probe, with the weights now.
     const p = s.probe;

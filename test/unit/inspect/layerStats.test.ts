@@ -24,7 +24,7 @@ import {
   takesCheckpoint,
 } from '../../../shared/inspect/layerStats';
 import { readProjectFile } from '../../../shared/ir/project';
-import type { EpochEndEvent, TrainingEvent } from '../../../shared/training/protocol';
+import type { EpochEndEvent, LayerStatsEvent, TrainingEvent } from '../../../shared/training/protocol';
 import { buildTemplate } from '../../../shared/templates/index';
 import type { ArrayDataset } from '../../../shared/training/data';
 import { tempDir } from '../export/helpers';
@@ -174,6 +174,34 @@ describe('layer statistics', () => {
       expect(s.weightNorm).toBeCloseTo(norm, 4);
     }
     model.dispose();
+  });
+
+  it('long epochs: statistics every N batches too, not at the epoch end (epochEnd has those)', async () => {
+    const project = buildTemplate('mlp', { inputShape: [2], outputs: 2 });
+    const events: TrainingEvent[] = [];
+    const h = startTrainingInProcess({
+      project,
+      dataset,
+      config: { ...project.training, epochs: 2, batchSize: 4, validationSplit: 0 },
+      backend: 'wasm',
+      statsEveryBatches: 4,
+      onEvent: (e) => events.push(e),
+    });
+    expect((await h.done).type).toBe('done');
+    const within = events.filter((e): e is LayerStatsEvent => e.type === 'layerStats');
+    expect(within.map((e) => [e.epoch, e.batch])).toEqual([
+      [1, 4],
+      [1, 8],
+      [1, 12],
+      [2, 4],
+      [2, 8],
+      [2, 12],
+    ]);
+    for (const e of within) {
+      expect(e.batches).toBe(16);
+      for (const l of e.layers) expect(layerStatsSchema.safeParse(l).success).toBe(true);
+      expect(e.layers[0]!.gradNorm).toBeGreaterThan(0);
+    }
   });
 
   it('netloom train --json prints a layerStats event per epoch; the saved run keeps them', async () => {
