@@ -25,7 +25,8 @@ export type FindingCode =
   | 'not-linearly-separable'
   | 'class-imbalance'
   | 'no-better-than-baseline'
-  | 'linear-stack';
+  | 'linear-stack'
+  | 'double-softmax';
 
 export type Fix =
   | { kind: 'training'; label: string; patch: Partial<TrainingConfig> }
@@ -105,11 +106,33 @@ function layersOf(graph: CheckGraph): Layer[] {
   });
 }
 
-/** Static: Dense layers stacked with nothing non-linear between them (they collapse to one). */
+/**
+ * Static: Dense layers stacked with nothing non-linear between them (they collapse to one); a
+ * softmax applied to what already is a softmax's output (the probabilities flatten towards uniform
+ * and the loss's gradients shrink).
+ */
 function graphFindings({ graph }: DiagnosisInput): Finding[] {
   const layers = layersOf(graph);
   const byId = new Map(layers.map((l) => [l.id, l]));
   const out: Finding[] = [];
+  for (const l of layers) {
+    const src = l.sources.length === 1 ? byId.get(l.sources[0]!) : undefined;
+    if (l.activation === 'softmax' && src?.activation === 'softmax')
+      out.push({
+        code: 'double-softmax',
+        severity: 'warning',
+        node: src.id,
+        message:
+          `${l.id} applies softmax to the output of ${src.id}, which already is one: the probabilities are ` +
+          `squashed towards uniform and learning slows. Keep one softmax, at the end.`,
+        fix: {
+          kind: 'params',
+          label: `No activation in ${src.id}`,
+          node: src.id,
+          params: src.kind === 'Activation' ? { fn: 'linear' } : { activation: 'linear' },
+        },
+      });
+  }
   for (const l of layers) {
     if (l.kind !== 'Dense' || l.sources.length !== 1) continue;
     const prev = byId.get(l.sources[0]!);

@@ -174,6 +174,23 @@ describe('diagnosis', () => {
     });
   });
 
+  it('double-softmax: a softmax on the output of another', () => {
+    const graph = {
+      ...mlp.graph,
+      nodes: mlp.graph.nodes.map((n) =>
+        n.id === 'dense_3' ? { ...n, params: { ...n.params, activation: 'softmax' } } : n,
+      ),
+    };
+    const found = diagnose(run({ graph })).filter((x) => x.code === 'double-softmax');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.fix).toMatchObject({
+      kind: 'params',
+      node: 'dense_3',
+      params: { activation: 'linear' },
+    });
+    expect(codes(run({}))).not.toContain('double-softmax');
+  });
+
   it('class-imbalance and no-better-than-baseline, from the evaluation', () => {
     const skewed = evaluation(0.9, 0.95, [
       [170, 10],
