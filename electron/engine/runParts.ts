@@ -4,11 +4,60 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../../shared/training/config';
-import type { TerminalEvent } from '../../shared/training/protocol';
+import type { CheckGraph } from '../../shared/graph/check';
+import type {
+  BackendName,
+  Probe,
+  TerminalEvent,
+  TrainingEvent,
+  WeightArtifacts,
+} from '../../shared/training/protocol';
+import type { LiveProbeBuffer } from './liveProbe';
 import { BackendError } from './backend';
 import { type CompiledModel, EngineError } from './compile';
 import type { TrainData } from './data';
 import { permutation } from './random';
+
+/** What a run is given (train.ts's `runTraining`). */
+export interface RunOptions {
+  runId: string;
+  graph: CheckGraph;
+  data: TrainData;
+  config: TrainingConfig;
+  /** Forces a backend; otherwise `NETLOOM_BACKEND` or the best that loads. */
+  backend?: BackendName | undefined;
+  emit: (e: TrainingEvent) => void;
+  /** Polled before every batch. */
+  isCancelled: () => boolean;
+  /** Minimum time between progress events (default 50 ms: at most 20 a second). */
+  progressIntervalMs?: number;
+  /** Called between batches; the worker yields to its event loop here so a cancel message arrives. */
+  yieldBetweenBatches?: () => Promise<void>;
+  /** Inputs to predict at every epoch end; the outputs go into `epochEnd.probe`. */
+  probe?: Probe | undefined;
+  /**
+   * The weights the project has now (already checked to fit the graph). A run that diverges keeps
+   * the best weights it reached only if they beat these on the same rows; otherwise it returns no
+   * weights, so the project keeps what it had.
+   */
+  previous?: WeightArtifacts | undefined;
+  /** Data-parallel shards per batch (parallel.ts); otherwise the engine picks (1 = serial). */
+  shards?: number | undefined;
+  /** Compute every shard on this thread (same numbers as with peers; for tests). */
+  noPeers?: boolean | undefined;
+  /** Test hook: the peer program instead of dist/peer.js. */
+  peerScript?: string | undefined;
+  /** Test hook: wait up to this many ms for the peers before the first step instead of starting without them. */
+  waitForPeersMs?: number | undefined;
+  /** Per-layer statistics in every epochEnd (default on; off only to measure what they cost). */
+  layerStats?: boolean | undefined;
+  /** Weight snapshots in epochEnd events for the checkpoint scrubber (within the limits of checkpointStride). */
+  checkpoints?: boolean | undefined;
+  /** Layer statistics also every this many batches within an epoch (`layerStats` events). */
+  statsEveryBatches?: number | undefined;
+  /** The sample of the live probe views (set by the host while the run goes on): `inspect` events. */
+  liveProbe?: LiveProbeBuffer | undefined;
+}
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 

@@ -11,71 +11,32 @@
  * (validation, the best epoch, early stopping) and done.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkGraph, type CheckGraph } from '../../shared/graph/check';
+import { checkGraph } from '../../shared/graph/check';
 import { type TrainingConfig, trainingConfigSchema } from '../../shared/training/config';
-import type {
-  BackendName,
-  Metrics,
-  Probe,
-  TerminalEvent,
-  TrainingEvent,
-  WeightArtifacts,
-} from '../../shared/training/protocol';
+import type { BackendName, Metrics, TerminalEvent, WeightArtifacts } from '../../shared/training/protocol';
 import { readWeightsManifest } from '../../shared/graph/weights';
 import { saveModelArtifacts, setWeightsByName, WeightSnapshots } from './artifacts';
 import { initBackend } from './backend';
 import { type CompiledModel, compileGraph, EngineError } from './compile';
-import type { TrainData } from './data';
 import { checkpointStride, takesCheckpoint } from '../../shared/inspect/layerStats';
 import { LayerStatsMeter } from './layerStats';
-import { checkInputs, errorEvent, permuteSubset, restore, snapshot, split } from './runParts';
+import {
+  checkInputs,
+  errorEvent,
+  permuteSubset,
+  restore,
+  type RunOptions,
+  snapshot,
+  split,
+} from './runParts';
 import { makeOptimizer } from './optimizers';
 import { batchGradients } from './step';
 import { activationsOf, UnitGridPacer } from './inspect';
-import type { LiveProbeBuffer } from './liveProbe';
 import { EpochMetrics, evaluate, runProbe } from './trainMetrics';
 import { chooseShards, peerScriptPath, Replicas, shardable } from './parallel';
 import { mulberry32, seedMathRandom } from './random';
 
-export interface RunOptions {
-  runId: string;
-  graph: CheckGraph;
-  data: TrainData;
-  config: TrainingConfig;
-  /** Forces a backend; otherwise `NETLOOM_BACKEND` or the best that loads. */
-  backend?: BackendName | undefined;
-  emit: (e: TrainingEvent) => void;
-  /** Polled before every batch. */
-  isCancelled: () => boolean;
-  /** Minimum time between progress events (default 50 ms: at most 20 a second). */
-  progressIntervalMs?: number;
-  /** Called between batches; the worker yields to its event loop here so a cancel message arrives. */
-  yieldBetweenBatches?: () => Promise<void>;
-  /** Inputs to predict at every epoch end; the outputs go into `epochEnd.probe`. */
-  probe?: Probe | undefined;
-  /**
-   * The weights the project has now (already checked to fit the graph). A run that diverges keeps
-   * the best weights it reached only if they beat these on the same rows; otherwise it returns no
-   * weights, so the project keeps what it had.
-   */
-  previous?: WeightArtifacts | undefined;
-  /** Data-parallel shards per batch (parallel.ts); otherwise the engine picks (1 = serial). */
-  shards?: number | undefined;
-  /** Compute every shard on this thread (same numbers as with peers; for tests). */
-  noPeers?: boolean | undefined;
-  /** Test hook: the peer program instead of dist/peer.js. */
-  peerScript?: string | undefined;
-  /** Test hook: wait up to this many ms for the peers before the first step instead of starting without them. */
-  waitForPeersMs?: number | undefined;
-  /** Per-layer statistics in every epochEnd (default on; off only to measure what they cost). */
-  layerStats?: boolean | undefined;
-  /** Weight snapshots in epochEnd events for the checkpoint scrubber (within the limits of checkpointStride). */
-  checkpoints?: boolean | undefined;
-  /** Layer statistics also every this many batches within an epoch (`layerStats` events). */
-  statsEveryBatches?: number | undefined;
-  /** The sample of the live probe views (set by the host while the run goes on): `inspect` events. */
-  liveProbe?: LiveProbeBuffer | undefined;
-}
+export type { RunOptions };
 
 /** The live probe views' pace: at most one inspection per this many milliseconds (unless the sample changes). */
 export const LIVE_PROBE_MS = 250;
