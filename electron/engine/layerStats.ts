@@ -3,7 +3,7 @@
  * training loop hands the meter the gradients of each epoch's last batch before it applies them and
  * tells it when the step is done; at the epoch's end the meter reads the weights and runs a fixed
  * probe batch (the first rows of the validation split, else of the training split) through the
- * model with every layer's output as an output. Cost: one extra forward pass on at most 128 rows and
+ * model with every layer's output as an output. Cost: one extra forward pass on at most 64 rows and
  * one read of the weights and gradients per epoch.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -13,7 +13,7 @@ import type { TrainData } from './data';
 import { forwardAll, makeBatch } from './step';
 
 /** Rows of the probe batch. */
-export const STATS_PROBE_ROWS = 128;
+export const STATS_PROBE_ROWS = 64;
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 

@@ -181,7 +181,7 @@ export function LayersPanel() {
       <Scrubber history={history} />
       <p className="muted small" data-testid="layers-epoch">
         {within ? `${within.label} (so far)` : `Epoch ${epoch.epoch}`}: gradients and the step of the last
-        batch measured; activations on the same 128 samples each time.
+        batch measured; activations on the same 64 samples each time.
       </p>
       <div className="layers-table-wrap">
         <table className="layers-table">

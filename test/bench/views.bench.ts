@@ -9,7 +9,7 @@
  *
  * The reference is the plain run measured in the same process, interleaved (plain, views, plain,
  * views...) so both see the same machine load; each figure is the best of `--repeats` runs (default
- * 5). Goal: overhead ≤ 10% (issue 16). Runs in-process on the wasm backend (the worker does the same
+ * 9). Goal: overhead ≤ 10% (issue 16). Runs in-process on the wasm backend (the worker does the same
  * work on its own thread), with the data-parallel peers the engine picks, as in the app.
  *
  *   npm run bench -- [--repeats N]
@@ -126,7 +126,7 @@ async function run(c: Case, views: boolean): Promise<{ sps: number; inspections:
 }
 
 async function main() {
-  const repeats = Number(process.argv[process.argv.indexOf('--repeats') + 1]) || 5;
+  const repeats = Number(process.argv[process.argv.indexOf('--repeats') + 1]) || 9;
   await initBackend('wasm');
   console.log(
     `\nLive views' cost to training (whole runs, wasm, best of ${repeats}; goal: overhead ≤ 10%)\n`,
