@@ -42,6 +42,11 @@ export class LiveProbeBuffer {
     Atomics.add(this.head, 0, 1); // even: done
   }
 
+  /** The sequence number now (changes with every write): checking it copies nothing. */
+  seq(): number {
+    return Atomics.load(this.head, 0);
+  }
+
   /** The sample now, or undefined when none is set or the host is writing it. */
   read(): LiveSample | undefined {
     const seq = Atomics.load(this.head, 0);

@@ -229,14 +229,17 @@ class TrainingRun {
    * last batch).
    */
   private liveInspect(u: Setup, epoch: number, batch: number): void {
-    const live = this.o.liveProbe?.read();
-    if (!live) return;
+    const probe = this.o.liveProbe;
+    if (!probe) return;
     const now = Date.now();
     const last = epoch === this.config.epochs && batch === u.batches;
-    if (live.seq === this.live.seq && !last && now - this.live.at < LIVE_PROBE_MS) return;
+    // Every batch passes here: only the sequence number is read until an inspection is due.
+    if (probe.seq() === this.live.seq && !last && now - this.live.at < LIVE_PROBE_MS) return;
+    const live = probe.read();
+    if (!live) return;
     this.live = { seq: live.seq, at: now };
     const shape = this.o.data.inputs[0]!.sampleShape;
-    const nodes = activationsOf(u.c.model, this.o.graph, live.x, shape, this.o.liveProbe!.dtype);
+    const nodes = activationsOf(u.c.model, this.o.graph, live.x, shape, probe.dtype);
     this.o.emit({ type: 'inspect', runId: this.o.runId, epoch, batch, nodes });
   }
 

@@ -7,6 +7,8 @@ import { checkGraph, formatIssue } from '../../shared/graph/check';
 import { weightsState } from '../../shared/graph/weights';
 import type { ProjectBundle } from '../../shared/ir/project';
 import type { BackendName } from '../../shared/training/protocol';
+import { BackendError } from '../engine/backend';
+import { EngineError } from '../engine/compile';
 import { fromArrayDataset } from '../engine/data';
 import type { LrFindResult } from '../../shared/training/lrFind';
 import { findLearningRate } from '../engine/lrFind';
@@ -31,13 +33,19 @@ export async function lrFindProject(
   const loaded = opts.preloaded ?? (await loadProjectData(project, ctx));
   const weights =
     weightsState(project.graph, bundle.weights, report).state === 'fit' ? bundle.weights : undefined;
-  return findLearningRate({
-    graph: project.graph,
-    data: fromArrayDataset(loaded.dataset, report.inputs.length),
-    config: project.training,
-    weights,
-    backend: opts.backend,
-    ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
-    ...(opts.yieldBetweenBatches ? { yieldBetweenBatches: opts.yieldBetweenBatches } : {}),
-  });
+  try {
+    return await findLearningRate({
+      graph: project.graph,
+      data: fromArrayDataset(loaded.dataset, report.inputs.length),
+      config: project.training,
+      weights,
+      backend: opts.backend,
+      ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
+      ...(opts.yieldBetweenBatches ? { yieldBetweenBatches: opts.yieldBetweenBatches } : {}),
+    });
+  } catch (err) {
+    // Data that does not fit the network, a backend that will not load: said as `train` says them.
+    if (err instanceof EngineError || err instanceof BackendError) throw new DataError(err.message);
+    throw err;
+  }
 }

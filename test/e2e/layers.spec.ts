@@ -89,6 +89,11 @@ test('MLP on spirals: layer statistics on the nodes and in the Layers panel, scr
   await expect(page.getByTestId('weight-histogram-dense_2')).toContainText('16,384 values');
   await expect(page.getByTestId('weight-histogram-dense_2-1')).toContainText('128 values');
   await page.screenshot({ path: 'test-results/e2e/layers-nodes-1920.png' });
+  await page.getByTestId('view-train').click();
+  await page.getByTestId('layers-panel').scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('checkpoint-scrubber')).toBeVisible();
+  await page.screenshot({ path: 'test-results/e2e/layers-panel-1920.png' });
+  await page.getByTestId('view-design').click();
 
   // Saved with the run: a reopened project shows them again (the snapshots are not saved).
   await page.getByTestId('cmd-save').click();

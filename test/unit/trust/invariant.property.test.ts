@@ -202,6 +202,7 @@ describe('if validate accepts a file, no command ends in an internal error on it
             ['evaluate', file, '--json'],
             ['predict', file, '--data', f('rows.csv'), '--json'],
             ['inspect', file, '--sample', '1', '--json'],
+            ['lr-find', file, '--steps', '3', '--json'],
             ['export', file, '--format', 'tfjs', '--out', `${file}-tfjs`],
             ['export', file, '--format', 'pytorch', '--out', `${file}-torch`],
           ]) {
