@@ -196,18 +196,6 @@ export function unitGrids(model: tf.LayersModel, points: Float32Array): UnitGrid
   }
 }
 
-/** `unitGrids` at most every `intervalMs` (always when `force`): the live heatmaps' pace. */
-export class UnitGridPacer {
-  private last = -Infinity;
-  constructor(private readonly intervalMs = 250) {}
-  next(model: tf.LayersModel, points: Float32Array, force: boolean): UnitGrid[] | undefined {
-    const now = Date.now();
-    if (!force && now - this.last < this.intervalMs) return undefined;
-    this.last = now;
-    return unitGrids(model, points);
-  }
-}
-
 /** `unitGrids` with trained weights (after a run, on opening a project). */
 export async function trainedUnitGrids(
   graph: CheckGraph,

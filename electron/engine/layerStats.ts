@@ -3,17 +3,28 @@
  * training loop hands the meter the gradients of each epoch's last batch before it applies them and
  * tells it when the step is done; at the epoch's end the meter reads the weights and runs a fixed
  * probe batch (the first rows of the validation split, else of the training split) through the
- * model with every layer's output as an output. Cost: one extra forward pass on at most 64 rows and
- * one read of the weights and gradients per epoch.
+ * model with every layer's output as an output. Cost: one extra forward pass on the probe batch and
+ * one read of the weights and gradients per epoch. The probe batch has one row per
+ * STATS_ROWS_PER_PROBE_ROW training rows, between 16 and 64, so its forward pass stays near 1% of an
+ * epoch's work (a forward and backward pass over every row) however few rows an epoch has.
  */
 import * as tf from '@tensorflow/tfjs';
-import { histogram, type Histogram, type LayerStats } from '../../shared/inspect/layerStats';
+import { histogramInRange, type LayerStats } from '../../shared/inspect/layerStats';
 import type { CompiledModel } from './compile';
 import type { TrainData } from './data';
-import { forwardAll, makeBatch } from './step';
+import { type Batch, forwardAll, makeBatch } from './step';
 
-/** Rows of the probe batch. */
+/** Rows of the probe batch: at most and at least. */
 export const STATS_PROBE_ROWS = 64;
+const STATS_PROBE_MIN_ROWS = 16;
+const STATS_ROWS_PER_PROBE_ROW = 40;
+
+/** Rows of the probe batch for an epoch of `trainRows` rows. */
+export const statsProbeRows = (trainRows: number): number =>
+  Math.max(
+    STATS_PROBE_MIN_ROWS,
+    Math.min(STATS_PROBE_ROWS, Math.floor(trainRows / STATS_ROWS_PER_PROBE_ROW)),
+  );
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
@@ -27,17 +38,28 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-const distanceSquared = (a: Float32Array, b: Float32Array): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return s;
-};
-
-const sumSquares = (a: Float32Array): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
-  return s;
-};
+/**
+ * One pass over a tensor's values: the sum of squares, the finite range (for the histogram's
+ * bins), and the squared distance to `before` when given (the step's size).
+ */
+function scan(
+  values: Float32Array,
+  before?: Float32Array,
+): { sumSq: number; distSq: number; min: number; max: number } {
+  let sumSq = 0;
+  let distSq = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    sumSq += v * v;
+    if (before) distSq += (v - before[i]!) ** 2;
+    // NaN fails both comparisons; ±Infinity is left out.
+    if (v < min && v !== -Infinity) min = v;
+    if (v > max && v !== Infinity) max = v;
+  }
+  return { sumSq, distSq, min, max };
+}
 
 /** Mean, std and the fraction of units (last axis) that are 0 in every row. */
 function outputStats(data: ArrayLike<number>, units: number): { mean: number; std: number; dead: number } {
@@ -68,14 +90,17 @@ export class LayerStatsMeter {
   private readonly layers: { id: string; layer: tf.layers.Layer; vars: tf.Variable[] }[];
   private readonly rows: Int32Array;
   private measured = new Map<string, Measured>();
+  /** The probe batch, made once. */
+  private probe: Batch | undefined;
 
   constructor(
     private readonly c: CompiledModel,
     private readonly data: TrainData,
     nodeIds: ReadonlySet<string>,
     rows: Int32Array,
+    trainRows: number,
   ) {
-    this.rows = rows.slice(0, STATS_PROBE_ROWS);
+    this.rows = rows.slice(0, statsProbeRows(trainRows));
     this.layers = c.model.layers
       .filter((l) => nodeIds.has(l.name) && l.getClassName() !== 'InputLayer' && !Array.isArray(l.output))
       .map((l) => ({ id: l.name, layer: l, vars: l.trainableWeights.map((w) => w.read() as tf.Variable) }));
@@ -105,24 +130,23 @@ export class LayerStatsMeter {
   collect(): LayerStats[] {
     const acts = this.activations();
     return this.layers.map(({ id, vars }, i): LayerStats => {
-      const weights = vars.length ? concat(vars.map((v) => v.dataSync() as Float32Array)) : undefined;
       const m = this.measured.get(id);
-      const weightNorm = weights ? Math.sqrt(sumSquares(weights)) : null;
-      const gradNorm = m ? Math.sqrt(sumSquares(m.grads)) : null;
-      const step = m && weights ? Math.sqrt(distanceSquared(m.before, weights)) : 0;
+      const w = vars.length ? concat(vars.map((v) => v.dataSync() as Float32Array)) : undefined;
+      const ws = w && scan(w, m?.before);
+      const gs = m && scan(m.grads);
+      const weightNorm = ws ? Math.sqrt(ws.sumSq) : null;
       const a = acts[i]!;
       const stats: LayerStats = {
         id,
         weightNorm: weightNorm === null ? null : finiteOrNull(weightNorm),
-        gradNorm: gradNorm === null ? null : finiteOrNull(gradNorm),
-        updateRatio: m && weightNorm ? finiteOrNull(step / weightNorm) : null,
+        gradNorm: gs ? finiteOrNull(Math.sqrt(gs.sumSq)) : null,
+        updateRatio: m && ws && weightNorm ? finiteOrNull(Math.sqrt(ws.distSq) / weightNorm) : null,
         activationMean: finiteOrNull(a.mean),
         activationStd: finiteOrNull(a.std),
         deadFraction: a.dead,
       };
-      const wh: Histogram | undefined = weights ? histogram(weights) : undefined;
-      if (wh) stats.weightHistogram = wh;
-      if (m && m.grads.length) stats.gradHistogram = histogram(m.grads);
+      if (w && ws) stats.weightHistogram = histogramInRange(w, ws.min, ws.max);
+      if (m && gs && m.grads.length) stats.gradHistogram = histogramInRange(m.grads, gs.min, gs.max);
       return stats;
     });
   }
@@ -133,9 +157,10 @@ export class LayerStatsMeter {
       return this.layers.map(() => ({ mean: NaN, std: NaN, dead: 0 }));
     // Read to the host and summed there: cheaper than a handful of kernels per layer on small tensors.
     // (Only numbers leave the tidy: it would walk a returned typed array element by element.)
+    this.probe ??= makeBatch(this.c, this.data, this.rows, 0, this.rows.length);
+    const xs = this.probe.xs;
     return tf.tidy(() => {
-      const b = makeBatch(this.c, this.data, this.rows, 0, this.rows.length);
-      const values = forwardAll(this.c, b.xs, false);
+      const values = forwardAll(this.c, xs, false);
       return this.layers.map(({ id }) => {
         const t = values.get(id)!;
         return outputStats(t.dataSync(), t.shape.at(-1) ?? 1);
@@ -145,5 +170,7 @@ export class LayerStatsMeter {
 
   dispose(): void {
     this.measured.clear();
+    if (this.probe) tf.dispose([...this.probe.xs, ...this.probe.ys]);
+    this.probe = undefined;
   }
 }

@@ -17,7 +17,7 @@ import { setWeightsByName } from './artifacts';
 import { activeBackend, initBackend } from './backend';
 import { compileGraph } from './compile';
 import type { TrainData } from './data';
-import { makeOptimizer, setLearningRate } from './optimizers';
+import { makeOptimizer, regularise, setLearningRate } from './optimizers';
 import { mulberry32, permutation, seedMathRandom } from './random';
 import { checkInputs } from './runParts';
 import { batchGradients } from './step';
@@ -82,8 +82,9 @@ export async function findLearningRate(o: LrFindOptions): Promise<LrFindResult> 
         stopped = `the loss became ${loss} at a rate of ${lr.toExponential(1)}`;
         break;
       }
-      optimizer.applyGradients(grads);
-      tf.dispose(grads);
+      const applied = regularise(grads, o.config);
+      optimizer.applyGradients(applied);
+      tf.dispose([grads, applied]);
       avg = SMOOTHING * avg + (1 - SMOOTHING) * loss;
       const smoothed = avg / (1 - SMOOTHING ** (i + 1));
       points.push([lr, smoothed]);

@@ -4,13 +4,12 @@
  * (native TensorFlow) tfjs's own update runs.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingConfig } from '../../shared/training/config';
+import { ADAMW_WEIGHT_DECAY, type TrainingConfig, weightDecayOf } from '../../shared/training/config';
 import { FUSED_ADAM, type FusedAdamAttrs, hasFusedAdam, registerFusedAdam } from './kernels/adam';
 
 registerFusedAdam();
 
-/** Decoupled weight decay of AdamW (PyTorch's default). */
-export const ADAMW_WEIGHT_DECAY = 0.01;
+export { ADAMW_WEIGHT_DECAY };
 
 type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 
@@ -113,7 +112,9 @@ export class AdamWOptimizer extends FusedAdamOptimizer {
   }
 }
 
-export function makeOptimizer(config: Pick<TrainingConfig, 'optimizer' | 'learningRate'>): tf.Optimizer {
+export function makeOptimizer(
+  config: Pick<TrainingConfig, 'optimizer' | 'learningRate'> & Partial<Pick<TrainingConfig, 'weightDecay'>>,
+): tf.Optimizer {
   const lr = config.learningRate;
   switch (config.optimizer) {
     case 'sgd':
@@ -124,7 +125,10 @@ export function makeOptimizer(config: Pick<TrainingConfig, 'optimizer' | 'learni
       // tf.train.adam's defaults (epsilon: the backend's, 1e-7 in float32).
       return new FusedAdamOptimizer(lr, 0.9, 0.999);
     case 'adamw':
-      return new AdamWOptimizer(lr);
+      return new AdamWOptimizer(
+        lr,
+        weightDecayOf({ optimizer: 'adamw', weightDecay: config.weightDecay ?? null }),
+      );
     case 'rmsprop':
       return tf.train.rmsprop(lr);
     case 'adagrad':
@@ -141,4 +145,40 @@ export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   const o = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
   if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
   else o.learningRate = lr;
+}
+
+/** PyTorch's clip_grad_norm_: the scale is min(1, maxNorm / (norm + 1e-6)). */
+const CLIP_EPSILON = 1e-6;
+
+/**
+ * What the config does to a step's gradients before the optimizer applies them, in PyTorch's order:
+ * clipping to a global L2 norm (torch.nn.utils.clip_grad_norm_, computed without a read to the host),
+ * then L2 weight decay, weightDecay·w added to each gradient (torch.optim's `weight_decay`) — except
+ * under AdamW, whose decay is decoupled (the optimizer does it). Returns `grads` itself when nothing
+ * applies, else a new map (the caller disposes both).
+ */
+export function regularise(
+  grads: tf.NamedTensorMap,
+  config: Pick<TrainingConfig, 'optimizer' | 'weightDecay' | 'clipNorm'>,
+): tf.NamedTensorMap {
+  const decay = config.optimizer === 'adamw' ? 0 : weightDecayOf(config);
+  const clip = config.clipNorm;
+  if (decay === 0 && clip === null) return grads;
+  return tf.tidy(() => {
+    const names = Object.keys(grads);
+    let scale: tf.Scalar | undefined;
+    if (clip !== null) {
+      const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!)))));
+      scale = tf.minimum(1, tf.div(clip, tf.add(norm, CLIP_EPSILON))) as tf.Scalar;
+    }
+    const out: tf.NamedTensorMap = {};
+    for (const n of names) {
+      let g = grads[n]!;
+      if (scale) g = tf.mul(g, scale);
+      const w = tf.engine().registeredVariables[n];
+      if (decay > 0 && w) g = tf.add(g, tf.mul(w, decay));
+      out[n] = g;
+    }
+    return out;
+  });
 }

@@ -29,9 +29,11 @@ import {
   snapshot,
   split,
 } from './runParts';
-import { makeOptimizer } from './optimizers';
+import { makeOptimizer, regularise, setLearningRate } from './optimizers';
+import { LearningRateSchedule } from '../../shared/training/schedule';
 import { batchGradients } from './step';
-import { activationsOf, UnitGridPacer } from './inspect';
+import { activationsOf, unitGrids } from './inspect';
+import { ViewBudget } from './viewBudget';
 import { EpochMetrics, evaluate, runProbe } from './trainMetrics';
 import { chooseShards, peerScriptPath, Replicas, shardable } from './parallel';
 import { mulberry32, seedMathRandom } from './random';
@@ -39,7 +41,6 @@ import { mulberry32, seedMathRandom } from './random';
 export type { RunOptions };
 
 /** The live probe views' pace: at most one inspection per this many milliseconds (unless the sample changes). */
-export const LIVE_PROBE_MS = 250;
 
 /** A loss this many times the first batch's counts as diverged. */
 export const EXPLOSION = 1e6;
@@ -90,9 +91,10 @@ class TrainingRun {
   private readonly best: Best = { loss: Infinity, epoch: 0, weights: undefined, metrics: undefined, wait: 0 };
   private lastTrain: Metrics = {};
   private lastVal: Metrics = {};
-  private readonly unitPacer = new UnitGridPacer();
-  private live = { seq: -1, at: -Infinity };
-  private lastBoundary = -Infinity;
+  private readonly views = new ViewBudget();
+  private readonly schedule: LearningRateSchedule;
+  private learningRate: number;
+  private liveSeq = -1;
   private snapshotter: WeightSnapshots | undefined;
   private snapshots = (u: Setup) => (this.snapshotter ??= new WeightSnapshots(u.c.model));
 
@@ -102,6 +104,8 @@ class TrainingRun {
     private readonly backend: BackendName,
   ) {
     this.random = mulberry32(config.seed);
+    this.schedule = new LearningRateSchedule(config);
+    this.learningRate = config.learningRate;
   }
 
   /** Compiles the graph, splits the data, makes the optimizer and, when it pays, the replicas. */
@@ -137,6 +141,7 @@ class TrainingRun {
         o.data,
         new Set(o.graph.nodes.map((n) => n.id)),
         val.length ? val : train,
+        train.length,
       );
     const bytes = vars.reduce((n, v) => n + v.size * 4, 0);
     const stride = o.checkpoints ? checkpointStride(config.epochs, bytes) : null;
@@ -168,6 +173,8 @@ class TrainingRun {
   async epoch(u: Setup, epoch: number): Promise<TerminalEvent | undefined> {
     const { o, config } = this;
     const order = config.shuffle ? permuteSubset(u.train, this.random) : u.train;
+    this.learningRate = this.schedule.rate(epoch);
+    setLearningRate(u.optimizer, this.learningRate);
     const acc = new EpochMetrics(u.c.outputs[0]!);
     for (let batch = 1; batch <= u.batches; batch++) {
       if (o.yieldBetweenBatches) await o.yieldBetweenBatches();
@@ -195,9 +202,10 @@ class TrainingRun {
       const every = o.statsEveryBatches ?? 0;
       const midEpoch = every > 0 && batch % every === 0 && batch < u.batches;
       const measured = (batch === u.batches || midEpoch) && u.stats;
-      if (measured) measured.beforeStep(grads);
-      u.optimizer.applyGradients(grads);
-      tf.dispose(grads);
+      if (measured) this.views.run('stats', () => measured.beforeStep(grads));
+      const applied = regularise(grads, config);
+      u.optimizer.applyGradients(applied);
+      tf.dispose([grads, applied]);
       // Long epochs: the statistics every N batches too (the epoch's end sends its own in epochEnd).
       if (measured && midEpoch)
         o.emit({
@@ -206,7 +214,7 @@ class TrainingRun {
           epoch,
           batch,
           batches: u.batches,
-          layers: measured.collect(),
+          layers: this.views.run('stats', () => measured.collect()),
         });
       acc.add(loss, end - start, stat.correct, stat.sums);
       this.samplesDone += end - start;
@@ -225,21 +233,22 @@ class TrainingRun {
 
   /**
    * The live probe views: every node's activation for the sample the host set, with the weights
-   * now; at once when the sample changes, otherwise at most every LIVE_PROBE_MS (and after the run's
-   * last batch).
+   * now; at once when the sample changes, otherwise as the view budget allows (viewBudget.ts; always
+   * after the run's last batch).
    */
   private liveInspect(u: Setup, epoch: number, batch: number): void {
     const probe = this.o.liveProbe;
     if (!probe) return;
-    const now = Date.now();
     const last = epoch === this.config.epochs && batch === u.batches;
     // Every batch passes here: only the sequence number is read until an inspection is due.
-    if (probe.seq() === this.live.seq && !last && now - this.live.at < LIVE_PROBE_MS) return;
+    if (probe.seq() === this.liveSeq && !last && !this.views.due('sample')) return;
     const live = probe.read();
     if (!live) return;
-    this.live = { seq: live.seq, at: now };
+    this.liveSeq = live.seq;
     const shape = this.o.data.inputs[0]!.sampleShape;
-    const nodes = activationsOf(u.c.model, this.o.graph, live.x, shape, probe.dtype);
+    const nodes = this.views.run('sample', () =>
+      activationsOf(u.c.model, this.o.graph, live.x, shape, probe.dtype),
+    );
     this.o.emit({ type: 'inspect', runId: this.o.runId, epoch, batch, nodes });
   }
 
@@ -346,16 +355,26 @@ class TrainingRun {
   async endEpoch(u: Setup, epoch: number): Promise<{ epoch: number; reason: string } | undefined> {
     const { o, config } = this;
     this.lastVal = u.val.length > 0 ? evaluate(u.c, o.data, u.val, u.batchSize) : {};
-    // The boundary, like the unit maps, at most every LIVE_PROBE_MS (always after the last epoch).
-    const now = Date.now();
-    const paced = epoch === config.epochs || now - this.lastBoundary >= LIVE_PROBE_MS;
-    const probe = o.probe && paced ? runProbe(u.c, o.probe) : undefined;
-    if (probe) this.lastBoundary = now;
-    const units = o.probe?.units && this.unitPacer.next(u.c.model, o.probe.units, epoch === config.epochs);
-    const layers = u.stats?.collect();
+    // The boundary and the unit maps as the view budget allows (always after the last epoch).
+    const last = epoch === config.epochs;
+    const { views } = this;
+    const plane = o.probe;
+    const probe =
+      plane && (last || views.due('boundary'))
+        ? views.run('boundary', () => runProbe(u.c, plane))
+        : undefined;
+    const points = plane?.units;
+    const units =
+      points && (last || views.due('units'))
+        ? views.run('units', () => unitGrids(u.c.model, points))
+        : undefined;
+    const stats = u.stats;
+    const layers = stats && views.run('stats', () => stats.collect());
     const stride = u.checkpointStride;
     const checkpoint =
-      stride && takesCheckpoint(epoch, config.epochs, stride) ? await this.snapshots(u).take() : null;
+      stride && takesCheckpoint(epoch, config.epochs, stride)
+        ? await views.runAsync('checkpoint', () => this.snapshots(u).take())
+        : null;
     o.emit({
       type: 'epochEnd',
       runId: o.runId,
@@ -365,11 +384,13 @@ class TrainingRun {
       valMetrics: this.lastVal,
       backend: this.backend,
       elapsedMs: Date.now() - this.t0,
+      learningRate: this.learningRate,
       ...(probe ? { probe } : {}),
       ...(units ? { units } : {}),
       ...(layers ? { layers } : {}),
       ...(checkpoint ? { checkpoint } : {}),
     });
+    this.schedule.observe(this.lastVal.loss ?? this.lastTrain.loss ?? NaN);
     return this.trackBest(u, epoch);
   }
 
@@ -421,6 +442,7 @@ class TrainingRun {
       weights,
       backend: this.backend,
       durationMs: Date.now() - this.t0,
+      inspectionMs: this.views.spentMs,
     };
   }
 

@@ -11,7 +11,7 @@ import {
   layerSpec,
   type ParamSpecs,
 } from '../../shared/layers/index';
-import type { TrainingConfig } from '../../shared/training/config';
+import { type TrainingConfig, weightDecayOf } from '../../shared/training/config';
 import type { CustomLayerClassName } from '../engine/layers/classes';
 import { pythonDataPackage } from './datafiles';
 import {
@@ -223,14 +223,33 @@ if __name__ == '__main__':
 `;
 }
 
+/** `**OPTIONS`: the weight decay and gradient clipping (optimizer_options() in train.py). */
 const KERAS_OPTIMIZERS: Record<TrainingConfig['optimizer'], string> = {
-  sgd: 'keras.optimizers.SGD(learning_rate=lr)',
-  momentum: 'keras.optimizers.SGD(learning_rate=lr, momentum=0.9)',
-  adam: 'keras.optimizers.Adam(learning_rate=lr, epsilon=1e-7)',
-  adamw: 'keras.optimizers.AdamW(learning_rate=lr, weight_decay=0.01, epsilon=1e-7)',
-  rmsprop: 'keras.optimizers.RMSprop(learning_rate=lr, rho=0.9, epsilon=1e-7)',
-  adagrad: 'keras.optimizers.Adagrad(learning_rate=lr, initial_accumulator_value=0.1)',
+  sgd: 'keras.optimizers.SGD(learning_rate=lr, **OPTIONS)',
+  momentum: 'keras.optimizers.SGD(learning_rate=lr, momentum=0.9, **OPTIONS)',
+  adam: 'keras.optimizers.Adam(learning_rate=lr, epsilon=1e-7, **OPTIONS)',
+  adamw: 'keras.optimizers.AdamW(learning_rate=lr, epsilon=1e-7, **OPTIONS)',
+  rmsprop: 'keras.optimizers.RMSprop(learning_rate=lr, rho=0.9, epsilon=1e-7, **OPTIONS)',
+  adagrad: 'keras.optimizers.Adagrad(learning_rate=lr, initial_accumulator_value=0.1, **OPTIONS)',
 };
+
+/** The schedule as Keras callbacks (the same numbers as shared/training/schedule.ts). */
+function kerasSchedule(config: TrainingConfig): string {
+  const s = config.schedule;
+  const lr = config.learningRate;
+  if (!s) return 'SCHEDULE = []';
+  if (s.kind === 'step')
+    return `SCHEDULE = [keras.callbacks.LearningRateScheduler(
+    lambda epoch, lr: ${lr} * ${s.factor} ** (epoch // ${s.everyEpochs}))]  # step: x${s.factor} every ${s.everyEpochs} epochs`;
+  if (s.kind === 'cosine')
+    return `MIN_LR = min(${s.minLearningRate}, ${lr})
+SCHEDULE = [keras.callbacks.LearningRateScheduler(  # cosine over the run's epochs (set in main)
+    lambda epoch, lr: MIN_LR + (${lr} - MIN_LR) * (1 + math.cos(math.pi * epoch / max(1, EPOCHS[0]))) / 2)]`;
+  return `# Reduce on plateau. Netloom (like PyTorch) counts an improvement smaller than 0.01% of the best
+# loss as none; Keras's min_delta is absolute, so it is left at 0 here.
+SCHEDULE = [keras.callbacks.ReduceLROnPlateau(monitor='val_loss', factor=${s.factor}, patience=${s.patience},
+                                              min_lr=${s.minLearningRate}, min_delta=0)]`;
+}
 
 const KERAS_LOSSES = {
   sparseCategoricalCrossentropy: 'sparse_categorical_crossentropy',
@@ -247,6 +266,7 @@ export function kerasTrainPy(plan: ExportPlan, projectName: string, config: Trai
     python3 train.py [--epochs N] [--data FILE.csv] [--out trained.keras]
 """
 import argparse
+import math
 
 import keras
 import numpy as np
@@ -262,8 +282,23 @@ CONFIG = {
     'validation_split': ${config.validationSplit},
     'shuffle': ${pyBool(config.shuffle)},
     'seed': ${config.seed},
+    'weight_decay': ${weightDecayOf(config)},
+    'clip_norm': ${config.clipNorm ?? 'None'},
 }
 LOSSES = ${JSON.stringify(losses)}
+EPOCHS = [CONFIG['epochs']]
+${kerasSchedule(config)}
+
+
+def optimizer_options():
+    """Weight decay and gradient clipping for the optimizer. Keras applies weight_decay decoupled
+    (w -= lr * wd * w each step, as AdamW does): exactly Netloom's weight decay for SGD and AdamW.
+    For the other optimizers Netloom and PyTorch add wd * w to the gradient (L2) instead, which Keras
+    optimizers do not offer, so their runs differ a little when weight decay is on."""
+    options = {'weight_decay': CONFIG['weight_decay']}
+    if CONFIG['clip_norm'] is not None:
+        options['global_clipnorm'] = CONFIG['clip_norm']
+    return options
 
 
 def main():
@@ -281,12 +316,17 @@ def main():
     order = np.arange(ds.count) if ds.holdout or not CONFIG['shuffle'] else rng.permutation(ds.count)
     n_val = ds.holdout or int(ds.count * CONFIG['validation_split'])
     train, val = order[: ds.count - n_val], order[ds.count - n_val:]
+    for callback in SCHEDULE:  # without validation rows the schedule watches the training loss
+        if isinstance(callback, keras.callbacks.ReduceLROnPlateau) and not len(val):
+            callback.monitor = 'loss'
     model = build_model()
     lr = CONFIG['learning_rate']
+    EPOCHS[0] = args.epochs
+    OPTIONS = optimizer_options()
     model.compile(optimizer=${KERAS_OPTIMIZERS[config.optimizer]}, loss=LOSSES${classification ? ", metrics=['accuracy']" : ''})
     inputs = len(model.inputs)
     model.fit([x[train]] * inputs, y[train], batch_size=CONFIG['batch_size'], epochs=args.epochs,
-              shuffle=CONFIG['shuffle'], validation_data=([x[val]] * inputs, y[val]) if len(val) else None)
+              shuffle=CONFIG['shuffle'], callbacks=SCHEDULE, validation_data=([x[val]] * inputs, y[val]) if len(val) else None)
     model.save(args.out)
     print(f'saved {args.out}')
 

@@ -3,7 +3,7 @@
  * the optimizer it chose, and the fixed parts (imports, losses and metrics with Keras semantics, the
  * data split, evaluation, and main(): one process, or DistributedDataParallel under torchrun).
  */
-import type { TrainingConfig } from '../../shared/training/config';
+import { type TrainingConfig, weightDecayOf } from '../../shared/training/config';
 import { type ExportPlan, pyStr, resolvedLoss } from './plan';
 
 /** The docstring: the commands and the project's settings. */
@@ -18,8 +18,23 @@ Under torchrun it trains with DistributedDataParallel: each process takes its sh
     torchrun --standalone --nproc_per_node=2 --redirects 1 --tee 1 --log_dir logs train.py
 
 Settings from the project: optimizer ${config.optimizer}, learning rate ${config.learningRate}, batch size ${config.batchSize},
-epochs ${config.epochs}, validation split ${config.validationSplit}, shuffle ${config.shuffle}, seed ${config.seed}.
+epochs ${config.epochs}, validation split ${config.validationSplit}, shuffle ${config.shuffle}, seed ${config.seed},
+schedule ${scheduleWords(config)}, weight decay ${weightDecayOf(config)}, gradient clipping ${config.clipNorm ?? 'off'}.
 """`;
+}
+
+/** The schedule in words (the docstring). */
+export function scheduleWords(config: TrainingConfig): string {
+  const s = config.schedule;
+  if (!s) return 'none';
+  switch (s.kind) {
+    case 'step':
+      return `step (x${s.factor} every ${s.everyEpochs} epochs)`;
+    case 'cosine':
+      return `cosine (down to ${s.minLearningRate})`;
+    case 'plateau':
+      return `reduce on plateau (x${s.factor} after ${s.patience} epochs without improvement, min ${s.minLearningRate})`;
+  }
 }
 
 const IMPORTS_PY = `import argparse
@@ -47,25 +62,53 @@ function settings(config: TrainingConfig, losses: readonly string[]): string {
     'validation_split': ${config.validationSplit},
     'shuffle': ${config.shuffle ? 'True' : 'False'},
     'seed': ${config.seed},
+    'weight_decay': ${weightDecayOf(config)},
+    'clip_norm': ${config.clipNorm ?? 'None'},
 }
 LOSSES = ${JSON.stringify(losses)}  # one per output, as Netloom resolved them
 CLASSIFICATION = any(loss.endswith('Crossentropy') for loss in LOSSES)
 EPS = 1e-7`;
 }
 
+/** weight_decay: L2 added to the gradients (torch.optim's semantics); AdamW's is decoupled. */
 const OPTIMIZER_CODE: Record<TrainingConfig['optimizer'], string> = {
-  sgd: 'torch.optim.SGD(params, lr=lr)',
-  momentum: 'torch.optim.SGD(params, lr=lr, momentum=0.9)',
-  adam: 'torch.optim.Adam(params, lr=lr, eps=1e-7)',
-  adamw: 'torch.optim.AdamW(params, lr=lr, eps=1e-7, weight_decay=0.01)',
-  rmsprop: 'torch.optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-7)',
-  adagrad: 'torch.optim.Adagrad(params, lr=lr, initial_accumulator_value=0.1)',
+  sgd: "torch.optim.SGD(params, lr=lr, weight_decay=CONFIG['weight_decay'])",
+  momentum: "torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=CONFIG['weight_decay'])",
+  adam: "torch.optim.Adam(params, lr=lr, eps=1e-7, weight_decay=CONFIG['weight_decay'])",
+  adamw: "torch.optim.AdamW(params, lr=lr, eps=1e-7, weight_decay=CONFIG['weight_decay'])",
+  rmsprop: "torch.optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-7, weight_decay=CONFIG['weight_decay'])",
+  adagrad:
+    "torch.optim.Adagrad(params, lr=lr, initial_accumulator_value=0.1, weight_decay=CONFIG['weight_decay'])",
 };
 
-/** The optimizer the project chose, as a torch.optim constructor. */
+/**
+ * The schedule as a torch.optim.lr_scheduler, stepped once per epoch. Netloom's plateau rule
+ * (shared/training/schedule.ts) reduces after `patience` epochs without improvement; PyTorch's after
+ * more than `patience`, hence patience − 1.
+ */
+function makeScheduler(config: TrainingConfig): string {
+  const s = config.schedule;
+  let body = 'return None';
+  if (s?.kind === 'step')
+    body = `return torch.optim.lr_scheduler.StepLR(optimizer, step_size=${s.everyEpochs}, gamma=${s.factor})`;
+  else if (s?.kind === 'cosine')
+    body = `return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, epochs), eta_min=${s.minLearningRate})`;
+  else if (s?.kind === 'plateau')
+    body =
+      `return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='min', factor=${s.factor}, ` +
+      `patience=${s.patience - 1}, threshold=1e-4, threshold_mode='rel', min_lr=${s.minLearningRate})`;
+  return `def make_scheduler(optimizer, epochs):
+    """The project's learning-rate schedule, stepped after every epoch (None: a constant rate)."""
+    ${body}`;
+}
+
+/** The optimizer the project chose, as a torch.optim constructor, and its schedule. */
 function makeOptimizer(config: TrainingConfig): string {
   return `def make_optimizer(params, lr):
-    return ${OPTIMIZER_CODE[config.optimizer]}`;
+    return ${OPTIMIZER_CODE[config.optimizer]}
+
+
+${makeScheduler(config)}`;
 }
 
 /** Losses and accuracy with Keras semantics, the tensors, Netloom's split, evaluation, a checksum. */
@@ -184,6 +227,7 @@ const MAIN_PY = `def main():
     loader = DataLoader(train_set, batch_size=min(args.batch_size, len(train_set)), sampler=sampler,
                         shuffle=CONFIG['shuffle'] and sampler is None, generator=generator)
     optimizer = make_optimizer(net.parameters(), args.lr)
+    scheduler = make_scheduler(optimizer, args.epochs)
 
     history = []
     start = evaluate(model, x[train_idx], y[train_idx], device, args.batch_size)
@@ -201,6 +245,8 @@ const MAIN_PY = `def main():
             preds = as_tuple(net(*([xb] * len(INPUTS))))
             loss = sum(loss_value(l, p, yb) for l, p in zip(LOSSES, preds))
             loss.backward()
+            if CONFIG['clip_norm'] is not None:
+                torch.nn.utils.clip_grad_norm_(net.parameters(), CONFIG['clip_norm'])
             optimizer.step()
             sums += torch.tensor([loss.item() * len(xb), correct_count(preds[0].detach(), yb) if CLASSIFICATION else 0, len(xb)],
                                  dtype=torch.float64)
@@ -211,6 +257,11 @@ const MAIN_PY = `def main():
             metrics['accuracy'] = sums[1].item() / max(sums[2].item(), 1)
         if len(val_idx):
             metrics.update({f'val_{k}': v for k, v in evaluate(model, x[val_idx], y[val_idx], device, args.batch_size).items()})
+        metrics['learning_rate'] = optimizer.param_groups[0]['lr']
+        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            scheduler.step(metrics.get('val_loss', metrics['loss']))
+        elif scheduler is not None:
+            scheduler.step()
         history.append(metrics)
         if rank == 0:
             print(f'epoch {epoch}/{args.epochs} ' + ' '.join(f'{k} {v:.4f}' for k, v in metrics.items() if k != 'epoch'),

@@ -8,16 +8,23 @@ import { type ReactNode, useEffect, useId, useState } from 'react';
 import { LOSSES } from '../../shared/layers/output';
 import { OPTIMIZERS, type TrainingConfig } from '../../shared/training/config';
 import {
+  defaultSchedule,
   EARLY_STOPPING_HELP,
   fieldHint,
   fieldText,
+  fieldValue,
   NUMERIC_FIELDS,
   OPTIMIZER_HELP,
   OPTIMIZER_LABELS,
   parseField,
+  SCHEDULE_FIELDS,
+  SCHEDULE_HELP,
+  SCHEDULE_KINDS,
+  SCHEDULE_LABELS,
   setField,
   type NumericField,
 } from './lib/trainingFields';
+import { ratePreview } from '../../shared/training/schedule';
 import './training.css';
 
 export interface TrainingFormProps {
@@ -49,7 +56,7 @@ function NumberField({
   extra,
 }: {
   field: NumericField;
-  value: number;
+  value: number | null;
   config: TrainingConfig;
   disabled: boolean;
   onCommit: (config: TrainingConfig) => void;
@@ -78,7 +85,7 @@ function NumberField({
     if (r.value !== value) onCommit(next.config);
   };
   const parsed = parseField(field, text);
-  const hint = !error && parsed.ok ? fieldHint(field, parsed.value, config) : null;
+  const hint = !error && parsed.ok && parsed.value !== null ? fieldHint(field, parsed.value, config) : null;
   return (
     <div className="field train-field">
       <label htmlFor={id}>{spec.label}</label>
@@ -93,6 +100,7 @@ function NumberField({
         aria-invalid={error ? true : undefined}
         aria-describedby={`${id}-help`}
         value={text}
+        placeholder={spec.empty}
         disabled={disabled}
         onChange={(e) => onText(e.target.value)}
         onKeyDown={(e) => {
@@ -206,6 +214,55 @@ function EarlyStopping({
   );
 }
 
+/** The learning-rate schedule, weight decay and gradient clipping. */
+function ScheduleAndRegularisation({ config, onChange, disabled }: SectionProps) {
+  const kind = config.schedule?.kind ?? 'none';
+  const preview = ratePreview(config);
+  const last = preview?.at(-1);
+  return (
+    <fieldset className="train-schedule" disabled={disabled} data-testid="train-schedule-section">
+      <SelectField
+        label="Learning-rate schedule"
+        testId="train-schedule"
+        value={kind}
+        options={SCHEDULE_KINDS}
+        labels={SCHEDULE_LABELS}
+        disabled={disabled}
+        onChange={(k) => onChange({ ...config, schedule: k === 'none' ? null : defaultSchedule(k, config) })}
+        help={
+          SCHEDULE_HELP[kind] +
+          (last !== undefined ? ` Last epoch: ${fieldText(Number(last.toPrecision(3)))}.` : '')
+        }
+      />
+      {config.schedule &&
+        SCHEDULE_FIELDS[config.schedule.kind].map((field) => (
+          <NumberField
+            key={field}
+            field={field}
+            value={fieldValue(config, field)}
+            config={config}
+            disabled={disabled}
+            onCommit={onChange}
+          />
+        ))}
+      <NumberField
+        field="weightDecay"
+        value={config.weightDecay}
+        config={config}
+        disabled={disabled}
+        onCommit={onChange}
+      />
+      <NumberField
+        field="clipNorm"
+        value={config.clipNorm}
+        config={config}
+        disabled={disabled}
+        onCommit={onChange}
+      />
+    </fieldset>
+  );
+}
+
 /** Shuffling and the loss, folded away. */
 function MoreOptions({ config, onChange, disabled }: SectionProps) {
   return (
@@ -309,6 +366,7 @@ export function TrainingForm({
           config.validationSplit > 0 ? `${Math.round(config.validationSplit * 100)}% of the rows.` : undefined
         }
       />
+      <ScheduleAndRegularisation config={config} onChange={onChange} disabled={disabled} />
       <EarlyStopping
         config={config}
         onChange={onChange}

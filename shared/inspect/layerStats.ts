@@ -65,20 +65,34 @@ export function histogram(values: ArrayLike<number>, bins = HISTOGRAM_BINS): His
   let max = -Infinity;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (!Number.isFinite(v)) continue;
-    if (v < min) min = v;
-    if (v > max) max = v;
+    // NaN fails both comparisons; ±Infinity is left out.
+    if (v < min && v !== -Infinity) min = v;
+    if (v > max && v !== Infinity) max = v;
   }
-  const counts = new Array<number>(bins).fill(0);
-  if (min > max) return { min: 0, max: 0, counts };
-  const width = (max - min) / bins;
+  return histogramInRange(values, min, max, bins);
+}
+
+/**
+ * `histogram` when the finite minimum and maximum of `values` are known already (min > max: none
+ * is finite).
+ */
+export function histogramInRange(
+  values: ArrayLike<number>,
+  min: number,
+  max: number,
+  bins = HISTOGRAM_BINS,
+): Histogram {
+  if (min > max) return { min: 0, max: 0, counts: new Array<number>(bins).fill(0) };
+  const counts = new Float64Array(bins);
+  const scale = max > min ? bins / (max - min) : 0;
+  const top = bins - 1;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (!Number.isFinite(v)) continue;
-    const b = width > 0 ? Math.min(bins - 1, Math.floor((v - min) / width)) : 0;
-    counts[b]!++;
+    if (!(v >= min && v <= max)) continue; // NaN and ±Infinity
+    const b = ((v - min) * scale) | 0;
+    counts[b < top ? b : top]!++;
   }
-  return { min, max, counts };
+  return { min, max, counts: Array.from(counts) };
 }
 
 const finite = z.number().finite();

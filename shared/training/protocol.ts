@@ -54,6 +54,8 @@ export interface EpochEndEvent {
   valMetrics: Metrics;
   backend: BackendName;
   elapsedMs: number;
+  /** The learning rate the epoch trained with (the schedule's, else the config's). */
+  learningRate?: number;
   /** The model's outputs on the run's probe inputs (row-major), when a probe was given (live views). */
   probe?: number[];
   /** 2-D data: each Dense/Activation layer's units over the input plane (at most every 250 ms). */
@@ -87,6 +89,11 @@ export interface DoneEvent {
   weights: WeightArtifacts;
   backend: BackendName;
   durationMs: number;
+  /**
+   * Of `durationMs`, the time spent on what shows the network's inside: layer statistics,
+   * checkpoints, live probe views, decision boundary and unit maps.
+   */
+  inspectionMs?: number;
 }
 
 export interface DivergedEvent {

@@ -42,7 +42,7 @@ import { initBackend, isBackendName } from '../../electron/engine/backend';
 import { mulberry32 } from '../../electron/engine/random';
 import { startTrainingInProcess } from '../../electron/engine/session';
 import { buildTemplate, type TemplateId, type TemplateOptions } from '../../shared/templates/index';
-import type { TrainingConfig } from '../../shared/training/config';
+import { DEFAULT_TRAINING, type TrainingConfig } from '../../shared/training/config';
 import type { ArrayDataset } from '../../shared/training/data';
 import { backendLabel, type BackendName, type TerminalEvent } from '../../shared/training/protocol';
 
@@ -301,6 +301,7 @@ function runEngine(
   const batches = Math.min(DATA_BATCHES, maxSteps);
   const project = buildTemplate(spec.template, spec.options);
   const config: TrainingConfig = {
+    ...DEFAULT_TRAINING,
     optimizer: 'adam',
     learningRate: LR,
     batchSize: BATCH,

@@ -16,6 +16,13 @@ test('MLP on spirals: live curves and boundary, ≥ 0.95, confusion matrix, save
   await expect(page.getByTestId('data-preview')).toHaveAttribute('data-kind', 'scatter');
   await field(page, 'epochs', '40');
   await field(page, 'learningRate', '0.01');
+  // A cosine schedule down to 1e-4, a little weight decay, clipping (saved with the project below).
+  await page.getByTestId('train-schedule').selectOption('cosine');
+  await expect(page.getByTestId('train-schedule-section')).toContainText('Last epoch: 0.000115');
+  await field(page, 'weightDecay', '1e-4');
+  await field(page, 'clipNorm', '1');
+  await page.getByTestId('train-schedule-section').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/e2e/training-schedule.png' });
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-status')).toHaveText('running');
 
@@ -52,6 +59,11 @@ test('MLP on spirals: live curves and boundary, ≥ 0.95, confusion matrix, save
   const saved = readProjectFile(readFileSync(path.join(served.root, 'spirals.nnproj')));
   expect(saved.weights?.weightsBin.length).toBeGreaterThan(10_000);
   expect(saved.project.runs).toHaveLength(1);
+  expect(saved.project.training).toMatchObject({
+    schedule: { kind: 'cosine', minLearningRate: 0.0001 },
+    weightDecay: 0.0001,
+    clipNorm: 1,
+  });
   expect((saved.evaluation as { validationCount: number }).validationCount).toBe(200);
   await page.reload();
   await ready(page);

@@ -54,6 +54,25 @@ const trainingArb: fc.Arbitrary<TrainingConfig> = fc.record({
       nil: null,
     },
   ),
+  schedule: fc.option(
+    fc.oneof(
+      fc.record({
+        kind: fc.constant('step' as const),
+        everyEpochs: fc.integer({ min: 1, max: 100_000 }),
+        factor: num(0, 1, { minExcluded: true, maxExcluded: true }),
+      }),
+      fc.record({ kind: fc.constant('cosine' as const), minLearningRate: num(0, 1e9) }),
+      fc.record({
+        kind: fc.constant('plateau' as const),
+        factor: num(0, 1, { minExcluded: true, maxExcluded: true }),
+        patience: fc.integer({ min: 1, max: 1000 }),
+        minLearningRate: num(0, 1e9),
+      }),
+    ),
+    { nil: null },
+  ),
+  weightDecay: fc.option(num(0, 1), { nil: null }),
+  clipNorm: fc.option(num(0, 1e9, { minExcluded: true }), { nil: null }),
 });
 
 /** A data path as a project may store it: relative, inside the project's folder (any characters but /, \\ and controls). */

@@ -4,11 +4,25 @@
  */
 import {
   earlyStoppingSchema,
+  type Schedule,
+  type ScheduleKind,
   trainingConfigSchema,
   type TrainingConfig,
 } from '../../../shared/training/config';
 
-export type NumericField = 'learningRate' | 'batchSize' | 'epochs' | 'validationSplit' | 'seed' | 'patience';
+export type NumericField =
+  | 'learningRate'
+  | 'batchSize'
+  | 'epochs'
+  | 'validationSplit'
+  | 'seed'
+  | 'patience'
+  | 'weightDecay'
+  | 'clipNorm'
+  | 'scheduleEvery'
+  | 'scheduleFactor'
+  | 'schedulePatience'
+  | 'scheduleMinLr';
 
 interface NumericSpec {
   label: string;
@@ -18,6 +32,8 @@ interface NumericSpec {
   minInclusive: boolean;
   max: number;
   help: string;
+  /** The field may be left empty: what empty means (shown as the placeholder). */
+  empty?: string;
 }
 
 export const NUMERIC_FIELDS: Record<NumericField, NumericSpec> = {
@@ -69,7 +85,129 @@ export const NUMERIC_FIELDS: Record<NumericField, NumericSpec> = {
     max: 1000,
     help: 'Epochs without a better validation loss before stopping.',
   },
+  weightDecay: {
+    label: 'Weight decay',
+    integer: false,
+    min: 0,
+    minInclusive: true,
+    max: 1,
+    help:
+      'Pulls every weight towards zero a little each step (L2), so the network prefers small weights and ' +
+      'overfits less; try 1e-4 to 1e-2. For AdamW it is decoupled from the gradient (w shrinks by lr × decay).',
+    empty: 'optimizer default (0.01 for AdamW, else none)',
+  },
+  clipNorm: {
+    label: 'Gradient clipping',
+    integer: false,
+    min: 0,
+    minInclusive: false,
+    max: 1e9,
+    help:
+      "Largest length (global L2 norm) a step's gradient may have; longer ones are scaled down. Stops a few " +
+      'huge gradients (recurrent networks, a high learning rate) from throwing training off; 1 is a common value.',
+    empty: 'off',
+  },
+  scheduleEvery: {
+    label: 'Every (epochs)',
+    integer: true,
+    min: 1,
+    minInclusive: true,
+    max: 100_000,
+    help: 'How many epochs between two reductions.',
+  },
+  scheduleFactor: {
+    label: 'Factor',
+    integer: false,
+    min: 0,
+    minInclusive: false,
+    max: 0.999,
+    help: 'The rate is multiplied by this at each reduction (0.1–0.5 is usual).',
+  },
+  schedulePatience: {
+    label: 'Patience (epochs)',
+    integer: true,
+    min: 1,
+    minInclusive: true,
+    max: 1000,
+    help: 'Epochs without a better loss (validation, else training) before the rate is reduced.',
+  },
+  scheduleMinLr: {
+    label: 'Lowest rate',
+    integer: false,
+    min: 0,
+    minInclusive: true,
+    max: 1e9,
+    help: 'The rate never goes below this.',
+  },
 };
+
+export const SCHEDULE_KINDS = ['none', 'step', 'cosine', 'plateau'] as const;
+
+export const SCHEDULE_LABELS: Record<ScheduleKind | 'none', string> = {
+  none: 'Constant',
+  step: 'Step decay',
+  cosine: 'Cosine annealing',
+  plateau: 'Reduce on plateau',
+};
+
+export const SCHEDULE_HELP: Record<ScheduleKind | 'none', string> = {
+  none: 'The same learning rate for every epoch.',
+  step: 'Big steps first, then smaller ones: the rate is cut by a factor every few epochs.',
+  cosine:
+    'The rate glides down along half a cosine to its lowest value by the last epoch: fast progress early, fine settling late.',
+  plateau: 'The rate is cut whenever the loss stops improving for a while: it adapts to how the run goes.',
+};
+
+/** The numeric fields each schedule has. */
+export const SCHEDULE_FIELDS: Record<ScheduleKind, NumericField[]> = {
+  step: ['scheduleEvery', 'scheduleFactor'],
+  cosine: ['scheduleMinLr'],
+  plateau: ['scheduleFactor', 'schedulePatience', 'scheduleMinLr'],
+};
+
+/** A schedule of `kind` with values that suit the config (its epochs and learning rate). */
+export function defaultSchedule(kind: ScheduleKind, config: TrainingConfig): Schedule {
+  const minLearningRate = Number((config.learningRate / 100).toPrecision(2));
+  switch (kind) {
+    case 'step':
+      return { kind, everyEpochs: Math.max(1, Math.round(config.epochs / 3)), factor: 0.1 };
+    case 'cosine':
+      return { kind, minLearningRate };
+    case 'plateau':
+      return { kind, factor: 0.5, patience: 5, minLearningRate };
+  }
+}
+
+/** A field's value in a config (null: empty, or the field is not part of the config's schedule). */
+export function fieldValue(config: TrainingConfig, field: NumericField): number | null {
+  const s = config.schedule;
+  switch (field) {
+    case 'patience':
+      return config.earlyStopping?.patience ?? null;
+    case 'scheduleEvery':
+      return s?.kind === 'step' ? s.everyEpochs : null;
+    case 'scheduleFactor':
+      return s && s.kind !== 'cosine' ? s.factor : null;
+    case 'schedulePatience':
+      return s?.kind === 'plateau' ? s.patience : null;
+    case 'scheduleMinLr':
+      return s && s.kind !== 'step' ? s.minLearningRate : null;
+    default:
+      return config[field];
+  }
+}
+
+/** The config with a schedule field set (unchanged when the schedule has no such field). */
+function withScheduleField(config: TrainingConfig, field: NumericField, value: number): TrainingConfig {
+  const s = config.schedule;
+  if (!s) return config;
+  let next: Schedule = s;
+  if (field === 'scheduleEvery' && s.kind === 'step') next = { ...s, everyEpochs: value };
+  if (field === 'scheduleFactor' && s.kind !== 'cosine') next = { ...s, factor: value };
+  if (field === 'schedulePatience' && s.kind === 'plateau') next = { ...s, patience: value };
+  if (field === 'scheduleMinLr' && s.kind !== 'step') next = { ...s, minLearningRate: value };
+  return { ...config, schedule: next };
+}
 
 export const OPTIMIZER_LABELS: Record<TrainingConfig['optimizer'], string> = {
   sgd: 'SGD',
@@ -92,7 +230,7 @@ export const OPTIMIZER_HELP: Record<TrainingConfig['optimizer'], string> = {
 export const EARLY_STOPPING_HELP =
   'Stop when the validation loss has not improved for a while, instead of training past the best point.';
 
-export type ParseResult = { ok: true; value: number } | { ok: false; error: string };
+export type ParseResult = { ok: true; value: number | null } | { ok: false; error: string };
 
 function limit(v: number): string {
   return Math.abs(v) >= 1e5 ? v.toExponential().replace('e+', 'e') : String(v);
@@ -102,7 +240,8 @@ function limit(v: number): string {
 export function parseField(field: NumericField, text: string): ParseResult {
   const spec = NUMERIC_FIELDS[field];
   const t = text.trim().replace(/_/g, '');
-  if (t === '') return { ok: false, error: `${spec.label} is required.` };
+  if (t === '')
+    return spec.empty ? { ok: true, value: null } : { ok: false, error: `${spec.label} is required.` };
   const v = Number(t);
   if (!Number.isFinite(v)) return { ok: false, error: `${spec.label} must be a number.` };
   if (spec.integer && !Number.isInteger(v))
@@ -139,10 +278,15 @@ export function fieldHint(field: NumericField, value: number, config?: TrainingC
 export function setField(
   config: TrainingConfig,
   field: NumericField,
-  value: number,
+  value: number | null,
 ): { ok: true; config: TrainingConfig } | { ok: false; error: string } {
   let next: TrainingConfig;
-  if (field === 'patience') {
+  if (value === null) {
+    if (field !== 'weightDecay' && field !== 'clipNorm')
+      return { ok: false, error: `${NUMERIC_FIELDS[field].label} is required.` };
+    next = { ...config, [field]: null };
+  } else if (field.startsWith('schedule')) next = withScheduleField(config, field, value);
+  else if (field === 'patience') {
     const es = { patience: value, restoreBest: config.earlyStopping?.restoreBest ?? true };
     const r = earlyStoppingSchema.safeParse(es);
     if (!r.success) return { ok: false, error: r.error.issues[0]?.message ?? 'Invalid value.' };
@@ -154,8 +298,8 @@ export function setField(
 }
 
 /** Text shown in a field for a value (keeps `1e-5`-style values readable). */
-export function fieldText(value: number): string {
-  if (!Number.isFinite(value)) return '';
+export function fieldText(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return '';
   const a = Math.abs(value);
   if (a !== 0 && (a < 1e-4 || a >= 1e6)) return value.toExponential().replace('e+', 'e');
   return String(value);

@@ -12,7 +12,7 @@ import { loadTrainedModel, saveModelArtifacts, WeightSnapshots } from '../../../
 import { initBackend } from '../../../electron/engine/backend';
 import { compileGraph } from '../../../electron/engine/compile';
 import { fromArrayDataset } from '../../../electron/engine/data';
-import { LayerStatsMeter } from '../../../electron/engine/layerStats';
+import { LayerStatsMeter, statsProbeRows } from '../../../electron/engine/layerStats';
 import { startTrainingInProcess } from '../../../electron/engine/session';
 import { historyLine } from '../../../electron/services/runHistory';
 import {
@@ -98,6 +98,10 @@ describe('a saved history read back', () => {
 });
 
 describe('layer statistics', () => {
+  it('probe rows: one per 40 training rows, between 16 and 64', () => {
+    expect([0, 100, 640, 800, 1000, 2560, 48_000].map(statsProbeRows)).toEqual([16, 16, 16, 20, 25, 64, 64]);
+  });
+
   it('dead units, mean and std of activations on weights set by hand', async () => {
     const project = buildTemplate('mlp', { inputShape: [2], outputs: 2 });
     const c = await compileGraph(project.graph);
@@ -111,6 +115,7 @@ describe('layer statistics', () => {
       fromArrayDataset(dataset, 1),
       new Set(project.graph.nodes.map((x) => x.id)),
       Int32Array.from({ length: n }, (_, i) => i),
+      n * 40,
     );
     const stats = meter.collect();
     expect(stats.map((s) => s.id)).toEqual(['dense_1', 'dense_2', 'dense_3', 'activation_1']);

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAINING, trainingConfigSchema } from '../../../shared/training/config';
 import {
+  defaultSchedule,
   fieldHint,
   fieldText,
+  fieldValue,
   NUMERIC_FIELDS,
   parseField,
+  SCHEDULE_FIELDS,
   setField,
   type NumericField,
 } from '../../../renderer/training/lib/trainingFields';
@@ -45,9 +48,16 @@ describe('parseField', () => {
       (typeof NUMERIC_FIELDS)[NumericField],
     ][]) {
       if (field === 'patience') continue;
+      // A schedule field is checked on a schedule that has it.
+      const kind = (['step', 'plateau', 'cosine'] as const).find((k) => SCHEDULE_FIELDS[k].includes(field));
+      const base = kind
+        ? { ...DEFAULT_TRAINING, schedule: defaultSchedule(kind, DEFAULT_TRAINING) }
+        : DEFAULT_TRAINING;
       for (const v of [spec.min, spec.max, spec.max + 1, spec.min - 1]) {
         const parsed = parseField(field, String(v));
-        const schemaOk = trainingConfigSchema.safeParse({ ...DEFAULT_TRAINING, [field]: v }).success;
+        const set = setField(base, field, v);
+        expect(!set.ok || fieldValue(set.config, field) === v, `${field}=${v} is set`).toBe(true);
+        const schemaOk = set.ok && trainingConfigSchema.safeParse(set.config).success;
         expect(parsed.ok, `${field}=${v}`).toBe(schemaOk);
       }
     }
@@ -87,5 +97,35 @@ describe('hints and text', () => {
     expect(fieldText(1e6)).toBe('1e6');
     for (const v of [0.001, 1e-5, 1e6, 42, 0.2])
       expect(parseField('learningRate', fieldText(v))).toEqual({ ok: true, value: v });
+  });
+});
+
+describe('schedule and regularisation fields', () => {
+  const config = { ...DEFAULT_TRAINING, learningRate: 0.01, epochs: 30 };
+
+  it('weight decay and clipping may be left empty (optimizer default / off); others may not', () => {
+    expect(parseField('clipNorm', ' ')).toEqual({ ok: true, value: null });
+    expect(parseField('weightDecay', '')).toEqual({ ok: true, value: null });
+    expect(parseField('epochs', '')).toEqual({ ok: false, error: 'Epochs is required.' });
+    expect(parseField('clipNorm', '0')).toMatchObject({ ok: false, error: /greater than 0/ });
+    expect(parseField('weightDecay', '2')).toMatchObject({ ok: false, error: /at most 1/ });
+    const on = setField(config, 'clipNorm', 1);
+    expect(on.ok && on.config.clipNorm).toBe(1);
+    const off = on.ok ? setField(on.config, 'clipNorm', null) : on;
+    expect(off.ok && off.config.clipNorm).toBeNull();
+  });
+
+  it('each schedule gets values that suit the run, and its fields edit it', () => {
+    expect(defaultSchedule('step', config)).toEqual({ kind: 'step', everyEpochs: 10, factor: 0.1 });
+    expect(defaultSchedule('cosine', config)).toEqual({ kind: 'cosine', minLearningRate: 0.0001 });
+    const plateau = { ...config, schedule: defaultSchedule('plateau', config) };
+    for (const field of SCHEDULE_FIELDS.plateau) expect(fieldValue(plateau, field)).not.toBeNull();
+    expect(fieldValue(plateau, 'scheduleEvery')).toBeNull();
+    const r = setField(plateau, 'schedulePatience', 3);
+    expect(r.ok && r.config.schedule).toMatchObject({ kind: 'plateau', patience: 3 });
+    // A field the schedule does not have changes nothing.
+    const same = setField(plateau, 'scheduleEvery', 4);
+    expect(same.ok && same.config.schedule).toEqual(plateau.schedule);
+    expect(setField(plateau, 'scheduleFactor', 1)).toMatchObject({ ok: false });
   });
 });
