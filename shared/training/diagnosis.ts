@@ -10,7 +10,7 @@ import type { GraphFix } from '../graph/check/types';
 import { modelNodes } from '../graph/model';
 import type { LayerStats } from '../inspect/layerStats';
 import { ACTIVATIONS } from '../layers/define';
-import type { TrainingConfig } from './config';
+import { type TrainingConfig, weightDecayOf } from './config';
 import type { Evaluation } from './evaluation';
 
 export type FindingCode =
@@ -190,16 +190,18 @@ function curveFindings({ config, epochs, end }: DiagnosisInput): Finding[] {
         message:
           `Overfitting since epoch ${epoch}: the validation loss rose from ${val[best]!.toPrecision(3)} to ` +
           `${val[n - 1]!.toPrecision(3)} while the training loss kept falling (to ${loss[n - 1]!.toPrecision(3)}). ` +
-          `The network is memorising the training rows. Stop at the best epoch, add dropout, use a smaller network, or more data.`,
-        ...(config.earlyStopping
-          ? {}
-          : {
+          `The network is memorising the training rows. Stop at the best epoch, add dropout or weight decay, use a smaller network, or more data.`,
+        ...(!config.earlyStopping
+          ? {
               fix: {
                 kind: 'training' as const,
                 label: 'Early stopping (restore the best epoch)',
                 patch: { earlyStopping: { patience: OVERFIT_EPOCHS, restoreBest: true } },
               },
-            }),
+            }
+          : weightDecayOf(config) === 0
+            ? { fix: { kind: 'training' as const, label: 'Weight decay 1e-4', patch: { weightDecay: 1e-4 } } }
+            : {}),
       });
     }
   }
@@ -285,6 +287,9 @@ function layerFindings({ graph, config, epochs }: DiagnosisInput): Finding[] {
   const exploding = weighted.find((s) => s.gradNorm! > 1e3 || (s.updateRatio ?? 0) > 0.5);
   if (exploding) {
     const lr = round(config.learningRate / 10);
+    // Steps that move the weights too far: a lower rate. Huge gradients whose steps stay small (an
+    // adaptive optimizer scales them down) and no clipping yet: clip them.
+    const clip = (exploding.updateRatio ?? 0) <= 0.5 && config.clipNorm === null;
     out.push({
       code: 'exploding-gradients',
       severity: 'warning',
@@ -293,7 +298,9 @@ function layerFindings({ graph, config, epochs }: DiagnosisInput): Finding[] {
       message:
         `The gradients at ${exploding.id} are huge (‖grad‖ ${exploding.gradNorm!.toExponential(1)}, one step changes its ` +
         `weights by ${pct(exploding.updateRatio ?? 0)}): training is close to blowing up.`,
-      fix: { kind: 'training', label: `Learning rate ${lr}`, patch: { learningRate: lr } },
+      fix: clip
+        ? { kind: 'training', label: 'Clip gradients at norm 1', patch: { clipNorm: 1 } }
+        : { kind: 'training', label: `Learning rate ${lr}`, patch: { learningRate: lr } },
     });
   }
   for (const s of last.layers) {

@@ -95,6 +95,17 @@ describe('diagnosis', () => {
       kind: 'training',
       patch: { earlyStopping: { patience: 3, restoreBest: true } },
     });
+    // With early stopping on already, the fix is weight decay (unless the run has some).
+    const stopping = { ...config, earlyStopping: { patience: 5, restoreBest: true } };
+    expect(
+      diagnose(run({ epochs, config: stopping })).find((x) => x.code === 'overfitting')!.fix,
+    ).toMatchObject({
+      patch: { weightDecay: 1e-4 },
+    });
+    const decayed = { ...stopping, optimizer: 'adamw' as const };
+    expect(
+      diagnose(run({ epochs, config: decayed })).find((x) => x.code === 'overfitting')!.fix,
+    ).toBeUndefined();
     // Not raised when the validation loss turns up for only a couple of epochs.
     const short = healthy(20).map((e, i) => ({ ...e, valLoss: i < 18 ? 0.5 - i * 0.02 : 0.2 }));
     expect(codes(run({ epochs: short }))).not.toContain('overfitting');
@@ -141,6 +152,18 @@ describe('diagnosis', () => {
       node: 'dense_2',
       fix: { patch: { learningRate: 0.001 } },
     });
+    // Huge gradients but small steps (Adam scales them): clipping, unless it is on already.
+    const huge = healthy().map((e) => ({
+      ...e,
+      layers: [stat('dense_1'), stat('dense_2', { gradNorm: 5e3, updateRatio: 0.01 }), stat('dense_3')],
+    }));
+    expect(diagnose(run({ epochs: huge })).find((f) => f.code === 'exploding-gradients')!.fix).toMatchObject({
+      patch: { clipNorm: 1 },
+    });
+    const clipped = { ...config, clipNorm: 1 };
+    expect(
+      diagnose(run({ epochs: huge, config: clipped })).find((f) => f.code === 'exploding-gradients')!.fix,
+    ).toMatchObject({ patch: { learningRate: 0.001 } });
   });
 
   it('dead-relu: most of a ReLU layer outputs 0 for every probe sample', () => {
