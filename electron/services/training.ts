@@ -11,7 +11,7 @@ import type { ProjectBundle } from '../../shared/ir/project';
 import type { DataSpec, Preprocessing, Project, RunSummary } from '../../shared/ir/schema';
 import type { TrainingConfig } from '../../shared/training/config';
 import type { ArrayDataset } from '../../shared/training/data';
-import { type Evaluation, verdict } from '../../shared/training/evaluation';
+import { dataKind, type Evaluation, verdict } from '../../shared/training/evaluation';
 import type { EpochEndEvent, Metrics, TerminalEvent } from '../../shared/training/protocol';
 import { WeightsMisfitError } from '../engine/artifacts';
 import { predictArrays as predictWithWeights } from '../engine/predict';
@@ -335,7 +335,7 @@ export async function evaluateProject(
       confusion,
       perClass,
       misclassified,
-      verdict: verdict('classification', metrics, baselines),
+      verdict: verdict('classification', metrics, baselines, dataKind(dataset)),
     };
   }
   // Regression: pooled over all target values.
@@ -361,7 +361,7 @@ export async function evaluateProject(
     task: 'regression',
     metrics,
     scatter,
-    verdict: verdict('regression', metrics, baselines),
+    verdict: verdict('regression', metrics, baselines, dataKind(dataset)),
   };
 }
 

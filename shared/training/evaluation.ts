@@ -71,11 +71,26 @@ export const evaluationSchema = z.strictObject({
 });
 export type Evaluation = z.infer<typeof evaluationSchema>;
 
+/** What the data is, as the verdict names it. */
+export type DataKind = 'tabular' | 'images' | 'text';
+
+/** Token ids are text; samples with two or more axes (height × width...) are images; else tabular. */
+export const dataKind = (d: { xDtype: 'float32' | 'int32'; sampleShape: readonly number[] }): DataKind =>
+  d.xDtype === 'int32' ? 'text' : d.sampleShape.length >= 2 ? 'images' : 'tabular';
+
+const KIND_WORDS: Record<DataKind, string> = { tabular: 'tabular data', images: 'images', text: 'texts' };
+const ARCHITECTURE_HINT: Record<DataKind, string> = {
+  tabular: 'a better architecture',
+  images: 'convolutions (Conv2D and pooling) that see pixels as neighbours',
+  text: 'an embedding and a sequence layer (LSTM, GRU or attention) that read the words in order',
+};
+
 /** The plain-words verdict on whether a network was worth it (the guide's "when NNs are overkill"). */
 export function verdict(
   task: Evaluation['task'],
   network: Record<string, number>,
   baselines: readonly BaselineRow[],
+  kind: DataKind = 'tabular',
 ): string {
   const useful = baselines.filter((b) => b.id !== 'majority');
   if (useful.length === 0) return 'No baseline could be trained on this data.';
@@ -87,12 +102,14 @@ export function verdict(
     const gap = (net - b) * 100;
     if (!Number.isFinite(net)) return 'Train the network to compare it with the baselines.';
     if (gap < -1)
-      return `The ${best.label.toLowerCase()} beats your network (${pts(b)} vs ${pts(net)}) with no training curve to tune. Start there, or give the network more data, epochs or a better architecture.`;
+      return `The ${best.label.toLowerCase()} beats your network (${pts(b)} vs ${pts(net)}) on these ${KIND_WORDS[kind]} with no training curve to tune. Start there, or give the network more data, epochs or ${ARCHITECTURE_HINT[kind]}.`;
     if (gap <= 1)
-      return `The ${best.label.toLowerCase()} matches your network within 1 point (${pts(b)} vs ${pts(net)}) with no training curve to tune: for tabular data this small, start there.`;
+      return kind === 'tabular'
+        ? `The ${best.label.toLowerCase()} matches your network within 1 point (${pts(b)} vs ${pts(net)}) with no training curve to tune: for tabular data like this, start there.`
+        : `The ${best.label.toLowerCase()} matches your network within 1 point (${pts(b)} vs ${pts(net)}). On ${KIND_WORDS[kind]} a network usually pulls ahead with ${ARCHITECTURE_HINT[kind]}; until it does, the baseline is the simpler choice.`;
     if (gap <= 5)
       return `Your network beats the best baseline (${best.label.toLowerCase()}, ${pts(b)}) by ${gap.toFixed(1)} points (${pts(net)}). Worth it if those points matter; the baseline is simpler to explain and to train.`;
-    return `Your network clearly beats the baselines: ${pts(net)} against ${pts(b)} for the ${best.label.toLowerCase()}. This is data where a neural network earns its keep.`;
+    return `Your network clearly beats the baselines: ${pts(net)} against ${pts(b)} for the ${best.label.toLowerCase()}. On these ${KIND_WORDS[kind]} a neural network earns its keep.`;
   }
   const net = network.r2 ?? NaN;
   const best = useful.reduce((a, b) => ((b.metrics.r2 ?? -Infinity) > (a.metrics.r2 ?? -Infinity) ? b : a));

@@ -111,7 +111,7 @@ test('a learning rate of 1e6 ends as diverged with the message, and the app keep
   await expect(page.getByTestId('total-params')).not.toHaveText('0');
 });
 
-test('a CSV with a broken row names the row; a clean CSV trains; iris shows three baselines', async ({
+test('a CSV with a broken row names the row; a clean CSV trains; iris shows four baselines', async ({
   app: page,
 }) => {
   test.setTimeout(120_000);
@@ -128,5 +128,5 @@ test('a CSV with a broken row names the row; a clean CSV trains; iris shows thre
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 60_000 });
   await expect(page.getByTestId('baseline-ladder')).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByTestId('baseline-row')).toHaveCount(3);
+  await expect(page.getByTestId('baseline-row')).toHaveCount(4);
 });

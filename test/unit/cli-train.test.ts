@@ -45,7 +45,12 @@ describe('netloom train / evaluate / predict', () => {
     };
     expect(e.metrics.accuracy).toBeCloseTo(metrics.val_accuracy!, 5);
     expect(e.confusion.flat().reduce((a, b) => a + b, 0)).toBe(e.validationCount);
-    expect(e.baselines.map((b) => b.id)).toEqual(['majority', 'logistic-regression', 'random-forest']);
+    expect(e.baselines.map((b) => b.id)).toEqual([
+      'majority',
+      'logistic-regression',
+      'random-forest',
+      'gradient-boosting',
+    ]);
     expect(e.verdict.length).toBeGreaterThan(20);
   });
 

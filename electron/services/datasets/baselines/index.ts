@@ -6,24 +6,25 @@
  * - multinomial logistic regression, trained by plain mini-batch gradient descent on standardised
  *   Float32 features (seeded order, so deterministic) / linear regression by least squares (ridge
  *   1e-6, Cholesky) — falls back to gradient descent beyond 400 features;
- * - a random forest (ml-random-forest, seeded), trained in slices of trees so the event loop and
- *   cancellation keep running. Its tree builder is quadratic in the rows, so on big sets it is trained
- *   on a seeded sample of rows sized to a time budget (said in the result's `note`).
+ * - a random forest and gradient-boosted trees (ensembles.ts), on histogram trees over binned
+ *   features (bins.ts, trees.ts), every training row, sized to an operations budget (said in each
+ *   result's `note`).
  *
  * Token-id data (text) is turned into a bag of words: logistic regression sees every word of the
- * vocabulary (sparse), the forest sees whether each of the 50 most frequent words is present (ids are
+ * vocabulary (sparse), the trees see whether each of the 300 most frequent words is present (ids are
  * ranked by training frequency).
  *
  * Metrics on the validation rows: accuracy for classification; MAE and R² for regression.
  *
- * One module a part: features.ts, metrics.ts, linear.ts (logistic and linear regression), forest.ts;
- * types.ts holds the public types. This file runs the ladder.
+ * One module a part: features.ts, metrics.ts, linear.ts (logistic and linear regression), bins.ts,
+ * trees.ts, ensembles.ts; types.ts holds the public types. This file runs the ladder.
  */
 import type { ArrayDataset } from '../../../../shared/training/data';
 import { DatasetError } from '../errors';
 import { splitCounts } from '../split';
 import { features } from './features';
-import { randomForest } from './forest';
+import { binFeatures } from './bins';
+import { gradientBoosting, randomForest } from './ensembles';
 import { linearRegression, logisticRegression } from './linear';
 import { accuracy, argmax, regressionMetrics } from './metrics';
 import type { BaselineId, BaselineOptions, BaselineResult, BaselineRun, Rung } from './types';
@@ -61,8 +62,12 @@ export async function runBaselines(
     if (want('linear-regression')) await timed(() => linearRegression(run));
   }
 
-  if (want('random-forest') && (ds.task === 'classification' || ds.targetSize === 1))
-    await timed(() => randomForest(run));
+  const trees = ['random-forest', 'gradient-boosting'] as const;
+  if (trees.some(want)) {
+    const binned = binFeatures(run.f);
+    if (want('random-forest')) await timed(() => randomForest(run, binned));
+    if (want('gradient-boosting')) await timed(() => gradientBoosting(run, binned));
+  }
   return results;
 }
 

@@ -2,7 +2,8 @@
 import type { ArrayDataset, Task } from '../../../../shared/training/data';
 import type { Features } from './features';
 
-export type BaselineId = 'majority' | 'logistic-regression' | 'linear-regression' | 'random-forest';
+export type BaselineId =
+  'majority' | 'logistic-regression' | 'linear-regression' | 'random-forest' | 'gradient-boosting';
 
 export interface BaselineResult {
   id: BaselineId;
@@ -23,7 +24,8 @@ export interface BaselineOptions {
   /** Which baselines to run (default all that apply). */
   only?: BaselineId[];
   logistic?: { epochs?: number; learningRate?: number; l2?: number; batchSize?: number };
-  randomForest?: { trees?: number; maxRows?: number; maxFeatures?: number; maxDepth?: number };
+  randomForest?: { trees?: number; maxDepth?: number };
+  boosting?: { rounds?: number };
 }
 
 /** One run of the ladder: the dataset, its features, its split, the seed and the options. */
