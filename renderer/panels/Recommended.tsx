@@ -46,9 +46,10 @@ export function Recommended() {
   return (
     <div className="recommended" data-testid="train-recommended" data-state="offered">
       <p className="small">
-        <strong>Recommended:</strong> Adam · learning rate {c.learningRate} · batch {c.batchSize} · {c.epochs}{' '}
-        epochs · early stopping (patience {c.earlyStopping?.patience}, best epoch restored).{' '}
-        <span className="muted">{r.reason}</span>
+        <strong>Recommended:</strong> Adam · learning rate {c.learningRate}
+        {c.schedule?.kind === 'cosine' ? ` (cosine down to ${c.schedule.minLearningRate})` : ''} · batch{' '}
+        {c.batchSize} · {c.epochs} epochs · early stopping (patience {c.earlyStopping?.patience}, best epoch
+        restored). <span className="muted">{r.reason}</span>
       </p>
       <button
         type="button"

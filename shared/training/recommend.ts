@@ -24,6 +24,8 @@ export interface Recommendation {
 
 type Settings = Pick<TrainingConfig, 'optimizer' | 'learningRate' | 'batchSize' | 'epochs'> & {
   patience: number;
+  /** A cosine schedule down to a hundredth of the rate (else a constant rate). */
+  cosine?: boolean;
 };
 
 export function recommendTraining(
@@ -46,8 +48,13 @@ export function recommendTraining(
       ', stopping when the validation loss turns.';
   } else if (data.sampleShape.length === 3) {
     const conv = has('Conv2D');
-    s = { optimizer: 'adam', learningRate: 1e-3, batchSize: 64, epochs: conv ? 8 : 12, patience: 3 };
-    reason = `Images: Adam at 1e-3 with batches of 64 is the usual start; ${conv ? 'a CNN' : 'an MLP'} gets most of the way in ${conv ? 'a handful of' : 'a dozen'} epochs.`;
+    s = conv
+      ? { optimizer: 'adam', learningRate: 1e-3, batchSize: 64, epochs: 10, patience: 3 }
+      : { optimizer: 'adam', learningRate: 1e-3, batchSize: 32, epochs: 20, patience: 5, cosine: true };
+    reason = conv
+      ? 'Images: Adam at 1e-3 with batches of 64 is the usual start; a CNN gets most of the way in ten epochs.'
+      : 'Images under an MLP: Adam at 1e-3 in batches of 32, the rate gliding down (cosine) over 20 epochs so ' +
+        'the last ones settle instead of bouncing, and early stopping keeping the best.';
   } else if (data.sampleShape.length === 1 && data.sampleShape[0]! <= 3 && data.trainCount <= 5000) {
     s = {
       optimizer: 'adam',
@@ -74,6 +81,7 @@ export function recommendTraining(
       batchSize,
       epochs: s.epochs,
       earlyStopping: { patience: s.patience, restoreBest: true },
+      schedule: s.cosine ? { kind: 'cosine', minLearningRate: s.learningRate / 100 } : null,
     },
     reason,
   };
@@ -88,6 +96,7 @@ export function isRecommended(config: TrainingConfig, r: Recommendation): boolea
     config.batchSize === a.batchSize &&
     config.epochs === a.epochs &&
     config.earlyStopping?.patience === a.earlyStopping?.patience &&
-    config.earlyStopping?.restoreBest === a.earlyStopping?.restoreBest
+    config.earlyStopping?.restoreBest === a.earlyStopping?.restoreBest &&
+    JSON.stringify(config.schedule) === JSON.stringify(a.schedule)
   );
 }

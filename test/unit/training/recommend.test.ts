@@ -30,7 +30,22 @@ describe('recommendTraining', () => {
       cnn.graph,
       cnn.training,
     );
-    expect(images.config).toMatchObject({ learningRate: 1e-3, batchSize: 64, epochs: 8 });
+    expect(images.config).toMatchObject({ learningRate: 1e-3, batchSize: 64, epochs: 10, schedule: null });
+    // An MLP on images: smaller batches and a cosine schedule over more epochs.
+    const mlp = buildTemplate('mlp', { inputShape: [784], outputs: 10 });
+    const flat = recommendTraining(
+      { task: 'classification', sampleShape: [28, 28, 1], xDtype: 'float32', trainCount: 8000 },
+      mlp.graph,
+      mlp.training,
+    );
+    expect(flat.config).toMatchObject({
+      batchSize: 32,
+      epochs: 20,
+      schedule: { kind: 'cosine', minLearningRate: 1e-5 },
+      earlyStopping: { patience: 5, restoreBest: true },
+    });
+    expect(isRecommended(flat.config, flat)).toBe(true);
+    expect(isRecommended({ ...flat.config, schedule: null }, flat)).toBe(false);
     const transformer = buildTemplate('transformer');
     const text = {
       task: 'classification' as const,
