@@ -122,6 +122,9 @@ export function withPasted(g: Graph, text: string, at?: { x: number; y: number }
 }
 
 /** A new layer between `port` of `nodeId` and what fed it; the nodes below make room. */
+/** Space between a node inserted by a fix and its neighbours. */
+const INSERT_GAP = 30;
+
 export function withInsertedBefore(
   { nodes, edges }: Graph,
   nodeId: string,
@@ -134,15 +137,19 @@ export function withInsertedBefore(
   const incomingEdge = edges.find((e) => e.target === nodeId && (e.targetHandle ?? 'in') === port);
   const id = nextId(kind, nodes);
   const source = incomingEdge ? nodes.find((n) => n.id === incomingEdge.source) : undefined;
-  const position = source
-    ? { x: (source.position.x + target.position.x) / 2, y: (source.position.y + target.position.y) / 2 }
-    : { x: target.position.x, y: target.position.y - NODE_H - 20 };
-  // Make room: push the target and everything below it down.
-  const shift = NODE_H + 30;
+  // The new node goes just below its source (else where the target is), in the target's column;
+  // every node from there down moves down by what the new node needs, so it overlaps nothing
+  // (sizes as measured on the canvas).
+  const height = (n: LayerNodeT) => n.measured?.height ?? NODE_H;
+  const top = source ? source.position.y + height(source) + INSERT_GAP : target.position.y;
+  const position = { x: target.position.x, y: top };
+  // Everything from the new node's top (or the target, if higher) down moves as one, keeping its layout.
+  const from = Math.min(top, target.position.y);
+  const below = nodes.filter((n) => n.position.y >= from);
+  const first = Math.min(...below.map((n) => n.position.y));
+  const shift = Math.max(0, top + NODE_H + INSERT_GAP - first);
   const moved = nodes.map((n) =>
-    n.position.y >= target.position.y
-      ? { ...n, position: { ...n.position, y: n.position.y + shift / 2 } }
-      : n,
+    n.position.y >= from ? { ...n, position: { ...n.position, y: n.position.y + shift } } : n,
   );
   const fresh = edgeIds(edges);
   const rest = edges.filter((e) => e !== incomingEdge);
