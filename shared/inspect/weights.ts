@@ -102,7 +102,6 @@ export function pca2(
   let trace = 0;
   for (let i = 0; i < cols; i++) trace += cov[i * cols + i]!;
   const comps: Float64Array[] = [];
-  const values: number[] = [];
   for (let k = 0; k < 2; k++) {
     let v: Float64Array = Float64Array.from(
       { length: cols },
@@ -130,7 +129,6 @@ export function pca2(
     }
     // Remove the found component from the covariance's range for the next one.
     comps.push(v);
-    values.push(lambda);
     for (let i = 0; i < cols; i++)
       for (let j = 0; j < cols; j++) cov[i * cols + j]! -= lambda * v[i]! * v[j]!;
   }
@@ -141,8 +139,17 @@ export function pca2(
       for (let c = 0; c < cols; c++) s += (m[r * cols + c]! - mean[c]!) * comps[k]![c]!;
       points[r * 2 + k] = s;
     }
+  // What each axis explains: the variance of the points along it (exact, where the power
+  // iteration's eigenvalue is an estimate), the larger first (near-equal eigenvalues may be found
+  // in either order).
+  const variance = [0, 0];
+  for (let r = 0; r < rows; r++) for (let k = 0; k < 2; k++) variance[k]! += points[r * 2 + k]! ** 2 / rows;
+  if (variance[1]! > variance[0]!) {
+    for (let r = 0; r < rows; r++) [points[r * 2], points[r * 2 + 1]] = [points[r * 2 + 1]!, points[r * 2]!];
+    variance.reverse();
+  }
   const ex = (l: number) => (trace > 0 ? Math.max(0, l) / trace : 0);
-  return { points, explained: [ex(values[0] ?? 0), ex(values[1] ?? 0)] };
+  return { points, explained: [ex(variance[0]!), ex(variance[1]!)] };
 }
 
 /** An Embedding's map: PCA over the whole matrix, the first MAX_PCA_TOKENS tokens shown. */

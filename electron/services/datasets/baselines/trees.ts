@@ -55,46 +55,102 @@ export function growTree(
   p: TreeParams,
   random: () => number,
 ): Tree {
-  const { k, g, h } = t;
-  const S = h ? k + 2 : k + 1; // per bin: G[k], the mean hessian (if any), count
-  const B = MAX_BINS;
-  const feature: number[] = [];
-  const cut: number[] = [];
-  const left: number[] = [];
-  const right: number[] = [];
-  const value: number[] = [];
-  const tried = Int32Array.from(features);
-  const nTry = Math.min(p.featuresPerSplit, tried.length);
+  return new Grower(b, rows, features, t, p, random).grow();
+}
 
-  const newNode = (): number => {
-    feature.push(-1);
-    cut.push(0);
-    left.push(-1);
-    right.push(-1);
-    for (let c = 0; c < k; c++) value.push(0);
-    return feature.length - 1;
-  };
-  const score = (G: Float64Array, H: number): number => {
-    let s = 0;
-    for (let c = 0; c < k; c++) s += G[c]! * G[c]!;
-    return s / (H + p.lambda);
-  };
-  const hist = new Float64Array(nTry * B * S);
-  const mean = h ? new Float32Array(h.length / k) : null;
-  if (h && mean)
-    for (let r = 0; r < mean.length; r++) {
-      let sum = 0;
-      for (let c = 0; c < k; c++) sum += h[r * k + c]!;
-      mean[r] = sum / k;
+const B = MAX_BINS;
+
+/** One tree's growing: the node arrays, the histogram buffer, the features tried. */
+class Grower {
+  private readonly feature: number[] = [];
+  private readonly cut: number[] = [];
+  private readonly left: number[] = [];
+  private readonly right: number[] = [];
+  private readonly value: number[] = [];
+  /** Per bin: G[k], the mean hessian (if any), the count. */
+  private readonly S: number;
+  private readonly tried: Int32Array;
+  private readonly nTry: number;
+  private readonly hist: Float64Array;
+  /** Each row's mean hessian (the split search's), when there are hessians. */
+  private readonly mean: Float32Array | null = null;
+  private readonly totalG: Float64Array;
+  private readonly totalH: Float64Array;
+  private readonly GL: Float64Array;
+  private readonly GR: Float64Array;
+
+  constructor(
+    private readonly b: Binned,
+    private readonly rows: Int32Array,
+    features: Int32Array,
+    private readonly t: Targets,
+    private readonly p: TreeParams,
+    private readonly random: () => number,
+  ) {
+    const { k, h } = t;
+    this.S = h ? k + 2 : k + 1;
+    this.tried = Int32Array.from(features);
+    this.nTry = Math.min(p.featuresPerSplit, this.tried.length);
+    this.hist = new Float64Array(this.nTry * B * this.S);
+    if (h) {
+      this.mean = new Float32Array(h.length / k);
+      for (let r = 0; r < this.mean.length; r++) {
+        let sum = 0;
+        for (let c = 0; c < k; c++) sum += h[r * k + c]!;
+        this.mean[r] = sum / k;
+      }
     }
+    this.totalG = new Float64Array(k);
+    this.totalH = new Float64Array(k);
+    this.GL = new Float64Array(k);
+    this.GR = new Float64Array(k);
+  }
 
-  const stack: { node: number; start: number; end: number; depth: number }[] = [
-    { node: newNode(), start: 0, end: rows.length, depth: 0 },
-  ];
-  const totalG = new Float64Array(k);
-  const totalH = new Float64Array(k);
-  while (stack.length > 0) {
-    const { node, start, end, depth } = stack.pop()!;
+  grow(): Tree {
+    const stack = [{ node: this.newNode(), start: 0, end: this.rows.length, depth: 0 }];
+    while (stack.length > 0) {
+      const { node, start, end, depth } = stack.pop()!;
+      const totalMean = this.leaf(node, start, end);
+      if (depth >= this.p.maxDepth || end - start < 2 * this.p.minLeaf) continue;
+      this.pickFeatures();
+      this.histogram(start, end);
+      const split = this.bestSplit(end - start, totalMean);
+      if (!split) continue;
+      const middle = this.partition(start, end, split.feature, split.cut);
+      this.feature[node] = split.feature;
+      this.cut[node] = split.cut;
+      const l = this.newNode();
+      const r = this.newNode();
+      this.left[node] = l;
+      this.right[node] = r;
+      stack.push(
+        { node: l, start, end: middle, depth: depth + 1 },
+        { node: r, start: middle, end, depth: depth + 1 },
+      );
+    }
+    return {
+      feature: Int32Array.from(this.feature),
+      cut: Uint8Array.from(this.cut),
+      left: Int32Array.from(this.left),
+      right: Int32Array.from(this.right),
+      value: Float32Array.from(this.value),
+      k: this.t.k,
+    };
+  }
+
+  private newNode(): number {
+    this.feature.push(-1);
+    this.cut.push(0);
+    this.left.push(-1);
+    this.right.push(-1);
+    for (let c = 0; c < this.t.k; c++) this.value.push(0);
+    return this.feature.length - 1;
+  }
+
+  /** The node's totals and its value as a leaf, −G_c / (H_c + λ); returns its mean-hessian total. */
+  private leaf(node: number, start: number, end: number): number {
+    const { k, g, h } = this.t;
+    const { totalG, totalH, rows } = this;
     const n = end - start;
     totalG.fill(0);
     totalH.fill(0);
@@ -105,25 +161,33 @@ export function growTree(
         if (h) totalH[c]! += h[r + c]!;
       }
     }
-    let totalMean = n;
-    if (h) {
-      totalMean = 0;
-      for (let c = 0; c < k; c++) totalMean += totalH[c]!;
-      totalMean /= k;
-    }
-    for (let c = 0; c < k; c++) value[node * k + c] = -totalG[c]! / ((h ? totalH[c]! : n) + p.lambda);
-    if (depth >= p.maxDepth || n < 2 * p.minLeaf) continue;
+    for (let c = 0; c < k; c++)
+      this.value[node * k + c] = -totalG[c]! / ((h ? totalH[c]! : n) + this.p.lambda);
+    if (!h) return n;
+    let total = 0;
+    for (let c = 0; c < k; c++) total += totalH[c]!;
+    return total / k;
+  }
 
-    // The features tried here: a fresh partial shuffle when fewer than all.
-    for (let i = 0; i < nTry && nTry < tried.length; i++) {
-      const j = i + Math.floor(random() * (tried.length - i));
+  /** The features tried at this node: a fresh partial shuffle when fewer than all. */
+  private pickFeatures(): void {
+    const { tried, nTry } = this;
+    if (nTry >= tried.length) return;
+    for (let i = 0; i < nTry; i++) {
+      const j = i + Math.floor(this.random() * (tried.length - i));
       const tmp = tried[i]!;
       tried[i] = tried[j]!;
       tried[j] = tmp;
     }
+  }
+
+  /** The node's histograms of the features tried, in one pass over its rows. */
+  private histogram(start: number, end: number): void {
+    const { hist, S, nTry, tried, rows, mean } = this;
+    const { k, g } = this.t;
+    const d = this.b.d;
+    const codes = this.b.train;
     hist.fill(0);
-    const d = b.d;
-    const codes = b.train;
     for (let i = start; i < end; i++) {
       const row = rows[i]!;
       const base = row * d;
@@ -135,14 +199,23 @@ export function growTree(
         hist[o + S - 1]! += 1;
       }
     }
-    const parent = score(totalG, totalMean);
+  }
+
+  private score(G: Float64Array, H: number): number {
+    let s = 0;
+    for (let c = 0; c < this.t.k; c++) s += G[c]! * G[c]!;
+    return s / (H + this.p.lambda);
+  }
+
+  /** The split with the largest gain, if any gains anything. */
+  private bestSplit(n: number, totalMean: number): { feature: number; cut: number } | undefined {
+    const { hist, S, nTry, tried, GL, GR, totalG, p } = this;
+    const { k, h } = this.t;
+    const parent = this.score(totalG, totalMean);
+    let best: { feature: number; cut: number } | undefined;
     let bestGain = 1e-9;
-    let bestF = -1;
-    let bestCut = 0;
-    const GL = new Float64Array(k);
-    const GR = new Float64Array(k);
     for (let f = 0; f < nTry; f++) {
-      const nb = b.bins[tried[f]!]!;
+      const nb = this.b.bins[tried[f]!]!;
       GL.fill(0);
       let hl = 0;
       let nl = 0;
@@ -156,21 +229,26 @@ export function growTree(
         if (nr < p.minLeaf) break;
         for (let c = 0; c < k; c++) GR[c] = totalG[c]! - GL[c]!;
         const gain = h
-          ? score(GL, hl) + score(GR, totalMean - hl) - parent
-          : score(GL, nl) + score(GR, nr) - parent;
+          ? this.score(GL, hl) + this.score(GR, totalMean - hl) - parent
+          : this.score(GL, nl) + this.score(GR, nr) - parent;
         if (gain > bestGain) {
           bestGain = gain;
-          bestF = tried[f]!;
-          bestCut = bin;
+          best = { feature: tried[f]!, cut: bin };
         }
       }
     }
-    if (bestF < 0) continue;
-    // Partition the node's rows: code ≤ cut first.
+    return best;
+  }
+
+  /** Puts the node's rows with code ≤ cut first; returns where the others start. */
+  private partition(start: number, end: number, feature: number, cut: number): number {
+    const { rows } = this;
+    const d = this.b.d;
+    const codes = this.b.train;
     let i = start;
     let j = end - 1;
     while (i <= j) {
-      if (codes[rows[i]! * d + bestF]! <= bestCut) i++;
+      if (codes[rows[i]! * d + feature]! <= cut) i++;
       else {
         const tmp = rows[i]!;
         rows[i] = rows[j]!;
@@ -178,22 +256,8 @@ export function growTree(
         j--;
       }
     }
-    feature[node] = bestF;
-    cut[node] = bestCut;
-    const l = newNode();
-    const rgt = newNode();
-    left[node] = l;
-    right[node] = rgt;
-    stack.push({ node: l, start, end: i, depth: depth + 1 }, { node: rgt, start: i, end, depth: depth + 1 });
+    return i;
   }
-  return {
-    feature: Int32Array.from(feature),
-    cut: Uint8Array.from(cut),
-    left: Int32Array.from(left),
-    right: Int32Array.from(right),
-    value: Float32Array.from(value),
-    k,
-  };
 }
 
 /** Adds `scale` × the tree's leaf values for each row of `codes` (`rows × d`) to `out` (`rows × k`). */
