@@ -61,6 +61,8 @@ export interface DiagnosisInput {
   evaluation?: Evaluation | undefined;
 }
 
+/** How far above its lowest the validation loss must have risen for overfitting to be reported. */
+const OVERFIT_RISE = 0.15;
 /** Epochs of a rise in validation loss (while training loss falls) before overfitting is reported. */
 export const OVERFIT_EPOCHS = 3;
 /** A ReLU layer with at least this share of dead units is reported. */
@@ -169,7 +171,8 @@ function curveFindings({ config, epochs, end }: DiagnosisInput): Finding[] {
   const loss = series(epochs, 'loss');
   const val = series(epochs, 'valLoss');
   const n = loss.length;
-  // Overfitting: validation loss rising for k epochs since its lowest while training loss falls.
+  // Overfitting: validation loss rising for k epochs since its lowest while training loss falls,
+  // by more than OVERFIT_RISE of that lowest (a few percent at a tiny loss is noise, not memorising).
   if (val.length >= OVERFIT_EPOCHS + 2 && val.length === n) {
     let best = 0;
     for (let i = 1; i < n; i++) if (val[i]! < val[best]!) best = i;
@@ -180,7 +183,7 @@ function curveFindings({ config, epochs, end }: DiagnosisInput): Finding[] {
       after >= OVERFIT_EPOCHS &&
       loss[n - 1]! < loss[best]! &&
       gapNow > gapThen &&
-      val[n - 1]! > val[best]! * 1.05
+      val[n - 1]! > val[best]! * (1 + OVERFIT_RISE)
     ) {
       const epoch = epochs[best]!.epoch;
       out.push({

@@ -106,6 +106,13 @@ describe('diagnosis', () => {
     expect(
       diagnose(run({ epochs, config: decayed })).find((x) => x.code === 'overfitting')!.fix,
     ).toBeUndefined();
+    // Not raised for a rise of a few percent at a tiny loss (a spirals run at 99.5%: 0.0213 → 0.0226).
+    const tiny = healthy(20).map((e, i) => ({
+      ...e,
+      loss: 0.05 - i * 0.002,
+      valLoss: i < 12 ? 0.04 - i * 0.0016 : 0.0213 + (i - 11) * 0.0002,
+    }));
+    expect(codes(run({ epochs: tiny }))).not.toContain('overfitting');
     // Not raised when the validation loss turns up for only a couple of epochs.
     const short = healthy(20).map((e, i) => ({ ...e, valLoss: i < 18 ? 0.5 - i * 0.02 : 0.2 }));
     expect(codes(run({ epochs: short }))).not.toContain('overfitting');
