@@ -78,6 +78,28 @@ describe('baseline ladder', () => {
     for (const b of t.slice(1)) expect(b.metrics.accuracy).toBe(1);
   });
 
+  it('a quarter of a million rows: the ladder runs (labels are counted without spreading them into Math.max)', async () => {
+    const count = 250_000;
+    const big = {
+      id: 'big',
+      name: 'big',
+      task: 'classification' as const,
+      x: Float32Array.from({ length: count }, (_, i) => (i % 3) + (i % 7) / 10),
+      sampleShape: [1],
+      xDtype: 'float32' as const,
+      y: Int32Array.from({ length: count }, (_, i) => i % 3),
+      targetSize: 1,
+      count,
+    };
+    const res = await runBaselines(big, {
+      only: ['majority', 'random-forest', 'gradient-boosting'],
+      randomForest: { trees: 1, maxDepth: 4 },
+      boosting: { rounds: 2 },
+    });
+    expect(res.map((r) => r.id)).toEqual(['majority', 'random-forest', 'gradient-boosting']);
+    for (const r of res.slice(1)) expect(r.metrics.accuracy, r.id).toBe(1);
+  });
+
   it('metrics', () => {
     expect(accuracy([0, 1, 1, 2], [0, 1, 2, 2])).toBe(0.75);
     expect(regressionMetrics([1, 2, 3], [1, 2, 3])).toEqual({ mae: 0, r2: 1 });

@@ -15,7 +15,7 @@
 import { createRng, permutation } from '../../../../shared/random';
 import { checkAborted, yieldToEventLoop } from '../errors';
 import type { Binned } from './bins';
-import { accuracy, argmax, regressionMetrics } from './metrics';
+import { accuracy, argmax, classCount, regressionMetrics } from './metrics';
 import { addTree, growTree, type Targets, type TreeParams } from './trees';
 import type { BaselineRun, Rung } from './types';
 
@@ -45,7 +45,7 @@ function targets(run: BaselineRun): { y: Float32Array; k: number; classification
       k: ds.targetSize,
       classification,
     };
-  const k = Math.max(2, ds.classes?.length ?? 0, ...Array.from(ds.y.subarray(0, trainCount), (v) => v + 1));
+  const k = classCount(ds, trainCount);
   const y = new Float32Array(trainCount * k);
   for (let i = 0; i < trainCount; i++) y[i * k + ds.y[i]!] = 1;
   return { y, k, classification };

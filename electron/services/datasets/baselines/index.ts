@@ -26,7 +26,7 @@ import { features } from './features';
 import { binFeatures } from './bins';
 import { gradientBoosting, randomForest } from './ensembles';
 import { linearRegression, logisticRegression } from './linear';
-import { accuracy, argmax, regressionMetrics } from './metrics';
+import { accuracy, argmax, classCount, regressionMetrics } from './metrics';
 import type { BaselineId, BaselineOptions, BaselineResult, BaselineRun, Rung } from './types';
 
 export { accuracy, regressionMetrics } from './metrics';
@@ -54,7 +54,7 @@ export async function runBaselines(
   };
 
   if (ds.task === 'classification') {
-    const k = Math.max(ds.classes?.length ?? 0, ...Array.from(ds.y.subarray(0, trainCount), (v) => v + 1), 2);
+    const k = classCount(ds, trainCount);
     if (want('majority')) await timed(async () => majorityClass(run, k));
     if (want('logistic-regression')) await timed(() => logisticRegression(run, k));
   } else {

@@ -33,3 +33,16 @@ export function argmax(a: ArrayLike<number>): number {
   for (let c = 1; c < a.length; c++) if (a[c]! > a[best]!) best = c;
   return best;
 }
+
+/**
+ * Classes of a classification run: the dataset's own names, else one more than the largest
+ * training label; at least 2. (A loop: spreading a big set's labels into Math.max overflows the stack.)
+ */
+export function classCount(
+  ds: { classes?: readonly string[] | undefined; y: ArrayLike<number> },
+  trainCount: number,
+): number {
+  let k = Math.max(2, ds.classes?.length ?? 0);
+  for (let i = 0; i < trainCount; i++) if (ds.y[i]! + 1 > k) k = ds.y[i]! + 1;
+  return k;
+}
