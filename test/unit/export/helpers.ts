@@ -1,11 +1,12 @@
 /** Shared by the export tests: tiny trained projects, a temp folder, and Debian's Python with torch. */
 import * as tf from '@tensorflow/tfjs';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadTrainedModel } from '../../../electron/engine/artifacts';
 import { startTrainingInProcess } from '../../../electron/engine/session';
+import { writeSafetensors } from '../../../electron/export/tensors';
 import type { ProjectBundle } from '../../../shared/ir/project';
 import type { Graph, Project } from '../../../shared/ir/schema';
 import type { ArrayDataset } from '../../../shared/training/data';
@@ -92,4 +93,24 @@ export function maxAbsDiff(a: number[][], b: number[][]): number {
     row.forEach((v, j) => (max = Math.max(max, Math.abs(v - other[j]!))));
   });
   return max;
+}
+
+/**
+ * Runs an export's predict.py on the samples of `data` (already encoded), with its weights.pt or
+ * `weights`: one array per row.
+ */
+export function torchPredict(dir: string, data: ArrayDataset, weights?: string): number[][] {
+  writeFileSync(
+    path.join(dir, 'inputs.safetensors'),
+    writeSafetensors(new Map([['x', { shape: [data.count, ...data.sampleShape], data: data.x }]])),
+  );
+  const out = execFileSync(
+    PYTHON,
+    ['predict.py', '--inputs', 'inputs.safetensors', ...(weights ? ['--weights', weights] : [])],
+    { cwd: dir, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } },
+  );
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as number[]).flat());
 }

@@ -5,44 +5,34 @@
  * torchrun (2 processes, gloo) both ranks end with identical parameters.
  */
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { saveModelArtifacts } from '../../../electron/engine/artifacts';
 import { initBackend } from '../../../electron/engine/backend';
 import { compileGraph } from '../../../electron/engine/compile';
 import { exportProject } from '../../../electron/export/index';
-import { writeSafetensors } from '../../../electron/export/tensors';
 import { TORCH_LAYERS } from '../../../electron/export/torchLayers';
 import { emptyProject } from '../../../shared/ir/project';
 import type { GraphEdge, GraphNode, Project } from '../../../shared/ir/schema';
 import { LAYER_KINDS } from '../../../shared/layers/index';
 import type { ArrayDataset } from '../../../shared/training/data';
 import type { TemplateId } from '../../../shared/templates/index';
-import { enginePredict, maxAbsDiff, PYTHON, tempDir, torchAvailable, trainedTemplate } from './helpers';
+import {
+  enginePredict,
+  maxAbsDiff,
+  PYTHON,
+  tempDir,
+  torchAvailable,
+  torchPredict,
+  trainedTemplate,
+} from './helpers';
 
 if (!torchAvailable)
   console.warn(
     'SKIPPED: PyTorch export tests: `/usr/bin/python3 -c "import torch"` failed (install Debian\'s python3-torch).',
   );
-
-/** Runs predict.py on the samples of `data` (already encoded), one JSON array per row. */
-function torchPredict(dir: string, data: ArrayDataset): number[][] {
-  writeFileSync(
-    path.join(dir, 'inputs.safetensors'),
-    writeSafetensors(new Map([['x', { shape: [data.count, ...data.sampleShape], data: data.x }]])),
-  );
-  const out = execFileSync(PYTHON, ['predict.py', '--inputs', 'inputs.safetensors'], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, OMP_NUM_THREADS: '1' },
-  });
-  return out
-    .trim()
-    .split('\n')
-    .map((l) => (JSON.parse(l) as number[]).flat());
-}
 
 beforeAll(async () => {
   await initBackend('wasm');

@@ -21,7 +21,7 @@ import type { TrainingConfig } from '../../../shared/training/config';
 import type { ArrayDataset } from '../../../shared/training/data';
 import type { EpochEndEvent } from '../../../shared/training/protocol';
 import type { WeightArtifacts } from '../../../shared/training/protocol';
-import { enginePredict, maxAbsDiff, PYTHON, tempDir, torchAvailable } from './helpers';
+import { enginePredict, maxAbsDiff, PYTHON, tempDir, torchAvailable, torchPredict } from './helpers';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -110,19 +110,7 @@ describe.skipIf(!torchAvailable)('PyTorch export: schedule, weight decay and cli
 
     // The engine's final weights and train.py's give the same predictions.
     const want = await enginePredict({ project, weights: trained }, data);
-    writeFileSync(
-      path.join(dir, 'inputs.safetensors'),
-      writeSafetensors(new Map([['x', { shape: [count, 4], data: data.x }]])),
-    );
-    const p = spawnSync(PYTHON, ['predict.py', '--inputs', 'inputs.safetensors', '--weights', 'trained.pt'], {
-      cwd: dir,
-      encoding: 'utf8',
-    });
-    expect(p.status, p.stderr).toBe(0);
-    const got = p.stdout
-      .trim()
-      .split('\n')
-      .map((l) => (JSON.parse(l) as number[]).flat());
+    const got = torchPredict(dir, data, 'trained.pt');
     const diff = maxAbsDiff(want, got);
     console.log(`engine vs train.py after 5 regularised epochs: max |Δ prediction| ${diff.toExponential(2)}`);
     expect(diff).toBeLessThan(1e-4);
