@@ -75,12 +75,20 @@ function NoEvaluation({ stale }: { stale: boolean }) {
 }
 
 function Results({ ev, summary }: { ev: Evaluation; summary: DataSummary | null }) {
+  // The network's own training time: the latest run that left weights (an error leaves none).
+  const trainMs = useAppStore((s) => s.runs.findLast((r) => r.status !== 'error')?.durationMs);
   return (
     <>
       <p className="muted">
         On {ev.validationCount.toLocaleString('en-US')} validation rows of {ev.dataset} ({ev.backend}).
       </p>
-      <BaselineLadder task={ev.task} network={ev.metrics} baselines={ev.baselines} verdict={ev.verdict} />
+      <BaselineLadder
+        task={ev.task}
+        network={ev.metrics}
+        baselines={ev.baselines}
+        verdict={ev.verdict}
+        {...(trainMs !== undefined ? { networkTrainMs: trainMs } : {})}
+      />
       {ev.confusion && ev.classes && ev.perClass && (
         <ConfusionMatrix classes={ev.classes} confusion={ev.confusion} perClass={ev.perClass} />
       )}

@@ -129,4 +129,6 @@ test('a CSV with a broken row names the row; a clean CSV trains; iris shows four
   await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 60_000 });
   await expect(page.getByTestId('baseline-ladder')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('baseline-row')).toHaveCount(4);
+  // The network's own training time stands beside the baselines' (a duration, not a dash).
+  await expect(page.getByTestId('baseline-network').locator('td').last()).toHaveText(/\d+(\.\d+)?\s*(ms|s)/);
 });
