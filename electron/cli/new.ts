@@ -17,7 +17,7 @@ import {
 } from '../../shared/templates/index';
 import { writeFileAtomic } from '../services/projectFiles';
 import { requireFolderFor } from './load';
-import { describeData, type DescribeOptions } from './describeData';
+import { type DataDescription, describeData, type DescribeOptions } from './describeData';
 import { UsageError } from './errors';
 import type { Io } from './io';
 import { parseImageSize, parsePositiveInt, parseShape } from './parse';
@@ -67,6 +67,7 @@ export async function runNew(opts: NewOptions, io: Io): Promise<void> {
     throw new UsageError(`${opts.out} exists; pass --force to overwrite it.`);
   requireFolderFor(opts.out);
   const fromData = opts.data ? await describeData(opts.data, opts.out, opts) : undefined;
+  if (fromData && TEMPLATES[opts.template].targets === 'inputs') reconstructing(fromData, opts.template);
   let project;
   try {
     project = buildTemplate(opts.template, {
@@ -96,6 +97,7 @@ export async function runNew(opts: NewOptions, io: Io): Promise<void> {
         sampleShape: fromData.inputShape,
         xDtype: fromData.xDtype,
         trainCount: Math.floor(rows * (1 - project.training.validationSplit)),
+        reconstruction: fromData.spec.source !== 'csv' && fromData.spec.targets === 'inputs',
       },
       project.graph,
       project.training,
@@ -114,4 +116,19 @@ export async function runNew(opts: NewOptions, io: Io): Promise<void> {
   io.out(
     `Wrote ${opts.out}: ${opts.template}${fromData ? ` for ${fromData.name}` : ''}, ${project.graph.nodes.length} nodes, ${formatCount(report.totals.params)} parameters.\n`,
   );
+}
+
+/** An autoencoder learns its inputs: the data's targets become its samples (numeric ones only). */
+function reconstructing(d: DataDescription, template: string): void {
+  if (d.spec.source === 'csv')
+    throw new UsageError(
+      `The ${template} template rebuilds its inputs; that is offered for built-in datasets and image folders, not CSV files.`,
+    );
+  if (d.xDtype === 'int32')
+    throw new UsageError(
+      `The ${template} template rebuilds its inputs, and ${d.name} holds token ids (names of words, not values to rebuild). Choose images, e.g. --data builtin:mnist.`,
+    );
+  d.spec = { ...d.spec, targets: 'inputs' };
+  d.task = 'regression';
+  d.outputs = d.inputShape.reduce((a, n) => a * n, 1);
 }

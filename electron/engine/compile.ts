@@ -96,10 +96,11 @@ export async function compileGraph(
     const shape = compiled.report.nodes.get(o.layer)?.outputShape ?? [];
     const last = shape[shape.length - 1];
     const units = typeof last === 'number' ? last : 1;
+    const values = shape.slice(1).reduce<number>((a, d) => a * (typeof d === 'number' ? d : 1), 1);
     const activation = finalActivationIn(graph, o.layer);
     const nodeLoss = String(nodeById.get(o.outputNode)?.params.loss ?? 'auto');
     const r = resolveLoss(
-      { outputNode: o.outputNode, activation, units, nodeLoss },
+      { outputNode: o.outputNode, activation, units, values, nodeLoss },
       opts.lossOverride ?? 'auto',
       opts.target,
     );
@@ -203,7 +204,10 @@ export function regressionSums(yDense: tf.Tensor, pred: tf.Tensor): tf.Tensor2D 
   });
 }
 
-/** Accumulates regression sums over batches and gives MAE and R² (averaged over target columns). */
+/**
+ * Accumulates regression sums over batches and gives MAE (averaged over target columns) and R²,
+ * 1 − SSE / SST with SST around each column's own mean (the baselines' `regressionMetrics`).
+ */
 export class RegressionAccumulator {
   private sums: Float64Array | undefined;
   private n = 0;
@@ -217,16 +221,14 @@ export class RegressionAccumulator {
     if (!s || this.n === 0) return { mae: NaN, r2: NaN };
     const cols = s.length / 4;
     let mae = 0;
-    let r2 = 0;
+    let sse = 0;
+    let sst = 0;
     for (let c = 0; c < cols; c++) {
-      const absErr = s[c]!;
-      const sse = s[cols + c]!;
       const sy = s[2 * cols + c]!;
-      const syy = s[3 * cols + c]!;
-      const sst = syy - (sy * sy) / this.n;
-      mae += absErr / this.n;
-      r2 += sst > 0 ? 1 - sse / sst : sse === 0 ? 1 : 0;
+      mae += s[c]! / this.n;
+      sse += s[cols + c]!;
+      sst += Math.max(0, s[3 * cols + c]! - (sy * sy) / this.n);
     }
-    return { mae: mae / cols, r2: r2 / cols };
+    return { mae: mae / cols, r2: sst > 0 ? 1 - sse / sst : sse === 0 ? 1 : 0 };
   }
 }

@@ -1,8 +1,8 @@
 /**
- * Training, evaluation and prediction for a project, shared by the CLI and the app's services:
- * resolves the project's data spec to a dataset (built-in, CSV on disk, or CSV embedded in the
- * project), runs the engine, records a finished run in the bundle (weights, run summary, metrics
- * history), and evaluates a trained project against the baseline ladder on the same split.
+ * Training and prediction for a project, shared by the CLI and the app's services: resolves the
+ * project's data spec to a dataset (built-in, CSV on disk, or CSV embedded in the project; its
+ * targets the labels or, for an autoencoder, the inputs), runs the engine, and records a finished run
+ * in the bundle (weights, run summary, metrics history). Evaluation: evaluation.ts.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -11,16 +11,15 @@ import type { ProjectBundle } from '../../shared/ir/project';
 import type { DataSpec, Preprocessing, Project, RunSummary } from '../../shared/ir/schema';
 import type { TrainingConfig } from '../../shared/training/config';
 import type { ArrayDataset } from '../../shared/training/data';
-import { dataKind, type Evaluation, verdict } from '../../shared/training/evaluation';
 import type { EpochEndEvent, Metrics, TerminalEvent } from '../../shared/training/protocol';
 import { WeightsMisfitError } from '../engine/artifacts';
 import { predictArrays as predictWithWeights } from '../engine/predict';
-import { runBaselines } from './datasets/baselines';
 import { loadBuiltin, type LoadedDataset } from './datasets/builtin';
 import { importCsv, type CsvPreprocessing, type CsvProgress } from './datasets/csv';
 import { DatasetError } from './datasets/errors';
 import { DataPathError, resolveDataPath } from './dataPaths';
 import { importImageFolder } from './datasets/images';
+import { asReconstruction } from './datasets/reconstruction';
 
 export class DataError extends Error {
   override readonly name = 'DataError';
@@ -89,7 +88,21 @@ export async function loadProjectData(
     throw new DataError(
       'The project has no data. Choose a built-in dataset or import a CSV (netloom new --data ...).',
     );
-  const { seed, validationSplit } = project.training;
+  const data = await loadSpec(spec, project.training, ctx);
+  if (spec.source === 'csv' || spec.targets !== 'inputs') return data;
+  try {
+    return { ...data, dataset: asReconstruction(data.dataset) };
+  } catch (err) {
+    if (err instanceof DatasetError) throw new DataError(err.message);
+    throw err;
+  }
+}
+
+async function loadSpec(
+  spec: DataSpec,
+  { seed, validationSplit }: Pick<Project['training'], 'seed' | 'validationSplit'>,
+  ctx: LoadContext,
+): Promise<LoadedData> {
   try {
     if (spec.source === 'builtin') {
       const dataset = await loadBuiltin(spec.dataset, {
@@ -236,133 +249,6 @@ export async function predictArrays(
       );
     throw err;
   }
-}
-
-function argmaxRow(a: Float32Array, row: number, k: number): number {
-  let best = 0;
-  for (let j = 1; j < k; j++) if (a[row * k + j]! > a[row * k + best]!) best = j;
-  return best;
-}
-
-/** Evaluates the trained model on the validation rows and runs the baseline ladder on the same split. */
-export async function evaluateProject(
-  bundle: ProjectBundle,
-  ctx: LoadContext,
-  preloaded?: LoadedData,
-): Promise<Evaluation> {
-  const { dataset } = preloaded ?? (await loadProjectData(bundle.project, ctx));
-  const holdout = dataset.holdout ?? 0;
-  if (holdout < 1)
-    throw new DataError('There are no validation rows to evaluate on: set a validation split above 0.');
-  const trainCount = dataset.count - holdout;
-  const per = dataset.sampleShape.reduce((a, d) => a * d, 1);
-  const xVal = dataset.x.subarray(trainCount * per);
-  const { outputs, outputSize, backend } = await predictArrays(
-    bundle,
-    xVal,
-    dataset.sampleShape,
-    dataset.xDtype,
-    holdout,
-  );
-  const baselines = (
-    await runBaselines(dataset, { seed: bundle.project.training.seed, signal: ctx.signal })
-  ).map((b) => ({
-    id: b.id,
-    label: b.label,
-    metrics: b.metrics,
-    trainMs: b.trainMs,
-    ...(b.note ? { note: b.note } : {}),
-  }));
-  const base = {
-    dataset: dataset.name,
-    trainCount,
-    validationCount: holdout,
-    baselines,
-    backend,
-  };
-  if (dataset.task === 'classification') {
-    const binary = outputSize === 1;
-    const k = binary ? 2 : outputSize;
-    const classes = dataset.classes ?? Array.from({ length: k }, (_, i) => String(i));
-    const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-    const misclassified: Evaluation['misclassified'] = [];
-    let correct = 0;
-    let loss = 0;
-    for (let i = 0; i < holdout; i++) {
-      const truth = dataset.y[trainCount + i]!;
-      const probs = binary
-        ? [1 - outputs[i]!, outputs[i]!]
-        : Array.from(outputs.subarray(i * k, (i + 1) * k));
-      const pred = binary ? (outputs[i]! >= 0.5 ? 1 : 0) : argmaxRow(outputs, i, k);
-      loss += -Math.log(Math.max(1e-7, probs[truth] ?? 1e-7));
-      if (truth >= 0 && truth < k) confusion[truth]![pred]!++;
-      if (pred === truth) correct++;
-      else if (misclassified.length < 50) {
-        const row = Array.from(xVal.subarray(i * per, (i + 1) * per));
-        const words = dataset.tokenizer?.words;
-        // Text is shown as its words, not as token ids.
-        const text = words
-          ? row
-              .filter((id) => id !== 0)
-              .map((id) => words[id] ?? '<unk>')
-              .join(' ')
-              .slice(0, 20_000)
-          : undefined;
-        misclassified.push({
-          index: trainCount + i,
-          truth,
-          predicted: pred,
-          probabilities: probs,
-          ...(text !== undefined ? { text } : per <= 1024 ? { input: row } : {}),
-        });
-      }
-    }
-    const perClass = classes.map((name, c) => {
-      const tp = confusion[c]![c]!;
-      const predicted = confusion.reduce((a, row) => a + row[c]!, 0);
-      const support = confusion[c]!.reduce((a, v) => a + v, 0);
-      const precision = predicted ? tp / predicted : 0;
-      const recall = support ? tp / support : 0;
-      const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
-      return { class: name, precision, recall, f1, support };
-    });
-    const metrics = { accuracy: correct / holdout, loss: loss / holdout };
-    return {
-      ...base,
-      task: 'classification',
-      metrics,
-      classes,
-      confusion,
-      perClass,
-      misclassified,
-      verdict: verdict('classification', metrics, baselines, dataKind(dataset)),
-    };
-  }
-  // Regression: pooled over all target values.
-  const t = dataset.targetSize;
-  const yVal = dataset.y.subarray(trainCount * t);
-  let mean = 0;
-  for (const v of yVal) mean += v;
-  mean /= yVal.length;
-  let abs = 0;
-  let sq = 0;
-  let tot = 0;
-  const scatter: [number, number][] = [];
-  for (let i = 0; i < yVal.length; i++) {
-    const d = outputs[i]! - yVal[i]!;
-    abs += Math.abs(d);
-    sq += d * d;
-    tot += (yVal[i]! - mean) ** 2;
-    if (scatter.length < 2000) scatter.push([yVal[i]!, outputs[i]!]);
-  }
-  const metrics = { mae: abs / yVal.length, mse: sq / yVal.length, r2: tot > 0 ? 1 - sq / tot : 0 };
-  return {
-    ...base,
-    task: 'regression',
-    metrics,
-    scatter,
-    verdict: verdict('regression', metrics, baselines, dataKind(dataset)),
-  };
 }
 
 /** Imports rows to predict on with the project's preprocessing (CSV data) and returns the outputs per row. */

@@ -3,7 +3,6 @@
  * the worker and streams its events, keeps the resulting weights and run histories with the open
  * document, evaluates, predicts and restores past runs. Used by AppServices.
  */
-import Papa from 'papaparse';
 import { checkGraph, formatIssue } from '../../shared/graph/check';
 import type { DataSummary, Grid, TrainingEventView } from '../../shared/ipc/contract';
 import type { ProjectBundle } from '../../shared/ir/project';
@@ -16,16 +15,10 @@ import { UNIT_GRID_N } from '../../shared/inspect/types';
 import { startTraining, type TrainingHandle } from '../engine/session';
 import { RunCheckpoints } from './checkpoints';
 import { historyLine } from './runHistory';
-import { openRegularFile } from './regularFile';
+import { summarize } from './datasets/summary';
 import { BUILTIN_DATASETS } from './datasets/builtin';
-import {
-  csvPath,
-  evaluateProject,
-  type LoadContext,
-  type LoadedData,
-  loadProjectData,
-  recordRun,
-} from './training';
+import { evaluateProject } from './evaluation';
+import { csvPath, type LoadContext, type LoadedData, loadProjectData, recordRun } from './training';
 
 export class TrainingServiceError extends Error {
   constructor(
@@ -102,7 +95,7 @@ export class TrainingSessions {
     const loaded = await this.loadCached(docId, doc, spec, file, training);
     const withStats =
       spec.source === 'csv' && loaded.preprocessing ? { ...spec, preprocessing: loaded.preprocessing } : spec;
-    return { summary: await summarise(loaded, file), data: withStats as DataSpec };
+    return { summary: await summarize(loaded, file), data: withStats as DataSpec };
   }
 
   private async loadCached(
@@ -348,93 +341,4 @@ export function weightSpecsOf(w: DocHandle['extras']['weights']): WeightEntry[] 
 function statsEvery(rows: number, config: TrainingConfig): number {
   const batches = Math.ceil((rows * (1 - config.validationSplit)) / Math.max(1, config.batchSize));
   return batches >= 40 ? Math.ceil(batches / 4) : 0;
-}
-
-/** The data panel's view of a loaded dataset. */
-async function summarise(loaded: LoadedData, file: string | null): Promise<DataSummary> {
-  const ds = loaded.dataset;
-  const holdout = ds.holdout ?? 0;
-  const classes = ds.classes;
-  const per = ds.sampleShape.reduce((a, d) => a * d, 1);
-  let preview: DataSummary['preview'];
-  if (ds.task === 'classification' && per === 2 && ds.sampleShape.length === 1) {
-    const points: [number, number, number][] = [];
-    const step = Math.max(1, Math.floor(ds.count / 1500));
-    for (let i = 0; i < ds.count; i += step) points.push([ds.x[2 * i]!, ds.x[2 * i + 1]!, ds.y[i]!]);
-    preview = { kind: 'scatter', points, classes: classes ?? ['0', '1'], rowStep: step };
-  } else if (ds.sampleShape.length === 3 && ds.task === 'classification') {
-    const [h, w, c] = ds.sampleShape as [number, number, number];
-    const perClass = (classes ?? []).map((name) => ({ class: name, images: [] as number[][] }));
-    for (let i = 0; i < ds.count && perClass.some((p) => p.images.length < 6); i++) {
-      const cls = perClass[ds.y[i]!];
-      if (!cls || cls.images.length >= 6) continue;
-      const img: number[] = [];
-      for (let p = 0; p < h * w; p++) img.push(ds.x[i * per + p * c]!);
-      cls.images.push(img);
-    }
-    preview = { kind: 'images', width: w, height: h, perClass };
-  } else if (ds.xDtype === 'int32' && loaded.dataset.tokenizer) {
-    const words = loaded.dataset.tokenizer.words;
-    const examples: { text: string; label: string }[] = [];
-    for (let i = 0; i < Math.min(8, ds.count); i++) {
-      const ids = Array.from(ds.x.subarray(i * per, (i + 1) * per)).filter((t) => t !== 0);
-      examples.push({
-        text: ids
-          .slice(0, 40)
-          .map((t) => words[t] ?? '?')
-          .join(' '),
-        label: classes?.[ds.y[i]!] ?? String(ds.y[i]),
-      });
-    }
-    preview = { kind: 'sequence', examples };
-  } else if (file) {
-    const head = await readHead(file, 64 * 1024);
-    const parsed = Papa.parse<string[]>(head, { preview: 21, skipEmptyLines: true });
-    const [header = [], ...rows] = parsed.data;
-    preview = { kind: 'table', header, rows, ...(loaded.columns ? { columns: loaded.columns } : {}) };
-  } else {
-    const names = ds.featureNames ?? Array.from({ length: per }, (_, i) => `x${i + 1}`);
-    const rows: string[][] = [];
-    for (let i = 0; i < Math.min(20, ds.count); i++)
-      rows.push([
-        ...Array.from(ds.x.subarray(i * per, i * per + Math.min(per, 12)), (v) =>
-          String(Math.round(v * 1000) / 1000),
-        ),
-        classes?.[ds.y[i]!] ?? String(ds.y[i]),
-      ]);
-    preview = { kind: 'table', header: [...names.slice(0, 12), 'target'], rows };
-  }
-  return {
-    name: ds.name,
-    task: ds.task,
-    count: ds.count,
-    trainCount: ds.count - holdout,
-    validationCount: holdout,
-    sampleShape: ds.sampleShape,
-    xDtype: ds.xDtype,
-    ...(classes ? { classes } : {}),
-    ...(ds.featureNames ? { featureNames: ds.featureNames } : {}),
-    ...(ds.vocabSize !== undefined ? { vocabSize: ds.vocabSize } : {}),
-    ...(ds.source ? { source: ds.source } : {}),
-    warnings: loaded.warnings,
-    preview,
-    suggested: {
-      inputShape: ds.sampleShape,
-      inputDtype: ds.xDtype,
-      targetShape:
-        ds.task === 'classification' ? [(classes?.length ?? 2) === 2 ? 1 : classes!.length] : [ds.targetSize],
-    },
-  };
-}
-
-async function readHead(file: string, bytes: number): Promise<string> {
-  const h = await openRegularFile(file);
-  try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await h.read(buf, 0, bytes, 0);
-    const text = buf.subarray(0, bytesRead).toString('utf8');
-    return bytesRead === bytes ? text.slice(0, text.lastIndexOf('\n')) : text;
-  } finally {
-    await h.close();
-  }
 }

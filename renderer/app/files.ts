@@ -4,7 +4,7 @@
  */
 import type { ExportFormat } from '../../shared/export/formats';
 import type { OpenResult } from '../../shared/ipc/contract';
-import type { TemplateId } from '../../shared/templates/index';
+import { type TemplateId, TEMPLATES } from '../../shared/templates/index';
 import { recommendTraining } from '../../shared/training/recommend';
 import { api, RequestError } from '../ipc/client';
 import { toGraph } from '../store/graph';
@@ -71,8 +71,8 @@ export async function newProject(
 ): Promise<void> {
   store().closeDialog();
   try {
-    showDocument(await api.request('project.new', { template }), view);
-    if (dataset) await fitProjectToDataset(dataset, view);
+    showDocument(await api.request('project.new', { template, ...(dataset ? { dataset } : {}) }), view);
+    if (template && dataset) await fitProjectToDataset(dataset, view, TEMPLATES[template].targets);
   } catch (err) {
     showError('Cannot create the project', err);
   }
@@ -83,9 +83,13 @@ export async function newProject(
  * its shapes), the fixes the checker offers for what that breaks applied (an image under an MLP gets
  * its Flatten), the recommended training settings, and the Train view.
  */
-async function fitProjectToDataset(dataset: string, view: CanvasView): Promise<void> {
+async function fitProjectToDataset(
+  dataset: string,
+  view: CanvasView,
+  targets: 'inputs' | undefined,
+): Promise<void> {
   const s = store();
-  await s.loadData({ source: 'builtin', dataset, options: {} });
+  await s.loadData({ source: 'builtin', dataset, options: {}, ...(targets ? { targets } : {}) });
   for (let i = 0; i < 4; i++) {
     const fix = selectReport(store()).issues.find((x) => x.severity === 'error' && x.fix)?.fix;
     if (!fix) break;
@@ -95,12 +99,7 @@ async function fitProjectToDataset(dataset: string, view: CanvasView): Promise<v
   const summary = store().summary;
   if (summary) {
     const { config } = recommendTraining(
-      {
-        task: summary.task,
-        sampleShape: summary.sampleShape,
-        xDtype: summary.xDtype,
-        trainCount: summary.trainCount,
-      },
+      summary,
       toGraph(store().nodes, store().edges),
       store().meta.training,
     );

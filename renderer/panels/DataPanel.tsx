@@ -23,7 +23,9 @@ function DatasetSelect({ spec, onCsv }: { spec: DataSpec | null; onCsv: () => vo
   const pick = (id: string) => {
     if (id === '') return void store().loadData(null);
     if (id === 'csv') return onCsv();
-    void store().loadData({ source: 'builtin', dataset: id, options: {} });
+    // An autoencoder keeps rebuilding its inputs on the new data.
+    const targets = spec?.source === 'builtin' ? spec.targets : undefined;
+    void store().loadData({ source: 'builtin', dataset: id, options: {}, ...(targets ? { targets } : {}) });
   };
   return (
     <label className="field">
@@ -76,6 +78,29 @@ function TargetSelect({
   );
 }
 
+/** What the network learns to output from built-in or image data: its labels, or its inputs (an autoencoder). */
+function TargetsSelect({ spec }: { spec: Exclude<DataSpec, { source: 'csv' }> }) {
+  const running = useAppStore((s) => s.status === 'running');
+  return (
+    <label className="field">
+      <span className="field-label">Learn to output</span>
+      <select
+        data-testid="data-targets"
+        value={spec.targets ?? 'labels'}
+        disabled={running}
+        title="Its inputs: the targets are the samples themselves (an autoencoder)."
+        onChange={(e) => {
+          const { targets: _old, ...rest } = spec;
+          void store().loadData(e.target.value === 'inputs' ? { ...rest, targets: 'inputs' } : rest);
+        }}
+      >
+        <option value="labels">labels</option>
+        <option value="inputs">inputs (autoencoder)</option>
+      </select>
+    </label>
+  );
+}
+
 function LoadingBar({ uploading }: { uploading: boolean }) {
   const loading = useAppStore((s) => s.dataLoading);
   if (!loading && !uploading) return null;
@@ -94,8 +119,9 @@ function DataFacts({ summary }: { summary: DataSummary }) {
   return (
     <>
       <p className="data-facts" data-testid="data-summary">
-        <strong>{summary.name}</strong> · {summary.task} · {count(summary.count)} samples of [
-        {summary.sampleShape.join(', ')}]{summary.classes ? ` · ${summary.classes.length} classes` : ''}
+        <strong>{summary.name}</strong> · {summary.reconstruction ? 'targets = inputs' : summary.task} ·{' '}
+        {count(summary.count)} samples of [{summary.sampleShape.join(', ')}]
+        {summary.classes ? ` · ${summary.classes.length} classes` : ''}
         <br />
         <span className="muted">
           {count(summary.trainCount)} for training, {count(summary.validationCount)} for validation
@@ -153,6 +179,9 @@ export function DataPanel() {
       </button>
       {chosen && <p className="muted">{chosen.description}</p>}
       {spec?.source === 'csv' && summary && <TargetSelect spec={spec} summary={summary} />}
+      {spec && spec.source !== 'csv' && (summary?.xDtype ?? 'float32') === 'float32' && (
+        <TargetsSelect spec={spec} />
+      )}
       <LoadingBar uploading={uploading} />
       {dataError && (
         <p className="error-message" data-testid="data-error">

@@ -16,6 +16,7 @@ import { DecisionBoundary } from '../training/DecisionBoundary';
 import { type EncodedText, TextPredictBox } from '../training/TextPredictBox';
 import { MisclassifiedList } from '../training/MisclassifiedList';
 import { PredictBox, type PredictInput, type PredictResult } from '../training/PredictBox';
+import { Reconstructions } from '../training/Reconstructions';
 import { RegressionScatter } from '../training/RegressionScatter';
 
 const store = () => useAppStore.getState();
@@ -92,6 +93,13 @@ function Results({ ev, summary }: { ev: Evaluation; summary: DataSummary | null 
       {ev.confusion && ev.classes && ev.perClass && (
         <ConfusionMatrix classes={ev.classes} confusion={ev.confusion} perClass={ev.perClass} />
       )}
+      {ev.reconstructions && ev.reconstructions.length > 0 && summary && imageShape(summary) && (
+        <Reconstructions
+          items={ev.reconstructions}
+          shape={imageShape(summary)!}
+          onSelect={(i) => void store().probeAt(i)}
+        />
+      )}
       {ev.scatter && (
         <RegressionScatter
           points={ev.scatter}
@@ -110,6 +118,12 @@ function Results({ ev, summary }: { ev: Evaluation; summary: DataSummary | null 
       )}
     </>
   );
+}
+
+/** Height, width and channels of an image sample, or undefined for other data. */
+function imageShape(summary: DataSummary): [number, number, number] | undefined {
+  const [h, w, c] = summary.sampleShape;
+  return summary.sampleShape.length === 3 && h && w && c ? [h, w, c] : undefined;
 }
 
 /** What the predict box asks for: drawn images (h×w×1) or up to 64 typed features. */

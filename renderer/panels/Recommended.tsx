@@ -15,19 +15,7 @@ export function Recommended() {
   const training = useAppStore((s) => s.meta.training);
   const running = useAppStore((s) => s.status === 'running');
   const r = useMemo(
-    () =>
-      summary
-        ? recommendTraining(
-            {
-              task: summary.task,
-              sampleShape: summary.sampleShape,
-              xDtype: summary.xDtype,
-              trainCount: summary.trainCount,
-            },
-            toGraph(nodes, edges),
-            training,
-          )
-        : null,
+    () => (summary ? recommendTraining(summary, toGraph(nodes, edges), training) : null),
     [summary, nodes, edges, training],
   );
   if (!r) return null;

@@ -6,6 +6,7 @@ import type { Misclassified } from '../../shared/training/evaluation';
 import { classColor } from './lib/colors';
 import { formatMetric } from './lib/format';
 import { GrayImage } from './GrayImage';
+import { grayOf } from './lib/drawing';
 import './training.css';
 
 export interface MisclassifiedListProps {
@@ -28,14 +29,6 @@ function Cls({ i, classes }: { i: number; classes: readonly string[] }) {
       {classes[i] ?? String(i)}
     </span>
   );
-}
-
-/** The first channel of each pixel. */
-function grayOf(input: readonly number[], h: number, w: number, c: number): number[] {
-  if (c <= 1) return input.slice(0, h * w);
-  const out: number[] = [];
-  for (let p = 0; p < h * w; p++) out.push(input[p * c] ?? 0);
-  return out;
 }
 
 type Pick = (index: number) => Record<string, unknown>;

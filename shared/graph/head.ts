@@ -135,6 +135,8 @@ export interface OutputHead {
   activation: string;
   /** Size of the prediction's last axis. */
   units: number;
+  /** Values per sample of the prediction (the product of its shape); `units` when not given. */
+  values?: number;
   /** The Output node's own `loss` parameter. */
   nodeLoss: string;
 }
@@ -196,9 +198,10 @@ function dataMismatch(head: OutputHead, loss: LossKind, target: TargetInfo): str
         `${where(head)}: ${loss} needs class targets, but the data's target is a number (regression). ` +
         `Use a linear output with mean squared error.`
       );
-    if (head.units !== target.targetSize)
+    const values = head.values ?? head.units;
+    if (values !== target.targetSize)
       return (
-        `${where(head)}: the network predicts ${head.units} value(s) per sample but the data has ` +
+        `${where(head)}: the network predicts ${values} value(s) per sample but the data has ` +
         `${target.targetSize} target value(s).`
       );
     return undefined;

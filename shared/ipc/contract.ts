@@ -89,6 +89,8 @@ export interface DataSummary {
   validationCount: number;
   sampleShape: number[];
   xDtype: 'float32' | 'int32';
+  /** The targets are the inputs (an autoencoder); the task is then regression. */
+  reconstruction?: boolean;
   classes?: string[];
   featureNames?: string[];
   vocabSize?: number;
@@ -148,7 +150,11 @@ export const REQUESTS = {
     }),
   },
   'project.new': {
-    params: z.strictObject({ template: z.string().max(64).nullable() }),
+    params: z.strictObject({
+      template: z.string().max(64).nullable(),
+      /** A built-in dataset the template is built for (its sample shape, classes, vocabulary). */
+      dataset: z.string().max(64).optional(),
+    }),
     result: openResultSchema,
   },
   'project.templates': {

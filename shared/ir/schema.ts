@@ -134,11 +134,18 @@ const dataPath = z
     if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(p)} ${problem}.` });
   });
 
+/**
+ * What the network learns to output: the data's labels (the default), or its own inputs (an
+ * autoencoder: the targets are a copy of each sample, a regression over every value).
+ */
+const targets = z.enum(['labels', 'inputs']).optional();
+
 export const dataSpecSchema = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('builtin'),
     dataset: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
     options: z.record(z.string().max(64), z.union([z.number(), z.string().max(200), z.boolean()])),
+    targets,
   }),
   z.strictObject({
     source: z.literal('csv'),
@@ -157,6 +164,7 @@ export const dataSpecSchema = z.discriminatedUnion('source', [
     width: z.int().min(1).max(1024),
     height: z.int().min(1).max(1024),
     grayscale: z.boolean(),
+    targets,
   }),
 ]);
 

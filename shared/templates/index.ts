@@ -29,6 +29,8 @@ export interface TemplateInfo {
   defaults: Required<Pick<TemplateOptions, 'inputShape' | 'outputs'>> & { vocabSize?: number };
   /** Built-in datasets it is made for (the gallery offers them; the first is its natural one). */
   datasets: readonly string[];
+  /** What it learns to output from that data: `inputs` for an autoencoder (default: the labels). */
+  targets?: 'inputs';
 }
 
 export const TEMPLATE_IDS = [
@@ -278,7 +280,8 @@ export const TEMPLATES: Record<TemplateId, TemplateInfo> = {
     description: 'Squeezes the input through a small bottleneck and rebuilds it.',
     teaches: 'Representation learning: the network must keep only what matters to rebuild its input.',
     defaults: { inputShape: [784], outputs: 784 },
-    datasets: [],
+    datasets: ['mnist', 'digits'],
+    targets: 'inputs',
   },
 };
 
@@ -303,4 +306,26 @@ export function buildTemplate(id: TemplateId, options: TemplateOptions = {}): Pr
   for (const n of chain.nodes)
     if (!isLayerKind(n.kind)) throw new Error(`template uses unknown kind ${n.kind}`);
   return project;
+}
+
+/** What a template needs to know of a dataset to fit it (a built-in dataset's descriptor has it). */
+export interface DataFacts {
+  task: 'classification' | 'regression';
+  sampleShape: readonly number[];
+  /** Number of classes (classification). */
+  classes?: number;
+  /** Token-id data: the vocabulary size. */
+  vocabSize?: number;
+}
+
+/**
+ * The options that build `id` for this data: its sample shape, one output per class (one for two
+ * classes: a sigmoid), its vocabulary; a template that rebuilds its inputs outputs every value.
+ */
+export function optionsForData(id: TemplateId, d: DataFacts): TemplateOptions {
+  const inputShape = [...d.sampleShape];
+  if (TEMPLATES[id].targets === 'inputs')
+    return { inputShape, outputs: inputShape.reduce((a, n) => a * n, 1), task: 'regression' };
+  const outputs = d.task === 'classification' ? (d.classes === 2 ? 1 : (d.classes ?? 2)) : 1;
+  return { inputShape, outputs, task: d.task, ...(d.vocabSize ? { vocabSize: d.vocabSize } : {}) };
 }

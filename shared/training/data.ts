@@ -35,6 +35,11 @@ export interface ArrayDataset {
    * `holdout` samples. When 0 the training config's validation split applies.
    */
   holdout?: number;
+  /**
+   * The targets are the inputs themselves (an autoencoder): `y` is `x` (the same array, never written
+   * to), the task is regression over every value of a sample.
+   */
+  reconstruction?: boolean;
 }
 
 export interface DatasetDescriptor {

@@ -60,6 +60,21 @@ export const evaluationSchema = z.strictObject({
   confusion: z.array(z.array(count).max(MAX_CLASSES)).max(MAX_CLASSES).optional(),
   perClass: z.array(classScoreSchema).max(MAX_CLASSES).optional(),
   misclassified: z.array(misclassifiedSchema).max(1000).optional(),
+  /**
+   * Data whose targets are its inputs (an autoencoder): validation samples beside what the network
+   * rebuilt from them, with the mean squared error of each.
+   */
+  reconstructions: z
+    .array(
+      z.strictObject({
+        index: count,
+        input: z.array(num).max(4096),
+        output: z.array(num).max(4096),
+        mse: num,
+      }),
+    )
+    .max(64)
+    .optional(),
   /** [actual, predicted] pairs for regression (at most 2,000). */
   scatter: z
     .array(z.tuple([num, num]))
@@ -120,4 +135,23 @@ export function verdict(
   if (net <= b + 0.02)
     return `The ${best.label.toLowerCase()} is as good (R² ${b.toFixed(3)} vs ${net.toFixed(3)}) and far simpler: a network is overkill here.`;
   return `Your network fits better than the baselines (R² ${net.toFixed(3)} vs ${b.toFixed(3)} for the ${best.label.toLowerCase()}).`;
+}
+
+/** The verdict when the network rebuilds its inputs: against PCA with as many values as its bottleneck. */
+export function reconstructionVerdict(
+  network: Record<string, number>,
+  baselines: readonly BaselineRow[],
+): string {
+  const pca = baselines.find((b) => b.id === 'pca');
+  const net = network.r2 ?? NaN;
+  if (!Number.isFinite(net)) return 'Train the network to compare it with the baselines.';
+  if (!pca || !Number.isFinite(pca.metrics.r2 ?? NaN)) return 'No baseline could be trained on this data.';
+  const b = pca.metrics.r2!;
+  const r2s = `R² ${net.toFixed(3)} vs ${b.toFixed(3)}`;
+  const name = pca.label.replace(/^PCA, /, 'PCA with ');
+  if (net > b + 0.01)
+    return `Your autoencoder rebuilds the validation samples better than ${name} (${r2s}): its non-linear code keeps more in the same number of values.`;
+  if (net >= b - 0.01)
+    return `${name} rebuilds them as well (${r2s}): a linear code is enough at this width. A network pulls ahead with a narrower bottleneck, or convolutions for images.`;
+  return `${name} rebuilds them better (${r2s}) with no training at all: train longer, or widen the layers around the bottleneck.`;
 }

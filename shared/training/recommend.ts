@@ -14,6 +14,8 @@ export interface DataShape {
   xDtype: 'float32' | 'int32';
   /** Rows the network trains on. */
   trainCount: number;
+  /** The targets are the inputs (an autoencoder). */
+  reconstruction?: boolean;
 }
 
 export interface Recommendation {
@@ -39,7 +41,17 @@ export function recommendTraining(
     graph.nodes.filter((n) => n.kind === 'Dense').length > 1 || has('Conv1D', 'Conv2D', 'LSTM', 'GRU');
   let s: Settings;
   let reason: string;
-  if (data.xDtype === 'int32') {
+  if (data.reconstruction) {
+    const small = data.trainCount < 3000;
+    s = small
+      ? { optimizer: 'adam', learningRate: 1e-2, batchSize: 32, epochs: 60, patience: 10 }
+      : { optimizer: 'adam', learningRate: 1e-3, batchSize: 32, epochs: 20, patience: 5, cosine: true };
+    reason =
+      'An autoencoder rebuilding its inputs: Adam on the mean squared error of every value, ' +
+      (small
+        ? 'at 1e-2 for many epochs on this small set (few steps an epoch), early stopping keeping the best.'
+        : 'at 1e-3, the rate gliding down (cosine) over 20 epochs so the last ones settle, early stopping keeping the best.');
+  } else if (data.xDtype === 'int32') {
     const attention = has('TransformerEncoderBlock', 'MultiHeadAttention');
     s = { optimizer: 'adam', learningRate: attention ? 5e-4 : 1e-3, batchSize: 32, epochs: 6, patience: 2 };
     reason =

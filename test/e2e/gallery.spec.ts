@@ -41,3 +41,29 @@ test('the gallery offers MNIST for the MLP: its Flatten is inserted and Start is
   await expect(page.locator('[data-kind="Flatten"]')).toHaveCount(1);
   await expect(page.getByTestId('node-input_1')).toBeVisible();
 });
+
+test('the autoencoder card trains on MNIST with its inputs as targets and shows what it rebuilt', async ({
+  page,
+  served,
+}) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(served.url);
+  await page.getByTestId('template-autoencoder-mnist').click();
+  await expect(page.getByTestId('data-summary')).toContainText('targets = inputs', { timeout: 30_000 });
+  await expect(page.getByTestId('data-targets')).toHaveValue('inputs');
+  await expect(page.getByTestId('train-recommended')).toHaveAttribute('data-state', 'applied');
+  // Fewer epochs than recommended keep the test short; five already beat the mean image.
+  await page.getByTestId('train-epochs').fill('5');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 90_000 });
+  const shown = page.getByTestId('reconstructions');
+  await expect(shown).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('reconstruction-11')).toBeVisible();
+  await expect(page.locator('[data-baseline="pca"]')).toBeVisible();
+  await shown.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/e2e/gallery-autoencoder.png' });
+  // The design has the bottleneck the PCA baseline is as narrow as.
+  await page.getByTestId('view-design').click();
+  await expect(page.getByTestId('node-dense_2')).toContainText('32');
+});

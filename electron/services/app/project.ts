@@ -5,7 +5,17 @@
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { emptyProject } from '../../../shared/ir/project';
-import { buildTemplate, isTemplateId, TEMPLATE_IDS, TEMPLATES } from '../../../shared/templates/index';
+import {
+  buildTemplate,
+  isTemplateId,
+  optionsForData,
+  TEMPLATE_IDS,
+  type TemplateId,
+  TemplateOptionError,
+  type TemplateOptions,
+  TEMPLATES,
+} from '../../../shared/templates/index';
+import { builtinDescriptor } from '../datasets/builtin';
 import { openProject, PROJECT_EXTENSION, saveProject } from '../projectFiles';
 import { ServiceError } from './core';
 import type { AppCore, HandlerGroup } from './core';
@@ -28,10 +38,10 @@ export function projectHandlers(app: AppCore): HandlerGroup<ProjectRequests> {
         return { id, label: t.label, description: t.description, teaches: t.teaches };
       }),
 
-    'project.new': async ({ template }) => {
+    'project.new': async ({ template, dataset }) => {
       let project;
       if (template === null) project = emptyProject();
-      else if (isTemplateId(template)) project = buildTemplate(template);
+      else if (isTemplateId(template)) project = buildTemplate(template, fitting(template, dataset));
       else throw new ServiceError('BAD_REQUEST', `Unknown template ${JSON.stringify(template)}.`);
       return app.openResult(app.newDoc(null, {}), null, project, {});
     },
@@ -88,4 +98,26 @@ export function projectHandlers(app: AppCore): HandlerGroup<ProjectRequests> {
       return {};
     },
   };
+}
+
+/**
+ * The template's options for a built-in dataset (none without one, or when the template cannot take
+ * that data's shape: the data panel then fits the Input and Output and the checker offers fixes).
+ */
+function fitting(template: TemplateId, dataset: string | undefined): TemplateOptions {
+  const d = dataset === undefined ? undefined : builtinDescriptor(dataset);
+  if (!d) return {};
+  const options = optionsForData(template, {
+    task: d.task,
+    sampleShape: d.sampleShape,
+    ...(d.classes !== undefined ? { classes: d.classes } : {}),
+    ...(d.options?.vocabSize ? { vocabSize: d.options.vocabSize.default } : {}),
+  });
+  try {
+    buildTemplate(template, options);
+    return options;
+  } catch (err) {
+    if (err instanceof TemplateOptionError) return {};
+    throw err;
+  }
 }

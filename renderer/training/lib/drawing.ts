@@ -147,3 +147,11 @@ export function grayToRgba(values: readonly number[], inkDark = true): Uint8Clam
   });
   return out;
 }
+
+/** The first channel of each pixel of an h × w × c image (row-major, channels last). */
+export function grayOf(input: readonly number[], h: number, w: number, c: number): number[] {
+  if (c <= 1) return input.slice(0, h * w);
+  const out: number[] = [];
+  for (let p = 0; p < h * w; p++) out.push(input[p * c] ?? 0);
+  return out;
+}

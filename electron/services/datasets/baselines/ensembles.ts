@@ -79,7 +79,7 @@ function rung(
     id,
     label,
     task: 'regression',
-    metrics: regressionMetrics(ds.y.subarray(trainCount * k), scores),
+    metrics: regressionMetrics(ds.y.subarray(trainCount * k), scores, k),
     note,
   };
 }

@@ -10,6 +10,9 @@
  *   features (bins.ts, trees.ts), every training row, sized to an operations budget (said in each
  *   result's `note`).
  *
+ * - data whose targets are its inputs (an autoencoder): the mean sample and PCA with as many
+ *   components as the network's bottleneck (pca.ts), instead of the above.
+ *
  * Token-id data (text) is turned into a bag of words: logistic regression sees every word of the
  * vocabulary (sparse), the trees see whether each of the 300 most frequent words is present (ids are
  * ranked by training frequency).
@@ -26,6 +29,7 @@ import { features } from './features';
 import { binFeatures } from './bins';
 import { gradientBoosting, randomForest } from './ensembles';
 import { linearRegression, logisticRegression } from './linear';
+import { pcaReconstruction } from './pca';
 import { accuracy, argmax, classCount, regressionMetrics } from './metrics';
 import type { BaselineId, BaselineOptions, BaselineResult, BaselineRun, Rung } from './types';
 
@@ -53,6 +57,13 @@ export async function runBaselines(
     results.push({ ...r, trainMs: Math.round(performance.now() - t0) });
   };
 
+  if (ds.reconstruction) {
+    // Rebuilding the inputs: the mean sample, and PCA as narrow as the network's bottleneck. Not a
+    // linear regression (with every value as input it learns the identity) nor trees (one per value).
+    if (want('majority')) await timed(async () => meanTarget(run));
+    if (want('pca')) await timed(() => pcaReconstruction(run, options.components ?? 32));
+    return results;
+  }
   if (ds.task === 'classification') {
     const k = classCount(ds, trainCount);
     if (want('majority')) await timed(async () => majorityClass(run, k));
@@ -95,8 +106,8 @@ function meanTarget({ ds, trainCount }: BaselineRun): Rung {
   const pred = Float32Array.from({ length: yVal.length }, (_, i) => mean[i % k]!);
   return {
     id: 'majority',
-    label: 'Mean of the training targets',
+    label: ds.reconstruction ? 'Mean of the training samples' : 'Mean of the training targets',
     task: 'regression',
-    metrics: regressionMetrics(yVal, pred),
+    metrics: regressionMetrics(yVal, pred, k),
   };
 }

@@ -244,7 +244,7 @@ export async function linearRegression(run: BaselineRun): Promise<Rung> {
     id: 'linear-regression',
     label: 'Linear regression',
     task: 'regression',
-    metrics: regressionMetrics(yVal, pred),
+    metrics: regressionMetrics(yVal, pred, k),
     note,
   };
 }

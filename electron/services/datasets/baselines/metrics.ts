@@ -6,15 +6,21 @@ export function accuracy(truth: ArrayLike<number>, predicted: ArrayLike<number>)
   return truth.length ? ok / truth.length : NaN;
 }
 
-/** MAE and R² over all values (multi-output targets pooled); R² = 1 − SS_res / SS_tot. */
+/**
+ * MAE and R² over row-major targets of `columns` values each. R² is 1 − SSE / SST with SST taken
+ * around each column's own mean (scikit-learn's "variance_weighted"): one column gives the usual
+ * R²; many (an autoencoder's pixels) are not swamped by columns that barely vary. The engine's
+ * `RegressionAccumulator` computes the same.
+ */
 export function regressionMetrics(
   truth: ArrayLike<number>,
   predicted: ArrayLike<number>,
+  columns = 1,
 ): { mae: number; r2: number } {
   const n = truth.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += truth[i]!;
-  mean /= n;
+  const rows = n / columns;
+  const mean = new Float64Array(columns);
+  for (let i = 0; i < n; i++) mean[i % columns]! += truth[i]! / rows;
   let abs = 0;
   let res = 0;
   let tot = 0;
@@ -22,7 +28,7 @@ export function regressionMetrics(
     const e = truth[i]! - predicted[i]!;
     abs += Math.abs(e);
     res += e * e;
-    tot += (truth[i]! - mean) ** 2;
+    tot += (truth[i]! - mean[i % columns]!) ** 2;
   }
   return { mae: abs / n, r2: tot > 0 ? 1 - res / tot : NaN };
 }

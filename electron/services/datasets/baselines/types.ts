@@ -3,7 +3,7 @@ import type { ArrayDataset, Task } from '../../../../shared/training/data';
 import type { Features } from './features';
 
 export type BaselineId =
-  'majority' | 'logistic-regression' | 'linear-regression' | 'random-forest' | 'gradient-boosting';
+  'majority' | 'logistic-regression' | 'linear-regression' | 'random-forest' | 'gradient-boosting' | 'pca';
 
 export interface BaselineResult {
   id: BaselineId;
@@ -26,6 +26,8 @@ export interface BaselineOptions {
   logistic?: { epochs?: number; learningRate?: number; l2?: number; batchSize?: number };
   randomForest?: { trees?: number; maxDepth?: number };
   boosting?: { rounds?: number };
+  /** Data whose targets are its inputs: the network's bottleneck width, the PCA baseline's components (default 32). */
+  components?: number;
 }
 
 /** One run of the ladder: the dataset, its features, its split, the seed and the options. */
