@@ -63,6 +63,8 @@ test('the autoencoder card trains on MNIST with its inputs as targets and shows 
   await expect(page.locator('[data-baseline="pca"]')).toBeVisible();
   await shown.scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/e2e/gallery-autoencoder.png' });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.screenshot({ path: 'test-results/e2e/gallery-autoencoder-1920.png' });
   // The design has the bottleneck the PCA baseline is as narrow as.
   await page.getByTestId('view-design').click();
   await expect(page.getByTestId('node-dense_2')).toContainText('32');
