@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { registerDatasets } from './cli/datasets';
+import { registerDiff } from './cli/diff';
 import { exitCodeFor } from './cli/errors';
 import { registerEvaluate } from './cli/evaluate';
 import { registerExport } from './cli/export';
@@ -45,6 +46,7 @@ export function buildProgram(io: Io): Command {
   registerLrFind(program, io);
   registerValidate(program, io);
   registerSummary(program, io);
+  registerDiff(program, io);
   registerExport(program, io);
   registerServe(program, io, findRendererDir);
   return program;

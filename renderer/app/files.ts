@@ -196,3 +196,28 @@ export async function exportProject(
     return errorText(err);
   }
 }
+
+/**
+ * Shows the diff from another project's network (a path) or from the document's last saved
+ * version (null) to the open graph.
+ */
+export async function compareWith(p: string | null): Promise<void> {
+  store().closeDialog();
+  const docId = store().docId;
+  if (!docId) return;
+  try {
+    const other = await api.request('project.read', { docId, path: p });
+    store().setDiffBase({ label: p === null ? 'the last saved version' : other.path, graph: other.graph });
+  } catch (err) {
+    showError(p === null ? 'Cannot read the saved version' : `Cannot read ${fileName(p)}`, err);
+  }
+}
+
+/** Picks a project to compare with: the system's dialog (desktop) or the served folder's. */
+export function pickComparison(): void {
+  if (store().mode === 'electron')
+    void api.request('dialog.openProject', {}).then(({ path }) => {
+      if (path) void compareWith(path);
+    });
+  else store().openDialog({ kind: 'browse', mode: 'compare' });
+}

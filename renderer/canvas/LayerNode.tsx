@@ -12,7 +12,7 @@ import { ProbeView } from '../inspect/ProbeView';
 import { NodeStats } from '../inspect/NodeStats';
 import { UnitMaps } from '../inspect/UnitMaps';
 import type { LayerNodeT } from '../store/graph';
-import { selectWeights } from '../store/selectors';
+import { diffStatusOf, selectDiff, selectWeights } from '../store/selectors';
 import { useAppStore } from '../store/store';
 import { useCanvasReport, useFar } from './context';
 
@@ -41,14 +41,18 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
       : null,
   );
   const checkpoint = useAppStore((s) => s.checkpoint);
+  // Compared with another network: added or changed since it.
+  const diff = useAppStore((s) => diffStatusOf(selectDiff(s), id));
+  const diffClass = diff ? ` diff-${diff}` : '';
   const spec = layerSpec(data.kind);
   const r = report.nodes.get(id);
   if (far) {
     const bad = r?.issues.some((i) => i.severity === 'error');
     return (
       <div
-        className={`layer-node far cat-${spec.category}${selected ? ' selected' : ''}${bad ? ' has-error' : ''}`}
+        className={`layer-node far cat-${spec.category}${selected ? ' selected' : ''}${bad ? ' has-error' : ''}${diffClass}`}
         data-testid={`node-${id}`}
+        data-diff={diff}
         data-kind={data.kind}
       >
         <Handle id="in" type="target" position={Position.Top} isConnectable={false} />
@@ -78,8 +82,9 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
   const shape = r?.outputShape ? formatShape(r.outputShape) : '—';
   return (
     <div
-      className={`layer-node cat-${spec.category}${selected ? ' selected' : ''}${errors.length ? ' has-error' : ''}`}
+      className={`layer-node cat-${spec.category}${selected ? ' selected' : ''}${errors.length ? ' has-error' : ''}${diffClass}`}
       data-testid={`node-${id}`}
+      data-diff={diff}
       data-kind={data.kind}
     >
       {ports.map((p, i) => (

@@ -6,7 +6,7 @@
 import { redo, undo } from '../store/history';
 import { useAppStore } from '../store/store';
 import type { CanvasView } from '../app/view';
-import { guardUnsaved, openProject, save, saveAs } from '../app/files';
+import { compareWith, guardUnsaved, openProject, pickComparison, save, saveAs } from '../app/files';
 import { copyToClipboard, pasteFromClipboard } from './clipboard';
 
 export const isMac = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform);
@@ -81,6 +81,13 @@ export const COMMANDS: readonly Command[] = [
     bindings: [anywhere(withMod('e'))],
     run: () => store().openDialog({ kind: 'export' }),
   },
+  { id: 'compare', label: 'Compare with a project…', run: () => pickComparison() },
+  {
+    id: 'compareSaved',
+    label: 'Compare with the last saved version',
+    run: () => void compareWith(null),
+  },
+  { id: 'compareOff', label: 'Close the comparison', run: () => store().setDiffBase(null) },
   { id: 'undo', label: 'Undo', keys: `${mod}Z`, bindings: [withMod('z', false)], run: undo },
   {
     id: 'redo',

@@ -14,7 +14,11 @@ export function CommandMenu({
   onCommand: (id: string) => void;
 }) {
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <div
+      className="modal-backdrop"
+      data-testid="cmd-palette"
+      onMouseDown={(e) => e.target === e.currentTarget && onClose()}
+    >
       <Command className="cmdk" label="Add a layer or run a command" data-testid="command-menu" loop>
         <Command.Input
           autoFocus
@@ -41,6 +45,7 @@ export function CommandMenu({
               <Command.Item
                 key={c.id}
                 value={`command ${c.label}`}
+                data-testid={`cmd-${c.id}`}
                 onSelect={() => {
                   onClose();
                   onCommand(c.id);

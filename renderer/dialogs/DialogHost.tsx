@@ -3,7 +3,7 @@
  * document workflows (app/files.ts), the commands and the graph.
  */
 import type { LayerKind } from '../../shared/layers/index';
-import { exportProject, newProject, openPath, saveTo } from '../app/files';
+import { compareWith, exportProject, newProject, openPath, saveTo } from '../app/files';
 import { COMMANDS, type CommandContext, runCommand } from '../commands/commands';
 import { useAppStore } from '../store/store';
 import type { DialogState } from '../store/slices/ui';
@@ -52,7 +52,13 @@ export function DialogHost({ ctx }: { ctx: CommandContext }) {
         <FileBrowser
           mode={dialog.mode}
           suggestedName={`${fileSafe(name || 'untitled')}.nnproj`}
-          onPick={(p) => void (dialog.mode === 'open' ? openPath(p, ctx.view) : saveTo(p))}
+          onPick={(p) =>
+            void (dialog.mode === 'open'
+              ? openPath(p, ctx.view)
+              : dialog.mode === 'compare'
+                ? compareWith(p)
+                : saveTo(p))
+          }
           onClose={close}
         />
       );

@@ -53,7 +53,7 @@ export function FileBrowser({
   onPick,
   onClose,
 }: {
-  mode: 'open' | 'save';
+  mode: 'open' | 'save' | 'compare';
   suggestedName?: string;
   onPick: (path: string) => void;
   onClose: () => void;
@@ -63,7 +63,9 @@ export function FileBrowser({
   const join = (d: string, f: string) => (d === '.' ? f : `${d}/${f}`);
   return (
     <Modal
-      title={mode === 'open' ? 'Open project' : 'Save project as'}
+      title={
+        mode === 'open' ? 'Open project' : mode === 'compare' ? 'Compare with a project' : 'Save project as'
+      }
       onClose={onClose}
       testId="file-browser"
     >
@@ -80,7 +82,7 @@ export function FileBrowser({
                 className={`fb-entry ${e.kind}`}
                 data-testid={`fb-entry-${e.name}`}
                 onClick={() =>
-                  e.kind === 'dir' ? setDir(e.path) : mode === 'open' ? onPick(e.path) : setName(e.name)
+                  e.kind === 'dir' ? setDir(e.path) : mode === 'save' ? setName(e.name) : onPick(e.path)
                 }
               >
                 {e.kind === 'dir' ? '📁 ' : '📄 '}

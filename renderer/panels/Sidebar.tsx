@@ -1,6 +1,10 @@
-/** The design view's sidebar: the Inspector and Summary tabs, and the Problems list under them. */
+/**
+ * The design view's sidebar: the comparison (when one is open), the Inspector and Summary tabs, and
+ * the Problems list under them.
+ */
 import { useState } from 'react';
 import type { GraphFix } from '../../shared/graph/check';
+import { DiffView } from '../canvas/DiffView';
 import { useAppStore } from '../store/store';
 import { ErrorList } from './ErrorList';
 import { Inspector } from './Inspector';
@@ -21,6 +25,7 @@ export function Sidebar() {
   const [tab, setTab] = useState<(typeof TABS)[number][0]>('inspector');
   return (
     <aside className="sidebar">
+      <DiffView />
       <nav className="tabs">
         {TABS.map(([id, label]) => (
           <button

@@ -4,6 +4,8 @@
  */
 import type { Edge } from '@xyflow/react';
 import { checkGraph, type CheckGraph, type GraphReport } from '../../shared/graph/check';
+import { diffGraphs, type GraphDiff } from '../../shared/graph/diff';
+import type { Graph } from '../../shared/ir/schema';
 import { type WeightEntry, weightsFit } from '../../shared/graph/weights';
 import { type LayerNodeT, sameWiring } from './graph';
 
@@ -72,4 +74,26 @@ export function selectWeights(s: GraphKey & { weightSpecs: WeightEntry[] | null 
   }
   lastWeights = { report, specs: s.weightSpecs, view };
   return view;
+}
+
+let lastDiff: { report: GraphReport; base: Graph; diff: GraphDiff } | null = null;
+
+/**
+ * The diff from the diff view's other network to the open graph (null when none is chosen),
+ * memoised on the checker's input, so it follows every edit but not a drag.
+ */
+export function selectDiff(s: GraphKey & { diffBase: { graph: Graph } | null }): GraphDiff | null {
+  if (!s.diffBase) return null;
+  const report = selectReport(s);
+  if (lastDiff && lastDiff.report === report && lastDiff.base === s.diffBase.graph) return lastDiff.diff;
+  const diff = diffGraphs(s.diffBase.graph, lastInput!);
+  lastDiff = { report, base: s.diffBase.graph, diff };
+  return diff;
+}
+
+/** How a node of the open graph differs from the diff view's other network, if it does. */
+export function diffStatusOf(diff: GraphDiff | null, id: string): 'added' | 'changed' | undefined {
+  if (!diff) return undefined;
+  if (diff.added.includes(id)) return 'added';
+  return diff.changed.some((c) => c.id === id) ? 'changed' : undefined;
 }

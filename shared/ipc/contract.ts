@@ -165,6 +165,14 @@ export const REQUESTS = {
     params: z.strictObject({ path: filePath }),
     result: openResultSchema,
   },
+  /**
+   * Another project's network, read and not opened (a diff's other side): a path, or null for the
+   * document's own file as last saved.
+   */
+  'project.read': {
+    params: z.strictObject({ docId, path: filePath.nullable() }),
+    result: z.strictObject({ path: z.string(), name: z.string(), graph: projectSchema.shape.graph }),
+  },
   'project.save': {
     params: z.strictObject({ docId, path: filePath.nullable(), project: projectSchema }),
     /**

@@ -21,7 +21,13 @@ import { ServiceError } from './core';
 import type { AppCore, HandlerGroup } from './core';
 
 export type ProjectRequests =
-  'app.info' | 'project.templates' | 'project.new' | 'project.open' | 'project.save' | 'project.close';
+  | 'app.info'
+  | 'project.templates'
+  | 'project.new'
+  | 'project.open'
+  | 'project.read'
+  | 'project.save'
+  | 'project.close';
 
 export function projectHandlers(app: AppCore): HandlerGroup<ProjectRequests> {
   return {
@@ -52,6 +58,16 @@ export function projectHandlers(app: AppCore): HandlerGroup<ProjectRequests> {
       const { project, ...extras } = bundle;
       await app.addRecent(abs).catch(() => undefined);
       return app.openResult(app.newDoc(abs, extras), abs, project, extras);
+    },
+
+    'project.read': async ({ docId, path: p }) => {
+      const d = app.doc(docId);
+      const target = p ?? (d.path ? app.display(d.path) : null);
+      if (!target)
+        throw new ServiceError('NO_PATH', 'The project has not been saved yet: there is no saved version.');
+      const abs = await app.confine(target, { mustExist: true });
+      const { project } = await openProject(abs);
+      return { path: app.display(abs), name: project.name, graph: project.graph };
     },
 
     'project.save': async ({ docId, path: p, project: given }) => {

@@ -2,6 +2,7 @@
  * The window's own state: serve or desktop mode, theme, minimap, Design or Train view, the open
  * dialog, recent files and recoverable work. Not part of the document and not in undo history.
  */
+import type { Graph } from '../../../shared/ir/schema';
 import type { SliceCreator } from '../state';
 
 export type Theme = 'light' | 'dark';
@@ -9,7 +10,8 @@ export type Theme = 'light' | 'dark';
 export type DialogState =
   | { kind: 'none' }
   | { kind: 'error'; title: string; message: string; where?: string | undefined }
-  | { kind: 'browse'; mode: 'open' | 'save' }
+  /** `compare`: pick a project whose network the open one is compared with. */
+  | { kind: 'browse'; mode: 'open' | 'save' | 'compare' }
   | { kind: 'gallery' }
   | { kind: 'export' }
   | { kind: 'confirm'; title: string; message: string; confirm: string; onConfirm: () => void }
@@ -24,8 +26,17 @@ export interface PendingRecovery {
   savedAt: string;
 }
 
+/** The other side of the diff view: a network the open graph is compared with (old → open). */
+export interface DiffBase {
+  /** What it is, as the diff view names it ("last saved version", a file's path). */
+  label: string;
+  graph: Graph;
+}
+
 export interface UiSlice {
   mode: 'electron' | 'serve';
+  diffBase: DiffBase | null;
+  setDiffBase(base: DiffBase | null): void;
   theme: Theme;
   minimap: boolean;
   view: 'design' | 'train';
@@ -45,6 +56,8 @@ const savedTheme = (): Theme =>
 
 export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
   mode: 'serve',
+  diffBase: null,
+  setDiffBase: (diffBase) => set({ diffBase }),
   theme: savedTheme(),
   minimap: true,
   view: 'design',
