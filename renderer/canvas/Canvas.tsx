@@ -11,11 +11,12 @@ import {
   type Connection,
   type Edge,
   type FinalConnectionState,
+  type Node,
   useReactFlow,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { type RefObject, useCallback } from 'react';
-import { isLayerKind } from '../../shared/layers/index';
+import { isLayerKind, layerSpec } from '../../shared/layers/index';
 import { isMac } from '../commands/commands';
 import { DND_MIME } from '../palette/Palette';
 import { beginGesture, endGesture } from '../store/history';
@@ -34,6 +35,12 @@ const nodeTypes = { layer: LayerNode };
 const NO_EDGES: Edge[] = [];
 const edgeTypes = { shape: ShapeEdge };
 const isValidConnection = (c: Edge | Connection) => c.source !== c.target;
+
+/** The minimap draws each node in its category's colour (the palette's), not as a blank box. */
+function minimapColor(n: Node): string {
+  const kind = (n.data as { kind?: string }).kind;
+  return kind && isLayerKind(kind) ? `var(--cat-${layerSpec(kind).category})` : 'var(--muted)';
+}
 
 export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
   const rf = useReactFlow();
@@ -128,7 +135,16 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
             <Controls showInteractive={false} />
             {/* Zoomed out, the canvas is its own overview; the minimap's per-node subscriptions
                 would double the cost of every drag step on a big graph. */}
-            {minimap && !far && <MiniMap pannable zoomable nodeStrokeWidth={2} />}
+            {minimap && !far && (
+              <MiniMap
+                pannable
+                zoomable
+                nodeStrokeWidth={2}
+                nodeColor={minimapColor}
+                nodeBorderRadius={4}
+                maskColor="rgb(120 130 150 / 18%)"
+              />
+            )}
           </ReactFlow>
         </FarContext.Provider>
       </ReportContext.Provider>

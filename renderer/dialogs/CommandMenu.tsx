@@ -45,7 +45,7 @@ export function CommandMenu({
               <Command.Item
                 key={c.id}
                 value={`command ${c.label}`}
-                data-testid={`cmd-${c.id}`}
+                data-testid={`cmdk-cmd-${c.id}`}
                 onSelect={() => {
                   onClose();
                   onCommand(c.id);

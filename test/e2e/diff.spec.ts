@@ -26,7 +26,7 @@ test('compare a CNN with an MLP project, then with its own saved version', async
   await page.keyboard.press('Control+k');
   await expect(page.getByTestId('cmd-palette')).toBeVisible();
   await page.keyboard.type('compare with a project');
-  await page.getByTestId('cmd-compare').click();
+  await page.getByTestId('cmdk-cmd-compare').click();
   await page.getByTestId('fb-entry-mlp.nnproj').click();
 
   const view = page.getByTestId('diff-view');
@@ -52,7 +52,7 @@ test('compare a CNN with an MLP project, then with its own saved version', async
   await expect(page.getByTestId('file-browser')).toBeHidden();
   await page.keyboard.press('Control+k');
   await page.keyboard.type('last saved');
-  await page.getByTestId('cmd-compareSaved').click();
+  await page.getByTestId('cmdk-cmd-compareSaved').click();
   await expect(view).toContainText('The same network');
   await page.getByTestId('node-dense_2').click();
   const units = page.getByTestId('param-units');
