@@ -97,17 +97,19 @@ const NAME_MIN = 120;
 
 /**
  * How many of OVERFLOW_ORDER must move so the rest fits: measured from the buttons' own widths
- * (taken while they show) against the toolbar's, again whenever the toolbar is resized.
+ * (taken while they show) against the toolbar's, again whenever the toolbar is resized or rendered.
  */
 function useOverflow(bar: React.RefObject<HTMLElement | null>): number {
   const [hide, setHide] = useState(0);
   const widths = useRef(new Map<string, number>());
+  const measureRef = useRef<() => void>(() => undefined);
   useLayoutEffect(() => {
     const el = bar.current;
     if (!el) return;
     const measure = () => {
       const gap = 6;
-      let fixed = 24 + NAME_MIN;
+      // Padding, the name's own padding and border, and a margin against rounding.
+      let fixed = 24 + NAME_MIN + 40;
       for (const child of Array.from(el.children) as HTMLElement[]) {
         const id = child.dataset.overflow;
         const movable = id !== undefined && (OVERFLOW_ORDER as readonly string[]).includes(id);
@@ -125,11 +127,15 @@ function useOverflow(bar: React.RefObject<HTMLElement | null>): number {
       }
       setHide(n);
     };
+    measureRef.current = measure;
     measure();
     const ro = new ResizeObserver(measure);
     ro.observe(el);
     return () => ro.disconnect();
   }, [bar]);
+  // Content changes too (recent files appear, a label changes): measure after every render; the
+  // state only changes when the count does.
+  useLayoutEffect(() => measureRef.current());
   return hide;
 }
 
