@@ -43,13 +43,25 @@ export function guardUnsaved(action: () => void): void {
   s.openDialog({
     kind: 'confirm',
     title: 'Unsaved changes',
-    message: `“${s.meta.name}” has changes that are not saved. Discard them?`,
+    message: `“${s.meta.name}” has changes that are not saved. Save them first, or discard them?`,
     confirm: 'Discard changes',
     onConfirm: () => {
       const id = store().docId;
       if (id) void api.request('autosave.clear', { docId: id }).catch(() => undefined);
       store().closeDialog();
       action();
+    },
+    // Save, then go on once the document is saved. A document never saved gets Save As's dialog;
+    // the action waits for the user to run it again.
+    primary: {
+      label: 'Save',
+      run: () => {
+        store().closeDialog();
+        void save().then(() => {
+          const t = store();
+          if (t.editVersion === t.savedVersion) action();
+        });
+      },
     },
   });
 }

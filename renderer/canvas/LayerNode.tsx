@@ -130,7 +130,11 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
         </span>
       </div>
       {layerHistory && <NodeStats id={id} history={layerHistory} checkpoint={checkpoint} />}
-      {errors.length > 0 && <div className="layer-node-error">{errors[0]!.message}</div>}
+      {errors.length > 0 && (
+        <div className="layer-node-error" title={errors[0]!.message}>
+          {errors[0]!.message}
+        </div>
+      )}
       {((probe && activation) || units) && (
         <div className="node-side">
           {units && <UnitMaps grid={units} />}

@@ -44,6 +44,7 @@ export function DialogHost({ ctx }: { ctx: CommandContext }) {
           message={dialog.message}
           confirm={dialog.confirm}
           onConfirm={dialog.onConfirm}
+          primary={dialog.primary}
           onClose={close}
         />
       );

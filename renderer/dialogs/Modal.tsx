@@ -68,21 +68,29 @@ export function ConfirmDialog({
   confirm,
   onConfirm,
   onClose,
+  primary,
 }: {
   title: string;
   message: string;
   confirm: string;
   onConfirm: () => void;
   onClose: () => void;
+  /** The safe choice offered first (Save, in the unsaved-changes dialog). */
+  primary?: { label: string; run: () => void } | undefined;
 }) {
   return (
     <Modal title={title} onClose={onClose} testId="confirm-dialog">
       <p>{message}</p>
       <footer>
         <button onClick={onClose}>Cancel</button>
-        <button className="danger" data-testid="confirm-ok" onClick={onConfirm} autoFocus>
+        <button className="danger" data-testid="confirm-ok" onClick={onConfirm} autoFocus={!primary}>
           {confirm}
         </button>
+        {primary && (
+          <button className="primary" data-testid="confirm-primary" onClick={primary.run} autoFocus>
+            {primary.label}
+          </button>
+        )}
       </footer>
     </Modal>
   );

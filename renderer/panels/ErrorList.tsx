@@ -13,7 +13,7 @@ export function ErrorList({ onFix }: { onFix: (fix: GraphFix) => void }) {
         Problems <span className="count">{report.issues.length}</span>
       </h2>
       {empty && (
-        <p className="muted">Drag an Input from the palette to start, or pick a template (File ▸ New).</p>
+        <p className="muted">Drag an Input from the palette to start, or pick a template (New, Ctrl+N).</p>
       )}
       {!empty && report.issues.length === 0 && (
         <p className="ok">No problems: the graph is ready to train.</p>

@@ -6,17 +6,18 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
-/** Elements with a test id cut off by their nearest ancestor that clips without scrolling, or by the window. */
+/** Elements with a test id, and table cells, cut off by an ancestor that clips without scrolling, or by the window. */
 async function clipped(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const bad: string[] = [];
     const scrolls = (o: string) => o === 'auto' || o === 'scroll';
-    for (const el of Array.from(document.querySelectorAll<HTMLElement>('[data-testid]'))) {
+    // Elements with a test id, and every table cell (a matrix's last columns are what gets cut).
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('[data-testid], th, td'))) {
       const r = el.getBoundingClientRect();
       // The canvas pans: its nodes and its background may lie past its edge by design.
       const onCanvas = el.closest('.react-flow') && !el.closest('.react-flow__panel');
       if (r.width === 0 || r.height === 0 || onCanvas) continue;
-      const id = el.dataset.testid!;
+      const id = el.dataset.testid ?? `${el.tagName.toLowerCase()} "${(el.textContent ?? '').slice(0, 20)}"`;
       // Along an axis, a scrolling ancestor makes the element reachable; a clipping one cuts it.
       let reachX = false;
       let reachY = false;
@@ -94,4 +95,44 @@ test('the main screens at 1024×768, 1280×720, 1440×900 and 1920×1080: nothin
     expect(await clipped(page), `Ctrl+K at ${tag}`).toEqual([]);
     await page.keyboard.press('Escape');
   }
+});
+
+test('wide content fits or scrolls in its panel: a 10-class confusion matrix, the Transformer’s summary', async ({
+  page,
+  served,
+}) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(served.url);
+  await page.getByTestId('template-cnn-digits').click();
+  await expect(page.getByTestId('data-summary')).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId('train-epochs').fill('3');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 60_000 });
+  const matrix = page.getByTestId('confusion-matrix');
+  await expect(matrix).toBeVisible({ timeout: 30_000 });
+  for (const [width, height] of [
+    [1440, 900],
+    [1280, 720],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await matrix.scrollIntoViewIfNeeded();
+    expect(await clipped(page), `confusion matrix at ${width}x${height}`).toEqual([]);
+    // It fits its panel, or scrolls inside it: never wider than the panel.
+    const [m, panel] = await Promise.all([
+      matrix.boundingBox(),
+      page.locator('.train-view > .panel:last-child').boundingBox(),
+    ]);
+    expect(m!.x + m!.width).toBeLessThanOrEqual(panel!.x + panel!.width + 1);
+    await page.screenshot({ path: `test-results/e2e/layout-confusion-${width}x${height}.png` });
+  }
+  await page.getByTestId('cmd-new').click();
+  // The trained project is unsaved: the dialog offers Save first, and Discard.
+  await expect(page.getByTestId('confirm-primary')).toHaveText('Save');
+  await page.getByTestId('confirm-ok').click();
+  await page.getByTestId('template-transformer').click();
+  await page.getByTestId('view-design').click();
+  await page.getByTestId('tab-summary').click();
+  expect(await clipped(page), 'Transformer summary at 1280x720').toEqual([]);
+  await page.screenshot({ path: 'test-results/e2e/layout-summary-transformer.png' });
 });

@@ -124,7 +124,9 @@ export const createDocumentSlice: SliceCreator<DocumentSlice> = (set, get, store
       graph: toGraph(get().nodes, get().edges),
     }),
     setTraining: (training) => !refused() && edited({ meta: { ...get().meta, training } }),
-    setDataSpec: (data) => edited({ data }),
+    // Loading the project's own data again (opening the Train view) is no edit.
+    setDataSpec: (data) =>
+      JSON.stringify(data) === JSON.stringify(get().data) ? undefined : edited({ data }),
     addRun: (run, weightSpecs, replaced) =>
       edited({
         runs: [...get().runs, run],

@@ -14,7 +14,14 @@ export type DialogState =
   | { kind: 'browse'; mode: 'open' | 'save' | 'compare' }
   | { kind: 'gallery' }
   | { kind: 'export' }
-  | { kind: 'confirm'; title: string; message: string; confirm: string; onConfirm: () => void }
+  | {
+      kind: 'confirm';
+      title: string;
+      message: string;
+      confirm: string;
+      onConfirm: () => void;
+      primary?: { label: string; run: () => void };
+    }
   /** The Ctrl+K menu; `at` and `connectFrom` when a connection was dropped on empty canvas. */
   | { kind: 'command'; at?: { x: number; y: number } | undefined; connectFrom?: string | undefined };
 
