@@ -17,6 +17,7 @@ import {
   session,
   shell,
 } from 'electron';
+import { accelerator, COMMAND_IDS, commandInfo, type MenuName } from '../shared/commands';
 import { VERSION } from './version';
 import { bindIpc } from './ipc/bind';
 import { AppServices } from './services/app';
@@ -83,59 +84,36 @@ function command(id: string) {
 async function buildMenu(): Promise<void> {
   const recent = await services.handlers['recent.list']({}).catch(() => [] as string[]);
   const isMac = process.platform === 'darwin';
+  // File, Edit and View come from the shared command table (the renderer runs what they send back).
+  const items = (menu: MenuName): MenuItemConstructorOptions[] =>
+    COMMAND_IDS.filter((id) => commandInfo(id).menu === menu).map((id): MenuItemConstructorOptions => {
+      const info = commandInfo(id);
+      if (info.role) return { role: info.role };
+      const acc = accelerator(id);
+      return { label: info.label, ...(acc ? { accelerator: acc } : {}), click: command(id) };
+    });
+  const recentMenu: MenuItemConstructorOptions = {
+    label: 'Open Recent',
+    submenu: recent.length
+      ? recent.map((p) => ({ label: p, click: () => services.emit('app.openFile', { path: p }) }))
+      : [{ label: 'No recent projects', enabled: false }],
+  };
+  const file = items('file');
   const template: MenuItemConstructorOptions[] = [
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
     {
       label: 'File',
       submenu: [
-        { label: 'New', accelerator: 'CmdOrCtrl+N', click: command('new') },
-        { label: 'New from Template…', accelerator: 'CmdOrCtrl+Shift+N', click: command('new') },
-        { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: command('open') },
-        {
-          label: 'Open Recent',
-          submenu: recent.length
-            ? recent.map((p) => ({ label: p, click: () => services.emit('app.openFile', { path: p }) }))
-            : [{ label: 'No recent projects', enabled: false }],
-        },
+        ...file.slice(0, 2),
+        recentMenu,
         { type: 'separator' },
-        { label: 'Save', accelerator: 'CmdOrCtrl+S', click: command('save') },
-        { label: 'Save As…', accelerator: 'CmdOrCtrl+Shift+S', click: command('saveAs') },
-        { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: command('export') },
+        ...file.slice(2),
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],
     },
-    {
-      label: 'Edit',
-      submenu: [
-        { label: 'Undo', accelerator: 'CmdOrCtrl+Z', click: command('undo') },
-        { label: 'Redo', accelerator: isMac ? 'Cmd+Shift+Z' : 'Ctrl+Y', click: command('redo') },
-        { type: 'separator' },
-        { role: 'cut' },
-        { role: 'copy' },
-        { role: 'paste' },
-        { label: 'Duplicate', accelerator: 'CmdOrCtrl+D', click: command('duplicate') },
-        { label: 'Delete', accelerator: 'Delete', click: command('delete') },
-        { label: 'Select All', accelerator: 'CmdOrCtrl+A', click: command('selectAll') },
-      ],
-    },
-    {
-      label: 'View',
-      submenu: [
-        { label: 'Zoom In', accelerator: 'CmdOrCtrl+=', click: command('zoomIn') },
-        { label: 'Zoom Out', accelerator: 'CmdOrCtrl+-', click: command('zoomOut') },
-        { label: 'Fit', accelerator: 'Shift+1', click: command('fit') },
-        { label: 'Auto Layout', accelerator: 'CmdOrCtrl+L', click: command('layout') },
-        { label: 'Minimap', click: command('minimap') },
-        { label: 'Dark Theme', click: command('theme') },
-        { type: 'separator' },
-        { label: 'Compare with a Project…', click: command('compare') },
-        { label: 'Compare with the Saved Version', click: command('compareSaved') },
-        { label: 'Close the Comparison', click: command('compareOff') },
-        { type: 'separator' },
-        { role: 'togglefullscreen' },
-      ],
-    },
+    { label: 'Edit', submenu: items('edit') },
+    { label: 'View', submenu: [...items('view'), { type: 'separator' }, { role: 'togglefullscreen' }] },
     {
       label: 'Help',
       submenu: [

@@ -11,6 +11,7 @@ import { CommandMenu } from './CommandMenu';
 import { ExportDialog } from './ExportDialog';
 import { FileBrowser } from './FileBrowser';
 import { ConfirmDialog, ErrorDialog } from './Modal';
+import { ShortcutSheet } from './ShortcutSheet';
 import { TemplateGallery } from './TemplateGallery';
 
 const fileSafe = (name: string) => name.replace(/[^\w.-]+/g, '-');
@@ -76,6 +77,8 @@ export function DialogHost({ ctx }: { ctx: CommandContext }) {
       return (
         <TemplateGallery onPick={(id, dataset) => void newProject(id, ctx.view, dataset)} onClose={close} />
       );
+    case 'shortcuts':
+      return <ShortcutSheet commands={COMMANDS} onRun={(id) => runCommand(id, ctx)} onClose={close} />;
     case 'command':
       return (
         <CommandMenu

@@ -13,6 +13,8 @@ export type DialogState =
   /** `compare`: pick a project whose network the open one is compared with. */
   | { kind: 'browse'; mode: 'open' | 'save' | 'compare' }
   | { kind: 'gallery' }
+  /** The list of every command with its shortcut (?). */
+  | { kind: 'shortcuts' }
   | { kind: 'export' }
   | {
       kind: 'confirm';
