@@ -71,6 +71,9 @@ export const COMMAND_TABLE = {
   },
   selectAll: { label: 'Select all', menu: 'edit', bindings: [withMod('a')] },
   layout: { label: 'Auto layout', menu: 'view', bindings: [withMod('l')] },
+  layoutTB: { label: 'Lay out top to bottom', menu: 'view' },
+  layoutLR: { label: 'Lay out left to right', menu: 'view' },
+  compactNodes: { label: 'Toggle compact nodes (kind and shape only)', menu: 'view' },
   fit: {
     label: 'Fit view',
     menu: 'view',

@@ -1,6 +1,7 @@
 /** The canvas's viewport as the commands and document workflows use it (React Flow underneath). */
 import { useReactFlow } from '@xyflow/react';
 import { type RefObject, useMemo } from 'react';
+import { READABLE_ZOOM } from '../canvas/lib/lod';
 import { useAppStore } from '../store/store';
 
 export interface XY {
@@ -23,7 +24,23 @@ export function useCanvasView(canvas: RefObject<HTMLElement | null>): CanvasView
   const rf = useReactFlow();
   return useMemo(
     () => ({
-      fit: () => void rf.fitView({ padding: 0.2, maxZoom: 1.2 }),
+      fit: () => {
+        const nodes = rf.getNodes();
+        const rect = canvas.current?.getBoundingClientRect();
+        if (!nodes.length || !rect?.width || !rect.height)
+          return void rf.fitView({ padding: 0.2, maxZoom: 1.2 });
+        const b = rf.getNodesBounds(nodes);
+        const whole = Math.min(rect.width / (b.width * 1.2), rect.height / (b.height * 1.2));
+        if (whole >= READABLE_ZOOM) return void rf.fitView({ padding: 0.2, maxZoom: 1.2 });
+        // Too big to read whole: readable, from the first layer (top or left), centred across.
+        const z = READABLE_ZOOM;
+        const pad = 24;
+        const x =
+          b.width * z + 2 * pad <= rect.width ? rect.width / 2 - (b.x + b.width / 2) * z : pad - b.x * z;
+        const y =
+          b.height * z + 2 * pad <= rect.height ? rect.height / 2 - (b.y + b.height / 2) * z : pad - b.y * z;
+        void rf.setViewport({ x, y, zoom: z });
+      },
       reset: () => void rf.setViewport({ x: 0, y: 0, zoom: 1 }),
       zoomIn: () => void rf.zoomIn(),
       zoomOut: () => void rf.zoomOut(),

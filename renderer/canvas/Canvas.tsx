@@ -13,9 +13,10 @@ import {
   type FinalConnectionState,
   type Node,
   useReactFlow,
+  useUpdateNodeInternals,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { type RefObject, useCallback } from 'react';
+import { type RefObject, useCallback, useEffect } from 'react';
 import { isLayerKind, layerSpec } from '../../shared/layers/index';
 import { isMac } from '../commands/commands';
 import { DND_MIME } from '../palette/Palette';
@@ -69,6 +70,15 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
     },
     [rf],
   );
+
+  // Ports move sides with the layout direction, and nodes change size in compact mode: React Flow
+  // must measure their handles again or edges attach where they were.
+  const direction = useAppStore((s) => s.layoutDirection);
+  const compact = useAppStore((s) => s.compactNodes);
+  const updateInternals = useUpdateNodeInternals();
+  useEffect(() => {
+    updateInternals(useAppStore.getState().nodes.map((n) => n.id));
+  }, [direction, compact, updateInternals]);
 
   const onConnectEnd = useCallback(
     (e: MouseEvent | TouchEvent, state: FinalConnectionState) => {

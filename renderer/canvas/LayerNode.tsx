@@ -44,6 +44,10 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
   // Compared with another network: added or changed since it.
   const diff = useAppStore((s) => diffStatusOf(selectDiff(s), id));
   const diffClass = diff ? ` diff-${diff}` : '';
+  const across = useAppStore((s) => s.layoutDirection === 'LR');
+  const compact = useAppStore((s) => s.compactNodes);
+  const inSide = across ? Position.Left : Position.Top;
+  const outSide = across ? Position.Right : Position.Bottom;
   const spec = layerSpec(data.kind);
   const r = report.nodes.get(id);
   if (far) {
@@ -58,7 +62,7 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
         <Handle id="in" type="target" position={Position.Top} isConnectable={false} />
         <span className="layer-node-kind">{spec.label}</span>
         {spec.hasOutput !== false && (
-          <Handle id="out" type="source" position={Position.Bottom} isConnectable={false} />
+          <Handle id="out" type="source" position={outSide} isConnectable={false} />
         )}
       </div>
     );
@@ -82,7 +86,7 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
   const shape = r?.outputShape ? formatShape(r.outputShape) : '—';
   return (
     <div
-      className={`layer-node cat-${spec.category}${selected ? ' selected' : ''}${errors.length ? ' has-error' : ''}${diffClass}`}
+      className={`layer-node cat-${spec.category}${selected ? ' selected' : ''}${errors.length ? ' has-error' : ''}${diffClass}${compact ? ' compact' : ''}`}
       data-testid={`node-${id}`}
       data-diff={diff}
       data-kind={data.kind}
@@ -92,8 +96,12 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
           key={p.name}
           id={p.name}
           type="target"
-          position={Position.Top}
-          style={{ left: `${((i + 1) / (ports.length + 1)) * 100}%` }}
+          position={inSide}
+          style={
+            across
+              ? { top: `${((i + 1) / (ports.length + 1)) * 100}%` }
+              : { left: `${((i + 1) / (ports.length + 1)) * 100}%` }
+          }
           title={p.fallback ? `${p.name} (optional: defaults to ${p.fallback})` : p.name}
           data-testid={`handle-${id}-${p.name}`}
         >
@@ -118,19 +126,21 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
           </span>
         )}
       </div>
-      {key && <div className="layer-node-params">{key}</div>}
+      {key && !compact && <div className="layer-node-params">{key}</div>}
       <div className="layer-node-foot">
         <span className="mono" data-testid={`node-shape-${id}`}>
           {data.kind === 'Output'
             ? `target ${formatShape(['batch', ...((cfg.targetShape as number[]) ?? [])])}`
             : shape}
         </span>
-        <span className="mono muted" data-testid={`node-params-${id}`}>
-          {formatCount(r?.params?.total ?? 0)} params
-        </span>
+        {!compact && (
+          <span className="mono muted" data-testid={`node-params-${id}`}>
+            {formatCount(r?.params?.total ?? 0)} params
+          </span>
+        )}
       </div>
-      {layerHistory && <NodeStats id={id} history={layerHistory} checkpoint={checkpoint} />}
-      {errors.length > 0 && (
+      {layerHistory && !compact && <NodeStats id={id} history={layerHistory} checkpoint={checkpoint} />}
+      {errors.length > 0 && !compact && (
         <div className="layer-node-error" title={errors[0]!.message}>
           {errors[0]!.message}
         </div>
@@ -142,7 +152,7 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
         </div>
       )}
       {spec.hasOutput !== false && (
-        <Handle id="out" type="source" position={Position.Bottom} data-testid={`handle-${id}-out`} />
+        <Handle id="out" type="source" position={outSide} data-testid={`handle-${id}-out`} />
       )}
     </div>
   );

@@ -60,6 +60,15 @@ const RUNS: Record<CommandId, (ctx: CommandContext) => void> = {
     store().autoLayout();
     requestAnimationFrame(() => view.fit());
   },
+  layoutTB: (ctx) => {
+    store().setLayoutDirection('TB');
+    RUNS.layout(ctx);
+  },
+  layoutLR: (ctx) => {
+    store().setLayoutDirection('LR');
+    RUNS.layout(ctx);
+  },
+  compactNodes: () => store().toggleCompactNodes(),
   fit: ({ view }) => view.fit(),
   zoomIn: ({ view }) => view.zoomIn(),
   zoomOut: ({ view }) => view.zoomOut(),

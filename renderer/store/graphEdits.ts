@@ -161,10 +161,10 @@ export function withInsertedBefore(
   return { nodes: [...moved, newLayer(id, kind, position, params)], edges: [...rest, ...added] };
 }
 
-/** Top-to-bottom layered layout (dagre), by each node's measured size. */
-export function laidOut({ nodes, edges }: Graph): LayerNodeT[] {
+/** Layered layout (dagre), top to bottom or left to right, by each node's measured size. */
+export function laidOut({ nodes, edges }: Graph, direction: 'TB' | 'LR' = 'TB'): LayerNodeT[] {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'TB', nodesep: 40, ranksep: 50 });
+  g.setGraph({ rankdir: direction, nodesep: 40, ranksep: direction === 'LR' ? 70 : 50 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes)
     g.setNode(n.id, { width: n.measured?.width ?? NODE_W, height: n.measured?.height ?? NODE_H });

@@ -32,12 +32,17 @@ test('compare a CNN with an MLP project, then with its own saved version', async
   const view = page.getByTestId('diff-view');
   await expect(view).toBeVisible();
   await expect(view).toContainText('mlp.nnproj');
+  // Each line of the list brings its node into view (the canvas shows a deep graph from its top).
+  const outlined = async (id: string, state: 'added' | 'changed') => {
+    await page.getByTestId(`diff-${state}-${id}`).getByRole('button').click();
+    await expect(page.getByTestId(`node-${id}`)).toBeInViewport();
+    await expect(page.getByTestId(`node-${id}`)).toHaveAttribute('data-diff', state);
+  };
   for (const id of ['conv2d_1', 'maxpool2d_1', 'conv2d_2', 'maxpool2d_2', 'flatten_1'])
-    await expect(page.getByTestId(`node-${id}`)).toHaveAttribute('data-diff', 'added');
-  for (const id of ['input_1', 'dense_1', 'dense_2'])
-    await expect(page.getByTestId(`node-${id}`)).toHaveAttribute('data-diff', 'changed');
+    await outlined(id, 'added');
+  for (const id of ['input_1', 'dense_1', 'dense_2']) await outlined(id, 'changed');
   await expect(page.getByTestId('node-dense_3')).not.toHaveAttribute('data-diff', /.*/);
-  await expect(page.getByTestId('node-output_1')).not.toHaveAttribute('data-diff', /.*/);
+  await expect(page.getByTestId('diff-view')).not.toContainText('output_1');
   await expect(page.getByTestId('diff-changed-dense_1')).toContainText('units: 128 → 120');
   await expect(page.getByTestId('diff-params')).toContainText('118,282 → 61,706');
   await expect(page.getByTestId('diff-params')).toContainText('−56,576');
@@ -54,11 +59,13 @@ test('compare a CNN with an MLP project, then with its own saved version', async
   await page.keyboard.type('last saved');
   await page.getByTestId('cmdk-cmd-compareSaved').click();
   await expect(view).toContainText('The same network');
-  await page.getByTestId('node-dense_2').click();
+  await page.getByTestId('tab-summary').click();
+  await page.getByTestId('summary').getByText('dense_2').click();
+  await page.getByTestId('tab-inspector').click();
   const units = page.getByTestId('param-units');
   await units.fill('64');
   await units.press('Enter');
-  await expect(page.getByTestId('node-dense_2')).toHaveAttribute('data-diff', 'changed');
   await expect(page.getByTestId('diff-changed-dense_2')).toContainText('units: 84 → 64');
+  await outlined('dense_2', 'changed');
   await page.screenshot({ path: 'test-results/e2e/diff-saved.png' });
 });

@@ -241,9 +241,10 @@ test('zoomed out, the graph draws as boxes and one edge path; zoomed back in, la
   await page.getByTestId('cmd-new').click();
   await page.getByTestId('template-cnn').click();
   await expect(page.getByTestId('node-conv2d_1')).toBeVisible();
-  const edges = await page.locator('.react-flow__edge').count();
-  expect(edges).toBeGreaterThan(3);
-  await expect(page.locator('[data-testid^="edge-shape-"]')).toHaveCount(edges);
+  // The edges in view (Fit stops at a readable zoom, so a deep graph is not all in view), each with its shape.
+  const inView = await page.locator('.react-flow__edge').count();
+  expect(inView).toBeGreaterThan(3);
+  await expect(page.locator('[data-testid^="edge-shape-"]')).toHaveCount(inView);
   const flow = page.locator('.react-flow');
   await expect(flow).not.toHaveClass(/\bfar\b/);
   // Zoom out with the wheel until the level of detail switches.
@@ -256,6 +257,8 @@ test('zoomed out, the graph draws as boxes and one edge path; zoomed back in, la
   await expect(page.locator('.react-flow__node')).toHaveCount(await page.locator('[data-kind]').count());
   await expect(page.locator('.react-flow__edge')).toHaveCount(0);
   const d = await page.getByTestId('far-edges').locator('path').getAttribute('d');
+  // The CNN is a chain: one edge fewer than nodes, every one in the path.
+  const edges = (await page.locator('[data-kind]').count()) - 1;
   expect(d!.match(/M/g)).toHaveLength(edges);
   await expect(page.getByTestId('node-shape-conv2d_1')).toHaveCount(0);
   await expect(page.locator('.react-flow__minimap')).toHaveCount(0); // the canvas is the overview
@@ -271,8 +274,10 @@ test('zoomed out, the graph draws as boxes and one edge path; zoomed back in, la
   await expect(page.getByTestId('far-edges').locator('path')).toHaveAttribute('d', d!);
   await page.getByTestId('cmd-fit').click();
   await expect(flow).not.toHaveClass(/\bfar\b/);
-  await expect(page.locator('.react-flow__edge')).toHaveCount(edges);
-  await expect(page.locator('[data-testid^="edge-shape-"]')).toHaveCount(edges);
+  // Fit stops at a readable zoom: the edges in view are drawn again, each with its shape label.
+  const shown = await page.locator('.react-flow__edge').count();
+  expect(shown).toBeGreaterThan(2);
+  await expect(page.locator('[data-testid^="edge-shape-"]')).toHaveCount(shown);
   await expect(page.getByTestId('node-shape-conv2d_1')).toBeVisible();
   await expect(page.getByTestId('far-edges')).toHaveCount(0);
   await expect(page.locator('.react-flow__minimap')).toHaveCount(1);

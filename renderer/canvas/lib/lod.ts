@@ -6,6 +6,12 @@
 /** Below this zoom, nodes draw as plain coloured boxes and edges as one path. */
 export const FAR_ZOOM = 0.45;
 
+/**
+ * Fit never zooms out past this: node labels (13 px) stay at least ~10 px high. A graph too big to
+ * show whole at it is shown from its first layer, and scrolls (pans) from there.
+ */
+export const READABLE_ZOOM = 0.75;
+
 /** What the edge path needs of a node: React Flow's node shape, structurally. */
 export interface LodNode {
   id: string;

@@ -149,7 +149,7 @@ export const createGraphSlice: SliceCreator<GraphSlice> = (set, get) => {
       const next = refused() ? null : withInsertedBefore(get(), nodeId, port, kind, params);
       if (next) edited(next);
     },
-    autoLayout: () => !refused() && edited({ nodes: laidOut(get()) }),
+    autoLayout: () => !refused() && edited({ nodes: laidOut(get(), get().layoutDirection) }),
     fitToData: (summary) => {
       if (get().locked) return;
       const fit = fittedToData(get(), summary);

@@ -44,6 +44,12 @@ export interface DiffBase {
 
 export interface UiSlice {
   mode: 'electron' | 'serve';
+  /** Auto layout and ports: top to bottom, or left to right (remembered). */
+  layoutDirection: 'TB' | 'LR';
+  /** Nodes show only their kind, name and output shape (remembered). */
+  compactNodes: boolean;
+  setLayoutDirection(direction: 'TB' | 'LR'): void;
+  toggleCompactNodes(): void;
   diffBase: DiffBase | null;
   setDiffBase(base: DiffBase | null): void;
   theme: Theme;
@@ -60,11 +66,29 @@ export interface UiSlice {
 }
 
 const THEME_KEY = 'netloom.theme';
+const LAYOUT_KEY = 'netloom.layoutDirection';
+const COMPACT_KEY = 'netloom.compactNodes';
+const remembered = (key: string): string | null =>
+  typeof localStorage === 'undefined' ? null : localStorage.getItem(key);
+const remember = (key: string, value: string): void => {
+  if (typeof localStorage !== 'undefined') localStorage.setItem(key, value);
+};
 const savedTheme = (): Theme =>
   (typeof localStorage === 'undefined' ? null : (localStorage.getItem(THEME_KEY) as Theme | null)) ?? 'light';
 
 export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
   mode: 'serve',
+  layoutDirection: remembered(LAYOUT_KEY) === 'LR' ? 'LR' : 'TB',
+  compactNodes: remembered(COMPACT_KEY) === '1',
+  setLayoutDirection: (layoutDirection) => {
+    remember(LAYOUT_KEY, layoutDirection);
+    set({ layoutDirection });
+  },
+  toggleCompactNodes: () =>
+    set((s) => {
+      remember(COMPACT_KEY, s.compactNodes ? '0' : '1');
+      return { compactNodes: !s.compactNodes };
+    }),
   diffBase: null,
   setDiffBase: (diffBase) => set({ diffBase }),
   theme: savedTheme(),
