@@ -65,8 +65,8 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
       e.preventDefault();
       const kind = e.dataTransfer.getData(DND_MIME);
       if (!isLayerKind(kind)) return;
-      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      useAppStore.getState().addNode(kind, { x: p.x - 110, y: p.y - 30 });
+      // On an edge: inserted into it; on a node with a free output: appended; else where dropped.
+      useAppStore.getState().dropLayer(kind, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
     },
     [rf],
   );

@@ -14,7 +14,8 @@ import {
 import type { DataSummary } from '../../../shared/ipc/contract';
 import type { ParamValue } from '../../../shared/ir/schema';
 import type { LayerKind } from '../../../shared/layers/index';
-import { connectionProblem, type LayerData, type LayerNodeT, nextId } from '../graph';
+import { edgeAt, nodeAt, withAppended, withDroppedOnEdge, withoutSelection } from '../dropEdits';
+import { connectionProblem, type LayerData, type LayerNodeT, nextId, NODE_W } from '../graph';
 import {
   fittedToData,
   laidOut,
@@ -45,6 +46,12 @@ export interface GraphSlice {
   paste(text: string, at?: { x: number; y: number }): boolean;
   insertBefore(nodeId: string, port: string, kind: LayerKind, params: Record<string, unknown>): void;
   autoLayout(): void;
+  /**
+   * A layer dropped from the palette at `at` (flow coordinates): inserted into the edge there,
+   * appended to the node there (when its output is free), else added on its own. A drop that would
+   * break the graph is refused with the reason.
+   */
+  dropLayer(kind: LayerKind, at: { x: number; y: number }): void;
   /** Sets the single Input and Output node to the data's shapes (one undo step). */
   fitToData(summary: DataSummary): void;
 }
@@ -112,10 +119,24 @@ export const createGraphSlice: SliceCreator<GraphSlice> = (set, get) => {
     deleteSelection: () => {
       const { nodes, edges } = get();
       if ((anySelected(nodes) || anySelected(edges)) && refused()) return;
-      const gone = new Set(nodes.filter((n) => n.selected).map((n) => n.id));
-      const keptEdges = edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
-      if (gone.size === 0 && keptEdges.length === edges.length) return;
-      edited({ nodes: nodes.filter((n) => !gone.has(n.id)), edges: keptEdges });
+      // One node out of a chain: its neighbours are joined when the shapes allow (one undo step).
+      const r = withoutSelection({ nodes, edges });
+      if (!r || 'refused' in r) return;
+      edited(r.graph);
+      if (r.notice) get().notify(r.notice);
+    },
+    dropLayer: (kind, at) => {
+      if (refused()) return;
+      const g = { nodes: get().nodes, edges: get().edges };
+      const across = get().layoutDirection === 'LR';
+      const edge = edgeAt(g, at, across);
+      const onto = edge ? undefined : nodeAt(g, at);
+      const r = edge ? withDroppedOnEdge(g, edge, kind) : onto ? withAppended(g, onto, kind) : null;
+      if (r && 'refused' in r) return void get().notify(r.refused, 'error');
+      if (!r) return void get().addNode(kind, { x: at.x - NODE_W / 2, y: at.y - 30 });
+      edited(r.graph);
+      if (r.id) get().select([r.id]);
+      if (r.notice) get().notify(r.notice);
     },
     selectAll: () =>
       set({

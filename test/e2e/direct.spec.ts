@@ -1,0 +1,47 @@
+/**
+ * Direct manipulation as a person does it: a layer dragged from the palette onto an edge goes into
+ * it; one whose shape does not fit is refused with the reason; Delete on a node in a chain joins its
+ * neighbours, and one undo brings it back.
+ */
+import type { Page } from '@playwright/test';
+import { dropLayer, expect, test } from './fixtures';
+
+/** The middle of the edge from `a`'s output to `b`'s input, relative to the canvas. */
+async function edgeMiddle(page: Page, a: string, b: string) {
+  const canvas = (await page.getByTestId('canvas').boundingBox())!;
+  const p = (await page.getByTestId(`handle-${a}-out`).boundingBox())!;
+  const q = (await page.getByTestId(`handle-${b}-in`).boundingBox())!;
+  return {
+    x: (p.x + p.width / 2 + q.x + q.width / 2) / 2 - canvas.x,
+    y: (p.y + p.height / 2 + q.y + q.height / 2) / 2 - canvas.y,
+  };
+}
+
+test('drop on an edge inserts, a misfit is refused, Delete joins the chain', async ({ page, served }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(served.url);
+  await page.getByTestId('template-mlp').click();
+  await page.getByTestId('cmd-fit').click();
+  await expect(page.getByTestId('node-dense_2')).toBeInViewport();
+
+  const mid = await edgeMiddle(page, 'dense_1', 'dense_2');
+  await dropLayer(page, 'Dropout', mid.x, mid.y);
+  await expect(page.getByTestId('node-dropout_1')).toBeVisible();
+  await expect(page.getByTestId('notice')).toContainText('Inserted Dropout between dense_1 and dense_2');
+  await expect(page.getByTestId('total-params')).toHaveText('118,282');
+  await page.screenshot({ path: 'test-results/e2e/direct-inserted.png' });
+
+  await page.getByTestId('cmd-fit').click();
+  const mid2 = await edgeMiddle(page, 'dense_2', 'dense_3');
+  await dropLayer(page, 'Conv2D', mid2.x, mid2.y);
+  await expect(page.getByTestId('notice')).toContainText('Conv 2D cannot go between dense_2 and dense_3');
+  await expect(page.getByTestId('node-conv2d_1')).toHaveCount(0);
+
+  await page.getByTestId('node-dropout_1').click();
+  await page.keyboard.press('Delete');
+  await expect(page.getByTestId('node-dropout_1')).toHaveCount(0);
+  await expect(page.getByTestId('notice')).toContainText('joined dense_1 to dense_2');
+  await expect(page.getByTestId('error-item')).toHaveCount(0);
+  await page.getByTestId('cmd-undo').click();
+  await expect(page.getByTestId('node-dropout_1')).toBeVisible();
+});
