@@ -22,27 +22,22 @@ export function formatParamValue(v: unknown): string {
   return String(v);
 }
 
+/** What the views of the inside show at this node (only with weights that fit the graph, or a run). */
+function useInspection(id: string) {
+  const live = (s: ReturnType<typeof useAppStore.getState>) =>
+    s.status === 'running' || selectWeights(s).state === 'fit';
+  const probe = useAppStore((s) => (s.probe && live(s) ? s.probe : null));
+  const units = useAppStore((s) => (s.units && live(s) ? s.units.find((u) => u.id === id) : undefined));
+  const layerHistory = useAppStore((s) => (s.layerHistory.length && live(s) ? s.layerHistory : null));
+  return { probe, activation: probe?.nodes.find((n) => n.id === id), units, layerHistory };
+}
+
 function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
   const report = useCanvasReport();
   const far = useFar();
-  // The probed sample's activation at this node (only with weights that fit the graph).
-  const probe = useAppStore((s) =>
-    s.probe && (s.status === 'running' || selectWeights(s).state === 'fit') ? s.probe : null,
-  );
-  const activation = probe?.nodes.find((n) => n.id === id);
-  const units = useAppStore((s) =>
-    s.units && (s.status === 'running' || selectWeights(s).state === 'fit')
-      ? s.units.find((u) => u.id === id)
-      : undefined,
-  );
-  const layerHistory = useAppStore((s) =>
-    s.layerHistory.length && (s.status === 'running' || selectWeights(s).state === 'fit')
-      ? s.layerHistory
-      : null,
-  );
+  const { probe, activation, units, layerHistory } = useInspection(id);
   const checkpoint = useAppStore((s) => s.checkpoint);
-  // Compared with another network: added or changed since it.
-  const diff = useAppStore((s) => diffStatusOf(selectDiff(s), id));
+  const diff = useAppStore((s) => diffStatusOf(selectDiff(s), id)); // added or changed since the compared network
   const diffClass = diff ? ` diff-${diff}` : '';
   const across = useAppStore((s) => s.layoutDirection === 'LR');
   const compact = useAppStore((s) => s.compactNodes);
