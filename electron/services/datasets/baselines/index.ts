@@ -29,7 +29,7 @@ import { features } from './features';
 import { binFeatures } from './bins';
 import { gradientBoosting, randomForest } from './ensembles';
 import { linearRegression, logisticRegression } from './linear';
-import { pcaReconstruction } from './pca';
+import { MAX_PCA_VALUES, pcaReconstruction } from './pca';
 import { accuracy, argmax, classCount, regressionMetrics } from './metrics';
 import type { BaselineId, BaselineOptions, BaselineResult, BaselineRun, Rung } from './types';
 
@@ -61,7 +61,9 @@ export async function runBaselines(
     // Rebuilding the inputs: the mean sample, and PCA as narrow as the network's bottleneck. Not a
     // linear regression (with every value as input it learns the identity) nor trees (one per value).
     if (want('majority')) await timed(async () => meanTarget(run));
-    if (want('pca')) await timed(() => pcaReconstruction(run, options.components ?? 32));
+    // Larger samples (a 64×64 colour image has 12,288 values) would need a covariance of gigabytes.
+    if (want('pca') && ds.targetSize <= MAX_PCA_VALUES)
+      await timed(() => pcaReconstruction(run, options.components ?? 32));
     return results;
   }
   if (ds.task === 'classification') {

@@ -14,6 +14,8 @@ import { regressionMetrics } from './metrics';
 import type { BaselineRun, Rung } from './types';
 
 const MAX_FIT_ROWS = 2000;
+/** Values per sample PCA is fitted for: its covariance holds this squared (4096² doubles = 134 MB). */
+export const MAX_PCA_VALUES = 4096;
 const ITERATIONS = 40;
 
 /** The `k` leading eigenvectors' span of the symmetric `d × d` matrix `c`, as `k` orthonormal columns (row-major d × k). */
