@@ -1,5 +1,5 @@
 /** Export: choose a format and a destination folder (serve mode: inside the served folder). */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { EXPORT_FORMAT_INFO, type ExportFormat } from '../../shared/export/formats';
 import { api } from '../ipc/client';
 import { type Listing, ParentEntry, useListing } from './FileBrowser';
@@ -91,7 +91,6 @@ export function ExportDialog({
   const [failed, setFailed] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [picked, setPicked] = useState<string | null>(null);
-  useEffect(() => setName(`${baseName}-${format}`), [baseName, format]);
   const dir = folders.listing?.dir;
   const target =
     mode === 'serve' ? `${dir && dir !== '.' ? `${dir}/` : ''}${name}` : picked ? `${picked}/${name}` : name;
@@ -106,7 +105,15 @@ export function ExportDialog({
   };
   return (
     <Modal title="Export" onClose={onClose} testId="export-dialog">
-      <FormatChoice format={format} onChange={setFormat} />
+      <FormatChoice
+        format={format}
+        onChange={(f) => {
+          // The default name follows the format in the same update (never in an effect, which
+          // could land while the person is already typing a name of their own).
+          setFormat(f);
+          setName((old) => (old === `${baseName}-${format}` ? `${baseName}-${f}` : old));
+        }}
+      />
       {mode === 'serve' ? (
         <ServedFolders listing={folders.listing} onOpen={folders.setDir} />
       ) : (
