@@ -1,4 +1,5 @@
 /** The text the commands print: training progress, an evaluation, a Keras-style summary. */
+import { flatGraph } from '../../shared/graph/blocks';
 import type { GraphReport } from '../../shared/graph/check';
 import type { ProjectBundle } from '../../shared/ir/project';
 import { formatCount, formatShape } from '../../shared/layers/shape';
@@ -76,7 +77,7 @@ function pad(s: string, n: number): string {
 
 export function summaryTable(bundle: ProjectBundle, report: GraphReport): string {
   const rows: string[][] = [['Layer', 'Kind', 'Output shape', 'Params']];
-  const byId = new Map(bundle.project.graph.nodes.map((n) => [n.id, n]));
+  const byId = new Map(flatGraph(bundle.project.graph).nodes.map((n) => [n.id, n]));
   const ids = [...report.order, ...[...byId.keys()].filter((id) => !report.order.includes(id))];
   for (const id of ids) {
     const r = report.nodes.get(id);

@@ -2,6 +2,7 @@
  * `netloom summary FILE`: a Keras-style table of the layers, their output shapes and parameters
  * (with the arithmetic), or the same as JSON. Exit 1 if the graph has errors (listed on stderr).
  */
+import { flatGraph, flattenBlocks } from '../../shared/graph/blocks';
 import type { Command } from 'commander';
 import { checkGraph, formatIssue, type GraphReport } from '../../shared/graph/check';
 import type { ProjectBundle } from '../../shared/ir/project';
@@ -22,7 +23,7 @@ export function registerSummary(program: Command, io: Io): void {
     'summary',
     'Print a Keras-style summary: layers, output shapes, parameters with their arithmetic.',
   )
-    .option('--json', 'print { layers: [{ id, kind, outputShape, params }], totalParams } as JSON')
+    .option('--json', 'print { layers: [{ id, kind, outputShape, params }], totalParams, blocks } as JSON (layers inside blocks listed flat)')
     .action(fileAction(runSummary, io));
 }
 
@@ -39,7 +40,13 @@ export async function runSummary(opts: SummaryOptions, io: Io): Promise<void> {
 
 /** The --json form: the layers in graph order and the totals. */
 function summaryJson(bundle: ProjectBundle, report: GraphReport) {
-  const byId = new Map(bundle.project.graph.nodes.map((n) => [n.id, n]));
+  const byId = new Map(flatGraph(bundle.project.graph).nodes.map((n) => [n.id, n]));
+  const blocks = [...(flattenBlocks(bundle.project.graph)?.uses.values() ?? [])].map((u) => ({
+    id: u.instance,
+    definition: u.block,
+    repeat: u.repeat,
+    params: report.nodes.get(u.instance)?.params?.total ?? 0,
+  }));
   return {
     name: bundle.project.name,
     layers: report.order.map((id) => {
@@ -60,5 +67,6 @@ function summaryJson(bundle: ProjectBundle, report: GraphReport) {
     nonTrainableParams: report.totals.nonTrainable,
     flops: report.totals.flops,
     valid: report.valid,
+    blocks,
   };
 }

@@ -3,6 +3,7 @@
  * `tf.models.modelFromJSON`, one loss and one set of metrics per Output node, and the optimizer the
  * training config names.
  */
+import { flatGraph } from '../../shared/graph/blocks';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckGraph } from '../../shared/graph/check';
 import {
@@ -78,9 +79,10 @@ export async function compileGraph(
     if (e instanceof GraphInvalidError) throw new EngineError('INVALID_GRAPH', e.message);
     throw e;
   }
-  const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
+  const flat = flatGraph(graph);
+  const nodeById = new Map(flat.nodes.map((n) => [n.id, n]));
   // tfjs 4.22's convolution gradients refuse dilation; say so before a run fails half-way.
-  for (const n of graph.nodes) {
+  for (const n of flat.nodes) {
     const d = n.params.dilationRate;
     if (
       (n.kind === 'Conv1D' || n.kind === 'Conv2D') &&

@@ -3,6 +3,7 @@
  * second tf.model over the same layers), and the attention layers' own weights observed as they
  * compute them. Nothing is re-implemented: the values are those `predict` computes.
  */
+import { flatGraph } from '../../shared/graph/blocks';
 import * as tf from '@tensorflow/tfjs';
 import { checkGraph, type CheckGraph } from '../../shared/graph/check';
 import { modelNodes } from '../../shared/graph/model';
@@ -76,7 +77,7 @@ export function activationsOf(
     const tensors: tf.SymbolicTensor[] = [];
     const slot = nodes.map((n) => {
       const source = n.kind === 'Output' ? n.sources[0]! : n.id;
-      if (graph.nodes.find((g) => g.id === source)?.kind === 'Input') return -1;
+      if (flatGraph(graph).nodes.find((g) => g.id === source)?.kind === 'Input') return -1;
       const layer = layerFor(source);
       if (!layer) throw new Error(`${n.id}: the compiled model has no layer for it.`);
       if (observesAttention(layer) && n.kind !== 'Output') {

@@ -10,6 +10,7 @@
  * are TrainingRun's methods: setup, epoch (the batches), diverged (with keepOnDivergence), endEpoch
  * (validation, the best epoch, early stopping) and done.
  */
+import { flatGraph } from '../../shared/graph/blocks';
 import * as tf from '@tensorflow/tfjs';
 import { checkGraph } from '../../shared/graph/check';
 import { type TrainingConfig, trainingConfigSchema } from '../../shared/training/config';
@@ -139,7 +140,7 @@ class TrainingRun {
       s.stats = new LayerStatsMeter(
         c,
         o.data,
-        new Set(o.graph.nodes.map((n) => n.id)),
+        new Set(flatGraph(o.graph).nodes.map((n) => n.id)),
         val.length ? val : train,
         train.length,
       );

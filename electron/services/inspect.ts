@@ -3,6 +3,7 @@
  * read with the training's preprocessing, run through `engine/inspect`, with what a person needs to
  * read the result (the true class, class names, the words of a text sample).
  */
+import { flatGraph } from '../../shared/graph/blocks';
 import type { ProjectBundle } from '../../shared/ir/project';
 import { readWeightsManifest } from '../../shared/graph/weights';
 import type { InspectResult, InspectSample } from '../../shared/inspect/types';
@@ -130,7 +131,7 @@ export async function inspectProject(
 ): Promise<InspectResult> {
   if (!bundle.weights)
     throw new DataError('The project has no trained weights yet: train it first (netloom train).');
-  const unknown = (req.layers ?? []).filter((id) => !bundle.project.graph.nodes.some((n) => n.id === id));
+  const unknown = (req.layers ?? []).filter((id) => !flatGraph(bundle.project.graph).nodes.some((n) => n.id === id));
   if (unknown.length) throw new DataError(`No node ${unknown.map((u) => `"${u}"`).join(', ')} in the graph.`);
   const { row, sample, dataset, classes } = await pickSample(bundle, req, ctx, preloaded);
   let inspected;
@@ -193,7 +194,7 @@ export async function liveSample(
  * filters and embedding map). `words`: the vocabulary, for an Embedding's map.
  */
 export function inspectWeights(bundle: ProjectBundle, id: string, words?: readonly string[]): NodeWeights {
-  const node = bundle.project.graph.nodes.find((n) => n.id === id);
+  const node = flatGraph(bundle.project.graph).nodes.find((n) => n.id === id);
   if (!node) throw new DataError(`No node "${id}" in the graph.`);
   const w = bundle.weights;
   if (!w) throw new DataError('The project has no trained weights yet: train it first (netloom train).');

@@ -4,6 +4,7 @@
  * node's learned weights, a prediction from values given; with the document's weights or, for the
  * checkpoint scrubber, a snapshot of its last run. Uses TrainingSessions for the data and the runs.
  */
+import { flatGraph } from '../../shared/graph/blocks';
 import type { Grid } from '../../shared/ipc/contract';
 import type { Project } from '../../shared/ir/schema';
 import { type InspectResult, UNIT_GRID_N, type UnitGrid } from '../../shared/inspect/types';
@@ -123,7 +124,7 @@ export class ModelViews {
 
   /** A node's learned weights (with the dataset's words for an Embedding's map). */
   async weights(docId: string, doc: DocHandle, project: Project, id: string): Promise<NodeWeights> {
-    const embedding = project.graph.nodes.some((n) => n.id === id && /Embedding$/.test(n.kind));
+    const embedding = flatGraph(project.graph).nodes.some((n) => n.id === id && /Embedding$/.test(n.kind));
     const words = embedding
       ? (await this.sessions.dataFor(docId, doc, project))?.dataset.tokenizer?.words
       : undefined;

@@ -7,7 +7,9 @@
  * Pure and synchronous: the editor runs it on every change (memoised), the CLI and the engine run it
  * before anything else. Its phases live in `check/`, one module each, run in the order below.
  */
+import { flattenBlocks } from './blocks';
 import { checkFanIn, readEdges } from './check/edges';
+import { liftReport } from './check/lift';
 import { liveSet } from './check/live';
 import { indexNodes, resolveNodes } from './check/nodes';
 import { orderNodes } from './check/order';
@@ -20,6 +22,12 @@ export { formatIssue, paramCount } from './check/format';
 export type { CheckGraph, GraphFix, GraphIssue, GraphReport, IssueCode } from './check/types';
 
 export function checkGraph(graph: CheckGraph): GraphReport {
+  // Blocks: check the model they stand for, then report each Block node as one.
+  const flat = flattenBlocks(graph);
+  return flat ? liftReport(graph, flat, checkFlat(flat.graph)) : checkFlat(graph);
+}
+
+function checkFlat(graph: CheckGraph): GraphReport {
   // Nodes and parameters.
   const c = indexNodes(graph.nodes);
   resolveNodes(c);

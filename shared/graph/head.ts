@@ -4,6 +4,7 @@
  * (`electron/export/plan`): the activation a prediction ends with, the loss it trains with, and
  * what the checker says when the two do not fit.
  */
+import { flatGraph } from './blocks';
 import { isLayerKind, type LayerKind, layerSpec } from '../layers/index';
 import type { LossName } from '../layers/output';
 import { resolveParams } from '../layers/params';
@@ -94,7 +95,8 @@ export function finalActivation<Ref>(
 }
 
 /** `finalActivation` on a plain graph: parameters resolved with their defaults, sources by port `in`. */
-export function finalActivationIn(graph: CheckGraph, id: string): string {
+export function finalActivationIn(whole: CheckGraph, id: string): string {
+  const graph = flatGraph(whole);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   return finalActivation(
     id,

@@ -7,6 +7,7 @@
 import { isLayerKind, type LayerKind, layerSpec } from '../layers/index';
 import type { AnyLayerSpec, ConfigOf, ParamSpecs } from '../layers/define';
 import { resolveParams } from '../layers/params';
+import { flatGraph } from './blocks';
 import type { CheckGraph, GraphReport } from './check';
 import type { CheckNode } from './check/types';
 
@@ -24,7 +25,8 @@ export interface ModelNode {
  * The model's nodes of a graph the checker accepted (`report.valid`). Throws `Error` with a located
  * message if the report does not describe the graph (a caller bug; the checker guarantees the rest).
  */
-export function modelNodes(graph: CheckGraph, report: GraphReport): ModelNode[] {
+export function modelNodes(whole: CheckGraph, report: GraphReport): ModelNode[] {
+  const graph = flatGraph(whole);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const incoming = new Map<string, Map<string, string>>();
   for (const e of graph.edges) {

@@ -39,16 +39,26 @@ const paramsSchema = z.custom<Record<string, ParamValue>>(
   { error: 'params must map parameter names to numbers, strings, true/false or lists of sizes' },
 );
 
-export const nodeSchema = z.strictObject({
-  id: idSchema,
-  kind: z.string().refine((k) => (LAYER_KINDS as readonly string[]).includes(k), {
-    error: (iss) => `unknown layer kind ${JSON.stringify(iss.input)}`,
-  }),
-  /** Display name; the id is used when absent. */
-  name: z.string().max(100).optional(),
-  params: paramsSchema,
-  position: z.strictObject({ x: finite, y: finite }),
-});
+/** A node that stands for a block (a subgraph defined once in `graph.blocks`, used here). */
+export const BLOCK_KIND = 'Block';
+/** Inside a block's definition: where the block's k-th input arrives, and what it outputs. */
+export const BLOCK_INPUT = 'BlockInput';
+export const BLOCK_OUTPUT = 'BlockOutput';
+
+function nodeOf(kinds: readonly string[]) {
+  return z.strictObject({
+    id: idSchema,
+    kind: z.string().refine((k) => kinds.includes(k), {
+      error: (iss) => `unknown layer kind ${JSON.stringify(iss.input)}`,
+    }),
+    /** Display name; the id is used when absent. */
+    name: z.string().max(100).optional(),
+    params: paramsSchema,
+    position: z.strictObject({ x: finite, y: finite }),
+  });
+}
+
+export const nodeSchema = nodeOf([...LAYER_KINDS, BLOCK_KIND]);
 
 export const edgeSchema = z.strictObject({
   id: idSchema,
@@ -58,9 +68,22 @@ export const edgeSchema = z.strictObject({
   targetPort: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/),
 });
 
+/**
+ * A block's definition: a subgraph with numbered BlockInput nodes and one BlockOutput, used by
+ * Block nodes (`params.block` names it) in the graph or in other definitions. Instances are linked:
+ * they all follow the one definition.
+ */
+export const blockDefSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1).max(100),
+  nodes: z.array(nodeOf([...LAYER_KINDS, BLOCK_KIND, BLOCK_INPUT, BLOCK_OUTPUT])).max(10_000),
+  edges: z.array(edgeSchema).max(40_000),
+});
+
 export const graphSchema = z.strictObject({
   nodes: z.array(nodeSchema).max(100_000),
   edges: z.array(edgeSchema).max(400_000),
+  blocks: z.array(blockDefSchema).max(1000).optional(),
 });
 
 const columnSchema = z.strictObject({
@@ -195,5 +218,6 @@ export type Project = z.infer<typeof projectSchema>;
 export type Graph = z.infer<typeof graphSchema>;
 export type GraphNode = z.infer<typeof nodeSchema>;
 export type GraphEdge = z.infer<typeof edgeSchema>;
+export type BlockDef = z.infer<typeof blockDefSchema>;
 export type DataSpec = z.infer<typeof dataSpecSchema>;
 export type RunSummary = z.infer<typeof runSummarySchema>;

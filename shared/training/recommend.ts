@@ -5,6 +5,7 @@
  * epoch so a generous epoch count costs nothing). The Train view shows them as "recommended", the
  * gallery applies them to a new project, and the user overrides any of them.
  */
+import { flatGraph } from '../graph/blocks';
 import type { CheckGraph } from '../graph/check';
 import type { TrainingConfig } from './config';
 
@@ -35,10 +36,11 @@ export function recommendTraining(
   graph: CheckGraph,
   current: TrainingConfig,
 ): Recommendation {
-  const kinds = new Set(graph.nodes.map((n) => n.kind));
+  const layers = flatGraph(graph).nodes;
+  const kinds = new Set(layers.map((n) => n.kind));
   const has = (...k: string[]) => k.some((x) => kinds.has(x));
   const hidden =
-    graph.nodes.filter((n) => n.kind === 'Dense').length > 1 || has('Conv1D', 'Conv2D', 'LSTM', 'GRU');
+    layers.filter((n) => n.kind === 'Dense').length > 1 || has('Conv1D', 'Conv2D', 'LSTM', 'GRU');
   let s: Settings;
   let reason: string;
   if (data.reconstruction) {

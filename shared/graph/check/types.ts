@@ -15,9 +15,17 @@ export interface CheckEdge {
   readonly target: string;
   readonly targetPort: string;
 }
+/** A block's definition (see `blockDefSchema`): a subgraph Block nodes stand for. */
+export interface CheckBlock {
+  readonly id: string;
+  readonly name: string;
+  readonly nodes: readonly CheckNode[];
+  readonly edges: readonly CheckEdge[];
+}
 export interface CheckGraph {
   readonly nodes: readonly CheckNode[];
   readonly edges: readonly CheckEdge[];
+  readonly blocks?: readonly CheckBlock[] | undefined;
 }
 
 export type IssueCode =
@@ -36,7 +44,8 @@ export type IssueCode =
   | 'no-input'
   | 'no-output'
   | 'unused'
-  | 'loss';
+  | 'loss'
+  | 'block';
 
 /** A repair the editor can apply: insert a node of `insert.kind` on the edge into `before`. */
 export interface GraphFix {

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { checkGraph } from '../../../shared/graph/check';
+import { flatGraph } from '../../../shared/graph/blocks';
+import { groupIntoBlock, ungroupBlock } from '../../../shared/graph/grouping';
+import type { Graph, GraphNode } from '../../../shared/ir/schema';
+import { graphSchema } from '../../../shared/ir/schema';
+import { toKerasModel } from '../../../shared/keras/index';
+
+const node = (id: string, kind: string, params: GraphNode['params'], y: number): GraphNode => ({
+  id,
+  kind,
+  params,
+  position: { x: 0, y },
+});
+const edge = (source: string, target: string, targetPort = 'in', id = `${source}-${target}`) => ({
+  id,
+  source,
+  target,
+  targetPort,
+});
+
+/** input(16) → dense_0(16) → [dense_a(16, relu) → add(dense_0, dense_a)] → dense_out(10, softmax) → output */
+function residual(): Graph {
+  return {
+    nodes: [
+      node('input_1', 'Input', { shape: [16] }, 0),
+      node('dense_0', 'Dense', { units: 16 }, 100),
+      node('dense_a', 'Dense', { units: 16, activation: 'relu' }, 200),
+      node('add_1', 'Add', { inputs: 2 }, 300),
+      node('dense_out', 'Dense', { units: 10, activation: 'softmax' }, 400),
+      node('output_1', 'Output', { loss: 'categoricalCrossentropy' }, 500),
+    ],
+    edges: [
+      edge('input_1', 'dense_0'),
+      edge('dense_0', 'dense_a'),
+      edge('dense_0', 'add_1', 'in1'),
+      edge('dense_a', 'add_1', 'in2'),
+      edge('add_1', 'dense_out'),
+      edge('dense_out', 'output_1'),
+    ],
+  };
+}
+
+describe('blocks', () => {
+  it('grouping keeps the model: same parameters, same output shape, valid, and the schema accepts it', () => {
+    const g = residual();
+    const before = checkGraph(g);
+    expect(before.valid).toBe(true);
+    const res = groupIntoBlock(g, ['dense_a', 'add_1'], 'Residual');
+    if (!res.ok) throw new Error(res.reason);
+    expect(graphSchema.safeParse(res.graph).success).toBe(true);
+    const after = checkGraph(res.graph);
+    expect(after.issues).toEqual([]);
+    expect(after.totals.params).toBe(before.totals.params);
+    const block = after.nodes.get(res.id)!;
+    expect(block.kind).toBe('Block');
+    expect(block.outputShape).toEqual(['batch', 16]);
+    expect(block.inputShapes).toEqual([['batch', 16]]);
+    expect(block.params?.total).toBe(16 * 16 + 16);
+    // Every model consumer reads the flattened graph: the Keras model has the block's layers.
+    const names = toKerasModel(res.graph).model.config.layers.map((l) => l.name);
+    expect(names).toEqual(expect.arrayContaining([`${res.id}__dense_a`, `${res.id}__add_1`]));
+  });
+
+  it('a repeated block chains its copies; each copy has its own weights', () => {
+    const res = groupIntoBlock(residual(), ['dense_a', 'add_1']);
+    if (!res.ok) throw new Error(res.reason);
+    const g = res.graph;
+    const repeated: Graph = {
+      ...g,
+      nodes: g.nodes.map((n) => (n.id === res.id ? { ...n, params: { ...n.params, repeat: 3 } } : n)),
+    };
+    const r = checkGraph(repeated);
+    expect(r.valid).toBe(true);
+    expect(r.nodes.get(res.id)!.params?.total).toBe(3 * (16 * 16 + 16));
+    expect(r.totals.params).toBe(checkGraph(residual()).totals.params + 2 * (16 * 16 + 16));
+    const flat = flatGraph(repeated).nodes.map((n) => n.id);
+    expect(flat).toEqual(expect.arrayContaining([`${res.id}__1__dense_a`, `${res.id}__3__add_1`]));
+    // Ungrouping a repeated block gives the same model, with plain layers.
+    const un = ungroupBlock(repeated, res.id);
+    if (!un.ok) throw new Error(un.reason);
+    expect(un.graph.nodes.some((n) => n.kind === 'Block')).toBe(false);
+    expect(un.graph.blocks ?? []).toEqual([]);
+    const ru = checkGraph(un.graph);
+    expect(ru.valid).toBe(true);
+    expect(ru.totals.params).toBe(r.totals.params);
+  });
+
+  it('ungroup restores the original graph model', () => {
+    const g = residual();
+    const res = groupIntoBlock(g, ['dense_a', 'add_1']);
+    if (!res.ok) throw new Error(res.reason);
+    const un = ungroupBlock(res.graph, res.id);
+    if (!un.ok) throw new Error(un.reason);
+    expect(new Set(un.graph.nodes.map((n) => n.id))).toEqual(new Set(g.nodes.map((n) => n.id)));
+    const pairs = (x: Graph) => new Set(x.edges.map((e) => `${e.source}>${e.target}.${e.targetPort}`));
+    expect(pairs(un.graph)).toEqual(pairs(g));
+  });
+
+  it('refuses selections that cannot be a block, with the reason', () => {
+    const g = residual();
+    const two = groupIntoBlock(g, ['dense_0', 'dense_a']);
+    expect(two).toEqual({ ok: false, reason: expect.stringContaining('one output') });
+    expect(groupIntoBlock(g, ['input_1', 'dense_0'])).toEqual({
+      ok: false,
+      reason: expect.stringContaining('Inputs'),
+    });
+    expect(groupIntoBlock(g, [])).toMatchObject({ ok: false });
+  });
+
+  it('problems inside or with a block are located on the Block node', () => {
+    const res = groupIntoBlock(residual(), ['dense_a', 'add_1']);
+    if (!res.ok) throw new Error(res.reason);
+    const unknown: Graph = {
+      ...res.graph,
+      nodes: res.graph.nodes.map((n) => (n.id === res.id ? { ...n, params: { block: 'nope' } } : n)),
+    };
+    const r = checkGraph(unknown);
+    expect(r.valid).toBe(false);
+    expect(r.issues.find((i) => i.code === 'block')?.nodeId).toBe(res.id);
+    // A shape mismatch inside: the definition's Dense gets 8 units, the Add cannot add 16 and 8.
+    const bad: Graph = {
+      ...res.graph,
+      blocks: res.graph.blocks!.map((b) => ({
+        ...b,
+        nodes: b.nodes.map((n) => (n.id === 'dense_a' ? { ...n, params: { ...n.params, units: 8 } } : n)),
+      })),
+    };
+    const rb = checkGraph(bad);
+    expect(rb.valid).toBe(false);
+    const issue = rb.issues.find((i) => i.code === 'shape')!;
+    expect(issue.nodeId).toBe(res.id);
+    expect(issue.message).toMatch(/^add_1: /);
+    expect(rb.nodes.get(res.id)!.issues.length).toBeGreaterThan(0);
+  });
+
+  it('a block that contains itself is refused, not expanded forever', () => {
+    const res = groupIntoBlock(residual(), ['dense_a', 'add_1']);
+    if (!res.ok) throw new Error(res.reason);
+    const def = res.graph.blocks![0]!;
+    const selfish: Graph = {
+      ...res.graph,
+      blocks: [{ ...def, nodes: [...def.nodes, node('again', 'Block', { block: def.id }, 0)] }],
+    };
+    const r = checkGraph(selfish);
+    expect(r.issues.some((i) => i.code === 'block' && /contains itself/.test(i.message))).toBe(true);
+  });
+});
