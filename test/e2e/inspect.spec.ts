@@ -107,13 +107,13 @@ test('MLP on spirals: every hidden unit shows its heatmap over the plane, live w
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 1280, height: 720 });
   await setUp(page, 'mlp', 'spirals');
-  await field(page, 'epochs', '100');
+  await field(page, 'epochs', '300');
   await field(page, 'learningRate', '0.01');
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-status')).toHaveText('running');
   await page.getByTestId('view-design').click();
 
-  // While it trains: a heatmap per unit (the first 16 of 128), and they change from look to look.
+  // While it trains (long enough that a loaded machine still sees it running; the looks poll): a heatmap per unit (the first 16 of 128), and they change from look to look.
   const unit = page.getByTestId('unit-heatmap-dense_1-0');
   await expect(unit).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('unit-heatmap-dense_1-15')).toBeVisible();
@@ -121,9 +121,7 @@ test('MLP on spirals: every hidden unit shows its heatmap over the plane, live w
   await expect(page.getByTestId('unit-maps-dense_1')).toContainText('16 of 128 units');
   const deep = page.getByTestId('unit-maps-dense_2');
   const shot1 = await deep.screenshot();
-  await page.waitForTimeout(1500);
-  const shot2 = await deep.screenshot();
-  expect(shot1.equals(shot2)).toBe(false);
+  await expect.poll(async () => (await deep.screenshot()).equals(shot1), { timeout: 20_000 }).toBe(false);
   await page.screenshot({ path: 'test-results/e2e/inspect-units-running.png' });
 
   // A sample picked while it trains: every node's view follows the weights live.
@@ -132,8 +130,7 @@ test('MLP on spirals: every hidden unit shows its heatmap over the plane, live w
   const view = page.getByTestId('probe-view-dense_2');
   await expect(view).toBeVisible();
   const live1 = await view.screenshot();
-  await page.waitForTimeout(1000);
-  expect((await view.screenshot()).equals(live1)).toBe(false);
+  await expect.poll(async () => (await view.screenshot()).equals(live1), { timeout: 20_000 }).toBe(false);
 
   await page.getByTestId('view-train').click();
   await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 150_000 });
