@@ -49,7 +49,10 @@ function Editor() {
       <RecoverBanner view={view} />
       {shown === 'train' && <TrainView />}
       <main className="workspace" hidden={shown !== 'design'}>
-        <Palette onAdd={(kind) => useAppStore.getState().addNode(kind, view.centre())} />
+        <Palette
+          onAdd={(kind) => useAppStore.getState().addNode(kind, view.centre())}
+          onAddBlock={(block) => useAppStore.getState().addBlock(block, view.centre())}
+        />
         <Canvas ref={canvas} />
         <Sidebar />
       </main>

@@ -23,7 +23,10 @@ export function registerSummary(program: Command, io: Io): void {
     'summary',
     'Print a Keras-style summary: layers, output shapes, parameters with their arithmetic.',
   )
-    .option('--json', 'print { layers: [{ id, kind, outputShape, params }], totalParams, blocks } as JSON (layers inside blocks listed flat)')
+    .option(
+      '--json',
+      'print { layers: [{ id, kind, outputShape, params }], totalParams, blocks } as JSON (layers inside blocks listed flat)',
+    )
     .action(fileAction(runSummary, io));
 }
 

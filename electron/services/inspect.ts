@@ -131,7 +131,9 @@ export async function inspectProject(
 ): Promise<InspectResult> {
   if (!bundle.weights)
     throw new DataError('The project has no trained weights yet: train it first (netloom train).');
-  const unknown = (req.layers ?? []).filter((id) => !flatGraph(bundle.project.graph).nodes.some((n) => n.id === id));
+  const unknown = (req.layers ?? []).filter(
+    (id) => !flatGraph(bundle.project.graph).nodes.some((n) => n.id === id),
+  );
   if (unknown.length) throw new DataError(`No node ${unknown.map((u) => `"${u}"`).join(', ')} in the graph.`);
   const { row, sample, dataset, classes } = await pickSample(bundle, req, ctx, preloaded);
   let inspected;

@@ -7,7 +7,7 @@ import type { OpenResult } from '../../shared/ipc/contract';
 import { type TemplateId, TEMPLATES } from '../../shared/templates/index';
 import { recommendTraining } from '../../shared/training/recommend';
 import { api, RequestError } from '../ipc/client';
-import { toGraph } from '../store/graph';
+import { wholeGraph } from '../store/graph';
 import { selectReport } from '../store/selectors';
 import { useAppStore } from '../store/store';
 import type { CanvasView } from './view';
@@ -110,11 +110,7 @@ async function fitProjectToDataset(
   store().autoLayout();
   const summary = store().summary;
   if (summary) {
-    const { config } = recommendTraining(
-      summary,
-      toGraph(store().nodes, store().edges),
-      store().meta.training,
-    );
+    const { config } = recommendTraining(summary, wholeGraph(store()), store().meta.training);
     store().setTraining(config);
   }
   requestAnimationFrame(() => view.fit());

@@ -19,19 +19,23 @@ import '@xyflow/react/dist/style.css';
 import { type RefObject, useCallback, useEffect } from 'react';
 import { isLayerKind, layerSpec } from '../../shared/layers/index';
 import { isMac } from '../commands/commands';
+import { DND_BLOCK_MIME } from '../palette/BlockLibrary';
 import { DND_MIME } from '../palette/Palette';
+import { NODE_W } from '../store/graph';
 import { beginGesture, endGesture } from '../store/history';
-import { useReport } from '../store/hooks';
+import { useCanvasViewReport } from '../store/hooks';
 import { EdgeWeightsToggle } from '../panels/EdgeWeightsToggle';
 import { ProbeBar } from '../panels/ProbeBar';
 import { useAppStore } from '../store/store';
+import { BlockNode, PortNode } from './BlockNode';
+import { Breadcrumbs } from './Breadcrumbs';
 import { FarContext, ReportContext, useFarZoom } from './context';
 import { DotGrid } from './DotGrid';
 import { FarEdges } from './FarEdges';
 import { LayerNode } from './LayerNode';
 import { ShapeEdge } from './ShapeEdge';
 
-const nodeTypes = { layer: LayerNode };
+const nodeTypes = { layer: LayerNode, block: BlockNode, port: PortNode };
 /** Zoomed out, React Flow gets no edges: FarEdges draws them as one path (see FarEdges.tsx). */
 const NO_EDGES: Edge[] = [];
 const edgeTypes = { shape: ShapeEdge };
@@ -40,6 +44,7 @@ const isValidConnection = (c: Edge | Connection) => c.source !== c.target;
 /** The minimap draws each node in its category's colour (the palette's), not as a blank box. */
 function minimapColor(n: Node): string {
   const kind = (n.data as { kind?: string }).kind;
+  if (kind === 'Block') return 'var(--accent)';
   return kind && isLayerKind(kind) ? `var(--cat-${layerSpec(kind).category})` : 'var(--muted)';
 }
 
@@ -57,16 +62,19 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
   const ready = useAppStore((s) => s.docId !== null);
   const theme = useAppStore((s) => s.theme);
   const minimap = useAppStore((s) => s.minimap);
-  const report = useReport();
+  const report = useCanvasViewReport();
   const far = useFarZoom();
 
   const onDrop = useCallback(
     (e: React.DragEvent) => {
       e.preventDefault();
+      const block = e.dataTransfer.getData(DND_BLOCK_MIME);
+      const at = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      if (block) return useAppStore.getState().addBlock(block, { x: at.x - NODE_W / 2, y: at.y - 30 });
       const kind = e.dataTransfer.getData(DND_MIME);
       if (!isLayerKind(kind)) return;
       // On an edge: inserted into it; on a node with a free output: appended; else where dropped.
-      useAppStore.getState().dropLayer(kind, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+      useAppStore.getState().dropLayer(kind, at);
     },
     [rf],
   );
@@ -131,6 +139,7 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
           >
             {far && <FarEdges />}
             <DotGrid />
+            <Breadcrumbs />
             {probing && (
               <Panel position="top-left" className="canvas-probe">
                 <ProbeBar compact />

@@ -6,7 +6,7 @@
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
 import { paramLabel } from '../../shared/layers/define';
-import { layerSpec } from '../../shared/layers/index';
+import { type LayerKind, layerSpec } from '../../shared/layers/index';
 import { formatCount, formatShape } from '../../shared/layers/shape';
 import { ProbeView } from '../inspect/ProbeView';
 import { NodeStats } from '../inspect/NodeStats';
@@ -43,7 +43,8 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
   const compact = useAppStore((s) => s.compactNodes);
   const inSide = across ? Position.Left : Position.Top;
   const outSide = across ? Position.Right : Position.Bottom;
-  const spec = layerSpec(data.kind);
+  // Registered for React Flow's type 'layer' only: Block nodes and block ports draw elsewhere.
+  const spec = layerSpec(data.kind as LayerKind);
   const r = report.nodes.get(id);
   if (far) {
     const bad = r?.issues.some((i) => i.severity === 'error');

@@ -56,6 +56,13 @@ const RUNS: Record<CommandId, (ctx: CommandContext) => void> = {
   duplicate: () => store().duplicateSelection(),
   delete: () => store().deleteSelection(),
   selectAll: () => store().selectAll(),
+  group: () => store().groupSelection(),
+  ungroup: () => {
+    const blocks = store().nodes.filter((n) => n.selected && n.data.kind === 'Block');
+    if (blocks.length === 0) return store().notify('Select a block to ungroup.', 'error');
+    for (const b of blocks) store().ungroup(b.id);
+  },
+  closeBlock: () => store().closeBlock(),
   layout: ({ view }) => {
     store().autoLayout();
     requestAnimationFrame(() => view.fit());

@@ -3,9 +3,17 @@ import { useMemo, useState } from 'react';
 import { CATEGORIES } from '../../shared/layers/define';
 import { LAYER_KINDS, type LayerKind, layerSpec } from '../../shared/layers/index';
 
+import { BlockLibrary } from './BlockLibrary';
+
 export const DND_MIME = 'application/x-netloom-kind';
 
-export function Palette({ onAdd }: { onAdd: (kind: LayerKind) => void }) {
+export function Palette({
+  onAdd,
+  onAddBlock,
+}: {
+  onAdd: (kind: LayerKind) => void;
+  onAddBlock: (block: string) => void;
+}) {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -61,6 +69,7 @@ export function Palette({ onAdd }: { onAdd: (kind: LayerKind) => void }) {
           </section>
         ))}
         {groups.length === 0 && <p className="muted">No layer matches “{query}”.</p>}
+        <BlockLibrary onAdd={onAddBlock} />
       </div>
     </aside>
   );

@@ -8,7 +8,7 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { diagnose, type EpochPoint, type Finding, type Fix } from '../../shared/training/diagnosis';
 import type { Curves } from '../store/curves';
-import { toGraph } from '../store/graph';
+import { wholeGraph } from '../store/graph';
 import type { LayerEpoch } from '../../shared/inspect/layerStats';
 import { useAppStore } from '../store/store';
 
@@ -65,6 +65,8 @@ export function DiagnosisPanel() {
     useShallow((st) => ({
       nodes: st.nodes,
       edges: st.edges,
+      blocks: st.blocks,
+      scope: st.scope,
       config: st.meta.training,
       curves: st.curves,
       layers: st.layerHistory,
@@ -77,7 +79,7 @@ export function DiagnosisPanel() {
   const findings = useMemo(() => {
     const epochs = epochPoints(s.curves, s.layers);
     if (epochs.length === 0 && s.status !== 'diverged') return [];
-    const graph = toGraph(s.nodes, s.edges);
+    const graph = wholeGraph(s);
     // A run that ended here, or (a reopened project) the last saved run the curves show.
     const end =
       s.status === 'done' || s.status === 'diverged'

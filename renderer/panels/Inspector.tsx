@@ -8,15 +8,16 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { AnyParam } from '../../shared/layers/define';
 import { paramLabel } from '../../shared/layers/define';
-import { layerSpec } from '../../shared/layers/index';
+import { isLayerKind, layerSpec } from '../../shared/layers/index';
 import { checkParamValue } from '../../shared/layers/params';
 import { formatCount, formatShape } from '../../shared/layers/shape';
 import type { ParamValue } from '../../shared/ir/schema';
 import type { LayerNodeT } from '../store/graph';
-import { useReport } from '../store/hooks';
+import { useCanvasViewReport } from '../store/hooks';
 import { useAppStore } from '../store/store';
 import { selectWeights } from '../store/selectors';
 import { ProbeView } from '../inspect/ProbeView';
+import { BlockInspector } from './BlockInspector';
 import { WeightsSection } from './WeightsSection';
 
 function toText(spec: AnyParam, v: unknown): string {
@@ -119,7 +120,7 @@ export function Inspector() {
   const setParams = useAppStore((s) => s.setParams);
   const rename = useAppStore((s) => s.renameNode);
   const locked = useAppStore((s) => s.locked);
-  const report = useReport();
+  const report = useCanvasViewReport();
   if (selected.length !== 1)
     return (
       <section className="panel inspector" aria-label="Inspector">
@@ -131,8 +132,9 @@ export function Inspector() {
       </section>
     );
   const node: LayerNodeT = selected[0]!;
-  const spec = layerSpec(node.data.kind);
   const r = report.nodes.get(node.id);
+  if (!isLayerKind(node.data.kind)) return <BlockInspector node={node} report={r} />;
+  const spec = layerSpec(node.data.kind);
   return (
     <section className="panel inspector" aria-label="Inspector" data-testid="inspector">
       <header>

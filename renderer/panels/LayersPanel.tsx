@@ -6,7 +6,7 @@
  */
 import { useShallow } from 'zustand/react/shallow';
 import type { LayerEpoch, LayerStats } from '../../shared/inspect/layerStats';
-import { layerSpec } from '../../shared/layers/index';
+import { kindLabel } from '../store/graph';
 import { HistogramChart } from '../inspect/HistogramChart';
 import { Sparkline } from '../inspect/Sparkline';
 import { useWeights } from '../store/hooks';
@@ -131,7 +131,7 @@ function Row({
     >
       <th scope="row">
         <span className="layers-name">{node?.data.name ?? s.id}</span>
-        <span className="muted small">{node ? layerSpec(node.data.kind).label : ''}</span>
+        <span className="muted small">{node ? kindLabel(node.data.kind) : ''}</span>
       </th>
       <td>
         <Sparkline values={series((x) => x.weightNorm)} width={56} height={18} mark={mark} />

@@ -5,18 +5,21 @@
  */
 import { useMemo } from 'react';
 import { isRecommended, recommendTraining } from '../../shared/training/recommend';
-import { toGraph } from '../store/graph';
+import { wholeGraph } from '../store/graph';
 import { useAppStore } from '../store/store';
 
 export function Recommended() {
   const summary = useAppStore((s) => s.summary);
   const nodes = useAppStore((s) => s.nodes);
   const edges = useAppStore((s) => s.edges);
+  const blocks = useAppStore((s) => s.blocks);
+  const scope = useAppStore((s) => s.scope);
   const training = useAppStore((s) => s.meta.training);
   const running = useAppStore((s) => s.status === 'running');
   const r = useMemo(
-    () => (summary ? recommendTraining(summary, toGraph(nodes, edges), training) : null),
-    [summary, nodes, edges, training],
+    () =>
+      summary ? recommendTraining(summary, wholeGraph({ nodes, edges, blocks, scope }), training) : null,
+    [summary, nodes, edges, blocks, scope, training],
   );
   if (!r) return null;
   if (isRecommended(training, r))

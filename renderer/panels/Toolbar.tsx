@@ -80,9 +80,22 @@ function RecentFiles({ ctx }: { ctx: CommandContext }) {
 }
 
 /** The buttons that may move into the overflow menu, the first to go first. */
-const OVERFLOW_ORDER = ['layout', 'fit', 'export', 'saveAs', 'redo', 'undo', 'open', 'addLayer'] as const;
+const OVERFLOW_ORDER = [
+  'ungroup',
+  'layout',
+  'fit',
+  'group',
+  'export',
+  'saveAs',
+  'redo',
+  'undo',
+  'open',
+  'addLayer',
+] as const;
 type Overflowing = (typeof OVERFLOW_ORDER)[number];
 const LABELS: Record<Overflowing, string> = {
+  group: 'Group',
+  ungroup: 'Ungroup',
   layout: 'Layout',
   fit: 'Fit',
   export: 'Export…',
@@ -216,6 +229,12 @@ export function Toolbar({ ctx }: { ctx: CommandContext }) {
       </CommandButton>
       <CommandButton id="fit" ctx={ctx} hidden={h('fit')}>
         Fit
+      </CommandButton>
+      <CommandButton id="group" ctx={ctx} title={tooltip('group')} hidden={h('group')}>
+        Group
+      </CommandButton>
+      <CommandButton id="ungroup" ctx={ctx} title={tooltip('ungroup')} hidden={h('ungroup')}>
+        Ungroup
       </CommandButton>
       <CommandButton
         id="addLayer"

@@ -7,7 +7,7 @@
 import type { Edge } from '@xyflow/react';
 import { checkGraph, formatIssue, type GraphReport } from '../../shared/graph/check';
 import { type LayerKind, layerSpec } from '../../shared/layers/index';
-import { edgeIds, type LayerNodeT, NODE_H, NODE_W, nextId, toGraph } from './graph';
+import { edgeIds, hasOutputPort, type LayerNodeT, NODE_H, NODE_W, nextId, toGraph } from './graph';
 import { type Graph, newLayer, withInsertedBefore } from './graphEdits';
 
 export type Outcome = { graph: Graph; id?: string; notice?: string } | { refused: string } | null;
@@ -92,7 +92,7 @@ export function withDroppedOnEdge(g: Graph, edge: Edge, kind: LayerKind): Outcom
 
 /** `kind` appended after `node`, whose output is free (nothing reads it yet). */
 export function withAppended(g: Graph, node: LayerNodeT, kind: LayerKind): Outcome {
-  if (layerSpec(node.data.kind).hasOutput === false || g.edges.some((e) => e.source === node.id)) return null;
+  if (!hasOutputPort(node.data.kind) || g.edges.some((e) => e.source === node.id)) return null;
   const id = nextId(kind, g.nodes);
   const { h } = size(node);
   const created = newLayer(id, kind, { x: node.position.x, y: node.position.y + h + APPEND_GAP }, {});

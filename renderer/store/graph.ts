@@ -4,15 +4,55 @@
  * Nothing here touches the store; the slices call these.
  */
 import type { Edge, Node } from '@xyflow/react';
-import type { GraphNode, ParamValue, Project } from '../../shared/ir/schema';
-import { isLayerKind, type LayerKind } from '../../shared/layers/index';
+import {
+  BLOCK_INPUT,
+  BLOCK_KIND,
+  BLOCK_OUTPUT,
+  type BlockDef,
+  type GraphNode,
+  type ParamValue,
+  type Project,
+} from '../../shared/ir/schema';
+import { isLayerKind, type LayerKind, layerSpec } from '../../shared/layers/index';
+
+/** What a canvas node is: a layer, a Block node, or (inside an open block) one of its ports. */
+export type NodeKind = LayerKind | typeof BLOCK_KIND | typeof BLOCK_INPUT | typeof BLOCK_OUTPUT;
+export const isNodeKind = (k: string): k is NodeKind =>
+  isLayerKind(k) || k === BLOCK_KIND || k === BLOCK_INPUT || k === BLOCK_OUTPUT;
 
 export interface LayerData extends Record<string, unknown> {
-  kind: LayerKind;
+  kind: NodeKind;
   params: Record<string, ParamValue>;
   name?: string;
 }
-export type LayerNodeT = Node<LayerData, 'layer'>;
+export type LayerNodeT = Node<LayerData, 'layer' | 'block' | 'port'>;
+
+/** Whether a node of `kind` has an output port. */
+export const hasOutputPort = (kind: NodeKind): boolean =>
+  isLayerKind(kind) ? layerSpec(kind).hasOutput !== false : kind !== BLOCK_OUTPUT;
+
+/** The name of a node's kind as the editor shows it. */
+export const kindLabel = (kind: NodeKind): string =>
+  isLayerKind(kind)
+    ? layerSpec(kind).label
+    : kind === BLOCK_KIND
+      ? 'Block'
+      : kind === BLOCK_INPUT
+        ? 'Block input'
+        : 'Block output';
+
+/** The React Flow node type that draws a node of `kind`. */
+export const nodeTypeOf = (kind: NodeKind): 'layer' | 'block' | 'port' =>
+  kind === BLOCK_KIND ? 'block' : kind === BLOCK_INPUT || kind === BLOCK_OUTPUT ? 'port' : 'layer';
+
+/**
+ * Inside an open block the canvas shows the block's definition; the graph around it waits here.
+ * `block`: the definition's id.
+ */
+export interface Scope {
+  block: string;
+  outer: { nodes: LayerNodeT[]; edges: Edge[] };
+}
 
 /** The project's name, format and training config: user edits, undoable. */
 export type ProjectMeta = Omit<Project, 'graph' | 'data' | 'runs'>;
@@ -22,6 +62,9 @@ export interface Tracked {
   nodes: LayerNodeT[];
   edges: Edge[];
   meta: ProjectMeta;
+  /** Block definitions (the open one's content is `nodes`/`edges` while open). */
+  blocks: BlockDef[];
+  scope: Scope | null;
 }
 
 export const NODE_W = 220;
@@ -66,16 +109,37 @@ export function toGraph(nodes: readonly LayerNodeT[], edges: readonly Edge[]): P
   };
 }
 
-export function fromGraph(graph: Project['graph']): { nodes: LayerNodeT[]; edges: Edge[] } {
+/** The whole project graph: the canvas, or (inside an open block) the graph around it, and the blocks. */
+export function wholeGraph(s: Pick<Tracked, 'nodes' | 'edges' | 'blocks' | 'scope'>): Project['graph'] {
+  if (!s.scope) {
+    const g = toGraph(s.nodes, s.edges);
+    return s.blocks.length ? { ...g, blocks: s.blocks } : g;
+  }
+  const inner = toGraph(s.nodes, s.edges);
+  const open = s.scope.block;
   return {
-    nodes: graph.nodes
-      .filter((n) => isLayerKind(n.kind))
-      .map((n) => ({
-        id: n.id,
-        type: 'layer' as const,
-        position: { ...n.position },
-        data: { kind: n.kind as LayerKind, params: { ...n.params }, ...(n.name ? { name: n.name } : {}) },
-      })),
+    ...toGraph(s.scope.outer.nodes, s.scope.outer.edges),
+    blocks: s.blocks.map((b) => (b.id === open ? { ...b, nodes: inner.nodes, edges: inner.edges } : b)),
+  };
+}
+
+export function fromGraph(graph: Pick<Project['graph'], 'nodes' | 'edges'>): {
+  nodes: LayerNodeT[];
+  edges: Edge[];
+} {
+  return {
+    nodes: graph.nodes.flatMap((n) =>
+      isNodeKind(n.kind)
+        ? [
+            {
+              id: n.id,
+              type: nodeTypeOf(n.kind),
+              position: { ...n.position },
+              data: { kind: n.kind, params: { ...n.params }, ...(n.name ? { name: n.name } : {}) },
+            },
+          ]
+        : [],
+    ),
     edges: graph.edges.map((e) => ({
       id: e.id,
       source: e.source,
@@ -141,8 +205,16 @@ export function sameWiring(a: readonly Edge[], b: readonly Edge[]): boolean {
 /** Compares what undo cares about: ids, positions, data and wiring; not selection or measurements. */
 export function sameTracked(a: Tracked, b: Tracked): boolean {
   // Most sets change no tracked state at all (training progress, notices, dialogs): O(1) for them.
-  if (a.nodes === b.nodes && a.edges === b.edges && a.meta === b.meta) return true;
-  if (a.meta !== b.meta || a.nodes.length !== b.nodes.length) return false;
+  if (
+    a.nodes === b.nodes &&
+    a.edges === b.edges &&
+    a.meta === b.meta &&
+    a.blocks === b.blocks &&
+    a.scope === b.scope
+  )
+    return true;
+  if (a.meta !== b.meta || a.blocks !== b.blocks || a.scope !== b.scope || a.nodes.length !== b.nodes.length)
+    return false;
   for (let i = 0; i < a.nodes.length; i++) {
     const x = a.nodes[i]!;
     const y = b.nodes[i]!;

@@ -44,10 +44,17 @@ export function withConnection(edges: Edge[], c: Connection): Edge[] {
 export function withParams(g: Graph, id: string, params: Record<string, ParamValue>): Graph | null {
   const node = g.nodes.find((n) => n.id === id);
   if (!node) return null;
-  const res = resolveParams(layerSpec(node.data.kind), params);
+  const kind = node.data.kind;
+  // A Block node's or a block port's params (repeat, the port's index) change no ports.
+  if (!isLayerKind(kind))
+    return {
+      nodes: g.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, params } } : n)),
+      edges: g.edges,
+    };
+  const res = resolveParams(layerSpec(kind), params);
   if (!res.ok) return null;
   const ports = new Set(
-    layerSpec(node.data.kind)
+    layerSpec(kind)
       .ports(res.config)
       .map((p) => p.name),
   );

@@ -9,7 +9,7 @@ import { useAppStore } from './store';
 
 const tracked = (): Tracked => {
   const s = useAppStore.getState();
-  return { nodes: s.nodes, edges: s.edges, meta: s.meta };
+  return { nodes: s.nodes, edges: s.edges, meta: s.meta, blocks: s.blocks, scope: s.scope };
 };
 
 function step(which: 'undo' | 'redo'): void {

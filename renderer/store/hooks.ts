@@ -1,9 +1,11 @@
 /** The store's derived values as hooks, for components. */
 import { useStore } from 'zustand';
-import { selectReport, selectWeights } from './selectors';
+import { selectCanvasReport, selectReport, selectWeights } from './selectors';
 import { useAppStore } from './store';
 
 export const useReport = () => useAppStore(selectReport);
+/** The report the canvas draws: inside an open block, its layers' (see `blockView`). */
+export const useCanvasViewReport = () => useAppStore(selectCanvasReport);
 export const useWeights = () => useAppStore(selectWeights);
 export const useDirty = () => useAppStore((s) => s.editVersion !== s.savedVersion);
 /** How many steps undo and redo can go. */

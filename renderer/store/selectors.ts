@@ -5,13 +5,16 @@
 import type { Edge } from '@xyflow/react';
 import { checkGraph, type CheckGraph, type GraphReport } from '../../shared/graph/check';
 import { diffGraphs, type GraphDiff } from '../../shared/graph/diff';
-import type { Graph } from '../../shared/ir/schema';
+import type { BlockDef, Graph } from '../../shared/ir/schema';
 import { type WeightEntry, weightsFit } from '../../shared/graph/weights';
-import { type LayerNodeT, sameWiring } from './graph';
+import { blockView } from './blockView';
+import { type LayerNodeT, sameWiring, type Scope, wholeGraph } from './graph';
 
 interface GraphKey {
   nodes: LayerNodeT[];
   edges: Edge[];
+  blocks: BlockDef[];
+  scope: Scope | null;
 }
 
 let lastKey: GraphKey | null = null;
@@ -19,6 +22,7 @@ let lastInput: CheckGraph | null = null;
 let lastReport: GraphReport | null = null;
 
 function sameForChecker(a: GraphKey, b: GraphKey) {
+  if (a.blocks !== b.blocks || a.scope !== b.scope) return false;
   if (a.nodes.length !== b.nodes.length) return false;
   for (let i = 0; i < a.nodes.length; i++)
     if (a.nodes[i]!.id !== b.nodes[i]!.id || a.nodes[i]!.data !== b.nodes[i]!.data) return false;
@@ -29,23 +33,34 @@ export function selectReport(s: GraphKey): GraphReport {
   if (
     lastReport &&
     lastKey &&
-    ((lastKey.nodes === s.nodes && lastKey.edges === s.edges) || sameForChecker(lastKey, s))
+    ((lastKey.nodes === s.nodes &&
+      lastKey.edges === s.edges &&
+      lastKey.blocks === s.blocks &&
+      lastKey.scope === s.scope) ||
+      sameForChecker(lastKey, s))
   ) {
-    lastKey = { nodes: s.nodes, edges: s.edges };
+    lastKey = { nodes: s.nodes, edges: s.edges, blocks: s.blocks, scope: s.scope };
     return lastReport;
   }
-  lastInput = {
-    nodes: s.nodes.map((n) => ({ id: n.id, kind: n.data.kind, params: n.data.params })),
-    edges: s.edges.map((e) => ({
-      id: e.id,
-      source: e.source,
-      target: e.target,
-      targetPort: e.targetHandle ?? 'in',
-    })),
-  };
+  lastInput = wholeGraph(s);
   lastReport = checkGraph(lastInput);
-  lastKey = { nodes: s.nodes, edges: s.edges };
+  lastKey = { nodes: s.nodes, edges: s.edges, blocks: s.blocks, scope: s.scope };
   return lastReport;
+}
+
+let lastView: { report: GraphReport; scope: Scope | null; view: GraphReport } | null = null;
+
+/**
+ * The report the canvas draws: the graph's, or inside an open block, its first use's (the layers'
+ * shapes and issues under their ids in the definition; a port shows the shape it passes on).
+ */
+export function selectCanvasReport(s: GraphKey): GraphReport {
+  const report = selectReport(s);
+  if (!s.scope) return report;
+  if (lastView && lastView.report === report && lastView.scope === s.scope) return lastView.view;
+  const view = blockView(lastInput!, report, s.scope.block);
+  lastView = { report, scope: s.scope, view };
+  return view;
 }
 
 export type WeightsView =

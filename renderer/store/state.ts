@@ -6,12 +6,13 @@
 import type { StateCreator, StoreApi } from 'zustand';
 import type { TemporalState } from 'zundo';
 import type { Tracked } from './graph';
+import type { BlocksSlice } from './slices/blocks';
 import type { DocumentSlice } from './slices/document';
 import type { GraphSlice } from './slices/graph';
 import type { TrainingSlice } from './slices/training';
 import type { UiSlice } from './slices/ui';
 
-export type AppState = GraphSlice & DocumentSlice & TrainingSlice & UiSlice;
+export type AppState = GraphSlice & BlocksSlice & DocumentSlice & TrainingSlice & UiSlice;
 
 export type History = StoreApi<TemporalState<Tracked>>;
 

@@ -11,6 +11,7 @@ import { temporal } from 'zundo';
 import { create } from 'zustand';
 import { api } from '../ipc/client';
 import { sameTracked, type Tracked } from './graph';
+import { createBlocksSlice } from './slices/blocks';
 import { createDocumentSlice } from './slices/document';
 import { createGraphSlice } from './slices/graph';
 import { createTrainingSlice } from './slices/training';
@@ -24,13 +25,20 @@ export const useAppStore = create<AppState>()(
       const args = a as unknown as Parameters<SliceCreator<AppState>>;
       return {
         ...createGraphSlice(...args),
+        ...createBlocksSlice(...args),
         ...createDocumentSlice(...args),
         ...createTrainingSlice(...args),
         ...createUiSlice(...args),
       };
     },
     {
-      partialize: (s): Tracked => ({ nodes: s.nodes, edges: s.edges, meta: s.meta }),
+      partialize: (s): Tracked => ({
+        nodes: s.nodes,
+        edges: s.edges,
+        meta: s.meta,
+        blocks: s.blocks,
+        scope: s.scope,
+      }),
       equality: sameTracked,
       limit: 200,
     },

@@ -8,7 +8,7 @@ import type { OpenResult } from '../../../shared/ipc/contract';
 import { emptyProject } from '../../../shared/ir/project';
 import type { Project } from '../../../shared/ir/schema';
 import { api } from '../../ipc/client';
-import { fromGraph, type ProjectMeta, toGraph } from '../graph';
+import { fromGraph, type ProjectMeta, wholeGraph } from '../graph';
 import type { SliceCreator } from '../state';
 import { editing, LOCKED_NOTICE } from './edits';
 
@@ -93,6 +93,8 @@ export const createDocumentSlice: SliceCreator<DocumentSlice> = (set, get, store
       const { graph, data, runs, ...meta } = doc.project;
       set({
         ...fromGraph(graph),
+        blocks: graph.blocks ?? [],
+        scope: null,
         docId: doc.docId,
         path: doc.path,
         meta,
@@ -121,7 +123,7 @@ export const createDocumentSlice: SliceCreator<DocumentSlice> = (set, get, store
       ...get().meta,
       data: get().data,
       runs: get().runs,
-      graph: toGraph(get().nodes, get().edges),
+      graph: wholeGraph(get()),
     }),
     setTraining: (training) => !refused() && edited({ meta: { ...get().meta, training } }),
     // Loading the project's own data again (opening the Train view) is no edit.

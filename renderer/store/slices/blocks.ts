@@ -1,0 +1,144 @@
+/**
+ * The blocks slice: the project's block definitions, grouping a selection into a block (Ctrl+G) and
+ * back, repeating, opening a block to edit its definition (the canvas shows it; breadcrumbs lead
+ * back) and unlinking a use from the definition it shares. Each action is one undo step.
+ */
+import { groupIntoBlock, ungroupBlock } from '../../../shared/graph/grouping';
+import { BLOCK_KIND, type BlockDef, type Graph } from '../../../shared/ir/schema';
+import { fromGraph, nextId, type Scope, toGraph, wholeGraph } from '../graph';
+import type { SliceCreator } from '../state';
+import { editing } from './edits';
+
+export interface BlocksSlice {
+  /** Block definitions (while one is open, its content is the canvas's nodes and edges). */
+  blocks: BlockDef[];
+  /** The open block, or null at the top of the graph. */
+  scope: Scope | null;
+  groupSelection(): void;
+  ungroup(id: string): void;
+  /** Opens the Block node `id`'s definition on the canvas. */
+  openBlock(id: string): void;
+  /** Back to the graph around the open block. */
+  closeBlock(): void;
+  /** A use of definition `block` at `position` (from the block library). */
+  addBlock(block: string, position: { x: number; y: number }): void;
+  /** The Block node `id` gets a definition of its own (a copy), no longer shared. */
+  unlinkBlock(id: string): void;
+  renameBlock(block: string, name: string): void;
+}
+
+/** Whether any Block node in the graph or in another definition still uses `block`. */
+function used(g: Graph, block: string): boolean {
+  const uses = (nodes: Graph['nodes']) =>
+    nodes.some((n) => n.kind === BLOCK_KIND && n.params.block === block);
+  return uses(g.nodes) || (g.blocks ?? []).some((b) => b.id !== block && uses(b.nodes));
+}
+
+export const createBlocksSlice: SliceCreator<BlocksSlice> = (set, get) => {
+  const { edited, refused } = editing(set, get);
+  /** The canvas's level as a graph of its own, with every definition. */
+  const level = (): Graph => ({ ...toGraph(get().nodes, get().edges), blocks: get().blocks });
+  return {
+    blocks: [],
+    scope: null,
+    groupSelection: () => {
+      if (refused()) return;
+      const ids = get()
+        .nodes.filter((n) => n.selected)
+        .map((n) => n.id);
+      const r = groupIntoBlock(level(), ids);
+      if (!r.ok) return get().notify(r.reason, 'error');
+      const { nodes, edges } = fromGraph(r.graph);
+      edited({
+        nodes: nodes.map((n) => (n.id === r.id ? { ...n, selected: true } : n)),
+        edges,
+        blocks: r.graph.blocks ?? [],
+      });
+      get().notify(`Grouped ${ids.length} layers into ${r.graph.blocks?.at(-1)?.name ?? 'a block'}.`);
+    },
+    ungroup: (id) => {
+      if (refused()) return;
+      const block = get().nodes.find((n) => n.id === id)?.data.params.block;
+      const def = get().blocks.find((b) => b.id === block);
+      const r = ungroupBlock(level(), id);
+      if (!r.ok) return get().notify(r.reason, 'error');
+      const { nodes, edges } = fromGraph(r.graph);
+      let blocks = r.graph.blocks ?? [];
+      // A definition still used elsewhere (around the open block, or in another block) stays.
+      const scope = get().scope;
+      if (
+        def &&
+        !blocks.some((b) => b.id === def.id) &&
+        used(wholeGraph({ nodes, edges, blocks: [...blocks, def], scope }), def.id)
+      )
+        blocks = [...blocks, def];
+      edited({ nodes, edges, blocks });
+    },
+    openBlock: (id) => {
+      const s = get();
+      const node = s.nodes.find((n) => n.id === id);
+      const def = s.blocks.find((b) => b.id === node?.data.params.block);
+      if (!node || !def) return;
+      if (s.scope)
+        return s.notify(
+          'Go back to the graph first (the breadcrumbs above the canvas), then open this block.',
+          'error',
+        );
+      const inner = fromGraph(def);
+      set({ scope: { block: def.id, outer: { nodes: s.nodes, edges: s.edges } }, ...inner });
+    },
+    closeBlock: () => {
+      const s = get();
+      if (!s.scope) return;
+      const inner = toGraph(s.nodes, s.edges);
+      const open = s.scope.block;
+      set({
+        blocks: s.blocks.map((b) => (b.id === open ? { ...b, nodes: inner.nodes, edges: inner.edges } : b)),
+        nodes: s.scope.outer.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+        edges: s.scope.outer.edges,
+        scope: null,
+      });
+    },
+    addBlock: (block, position) => {
+      if (refused()) return;
+      if (get().scope?.block === block) return get().notify('A block cannot contain itself.', 'error');
+      const id = nextId(BLOCK_KIND, get().nodes);
+      edited({
+        nodes: [
+          ...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+          {
+            id,
+            type: 'block',
+            position,
+            selected: true,
+            data: { kind: BLOCK_KIND, params: { block, repeat: 1 } },
+          },
+        ],
+      });
+    },
+    unlinkBlock: (id) => {
+      if (refused()) return;
+      const node = get().nodes.find((n) => n.id === id);
+      const def = get().blocks.find((b) => b.id === node?.data.params.block);
+      if (!node || !def) return;
+      const copy = nextId('block', get().blocks);
+      const names = new Set(get().blocks.map((b) => b.name));
+      let name = `${def.name} copy`;
+      for (let i = 2; names.has(name); i++) name = `${def.name} copy ${i}`;
+      edited({
+        blocks: [...get().blocks, { ...structuredClone(def), id: copy, name }],
+        nodes: get().nodes.map((n) =>
+          n.id === id ? { ...n, data: { ...n.data, params: { ...n.data.params, block: copy } } } : n,
+        ),
+      });
+      get().notify(`${id} now has a definition of its own: ${name}.`);
+    },
+    renameBlock: (block, name) => {
+      const trimmed = name.trim();
+      if (!trimmed || refused()) return;
+      edited({
+        blocks: get().blocks.map((b) => (b.id === block ? { ...b, name: trimmed.slice(0, 100) } : b)),
+      });
+    },
+  };
+};
