@@ -5,7 +5,7 @@
  * does not fit), the result is a refusal saying why, and the graph stays as it was.
  */
 import type { Edge } from '@xyflow/react';
-import { checkGraph, formatIssue, type GraphReport } from '../../shared/graph/check';
+import { checkGraph, formatIssue, type GraphIssue, type GraphReport } from '../../shared/graph/check';
 import { type LayerKind, layerSpec } from '../../shared/layers/index';
 import { edgeIds, hasOutputPort, type LayerNodeT, NODE_H, NODE_W, nextId, toGraph } from './graph';
 import { type Graph, newLayer, withInsertedBefore } from './graphEdits';
@@ -20,14 +20,18 @@ const report = (g: Graph): GraphReport => checkGraph(toGraph(g.nodes, g.edges));
 const size = (n: LayerNodeT) => ({ w: n.measured?.width ?? NODE_W, h: n.measured?.height ?? NODE_H });
 
 /** The errors an edit adds (ones the graph did not have before), as text. */
-function newErrors(before: Graph, after: Graph): string[] {
+function newErrors(before: Graph, after: Graph, fresh?: string): string[] {
+  // A merge layer dropped on an edge waits for its other inputs: its open ports (and what they
+  // leave unknown downstream) are the next step, not a reason to refuse.
+  const waiting = (i: GraphIssue) =>
+    fresh !== undefined && (i.code === 'upstream' || (i.code === 'port-unconnected' && i.nodeId === fresh));
   const old = new Set(
     report(before)
       .issues.filter((i) => i.severity === 'error')
       .map(formatIssue),
   );
   return report(after)
-    .issues.filter((i) => i.severity === 'error' && !old.has(formatIssue(i)))
+    .issues.filter((i) => i.severity === 'error' && !old.has(formatIssue(i)) && !waiting(i))
     .map((i) => i.message);
 }
 
@@ -81,13 +85,22 @@ const label = (kind: LayerKind) => layerSpec(kind).label;
 export function withDroppedOnEdge(g: Graph, edge: Edge, kind: LayerKind): Outcome {
   const next = withInsertedBefore(g, edge.target, edge.targetHandle ?? 'in', kind, {});
   if (!next) return null;
-  const problems = newErrors(g, next);
+  const id = next.nodes.find((n) => !g.nodes.some((m) => m.id === n.id))!.id;
+  const problems = newErrors(g, next, id);
   if (problems.length)
     return {
       refused: `${label(kind)} cannot go between ${edge.source} and ${edge.target}: ${problems[0]}`,
     };
-  const id = next.nodes.find((n) => !g.nodes.some((m) => m.id === n.id))!.id;
-  return { graph: next, id, notice: `Inserted ${label(kind)} between ${edge.source} and ${edge.target}.` };
+  const open = report({ nodes: next.nodes, edges: next.edges })
+    .issues.filter((i) => i.code === 'port-unconnected' && i.nodeId === id)
+    .map((i) => i.port);
+  return {
+    graph: next,
+    id,
+    notice:
+      `Inserted ${label(kind)} between ${edge.source} and ${edge.target}.` +
+      (open.length ? ` Connect its ${open.join(', ')}.` : ''),
+  };
 }
 
 /** `kind` appended after `node`, whose output is free (nothing reads it yet). */

@@ -163,8 +163,11 @@ export function withInsertedBefore(
   const added: Edge[] = [
     { id: fresh(), source: id, target: nodeId, sourceHandle: 'out', targetHandle: port, type: 'shape' },
   ];
+  // The tensor enters the new layer's first port (in1 of a merge layer, query of an attention).
+  const spec = layerSpec(kind);
+  const firstPort = spec.ports({ ...defaultParams(spec), ...params } as never)[0]?.name ?? 'in';
   if (incomingEdge)
-    added.push({ ...incomingEdge, id: fresh(), target: id, targetHandle: 'in', selected: false });
+    added.push({ ...incomingEdge, id: fresh(), target: id, targetHandle: firstPort, selected: false });
   return { nodes: [...moved, newLayer(id, kind, position, params)], edges: [...rest, ...added] };
 }
 
