@@ -50,7 +50,7 @@ function Editor() {
       {shown === 'train' && <TrainView />}
       <main className="workspace" hidden={shown !== 'design'}>
         <Palette
-          onAdd={(kind) => useAppStore.getState().addNode(kind, view.centre())}
+          onAdd={(kind) => view.reveal(useAppStore.getState().addNode(kind, view.centre()))}
           onAddBlock={(block) => useAppStore.getState().addBlock(block, view.centre())}
         />
         <Canvas ref={canvas} />

@@ -17,6 +17,8 @@ export interface CanvasView {
   zoomOut(): void;
   /** Where a layer added without a place goes: the middle of the canvas, a little apart from the last. */
   centre(): XY;
+  /** Brings node `id` into view (centred) when it is not already on screen. */
+  reveal(id: string): void;
 }
 
 /** `canvas`: the element the canvas fills (for its middle). Stable for the editor's lifetime. */
@@ -42,6 +44,23 @@ export function useCanvasView(canvas: RefObject<HTMLElement | null>): CanvasView
         void rf.setViewport({ x, y, zoom: z });
       },
       reset: () => void rf.setViewport({ x: 0, y: 0, zoom: 1 }),
+      reveal: (id) =>
+        // After React Flow has measured the new node.
+        requestAnimationFrame(() => {
+          const n = rf.getNode(id);
+          const rect = canvas.current?.getBoundingClientRect();
+          if (!n || !rect) return;
+          const w = n.measured?.width ?? 220;
+          const h = n.measured?.height ?? 96;
+          const a = rf.flowToScreenPosition(n.position);
+          const b = rf.flowToScreenPosition({ x: n.position.x + w, y: n.position.y + h });
+          const inside = a.x >= rect.left && a.y >= rect.top && b.x <= rect.right && b.y <= rect.bottom;
+          if (!inside)
+            void rf.setCenter(n.position.x + w / 2, n.position.y + h / 2, {
+              zoom: rf.getZoom(),
+              duration: 200,
+            });
+        }),
       zoomIn: () => void rf.zoomIn(),
       zoomOut: () => void rf.zoomOut(),
       centre: () => {

@@ -63,6 +63,12 @@ const RUNS: Record<CommandId, (ctx: CommandContext) => void> = {
     for (const b of blocks) store().ungroup(b.id);
   },
   closeBlock: () => store().closeBlock(),
+  alignLeft: () => store().arrange('left'),
+  alignCentre: () => store().arrange('centre'),
+  alignTop: () => store().arrange('top'),
+  alignMiddle: () => store().arrange('middle'),
+  distributeAcross: () => store().arrange('across'),
+  distributeDown: () => store().arrange('down'),
   layout: ({ view }) => {
     store().autoLayout();
     requestAnimationFrame(() => view.fit());

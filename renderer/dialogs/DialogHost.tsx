@@ -22,6 +22,7 @@ function addFromMenu(kind: LayerKind, d: Extract<DialogState, { kind: 'command' 
   s.closeDialog();
   const at = d.at ? { x: d.at.x - 110, y: d.at.y } : ctx.view.centre();
   const id = s.addNode(kind, at);
+  ctx.view.reveal(id);
   if (d.connectFrom)
     s.connect({ source: d.connectFrom, target: id, sourceHandle: 'out', targetHandle: 'in' });
 }

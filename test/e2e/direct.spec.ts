@@ -45,3 +45,61 @@ test('drop on an edge inserts, a misfit is refused, Delete joins the chain', asy
   await page.getByTestId('cmd-undo').click();
   await expect(page.getByTestId('node-dropout_1')).toBeVisible();
 });
+
+test('new layers land where there is room and in view; align and distribute from Ctrl+K', async ({
+  page,
+  served,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(served.url);
+  await page.getByTestId('template-mlp').click();
+  await expect(page.getByTestId('node-dense_2')).toBeVisible();
+  // Added three times at the canvas's middle: three places, none on another node, all in view.
+  for (let i = 0; i < 3; i++) await page.getByTestId('palette-item-Dropout').dblclick();
+  const boxes = [];
+  for (const id of ['dropout_1', 'dropout_2', 'dropout_3']) {
+    await expect(page.getByTestId(`node-${id}`)).toBeInViewport();
+    boxes.push((await page.getByTestId(`node-${id}`).boundingBox())!);
+  }
+  const others = await page
+    .locator('.react-flow__node')
+    .evaluateAll((els) =>
+      els
+        .map((e) => e.getBoundingClientRect())
+        .map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height })),
+    );
+  for (const b of boxes) {
+    const overlapping = others.filter(
+      (o) => o.x < b.x + b.width && b.x < o.x + o.width && o.y < b.y + b.height && b.y < o.y + o.height,
+    );
+    expect(overlapping).toHaveLength(1); // itself
+  }
+
+  // Align their left edges, then distribute them down with equal gaps.
+  await page.getByTestId('node-dropout_1').click();
+  await page.getByTestId('node-dropout_2').click({ modifiers: ['Control'] });
+  await page.getByTestId('node-dropout_3').click({ modifiers: ['Control'] });
+  const run = async (text: string, id: string) => {
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type(text);
+    await page.getByTestId(`cmdk-cmd-${id}`).click();
+  };
+  await run('align left', 'alignLeft');
+  const xs = async () =>
+    Promise.all(
+      ['dropout_1', 'dropout_2', 'dropout_3'].map(
+        async (id) => (await page.getByTestId(`node-${id}`).boundingBox())!.x,
+      ),
+    );
+  await expect.poll(async () => new Set((await xs()).map((x) => Math.round(x))).size).toBe(1);
+  await run('distribute down', 'distributeDown');
+  const ys = await Promise.all(
+    ['dropout_1', 'dropout_2', 'dropout_3'].map(
+      async (id) => (await page.getByTestId(`node-${id}`).boundingBox())!,
+    ),
+  );
+  const sorted = ys.sort((p, q) => p.y - q.y);
+  const gap1 = sorted[1]!.y - (sorted[0]!.y + sorted[0]!.height);
+  const gap2 = sorted[2]!.y - (sorted[1]!.y + sorted[1]!.height);
+  expect(Math.abs(gap1 - gap2)).toBeLessThan(3);
+});

@@ -7,6 +7,7 @@ import { groupIntoBlock, ungroupBlock } from '../../../shared/graph/grouping';
 import { BLOCK_KIND, type BlockDef, type Graph } from '../../../shared/ir/schema';
 import { fromGraph, nextId, type Scope, toGraph, wholeGraph } from '../graph';
 import type { SliceCreator } from '../state';
+import { freeSpot } from '../placement';
 import { editing } from './edits';
 
 export interface BlocksSlice {
@@ -109,7 +110,7 @@ export const createBlocksSlice: SliceCreator<BlocksSlice> = (set, get) => {
           {
             id,
             type: 'block',
-            position,
+            position: freeSpot(get().nodes, position),
             selected: true,
             data: { kind: BLOCK_KIND, params: { block, repeat: 1 } },
           },

@@ -14,6 +14,8 @@ import {
 import type { DataSummary } from '../../../shared/ipc/contract';
 import type { ParamValue } from '../../../shared/ir/schema';
 import type { LayerKind } from '../../../shared/layers/index';
+import { type Arrangement, arranged } from '../arrange';
+import { freeSpot } from '../placement';
 import { edgeAt, nodeAt, withAppended, withDroppedOnEdge, withoutSelection } from '../dropEdits';
 import { connectionProblem, type LayerData, type LayerNodeT, nextId, NODE_W } from '../graph';
 import {
@@ -46,6 +48,8 @@ export interface GraphSlice {
   paste(text: string, at?: { x: number; y: number }): boolean;
   insertBefore(nodeId: string, port: string, kind: LayerKind, params: Record<string, unknown>): void;
   autoLayout(): void;
+  /** Aligns or distributes the selected nodes (one undo step). */
+  arrange(how: Arrangement): void;
   /**
    * A layer dropped from the palette at `at` (flow coordinates): inserted into the edge there,
    * appended to the node there (when its output is free), else added on its own. A drop that would
@@ -97,7 +101,8 @@ export const createGraphSlice: SliceCreator<GraphSlice> = (set, get) => {
     addNode: (kind, position, params = {}) => {
       if (refused()) return '';
       const id = nextId(kind, get().nodes);
-      const node = { ...newLayer(id, kind, position, params), selected: true };
+      // Never on top of another node: the nearest free place.
+      const node = { ...newLayer(id, kind, freeSpot(get().nodes, position), params), selected: true };
       edited({ nodes: [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] });
       return id;
     },
@@ -171,6 +176,16 @@ export const createGraphSlice: SliceCreator<GraphSlice> = (set, get) => {
       if (next) edited(next);
     },
     autoLayout: () => !refused() && edited({ nodes: laidOut(get(), get().layoutDirection) }),
+    arrange: (how) => {
+      if (refused()) return;
+      const next = arranged(get().nodes, how);
+      if (next) edited({ nodes: next });
+      else
+        get().notify(
+          `Select ${how === 'across' || how === 'down' ? 'three' : 'two'} or more nodes first.`,
+          'error',
+        );
+    },
     fitToData: (summary) => {
       if (get().locked) return;
       const fit = fittedToData(get(), summary);
