@@ -8,7 +8,13 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ProjectBundle } from '../../shared/ir/project';
-import type { DataSpec, Preprocessing, Project, RunSummary } from '../../shared/ir/schema';
+import {
+  appendRun,
+  type DataSpec,
+  type Preprocessing,
+  type Project,
+  type RunSummary,
+} from '../../shared/ir/schema';
 import type { TrainingConfig } from '../../shared/training/config';
 import type { ArrayDataset } from '../../shared/training/data';
 import type { EpochEndEvent, Metrics, TerminalEvent } from '../../shared/training/protocol';
@@ -213,13 +219,15 @@ export function recordRun(
     epochs: e.type === 'done' ? e.epochs : run.history.length,
     config: run.config,
     finalMetrics,
+    graph: bundle.project.graph,
   };
   const runs = new Map(bundle.runs ?? []);
   runs.set(
     summary.id,
     run.history.map((h) => JSON.stringify(h)).join('\n') + (run.history.length ? '\n' : ''),
   );
-  const project: Project = { ...bundle.project, runs: [...bundle.project.runs, summary] };
+  // The graph each run trained, for the diff view: the latest runs keep theirs.
+  const project: Project = { ...bundle.project, runs: appendRun(bundle.project.runs, summary) };
   if (run.preprocessing && project.data?.source === 'csv')
     project.data = { ...project.data, preprocessing: run.preprocessing as Preprocessing };
   // New weights replace the old ones, and the old evaluation with them (it described the old ones);

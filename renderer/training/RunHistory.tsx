@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import type { RunSummary } from '../../shared/ir/schema';
 import { configSummary, finalValue, formatDuration, formatMetric } from './lib/format';
+import { useAppStore } from '../store/store';
 import './training.css';
 
 export interface RunHistoryProps {
@@ -116,6 +117,24 @@ export function RunHistory({
                   >
                     Restore weights
                   </button>
+                  {r.graph && (
+                    <button
+                      type="button"
+                      className="run-restore"
+                      data-testid={`run-compare-${r.id}`}
+                      title="Show on the canvas how the graph now differs from the one this run trained"
+                      onClick={() => {
+                        const s = useAppStore.getState();
+                        s.setDiffBase({
+                          label: `the graph of the run of ${when(r.startedAt)}`,
+                          graph: r.graph!,
+                        });
+                        s.setUi({ view: 'design' });
+                      }}
+                    >
+                      Compare graph
+                    </button>
+                  )}
                 </li>
               );
             })}

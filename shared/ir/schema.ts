@@ -202,7 +202,22 @@ export const runSummarySchema = z.strictObject({
   epochs: z.int().min(0),
   config: trainingConfigSchema,
   finalMetrics: z.record(z.string().max(64), z.number()),
+  /** The graph the run trained (kept for the last RUN_GRAPHS_KEPT runs), to compare with later. */
+  graph: graphSchema.optional(),
 });
+
+/** How many of the latest runs keep their graph in the project. */
+export const RUN_GRAPHS_KEPT = 20;
+
+/** `runs` with `run` appended; runs older than the last RUN_GRAPHS_KEPT lose their graph. */
+export function appendRun<R extends { graph?: unknown }>(runs: readonly R[], run: R): R[] {
+  const all = [...runs, run];
+  return all.map((r, i) => {
+    if (i >= all.length - RUN_GRAPHS_KEPT || r.graph === undefined) return r;
+    const { graph: _old, ...rest } = r;
+    return rest as R;
+  });
+}
 
 export const projectSchema = z.strictObject({
   format: z.literal(FORMAT_NAME),

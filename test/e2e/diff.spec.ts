@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { expect, test } from './fixtures';
+import { expect, field, setParam, setUp, test } from './fixtures';
 
 test('compare a CNN with an MLP project, then with its own saved version', async ({ page, served }) => {
   execFileSync(process.execPath, [
@@ -68,4 +68,23 @@ test('compare a CNN with an MLP project, then with its own saved version', async
   await expect(page.getByTestId('diff-changed-dense_2')).toContainText('units: 84 → 64');
   await outlined('dense_2', 'changed');
   await page.screenshot({ path: 'test-results/e2e/diff-saved.png' });
+});
+
+test('compare the open graph with the graph an earlier run trained', async ({ app: page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await setUp(page, 'mlp', 'spirals');
+  await field(page, 'epochs', '3');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 60_000 });
+  // An edit after the run: dense_1 gets 32 units.
+  await page.getByTestId('view-design').click();
+  await setParam(page, 'dense_1', 'units', '32');
+  await page.getByTestId('view-train').click();
+  await page.locator('[data-testid^="run-compare-"]').first().click();
+  const view = page.getByTestId('diff-view');
+  await expect(view).toBeVisible();
+  await expect(view).toContainText('the run of');
+  await expect(page.getByTestId('diff-changed-dense_1')).toContainText('units: 128 → 32');
+  await expect(page.getByTestId('node-dense_1')).toHaveAttribute('data-diff', 'changed');
+  await expect(page.getByTestId('node-dense_2')).not.toHaveAttribute('data-diff', /.*/);
 });

@@ -6,7 +6,7 @@
 import type { WeightEntry } from '../../../shared/graph/weights';
 import type { OpenResult } from '../../../shared/ipc/contract';
 import { emptyProject } from '../../../shared/ir/project';
-import type { Project } from '../../../shared/ir/schema';
+import { appendRun, type Project } from '../../../shared/ir/schema';
 import { api } from '../../ipc/client';
 import { fromGraph, type ProjectMeta, wholeGraph } from '../graph';
 import type { SliceCreator } from '../state';
@@ -131,7 +131,7 @@ export const createDocumentSlice: SliceCreator<DocumentSlice> = (set, get, store
       JSON.stringify(data) === JSON.stringify(get().data) ? undefined : edited({ data }),
     addRun: (run, weightSpecs, replaced) =>
       edited({
-        runs: [...get().runs, run],
+        runs: appendRun(get().runs, run),
         hasWeights: weightSpecs !== null,
         weightSpecs,
         currentRunId: replaced ? run.id : get().currentRunId,
