@@ -51,7 +51,10 @@ export function groupIntoBlock(graph: Graph, ids: readonly string[], name?: stri
   const entering = graph.edges.filter((e) => sel.has(e.target) && !sel.has(e.source));
   const leaving = graph.edges.filter((e) => sel.has(e.source) && !sel.has(e.target));
   const sources = [...new Set(entering.map((e) => e.source))];
-  const outs = [...new Set(leaving.map((e) => e.source))];
+  // The output: the one node feeding layers outside, or (nothing wired on yet) the selection's one sink.
+  const sinks = chosen.filter((n) => !graph.edges.some((e) => e.source === n.id && sel.has(e.target)));
+  const feeding = [...new Set(leaving.map((e) => e.source))];
+  const outs = feeding.length === 0 && sinks.length === 1 ? [sinks[0]!.id] : feeding;
   if (sources.length === 0)
     return { ok: false, reason: 'Nothing flows into the selection: a block needs an input.' };
   if (sources.length > 8) return { ok: false, reason: 'A block takes at most 8 inputs.' };
@@ -60,7 +63,7 @@ export function groupIntoBlock(graph: Graph, ids: readonly string[], name?: stri
       ok: false,
       reason:
         outs.length === 0
-          ? 'Nothing leaves the selection: a block gives one output.'
+          ? 'The selection ends in several layers: a block gives one output.'
           : `A block gives one output, but ${outs.join(', ')} all feed layers outside the selection.`,
     };
   const blocks = graph.blocks ?? [];

@@ -7,7 +7,9 @@
 import { defaultParams } from '../layers/params';
 import { isLayerKind, type LayerKind, layerSpec } from '../layers/index';
 import { emptyProject } from '../ir/project';
-import type { GraphEdge, GraphNode, Project } from '../ir/schema';
+import type { BlockDef, GraphEdge, GraphNode, Project } from '../ir/schema';
+import { flatGraph } from '../graph/blocks';
+import { groupIntoBlock } from '../graph/grouping';
 
 export interface TemplateOptions {
   /** Shape of one sample without the batch axis; `null` = variable length. */
@@ -41,6 +43,8 @@ export const TEMPLATE_IDS = [
   'gru',
   'transformer',
   'autoencoder',
+  'resnet',
+  'encoder',
 ] as const;
 export type TemplateId = (typeof TEMPLATE_IDS)[number];
 
@@ -82,6 +86,22 @@ class Chain {
     return id;
   }
   last: string | undefined;
+  blocks: BlockDef[] = [];
+
+  /** Groups the nodes `ids` into a block named `name`, used ×`repeat`; the chain goes on from it. */
+  group(ids: string[], name: string, repeat = 1): string {
+    const r = groupIntoBlock({ nodes: this.nodes, edges: this.edges, blocks: this.blocks }, ids, name);
+    if (!r.ok) throw new Error(`template block ${name}: ${r.reason}`);
+    this.nodes.splice(
+      0,
+      this.nodes.length,
+      ...r.graph.nodes.map((n) => (n.id === r.id ? { ...n, params: { ...n.params, repeat } } : n)),
+    );
+    this.edges.splice(0, this.edges.length, ...r.graph.edges);
+    this.blocks = r.graph.blocks ?? [];
+    this.last = r.id;
+    return r.id;
+  }
 }
 
 function classifierHead(
@@ -111,7 +131,13 @@ function checkOptions(id: TemplateId, shape: readonly (number | null)[], outputs
   for (const d of shape)
     if (d !== null && (!Number.isInteger(d) || d < 1))
       throw new TemplateOptionError(`Input sizes must be positive whole numbers; got ${d}.`);
-  if (id !== 'lstm' && id !== 'gru' && id !== 'transformer' && shape.some((d) => d === null))
+  if (
+    id !== 'lstm' &&
+    id !== 'gru' &&
+    id !== 'transformer' &&
+    id !== 'encoder' &&
+    shape.some((d) => d === null)
+  )
     throw new TemplateOptionError(`The ${id} template needs a fixed input shape.`);
 }
 
@@ -182,6 +208,50 @@ const BUILDERS: Record<TemplateId, (o: Required<TemplateOptions>) => Chain> = {
     c.add('PositionalEmbedding', { vocabSize, maxLength: seqLen, embedDim: 32 });
     c.add('TransformerEncoderBlock', { numHeads: 2, keyDim: 16, ffDim: 64, dropout: 0.1 });
     c.add('TransformerEncoderBlock', { numHeads: 2, keyDim: 16, ffDim: 64, dropout: 0.1 });
+    c.add('GlobalAvgPool1D');
+    c.add('Dropout', { rate: 0.1 });
+    classifierHead(c, outputs, task);
+    return c;
+  },
+  resnet: ({ inputShape, outputs, task }) => {
+    const img = asImage(inputShape);
+    if (!img)
+      throw new TemplateOptionError(
+        `The resnet template needs an image: an input shape of height, width, channels (e.g. 28,28,1), or a square number of pixels; got ${inputShape.join(',')}.`,
+      );
+    const c = new Chain();
+    c.add('Input', { shape: [...inputShape] });
+    if (inputShape.length !== 3) c.add('Reshape', { targetShape: img });
+    c.add('Conv2D', { filters: 16, kernelSize: [3, 3], padding: 'same', activation: 'relu' });
+    const into = c.add('MaxPool2D', { poolSize: [2, 2], strides: [2, 2] });
+    // The residual block: two convolutions and a skip connection added back, defined once, used ×3.
+    const a = c.add('Conv2D', { filters: 16, kernelSize: [3, 3], padding: 'same', activation: 'relu' });
+    const b = c.add('Conv2D', { filters: 16, kernelSize: [3, 3], padding: 'same', activation: 'linear' });
+    const sum = c.add('Add', { inputs: 2 }, [b, into], ['in1', 'in2']);
+    const act = c.add('Activation', { fn: 'relu' });
+    c.group([a, b, sum, act], 'Residual', 3);
+    c.add('GlobalAvgPool2D');
+    classifierHead(c, outputs, task);
+    return c;
+  },
+  encoder: ({ inputShape, outputs, task, vocabSize }) => {
+    if (inputShape.length !== 1)
+      throw new TemplateOptionError(
+        `The encoder template reads token ids: an input shape of one size (the sequence length); got ${inputShape.join(',')}.`,
+      );
+    const c = new Chain();
+    c.add('Input', { shape: [...inputShape], dtype: 'int32' });
+    const x = c.add('PositionalEmbedding', { vocabSize, maxLength: inputShape[0] ?? 128, embedDim: 32 });
+    // A Transformer encoder block spelled out: attention, add & norm, feed-forward, add & norm.
+    const att = c.add('MultiHeadAttention', { numHeads: 2, keyDim: 16 }, [x], ['query']);
+    const add1 = c.add('Add', { inputs: 2 }, [x, att], ['in1', 'in2']);
+    const norm1 = c.add('LayerNormalization');
+    const ff1 = c.add('Dense', { units: 64, activation: 'relu' });
+    const ff2 = c.add('Dense', { units: 32, activation: 'linear' });
+    const drop = c.add('Dropout', { rate: 0.1 });
+    const add2 = c.add('Add', { inputs: 2 }, [norm1, drop], ['in1', 'in2']);
+    const norm2 = c.add('LayerNormalization');
+    c.group([att, add1, norm1, ff1, ff2, drop, add2, norm2], 'Encoder block', 2);
     c.add('GlobalAvgPool1D');
     c.add('Dropout', { rate: 0.1 });
     classifierHead(c, outputs, task);
@@ -283,6 +353,25 @@ export const TEMPLATES: Record<TemplateId, TemplateInfo> = {
     datasets: ['mnist', 'digits'],
     targets: 'inputs',
   },
+  resnet: {
+    id: 'resnet',
+    label: 'Small ResNet (residual blocks)',
+    description: 'A convolution stem, then one residual block used three times, pooling and a softmax.',
+    teaches:
+      'Blocks and skip connections: a block defined once and repeated; adding the input back lets deep stacks train.',
+    defaults: { inputShape: [28, 28, 1], outputs: 10 },
+    datasets: ['mnist', 'digits'],
+  },
+  encoder: {
+    id: 'encoder',
+    label: 'Transformer from your own encoder block',
+    description:
+      'Attention, add & norm and a feed-forward net built from layers, grouped into a block used twice.',
+    teaches:
+      'What is inside a Transformer encoder block: open the block and change it; both uses follow the one definition.',
+    defaults: { inputShape: [100], outputs: 2, vocabSize: 10000 },
+    datasets: ['spamassassin'],
+  },
 };
 
 export function isTemplateId(id: string): id is TemplateId {
@@ -302,8 +391,12 @@ export function buildTemplate(id: TemplateId, options: TemplateOptions = {}): Pr
     );
   const chain = BUILDERS[id]({ inputShape, outputs, vocabSize, task: options.task ?? 'classification' });
   const project = emptyProject(info.label);
-  project.graph = { nodes: chain.nodes, edges: chain.edges };
-  for (const n of chain.nodes)
+  project.graph = {
+    nodes: chain.nodes,
+    edges: chain.edges,
+    ...(chain.blocks.length ? { blocks: chain.blocks } : {}),
+  };
+  for (const n of flatGraph(project.graph).nodes)
     if (!isLayerKind(n.kind)) throw new Error(`template uses unknown kind ${n.kind}`);
   return project;
 }

@@ -88,6 +88,8 @@ const TEMPLATE_OPTIONS: Record<TemplateId, { inputShape: number[]; outputs: numb
   gru: { inputShape: [12], outputs: 2, vocabSize: 50 },
   transformer: { inputShape: [12], outputs: 2, vocabSize: 50 },
   autoencoder: { inputShape: [6], outputs: 6 },
+  resnet: { inputShape: [8, 8, 1], outputs: 3 },
+  encoder: { inputShape: [12], outputs: 2, vocabSize: 50 },
 };
 
 function templateData(id: TemplateId): TrainData {
