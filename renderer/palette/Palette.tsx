@@ -1,7 +1,11 @@
-/** The palette: layer kinds grouped by category, with a search box. Drag onto the canvas, or double-click / Enter to add at the centre. */
+/**
+ * The palette: layer kinds grouped by category, with a search box. Drag onto the canvas, or
+ * double-click / Enter to add at the centre. A resizable, collapsible side panel (SidePanel).
+ */
 import { useMemo, useState } from 'react';
 import { CATEGORIES } from '../../shared/layers/define';
 import { LAYER_KINDS, type LayerKind, layerSpec } from '../../shared/layers/index';
+import { SidePanel } from '../panels/SidePanel';
 
 import { BlockLibrary } from './BlockLibrary';
 
@@ -26,18 +30,27 @@ export function Palette({
     })).filter((g) => g.kinds.length > 0);
   }, [query]);
   return (
-    <aside className="palette" aria-label="Layer palette">
-      <input
-        className="palette-search"
-        placeholder="Search layers…"
-        value={query}
-        data-testid="palette-search"
-        onChange={(e) => setQuery(e.target.value)}
-        onKeyDown={(e) => {
-          const first = groups[0]?.kinds[0];
-          if (e.key === 'Enter' && first) onAdd(first);
-        }}
-      />
+    <SidePanel
+      name="palette"
+      side="left"
+      label="layer palette"
+      short="Layers"
+      className="palette"
+      head={
+        <input
+          className="palette-search"
+          placeholder="Search layers…"
+          aria-label="Search layers"
+          value={query}
+          data-testid="palette-search"
+          onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => {
+            const first = groups[0]?.kinds[0];
+            if (e.key === 'Enter' && first) onAdd(first);
+          }}
+        />
+      }
+    >
       <div className="palette-groups">
         {groups.map((g) => (
           <section key={g.id}>
@@ -71,6 +84,6 @@ export function Palette({
         {groups.length === 0 && <p className="muted">No layer matches “{query}”.</p>}
         <BlockLibrary onAdd={onAddBlock} />
       </div>
-    </aside>
+    </SidePanel>
   );
 }

@@ -1,8 +1,10 @@
 /**
- * The window's own state: serve or desktop mode, theme, minimap, Design or Train view, the open
- * dialog, recent files and recoverable work. Not part of the document and not in undo history.
+ * The window's own state: serve or desktop mode, theme, minimap, Design or Train view, the side
+ * panels' widths (remembered), the open dialog, recent files and recoverable work. Not part of the
+ * document and not in undo history.
  */
 import type { Graph } from '../../../shared/ir/schema';
+import { PANEL_DEFAULT_WIDTH, type PanelName, type PanelState, parsePanelState } from '../panelLayout';
 import type { SliceCreator } from '../state';
 
 export type Theme = 'light' | 'dark';
@@ -50,6 +52,9 @@ export interface UiSlice {
   compactNodes: boolean;
   setLayoutDirection(direction: 'TB' | 'LR'): void;
   toggleCompactNodes(): void;
+  /** The palette's and the sidebar's width and collapsed state (remembered; see panelLayout.ts). */
+  panels: Record<PanelName, PanelState>;
+  setPanel(name: PanelName, patch: Partial<PanelState>): void;
   diffBase: DiffBase | null;
   setDiffBase(base: DiffBase | null): void;
   theme: Theme;
@@ -73,6 +78,9 @@ const remembered = (key: string): string | null =>
 const remember = (key: string, value: string): void => {
   if (typeof localStorage !== 'undefined') localStorage.setItem(key, value);
 };
+const panelKey = (name: PanelName) => `netloom.panel.${name}`;
+const savedPanel = (name: PanelName): PanelState =>
+  parsePanelState(remembered(panelKey(name)), { width: PANEL_DEFAULT_WIDTH[name], collapsed: false });
 const savedTheme = (): Theme =>
   (typeof localStorage === 'undefined' ? null : (localStorage.getItem(THEME_KEY) as Theme | null)) ?? 'light';
 
@@ -88,6 +96,13 @@ export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
     set((s) => {
       remember(COMPACT_KEY, s.compactNodes ? '0' : '1');
       return { compactNodes: !s.compactNodes };
+    }),
+  panels: { palette: savedPanel('palette'), sidebar: savedPanel('sidebar') },
+  setPanel: (name, patch) =>
+    set((s) => {
+      const panel = { ...s.panels[name], ...patch };
+      remember(panelKey(name), JSON.stringify(panel));
+      return { panels: { ...s.panels, [name]: panel } };
     }),
   diffBase: null,
   setDiffBase: (diffBase) => set({ diffBase }),
