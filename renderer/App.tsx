@@ -52,6 +52,7 @@ function Editor() {
         <Palette
           onAdd={(kind) => view.reveal(useAppStore.getState().addNode(kind, view.centre()))}
           onAddBlock={(block) => useAppStore.getState().addBlock(block, view.centre())}
+          onAddEntry={(entry) => useAppStore.getState().addFromLibrary(entry, view.centre())}
         />
         <Canvas ref={canvas} />
         <Sidebar />

@@ -10,6 +10,7 @@ import { dataHandlers } from './app/data';
 import { exportHandlers } from './app/export';
 import { recoveryHandlers } from './app/recovery';
 import { filesHandlers } from './app/files';
+import { libraryHandlers } from './app/library';
 import { projectHandlers } from './app/project';
 
 export { defaultDataDir, type ServiceOptions, toIpcError } from './app/core';
@@ -24,6 +25,7 @@ export class AppServices extends AppCore {
       ...exportHandlers(this),
       ...dataHandlers(this),
       ...filesHandlers(this),
+      ...libraryHandlers(this),
       ...recoveryHandlers(this),
     };
   }

@@ -19,7 +19,7 @@ import '@xyflow/react/dist/style.css';
 import { type RefObject, useCallback, useEffect } from 'react';
 import { isLayerKind, layerSpec } from '../../shared/layers/index';
 import { isMac } from '../commands/commands';
-import { DND_BLOCK_MIME } from '../palette/BlockLibrary';
+import { DND_BLOCK_MIME, DND_LIBRARY_MIME } from '../palette/BlockLibrary';
 import { DND_MIME } from '../palette/Palette';
 import { NODE_W } from '../store/graph';
 import { beginGesture, endGesture } from '../store/history';
@@ -70,7 +70,11 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
       e.preventDefault();
       const block = e.dataTransfer.getData(DND_BLOCK_MIME);
       const at = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      if (block) return useAppStore.getState().addBlock(block, { x: at.x - NODE_W / 2, y: at.y - 30 });
+      const place = { x: at.x - NODE_W / 2, y: at.y - 30 };
+      if (block) return useAppStore.getState().addBlock(block, place);
+      const mine = e.dataTransfer.getData(DND_LIBRARY_MIME);
+      const entry = useAppStore.getState().userBlocks.find((u) => u.block.name === mine);
+      if (entry) return useAppStore.getState().addFromLibrary(entry, place);
       const kind = e.dataTransfer.getData(DND_MIME);
       if (!isLayerKind(kind)) return;
       // On an edge: inserted into it; on a node with a free output: appended; else where dropped.

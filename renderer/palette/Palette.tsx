@@ -7,6 +7,7 @@ import { CATEGORIES } from '../../shared/layers/define';
 import { LAYER_KINDS, type LayerKind, layerSpec } from '../../shared/layers/index';
 import { SidePanel } from '../panels/SidePanel';
 
+import type { LibraryEntry } from '../../shared/ipc/contract';
 import { BlockLibrary } from './BlockLibrary';
 
 export const DND_MIME = 'application/x-netloom-kind';
@@ -14,9 +15,11 @@ export const DND_MIME = 'application/x-netloom-kind';
 export function Palette({
   onAdd,
   onAddBlock,
+  onAddEntry,
 }: {
   onAdd: (kind: LayerKind) => void;
   onAddBlock: (block: string) => void;
+  onAddEntry: (entry: LibraryEntry) => void;
 }) {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => {
@@ -82,7 +85,7 @@ export function Palette({
           </section>
         ))}
         {groups.length === 0 && <p className="muted">No layer matches “{query}”.</p>}
-        <BlockLibrary onAdd={onAddBlock} />
+        <BlockLibrary onAdd={onAddBlock} onAddEntry={onAddEntry} />
       </div>
     </SidePanel>
   );

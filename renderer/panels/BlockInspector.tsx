@@ -126,6 +126,11 @@ export function BlockInspector({ node, report }: { node: LayerNodeT; report: Nod
           <button data-testid="block-ungroup" onClick={() => s.ungroup(node.id)}>
             Ungroup
           </button>
+          {def && (
+            <button data-testid="block-save-library" onClick={() => void s.saveToLibrary(def.id)}>
+              Save to my library
+            </button>
+          )}
           {uses > 1 && (
             <button data-testid="block-unlink" onClick={() => s.unlinkBlock(node.id)}>
               Unlink

@@ -11,7 +11,7 @@ import type { InspectResult, UnitGrid } from '../inspect/types';
 import type { NodeWeights } from '../inspect/weights';
 import type { LrFindResult } from '../training/lrFind';
 import { entryRule } from '../ir/container';
-import { dataSpecSchema, projectSchema, type RunSummary } from '../ir/schema';
+import { blockDefSchema, dataSpecSchema, projectSchema, type RunSummary } from '../ir/schema';
 import type { DatasetDescriptor, Task } from '../training/data';
 import type { Evaluation } from '../training/evaluation';
 import type { TrainingEvent } from '../training/protocol';
@@ -137,6 +137,13 @@ export type TrainingEventView =
     } & TerminalExtras);
 
 /** request name -> { params, result } */
+/** A block in the user's library: its definition and those of the blocks it uses inside. */
+export const libraryEntrySchema = z.strictObject({
+  block: blockDefSchema,
+  uses: z.array(blockDefSchema).max(100),
+});
+export type LibraryEntry = z.infer<typeof libraryEntrySchema>;
+
 export const REQUESTS = {
   'app.info': {
     params: z.strictObject({}),
@@ -188,6 +195,16 @@ export const REQUESTS = {
   'project.close': {
     params: z.strictObject({ docId }),
     result: z.strictObject({}),
+  },
+  /** The user's block library (across projects): each block with the definitions it uses inside. */
+  'library.list': {
+    params: z.strictObject({}),
+    result: z.strictObject({ entries: z.array(libraryEntrySchema) }),
+  },
+  /** Saves a block to the user's library (one of the same name is replaced). */
+  'library.save': {
+    params: z.strictObject({ entry: libraryEntrySchema }),
+    result: z.strictObject({ count: z.number() }),
   },
   'recent.list': {
     params: z.strictObject({}),

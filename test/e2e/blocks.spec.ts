@@ -59,6 +59,10 @@ test('group a residual block, repeat it ×3, open it, train it, export it, save 
   );
   await page.screenshot({ path: 'test-results/e2e/blocks-grouped.png' });
 
+  // Saved to the user's library (across projects).
+  await page.getByTestId('block-save-library').click();
+  await expect(page.getByTestId('user-library')).toContainText('Block 1');
+
   // Open it: its layers with their shapes, breadcrumbs back to the graph.
   await block.dblclick();
   await expect(page.getByTestId('breadcrumbs')).toBeVisible();
@@ -120,6 +124,10 @@ test('group a residual block, repeat it ×3, open it, train it, export it, save 
   await expect(page.getByTestId('block-block_1')).toHaveCount(0);
   await expect(page.getByTestId('node-add_1')).toBeVisible();
   await expect(page.getByTestId('total-params')).toHaveText(total!);
+  // From the user's library: copied into the project as a new definition, used once more.
+  await page.getByTestId('user-block-block-1').dblclick();
+  await expect(page.locator('[data-kind="Block"]')).toHaveCount(1);
+  await expect(page.getByTestId('block-library')).toContainText('Block 1');
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.screenshot({ path: 'test-results/e2e/blocks-ungrouped-1920.png' });
 });

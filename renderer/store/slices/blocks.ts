@@ -9,6 +9,9 @@ import { fromGraph, nextId, type Scope, toGraph, wholeGraph } from '../graph';
 import type { SliceCreator } from '../state';
 import { freeSpot } from '../placement';
 import { editing } from './edits';
+import { api } from '../../ipc/client';
+import type { LibraryEntry } from '../../../shared/ipc/contract';
+import { blockWithUses, withBlockBundle } from '../../../shared/graph/library';
 
 export interface BlocksSlice {
   /** Block definitions (while one is open, its content is the canvas's nodes and edges). */
@@ -22,10 +25,17 @@ export interface BlocksSlice {
   /** Back to the graph around the open block. */
   closeBlock(): void;
   /** A use of definition `block` at `position` (from the block library). */
-  addBlock(block: string, position: { x: number; y: number }): void;
+  addBlock(block: string, position: { x: number; y: number }, blocks?: BlockDef[]): void;
   /** The Block node `id` gets a definition of its own (a copy), no longer shared. */
   unlinkBlock(id: string): void;
   renameBlock(block: string, name: string): void;
+  /** The user's library (across projects), once loaded. */
+  userBlocks: LibraryEntry[];
+  loadLibrary(): Promise<void>;
+  /** Saves definition `block` (with the blocks it uses) to the user's library. */
+  saveToLibrary(block: string): Promise<void>;
+  /** A block from the user's library: its definitions copied into the project, one use at `position`. */
+  addFromLibrary(entry: LibraryEntry, position: { x: number; y: number }): void;
 }
 
 /** Whether any Block node in the graph or in another definition still uses `block`. */
@@ -100,11 +110,12 @@ export const createBlocksSlice: SliceCreator<BlocksSlice> = (set, get) => {
         scope: null,
       });
     },
-    addBlock: (block, position) => {
+    addBlock: (block, position, blocks) => {
       if (refused()) return;
       if (get().scope?.block === block) return get().notify('A block cannot contain itself.', 'error');
       const id = nextId(BLOCK_KIND, get().nodes);
       edited({
+        ...(blocks ? { blocks } : {}),
         nodes: [
           ...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
           {
@@ -133,6 +144,30 @@ export const createBlocksSlice: SliceCreator<BlocksSlice> = (set, get) => {
         ),
       });
       get().notify(`${id} now has a definition of its own: ${name}.`);
+    },
+    userBlocks: [],
+    loadLibrary: async () => {
+      const { entries } = await api.request('library.list', {});
+      set({ userBlocks: entries });
+    },
+    saveToLibrary: async (block) => {
+      const bundle = blockWithUses(wholeGraph(get()).blocks ?? [], block);
+      if (!bundle) return;
+      try {
+        await api.request('library.save', { entry: bundle });
+        await get().loadLibrary();
+        get().notify(`Saved ${bundle.block.name} to your block library.`);
+      } catch (e) {
+        get().notify(
+          `Could not save to your library: ${e instanceof Error ? e.message : String(e)}`,
+          'error',
+        );
+      }
+    },
+    addFromLibrary: (entry, position) => {
+      if (refused()) return;
+      const { blocks, id } = withBlockBundle(get().blocks, entry);
+      get().addBlock(id, position, blocks);
     },
     renameBlock: (block, name) => {
       const trimmed = name.trim();

@@ -146,3 +146,40 @@ describe('blocks', () => {
     expect(r.issues.some((i) => i.code === 'block' && /contains itself/.test(i.message))).toBe(true);
   });
 });
+
+describe('the block library', () => {
+  it('a block goes out with the blocks it uses and comes back under fresh ids and free names', async () => {
+    const { blockWithUses, withBlockBundle } = await import('../../../shared/graph/library');
+    const res = groupIntoBlock(residual(), ['dense_a', 'add_1'], 'Residual');
+    if (!res.ok) throw new Error(res.reason);
+    const inner = res.graph.blocks![0]!;
+    const outer = {
+      id: 'block_9',
+      name: 'Twice',
+      nodes: [
+        node('in_1', 'BlockInput', { index: 1 }, 0),
+        node('r', 'Block', { block: inner.id, repeat: 2 }, 100),
+        node('out_1', 'BlockOutput', {}, 200),
+      ],
+      edges: [edge('in_1', 'r'), edge('r', 'out_1')],
+    };
+    const bundle = blockWithUses([inner, outer], 'block_9')!;
+    expect(bundle.uses.map((b) => b.id)).toEqual([inner.id]);
+    const into = withBlockBundle([inner], bundle);
+    expect(into.blocks.map((b) => b.name)).toEqual(['Residual', 'Twice', 'Residual (2)']);
+    const twice = into.blocks.find((b) => b.id === into.id)!;
+    const ref = twice.nodes.find((n) => n.kind === 'Block')!.params.block;
+    expect(ref).not.toBe(inner.id);
+    expect(into.blocks.some((b) => b.id === ref && b.name === 'Residual (2)')).toBe(true);
+    // Used in a graph, the imported block is the same model as the original.
+    const g: Graph = {
+      ...res.graph,
+      nodes: res.graph.nodes.map((n) =>
+        n.id === res.id ? { ...n, params: { block: into.id, repeat: 1 } } : n,
+      ),
+      blocks: into.blocks,
+    };
+    expect(checkGraph(g).valid).toBe(true);
+    expect(checkGraph(g).totals.params).toBe(checkGraph(residual()).totals.params + (16 * 16 + 16));
+  });
+});
