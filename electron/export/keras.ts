@@ -1,205 +1,98 @@
 /**
  * Keras export: `model.py` builds the same graph with the Keras 3 functional API (each layer named
- * after its node; Netloom's custom kinds as small `keras.layers.Layer` subclasses with the engine's
- * exact maths), `train.py` compiles and fits it with the project's settings, and `data.py` (shared
- * with the PyTorch export) loads the data.
+ * after its node, from kerasLayers.ts; each block of the graph a function adding its layers, used
+ * once per Block node), `train.py` compiles and fits it with the project's settings, and `data.py`
+ * (shared with the PyTorch export) loads the data.
  */
-import {
-  type ConfigOf,
-  type JsonValue,
-  type KerasLayer,
-  layerSpec,
-  type ParamSpecs,
-} from '../../shared/layers/index';
+import { hasBlocks } from '../../shared/graph/blocks';
 import { type TrainingConfig, weightDecayOf } from '../../shared/training/config';
-import type { CustomLayerClassName } from '../engine/layers/classes';
 import { pythonDataPackage } from './datafiles';
+import { kerasLayerPy } from './kerasLayers';
+import { type ExportPlan, planGraph, pyBool, pyStr, resolvedLoss } from './plan';
 import {
-  type ExportPlan,
-  type PlanNode,
-  planGraph,
-  pyBool,
-  pyNum,
-  pyShape,
-  pyStr,
-  resolvedLoss,
-} from './plan';
+  type BlockBody,
+  blockIdentifier,
+  localNames,
+  modelStructure,
+  type Step,
+  uniqueName,
+} from './structure';
 import type { Exporter } from './types';
 
-/** A Keras 3 Python class where it differs from the tfjs-layers JSON of the layer spec. */
-interface Keras3Class {
-  /** The Python class (default `layers.<class_name>`). */
-  cls?: string;
-  /** The constructor's keyword arguments from the JSON config (default: the config as it is). */
-  args?: (config: KerasConfig) => KerasConfig;
-  /** How the layer is applied (default `layer(x)` / `layer([a, b])`). */
-  call?: (layer: string, args: readonly string[], config: KerasConfig) => string;
-  /** The class's Python source, written into model.py when the graph uses it. */
-  code?: string;
-}
-
-type KerasConfig = KerasLayer['config'];
-
-const POSITIONAL_EMBEDDING_PY = `
-@keras.saving.register_keras_serializable(package='netloom')
-class PositionalEmbedding(layers.Layer):
-    """Token ids [batch, time] -> token vector + learned position vector (Netloom's PositionalEmbedding)."""
-
-    def __init__(self, vocab_size, max_length, embed_dim, **kwargs):
-        super().__init__(**kwargs)
-        self.vocab_size, self.max_length, self.embed_dim = vocab_size, max_length, embed_dim
-        self.token_embeddings = layers.Embedding(vocab_size, embed_dim,
-                                                 embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05))
-        self.position_embeddings = layers.Embedding(max_length, embed_dim, embeddings_initializer='glorot_uniform')
-
-    def call(self, ids):
-        length = ops.shape(ids)[1]
-        return self.token_embeddings(ids) + self.position_embeddings(ops.arange(length))[None]
-
-    def get_config(self):
-        return {**super().get_config(), 'vocab_size': self.vocab_size, 'max_length': self.max_length,
-                'embed_dim': self.embed_dim}
-`;
-
-const TRANSFORMER_ENCODER_BLOCK_PY = `
-@keras.saving.register_keras_serializable(package='netloom')
-class TransformerEncoderBlock(layers.Layer):
-    """Self-attention and a feed-forward network, each with a residual connection and LayerNorm.
-
-    pre-norm:  y = x + drop(MHA(LN1(x)));  out = y + drop(FFN(LN2(y)))
-    post-norm: y = LN1(x + drop(MHA(x)));  out = LN2(y + drop(FFN(y)))
-    """
-
-    def __init__(self, num_heads, key_dim, ff_dim, dropout=0.1, normalize_first=True, activation='relu', **kwargs):
-        super().__init__(**kwargs)
-        self.num_heads, self.key_dim, self.ff_dim = num_heads, key_dim, ff_dim
-        self.rate, self.normalize_first, self.activation = dropout, normalize_first, activation
-
-    def build(self, input_shape):
-        dim = input_shape[-1]
-        self.attention = layers.MultiHeadAttention(self.num_heads, self.key_dim, dropout=self.rate)
-        self.norm1 = layers.LayerNormalization(epsilon=1e-5)
-        self.ffn1 = layers.Dense(self.ff_dim, activation=self.activation)
-        self.ffn2 = layers.Dense(dim)
-        self.norm2 = layers.LayerNormalization(epsilon=1e-5)
-        self.drop = layers.Dropout(self.rate)
-
-    def call(self, x, training=None):
-        def attend(t):
-            return self.drop(self.attention(t, t, training=training), training=training)
-
-        def ffn(t):
-            return self.drop(self.ffn2(self.ffn1(t)), training=training)
-
-        if self.normalize_first:
-            y = x + attend(self.norm1(x))
-            return y + ffn(self.norm2(y))
-        y = self.norm1(x + attend(x))
-        return self.norm2(y + ffn(y))
-
-    def get_config(self):
-        return {**super().get_config(), 'num_heads': self.num_heads, 'key_dim': self.key_dim, 'ff_dim': self.ff_dim,
-                'dropout': self.rate, 'normalize_first': self.normalize_first, 'activation': self.activation}
-`;
-
-/** Keras layers whose Keras 3 Python differs from the JSON; others are `layers.<class_name>(**config)`. */
-const KERAS3_BUILTIN: Readonly<Record<string, Keras3Class>> = {
-  // Keras 3 renamed LeakyReLU's alpha.
-  LeakyReLU: { args: ({ alpha, ...rest }) => ({ negative_slope: alpha ?? null, ...rest }) },
-  // A variable axis (null in the JSON) is Python's -1 (inferred).
-  Reshape: {
-    args: (c) => ({ ...c, target_shape: (c.target_shape as readonly (number | null)[]).map((d) => d ?? -1) }),
-  },
-};
+/** The module-level names of model.py a block's function must not take. */
+const MODULE_NAMES = [
+  'keras',
+  'layers',
+  'ops',
+  'build_model',
+  'PositionalEmbedding',
+  'TransformerEncoderBlock',
+];
 
 /**
- * Netloom's custom classes (the engine's, by the class name their Keras JSON gives) in Keras 3: a
- * Keras layer, or a class of model.py. An exhaustive map: a custom class added to the engine and
- * forgotten here does not compile.
+ * The functions of model.py's blocks: `build_<block>(x, prefix)` adds a copy of the block's layers,
+ * each named `prefix` + its id in the block (so a layer keeps its flat id, `<block node>__<id>`, as
+ * in Netloom's model and weights). One per definition; another (`build_residual_2`) only for a copy
+ * whose layers' code differs (a use on inputs of other sizes, or with a port left unconnected).
  */
-const KERAS3_CUSTOM: { readonly [C in CustomLayerClassName]: Keras3Class & { cls: string } } = {
-  NetloomMultiHeadAttention: {
-    cls: 'layers.MultiHeadAttention',
-    args: ({ causal: _causal, ...rest }) => rest,
-    // Keras calls it as (query, value, key); Netloom's ports are query, key, value.
-    call: (l, [q, k, v], c) => `${l}(${q}, ${v}, key=${k}, use_causal_mask=${pyValue(c.causal ?? false)})`,
-  },
-  NetloomTransformerEncoderBlock: { cls: 'TransformerEncoderBlock', code: TRANSFORMER_ENCODER_BLOCK_PY },
-  NetloomPositionalEmbedding: { cls: 'PositionalEmbedding', code: POSITIONAL_EMBEDDING_PY },
-};
+class KerasFunctions {
+  readonly code: string[] = [];
+  readonly custom = new Map<string, string>();
+  private readonly byKey = new Map<string, string>();
+  private readonly first = new Map<string, string>();
 
-function keras3(k: KerasLayer): Keras3Class & { cls: string } {
-  const custom: Readonly<Record<string, Keras3Class & { cls: string }>> = KERAS3_CUSTOM;
-  const c = Object.hasOwn(custom, k.class_name) ? custom[k.class_name] : undefined;
-  if (c) return c;
-  if (k.class_name.startsWith('Netloom'))
-    throw new Error(`Keras export: ${k.class_name} is not one of the engine's custom layers`);
-  const builtin = KERAS3_BUILTIN[k.class_name];
-  return { ...builtin, cls: `layers.${k.class_name}` };
+  constructor(private readonly used: Set<string>) {}
+
+  nameOf(body: BlockBody): string {
+    const inner = (flat: string) => `prefix + ${pyStr(flat.slice(body.prefix.length))}`;
+    const lines = scopeLines(body.steps, this, inner);
+    lines.push(`return ${body.result}`);
+    const key = JSON.stringify([body.def.id, body.params, lines]);
+    const known = this.byKey.get(key);
+    if (known) return known;
+    const first = this.first.get(body.def.id);
+    const name = uniqueName(first ?? `build_${blockIdentifier(body.def.name, 'snake')}`, this.used);
+    if (!first) this.first.set(body.def.id, name);
+    this.byKey.set(key, name);
+    const what = first
+      ? `The block ${pyStr(body.def.name)} (like ${first}, for inputs of other sizes or connections)`
+      : `The block ${pyStr(body.def.name)}`;
+    this.code.push(`def ${name}(${body.params.join(', ')}, prefix):
+    """${what}: its layers, each named prefix + its id in the block."""
+${lines.map((l) => `    ${l}`).join('\n')}`);
+    return name;
+  }
 }
 
-const isLayerJson = (v: JsonValue): v is KerasLayer & JsonValue =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && 'class_name' in v && 'config' in v;
-
-/** A JSON config value as Python: arrays as tuples, a nested layer (Bidirectional's) as its constructor. */
-function pyValue(v: JsonValue): string {
-  if (v === null) return 'None';
-  if (typeof v === 'boolean') return pyBool(v);
-  if (typeof v === 'number') return pyNum(v);
-  if (typeof v === 'string') return pyStr(v);
-  if (Array.isArray(v)) return `(${v.map(pyValue).join(', ')}${v.length === 1 ? ',' : ''})`;
-  if (isLayerJson(v)) return pyConstructor(v);
-  throw new Error(`Keras export: no Python for ${JSON.stringify(v)}`);
-}
-
-/** `cls(key=value, ..., extra...)`. */
-function pyConstructor(k: KerasLayer, extra: readonly string[] = []): string {
-  const { cls, args } = keras3(k);
-  const kwargs = Object.entries(args ? args(k.config) : k.config).map(([key, v]) => `${key}=${pyValue(v)}`);
-  return `${cls}(${[...kwargs, ...extra].join(', ')})`;
-}
-
-/**
- * One node of model.py's build_model(): `<py> = <layer>(<inputs>)`, the layer from its spec's Keras
- * JSON, and the Python source of the custom class it needs; null for Output (it compiles to nothing).
- */
-export function kerasLayerPy(
-  n: Pick<PlanNode, 'id' | 'kind' | 'py' | 'config' | 'inputShapes' | 'outputShape'>,
-  inputs: readonly string[],
-): { line: string; custom?: { cls: string; code: string } } | null {
-  if (n.kind === 'Input')
-    return {
-      line: `${n.py} = keras.Input(shape=${pyShape(n.outputShape.slice(1))}, dtype=${pyStr(String(n.config.dtype))}, name=${pyStr(n.id)})`,
-    };
-  const k = layerSpec(n.kind).keras(n.config as ConfigOf<ParamSpecs>, n.inputShapes);
-  if (!k) return null;
-  const { cls, call, code } = keras3(k);
-  const layer = pyConstructor(k, [`name=${pyStr(n.id)}`]);
-  const applied = call
-    ? call(layer, inputs, k.config)
-    : `${layer}(${inputs.length === 1 ? inputs[0] : `[${inputs.join(', ')}]`})`;
-  return { line: `${n.py} = ${applied}`, ...(code ? { custom: { cls, code } } : {}) };
+/** A scope's lines; `named` gives a layer's name as Python from its flat id. */
+function scopeLines(steps: readonly Step[], fns: KerasFunctions, named: (flat: string) => string): string[] {
+  const lines: string[] = [];
+  for (const s of steps) {
+    if (s.type === 'block') {
+      s.copies.forEach((c, i) =>
+        lines.push(
+          `${s.py} = ${fns.nameOf(c)}(${(i === 0 ? s.args : [s.py]).join(', ')}, ${named(c.prefix)})`,
+        ),
+      );
+      continue;
+    }
+    const py = kerasLayerPy({ ...s.node, py: s.py }, s.args, named(s.node.id));
+    if (!py) continue;
+    if (py.custom) fns.custom.set(py.custom.cls, py.custom.code.trim());
+    lines.push(py.line);
+  }
+  return lines;
 }
 
 export function kerasModelPy(plan: ExportPlan, projectName: string, version: string): string {
-  const custom = new Map<string, string>();
-  const lines: string[] = [];
-  const v = new Map<string, string>();
-  for (const n of plan.nodes) {
-    const py = kerasLayerPy(
-      n,
-      n.sources.map((s) => v.get(s)!),
-    );
-    if (!py) continue;
-    if (py.custom) custom.set(py.custom.cls, py.custom.code.trim());
-    lines.push(`    ${py.line}`);
-    v.set(n.id, n.py);
-  }
-  const outs = plan.outputs.map((o) => v.get(o.source.id)!);
-  const customCode = [...custom]
+  const structure = modelStructure(plan);
+  const fns = new KerasFunctions(new Set([...MODULE_NAMES, ...localNames(structure.steps)]));
+  const lines = scopeLines(structure.steps, fns, pyStr);
+  const customCode = [...fns.custom]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([, code]) => code)
     .join('\n\n\n');
+  const blockCode = fns.code.join('\n\n\n');
   return `"""${projectName}: the Netloom graph as a Keras 3 functional model (generated by Netloom ${version}).
 
     from model import build_model
@@ -207,21 +100,27 @@ export function kerasModelPy(plan: ExportPlan, projectName: string, version: str
     model.summary()
 
 Layers are named after the graph's nodes. Netloom's custom kinds are small keras.layers.Layer
-subclasses below, registered for saving and loading (package "netloom").
+subclasses below, registered for saving and loading (package "netloom").${blockCode ? BLOCKS_DOC : ''}
 """
 import keras
 from keras import layers, ops
-${customCode ? `\n\n${customCode}\n` : ''}
+${customCode ? `\n\n${customCode}\n` : ''}${blockCode ? `\n\n${blockCode}\n` : ''}
 
 def build_model():
-${lines.join('\n')}
-    return keras.Model(inputs=[${plan.inputs.map((i) => i.py).join(', ')}], outputs=[${outs.join(', ')}], name=${pyStr(projectName.replace(/[^A-Za-z0-9_]/g, '_') || 'netloom_model')})
+${lines.map((l) => `    ${l}`).join('\n')}
+    return keras.Model(inputs=[${structure.inputs.join(', ')}], outputs=[${structure.returns.join(', ')}], name=${pyStr(projectName.replace(/[^A-Za-z0-9_]/g, '_') || 'netloom_model')})
 
 
 if __name__ == '__main__':
     build_model().summary()
 `;
 }
+
+const BLOCKS_DOC = `
+
+Each block of the graph is a function, build_<block>(x, prefix), that adds a copy of its layers
+named prefix + their id in the block: each layer is named as in Netloom's model and its weights
+(<block node>__<id>, or <block node>__<copy>__<id> when the block is repeated).`;
 
 /** `**OPTIONS`: the weight decay and gradient clipping (optimizer_options() in train.py). */
 const KERAS_OPTIMIZERS: Record<TrainingConfig['optimizer'], string> = {
@@ -351,7 +250,7 @@ Generated by Netloom ${version}. Needs Python 3.9+, Keras 3 with a backend (Tens
     python3 model.py                 # prints the model summary
     python3 train.py --epochs 2      # trains with the project's optimizer, loss, batch size and seed
 
-\`model.py\` builds the graph with the functional API; each layer is named after its node. Netloom's
+\`model.py\` builds the graph with the functional API; each layer is named after its node${hasBlocks(project.graph) ? ' (a block is a function adding its layers, called once per use and copy; see model.py)' : ''}. Netloom's
 custom kinds (PositionalEmbedding, TransformerEncoderBlock) are \`keras.layers.Layer\` subclasses in
 \`model.py\`, registered for \`keras.saving\` under the package "netloom"; MultiHeadAttention is
 Keras's own layer. GRUs use \`reset_after=False\` (Netloom's TF.js engine has no other form).

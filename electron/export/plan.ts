@@ -38,9 +38,11 @@ export interface ExportPlan {
   /** Output nodes with the node whose tensor they mark, in graph order. */
   outputs: { node: PlanNode; source: PlanNode }[];
   report: GraphReport;
+  /** The graph as the project holds it (blocks not expanded), for exporters that keep its structure. */
+  graph: Graph;
 }
 
-const PY_RESERVED = new Set([
+export const PY_RESERVED: ReadonlySet<string> = new Set([
   // keywords and soft keywords
   ...'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case type'.split(
     ' ',
@@ -55,8 +57,9 @@ const PY_RESERVED = new Set([
   ),
 ]);
 
-export function pythonNames(ids: readonly string[]): Map<string, string> {
-  const used = new Set<string>();
+/** Python identifiers for `ids`, in order, unique and distinct from `reserved` too. */
+export function pythonNames(ids: readonly string[], reserved: Iterable<string> = []): Map<string, string> {
+  const used = new Set<string>(reserved);
   const out = new Map<string, string>();
   for (const id of ids) {
     let base = id.replace(/[^A-Za-z0-9_]/g, '_');
@@ -109,7 +112,7 @@ export function planGraph(graph: Graph): ExportPlan {
     .map((n) => ({ node: n, source: byId.get(n.sources[0]!)! }));
   if (inputs.length === 0 || outputs.length === 0)
     throw new ExportError('The graph needs at least one Input and one Output to be exported.');
-  return { nodes, byId, inputs, outputs, report };
+  return { nodes, byId, inputs, outputs, report, graph };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../electron/engine/backend';
 import { exportProject, ExportError } from '../../../electron/export/index';
-import { kerasLayerPy } from '../../../electron/export/keras';
+import { kerasLayerPy } from '../../../electron/export/kerasLayers';
 import { BATCH, defaults, LAYER_KINDS, layerSpec } from '../../../shared/layers/index';
 import { resolveParams } from '../../../shared/layers/params';
 import { buildTemplate } from '../../../shared/templates/index';

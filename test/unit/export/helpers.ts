@@ -50,6 +50,24 @@ export function syntheticData(project: Project, count: number, classes: number):
   };
 }
 
+/** Trains a project in-process (batches of 16); the bundle carries the trained weights. */
+export async function trainedProject(
+  project: Project,
+  data: ArrayDataset,
+  epochs = 1,
+): Promise<ProjectBundle> {
+  const h = startTrainingInProcess({
+    project,
+    dataset: data,
+    config: { ...project.training, epochs, batchSize: 16 },
+    backend: 'wasm',
+  });
+  const done = await h.done;
+  if (done.type !== 'done')
+    throw new Error(`training ${project.name} ended with ${done.type}: ${JSON.stringify(done)}`);
+  return { project, weights: done.weights };
+}
+
 /** Trains a template for one epoch in-process; the bundle carries the trained weights. */
 export async function trainedTemplate(
   id: TemplateId,
@@ -57,16 +75,7 @@ export async function trainedTemplate(
   const o = TEMPLATE_OPTIONS[id]!;
   const project = buildTemplate(id, o);
   const data = syntheticData(project, 48, o.outputs ?? 2);
-  const h = startTrainingInProcess({
-    project,
-    dataset: data,
-    config: { ...project.training, epochs: 1, batchSize: 16 },
-    backend: 'wasm',
-  });
-  const done = await h.done;
-  if (done.type !== 'done')
-    throw new Error(`training ${id} ended with ${done.type}: ${JSON.stringify(done)}`);
-  return { bundle: { project, weights: done.weights }, data };
+  return { bundle: await trainedProject(project, data), data };
 }
 
 /** The engine's predictions for the samples of `data` (as nested arrays, one row per sample). */
