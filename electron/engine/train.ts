@@ -10,7 +10,6 @@
  * are TrainingRun's methods: setup, epoch (the batches), diverged (with keepOnDivergence), endEpoch
  * (validation, the best epoch, early stopping) and done.
  */
-import { flatGraph } from '../../shared/graph/blocks';
 import * as tf from '@tensorflow/tfjs';
 import { checkGraph } from '../../shared/graph/check';
 import { type TrainingConfig, trainingConfigSchema } from '../../shared/training/config';
@@ -140,7 +139,7 @@ class TrainingRun {
       s.stats = new LayerStatsMeter(
         c,
         o.data,
-        new Set(flatGraph(o.graph).nodes.map((n) => n.id)),
+        new Set(checkGraph(o.graph).order),
         val.length ? val : train,
         train.length,
       );
