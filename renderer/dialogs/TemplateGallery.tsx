@@ -1,7 +1,7 @@
 /** New project: the empty canvas or one of the templates, each with a picture of its layers. */
 import { useMemo } from 'react';
 import { checkGraph } from '../../shared/graph/check';
-import { type LayerKind, layerSpec } from '../../shared/layers/index';
+import { isLayerKind, layerSpec } from '../../shared/layers/index';
 import { formatCount } from '../../shared/layers/shape';
 import { buildTemplate, TEMPLATE_IDS, TEMPLATES, type TemplateId } from '../../shared/templates/index';
 import { useAppStore } from '../store/store';
@@ -20,7 +20,11 @@ export function TemplatePicture({ id }: { id: TemplateId }) {
       aria-hidden="true"
     >
       {graph.nodes.map((n, i) => {
-        const spec = layerSpec(n.kind as LayerKind);
+        // A Block node shows as its block's name and how many times it repeats.
+        const block = graph.blocks?.find((b) => b.id === n.params.block);
+        const spec = isLayerKind(n.kind)
+          ? layerSpec(n.kind)
+          : { category: 'block', label: `${block?.name ?? 'Block'} ×${String(n.params.repeat ?? 1)}` };
         return (
           <g key={n.id}>
             {i > 0 && <line x1="60" x2="60" y1={i * 18 - 4} y2={i * 18 + 4} className="tp-edge" />}

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures';
-import { wire } from './fixtures';
+import { ready, wire } from './fixtures';
 
 test('group a residual block, repeat it ×3, open it, train it, export it, save and reopen', async ({
   page,
@@ -112,6 +112,7 @@ test('group a residual block, repeat it ×3, open it, train it, export it, save 
   expect(model.match(/^class \w+\(nn\.Module\)/gm)).toHaveLength(2);
 
   await page.reload();
+  await ready(page);
   await page.getByTestId('cmd-open').click();
   await page.getByTestId('fb-entry-resnet.nnproj').click();
   await expect(page.getByTestId('block-block_1')).toBeVisible();
