@@ -48,6 +48,21 @@ function minimapColor(n: Node): string {
   return kind && isLayerKind(kind) ? `var(--cat-${layerSpec(kind).category})` : 'var(--muted)';
 }
 
+/** Something dragged from the palette dropped at `at` (flow coordinates). */
+function dropOnCanvas(e: React.DragEvent, at: { x: number; y: number }): void {
+  e.preventDefault();
+  const s = useAppStore.getState();
+  const place = { x: at.x - NODE_W / 2, y: at.y - 30 };
+  const block = e.dataTransfer.getData(DND_BLOCK_MIME);
+  if (block) return s.addBlock(block, place);
+  const mine = e.dataTransfer.getData(DND_LIBRARY_MIME);
+  const entry = s.userBlocks.find((u) => u.block.name === mine);
+  if (entry) return s.addFromLibrary(entry, place);
+  const kind = e.dataTransfer.getData(DND_MIME);
+  // On an edge: inserted into it; on a node with a free output: appended; else where dropped.
+  if (isLayerKind(kind)) s.dropLayer(kind, at);
+}
+
 export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
   const rf = useReactFlow();
   const nodes = useAppStore((s) => s.nodes);
@@ -66,20 +81,7 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
   const far = useFarZoom();
 
   const onDrop = useCallback(
-    (e: React.DragEvent) => {
-      e.preventDefault();
-      const block = e.dataTransfer.getData(DND_BLOCK_MIME);
-      const at = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      const place = { x: at.x - NODE_W / 2, y: at.y - 30 };
-      if (block) return useAppStore.getState().addBlock(block, place);
-      const mine = e.dataTransfer.getData(DND_LIBRARY_MIME);
-      const entry = useAppStore.getState().userBlocks.find((u) => u.block.name === mine);
-      if (entry) return useAppStore.getState().addFromLibrary(entry, place);
-      const kind = e.dataTransfer.getData(DND_MIME);
-      if (!isLayerKind(kind)) return;
-      // On an edge: inserted into it; on a node with a free output: appended; else where dropped.
-      useAppStore.getState().dropLayer(kind, at);
-    },
+    (e: React.DragEvent) => dropOnCanvas(e, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY })),
     [rf],
   );
 

@@ -43,8 +43,7 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
   const compact = useAppStore((s) => s.compactNodes);
   const inSide = across ? Position.Left : Position.Top;
   const outSide = across ? Position.Right : Position.Bottom;
-  // Registered for React Flow's type 'layer' only: Block nodes and block ports draw elsewhere.
-  const spec = layerSpec(data.kind as LayerKind);
+  const spec = layerSpec(data.kind as LayerKind); // type 'layer' only: blocks and ports draw elsewhere
   const r = report.nodes.get(id);
   if (far) {
     const bad = r?.issues.some((i) => i.severity === 'error');

@@ -4,7 +4,7 @@
  * opened (breadcrumbs back), trained, exported to PyTorch (one class for the block), saved and
  * reopened; Ungroup gives the plain layers back with the same parameter count.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures';
@@ -110,6 +110,33 @@ test('group a residual block, repeat it ×3, open it, train it, export it, save 
   await expect(page.getByTestId('notice')).toContainText('Exported pytorch to torch');
   const model = readFileSync(path.join(served.root, 'torch', 'model.py'), 'utf8');
   expect(model.match(/^class \w+\(nn\.Module\)/gm)).toHaveLength(2);
+  // …and it predicts what Netloom predicts (a validation digit, where torch is installed).
+  if (spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0) {
+    const inspected = JSON.parse(
+      execFileSync(process.execPath, ['bin/netloom.js', 'inspect', file, '--sample', '3', '--json'], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      }),
+    ) as { input: unknown; inputShape: number[]; nodes: { id: string; values: unknown }[] };
+    const ours = (inspected.nodes.find((n) => n.id === 'output_1')!.values as number[]).flat();
+    const script = [
+      'import json, sys, torch',
+      'from model import build_model, load_weights',
+      'm = load_weights(build_model(), "weights.pt").eval()',
+      'x = torch.tensor(json.load(sys.stdin), dtype=torch.float32).reshape(1, *json.loads(sys.argv[1]))',
+      'with torch.no_grad(): print(json.dumps(m(x).flatten().tolist()))',
+    ].join('\n');
+    const torchOut = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', script, JSON.stringify(inspected.inputShape)], {
+        cwd: path.join(served.root, 'torch'),
+        input: JSON.stringify((inspected.input as number[]).flat(3)),
+        encoding: 'utf8',
+      }),
+    ) as number[];
+    expect(torchOut).toHaveLength(10);
+    const diff = Math.max(...torchOut.map((v, i) => Math.abs(v - ours[i]!)));
+    expect(diff).toBeLessThan(1e-4);
+  }
 
   await page.reload();
   await ready(page);

@@ -6,7 +6,7 @@
 import { groupIntoBlock, ungroupBlock } from '../../../shared/graph/grouping';
 import { BLOCK_KIND, type BlockDef, type Graph } from '../../../shared/ir/schema';
 import { fromGraph, nextId, type Scope, toGraph, wholeGraph } from '../graph';
-import type { SliceCreator } from '../state';
+import type { GetState, SetState, SliceCreator } from '../state';
 import { freeSpot } from '../placement';
 import { editing } from './edits';
 import { api } from '../../ipc/client';
@@ -45,11 +45,45 @@ function used(g: Graph, block: string): boolean {
   return uses(g.nodes) || (g.blocks ?? []).some((b) => b.id !== block && uses(b.nodes));
 }
 
+/** The user's library (across projects): load, save a block to it, copy one in. */
+function libraryActions(
+  set: SetState,
+  get: GetState,
+): Pick<BlocksSlice, 'userBlocks' | 'loadLibrary' | 'saveToLibrary' | 'addFromLibrary'> {
+  return {
+    userBlocks: [],
+    loadLibrary: async () => {
+      const { entries } = await api.request('library.list', {});
+      set({ userBlocks: entries });
+    },
+    saveToLibrary: async (block) => {
+      const bundle = blockWithUses(wholeGraph(get()).blocks ?? [], block);
+      if (!bundle) return;
+      try {
+        await api.request('library.save', { entry: bundle });
+        await get().loadLibrary();
+        get().notify(`Saved ${bundle.block.name} to your block library.`);
+      } catch (e) {
+        get().notify(
+          `Could not save to your library: ${e instanceof Error ? e.message : String(e)}`,
+          'error',
+        );
+      }
+    },
+    addFromLibrary: (entry, position) => {
+      if (get().locked) return;
+      const { blocks, id } = withBlockBundle(get().blocks, entry);
+      get().addBlock(id, position, blocks);
+    },
+  };
+}
+
 export const createBlocksSlice: SliceCreator<BlocksSlice> = (set, get) => {
   const { edited, refused } = editing(set, get);
   /** The canvas's level as a graph of its own, with every definition. */
   const level = (): Graph => ({ ...toGraph(get().nodes, get().edges), blocks: get().blocks });
   return {
+    ...libraryActions(set, get),
     blocks: [],
     scope: null,
     groupSelection: () => {
@@ -144,30 +178,6 @@ export const createBlocksSlice: SliceCreator<BlocksSlice> = (set, get) => {
         ),
       });
       get().notify(`${id} now has a definition of its own: ${name}.`);
-    },
-    userBlocks: [],
-    loadLibrary: async () => {
-      const { entries } = await api.request('library.list', {});
-      set({ userBlocks: entries });
-    },
-    saveToLibrary: async (block) => {
-      const bundle = blockWithUses(wholeGraph(get()).blocks ?? [], block);
-      if (!bundle) return;
-      try {
-        await api.request('library.save', { entry: bundle });
-        await get().loadLibrary();
-        get().notify(`Saved ${bundle.block.name} to your block library.`);
-      } catch (e) {
-        get().notify(
-          `Could not save to your library: ${e instanceof Error ? e.message : String(e)}`,
-          'error',
-        );
-      }
-    },
-    addFromLibrary: (entry, position) => {
-      if (refused()) return;
-      const { blocks, id } = withBlockBundle(get().blocks, entry);
-      get().addBlock(id, position, blocks);
     },
     renameBlock: (block, name) => {
       const trimmed = name.trim();

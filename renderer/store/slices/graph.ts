@@ -28,7 +28,7 @@ import {
   withParams,
   withPasted,
 } from '../graphEdits';
-import type { SliceCreator } from '../state';
+import type { AppState, GetState, SliceCreator } from '../state';
 import { editing } from './edits';
 
 export interface GraphSlice {
@@ -66,6 +66,24 @@ export const getClipboardFallback = () => clipboardFallback;
 export const CLIPBOARD_MIME = 'application/x-netloom-nodes+json';
 
 const anySelected = (xs: readonly { selected?: boolean }[]) => xs.some((x) => x.selected);
+
+/** A layer dropped from the palette: into the edge there, after the node there, else on its own. */
+function dropLayer(
+  get: GetState,
+  edited: (patch: Partial<AppState>) => void,
+  kind: LayerKind,
+  at: { x: number; y: number },
+) {
+  const g = { nodes: get().nodes, edges: get().edges };
+  const edge = edgeAt(g, at, get().layoutDirection === 'LR');
+  const onto = edge ? undefined : nodeAt(g, at);
+  const r = edge ? withDroppedOnEdge(g, edge, kind) : onto ? withAppended(g, onto, kind) : null;
+  if (r && 'refused' in r) return void get().notify(r.refused, 'error');
+  if (!r) return void get().addNode(kind, { x: at.x - NODE_W / 2, y: at.y - 30 });
+  edited(r.graph);
+  if (r.id) get().select([r.id]);
+  if (r.notice) get().notify(r.notice);
+}
 
 export const createGraphSlice: SliceCreator<GraphSlice> = (set, get) => {
   const { edited, refused } = editing(set, get);
@@ -130,19 +148,7 @@ export const createGraphSlice: SliceCreator<GraphSlice> = (set, get) => {
       edited(r.graph);
       if (r.notice) get().notify(r.notice);
     },
-    dropLayer: (kind, at) => {
-      if (refused()) return;
-      const g = { nodes: get().nodes, edges: get().edges };
-      const across = get().layoutDirection === 'LR';
-      const edge = edgeAt(g, at, across);
-      const onto = edge ? undefined : nodeAt(g, at);
-      const r = edge ? withDroppedOnEdge(g, edge, kind) : onto ? withAppended(g, onto, kind) : null;
-      if (r && 'refused' in r) return void get().notify(r.refused, 'error');
-      if (!r) return void get().addNode(kind, { x: at.x - NODE_W / 2, y: at.y - 30 });
-      edited(r.graph);
-      if (r.id) get().select([r.id]);
-      if (r.notice) get().notify(r.notice);
-    },
+    dropLayer: (kind, at) => !refused() && dropLayer(get, edited, kind, at),
     selectAll: () =>
       set({
         nodes: get().nodes.map((n) => (n.selected ? n : { ...n, selected: true })),
@@ -177,10 +183,9 @@ export const createGraphSlice: SliceCreator<GraphSlice> = (set, get) => {
     },
     autoLayout: () => !refused() && edited({ nodes: laidOut(get(), get().layoutDirection) }),
     arrange: (how) => {
-      if (refused()) return;
-      const next = arranged(get().nodes, how);
+      const next = refused() ? null : arranged(get().nodes, how);
       if (next) edited({ nodes: next });
-      else
+      else if (!get().locked)
         get().notify(
           `Select ${how === 'across' || how === 'down' ? 'three' : 'two'} or more nodes first.`,
           'error',
