@@ -16,7 +16,7 @@ import {
   useUpdateNodeInternals,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { type RefObject, useCallback, useEffect } from 'react';
+import { type RefObject, useCallback, useEffect, useRef } from 'react';
 import { isLayerKind, layerSpec } from '../../shared/layers/index';
 import { isMac } from '../commands/commands';
 import { DND_BLOCK_MIME, DND_LIBRARY_MIME } from '../palette/BlockLibrary';
@@ -46,6 +46,17 @@ function minimapColor(n: Node): string {
   const kind = (n.data as { kind?: string }).kind;
   if (kind === 'Block') return 'var(--accent)';
   return kind && isLayerKind(kind) ? `var(--cat-${layerSpec(kind).category})` : 'var(--muted)';
+}
+
+/** Opening or leaving a block shows its level whole (after React Flow has measured the nodes). */
+function useBlockFit(rf: ReturnType<typeof useReactFlow>) {
+  const scope = useAppStore((s) => s.scope);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) return void (first.current = false);
+    const t = setTimeout(() => void rf.fitView({ padding: 0.3, maxZoom: 1 }), 50);
+    return () => clearTimeout(t);
+  }, [scope, rf]);
 }
 
 /** Something dragged from the palette dropped at `at` (flow coordinates). */
@@ -93,6 +104,7 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
   useEffect(() => {
     updateInternals(useAppStore.getState().nodes.map((n) => n.id));
   }, [direction, compact, updateInternals]);
+  useBlockFit(rf);
 
   const onConnectEnd = useCallback(
     (e: MouseEvent | TouchEvent, state: FinalConnectionState) => {

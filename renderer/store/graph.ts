@@ -52,6 +52,8 @@ export const nodeTypeOf = (kind: NodeKind): 'layer' | 'block' | 'port' =>
 export interface Scope {
   block: string;
   outer: { nodes: LayerNodeT[]; edges: Edge[] };
+  /** The block this one was opened from (blocks inside blocks), or null for the graph itself. */
+  parent: Scope | null;
 }
 
 /** The project's name, format and training config: user edits, undoable. */
@@ -115,12 +117,16 @@ export function wholeGraph(s: Pick<Tracked, 'nodes' | 'edges' | 'blocks' | 'scop
     const g = toGraph(s.nodes, s.edges);
     return s.blocks.length ? { ...g, blocks: s.blocks } : g;
   }
-  const inner = toGraph(s.nodes, s.edges);
-  const open = s.scope.block;
-  return {
-    ...toGraph(s.scope.outer.nodes, s.scope.outer.edges),
-    blocks: s.blocks.map((b) => (b.id === open ? { ...b, nodes: inner.nodes, edges: inner.edges } : b)),
-  };
+  // From the open block out: each level's canvas is the content of the block opened from it.
+  let blocks = s.blocks;
+  let inner = toGraph(s.nodes, s.edges);
+  for (let scope: Scope | null = s.scope; scope; scope = scope.parent) {
+    const open = scope.block;
+    const content = inner;
+    blocks = blocks.map((b) => (b.id === open ? { ...b, nodes: content.nodes, edges: content.edges } : b));
+    inner = toGraph(scope.outer.nodes, scope.outer.edges);
+  }
+  return { ...inner, blocks };
 }
 
 export function fromGraph(graph: Pick<Project['graph'], 'nodes' | 'edges'>): {

@@ -34,6 +34,8 @@ export interface Flattened {
   uses: Map<string, BlockUse>;
   /** Flat node id → the top-level node it belongs to (itself when it is not inside a block). */
   owner: Map<string, string>;
+  /** Definition → the flat id prefix of each copy of it (`<node>__`, `<node>__2__`, nested ones too). */
+  copies: Map<string, string[]>;
 }
 
 interface Target {
@@ -79,6 +81,8 @@ class Flattener {
   readonly issues: GraphIssue[] = [];
   /** Block node (flat path) → the flat id of the node giving its output. */
   readonly outputs = new Map<string, string>();
+  /** Definition → the flat id prefix of each of its copies, in graph order (nested uses too). */
+  readonly copies = new Map<string, string[]>();
   private readonly defs: Map<string, CheckBlock>;
   private top = '';
 
@@ -164,6 +168,7 @@ class Flattener {
     for (let k = 1; k <= repeat; k++) {
       const copyPrefix = `${prefix}${n.id}${BLOCK_SEP}${repeat > 1 ? `${k}${BLOCK_SEP}` : ''}`;
       const inner = this.level(def.nodes, def.edges, copyPrefix, [...stack, def.id]);
+      (this.copies.get(def.id) ?? this.copies.set(def.id, []).get(def.id)!).push(copyPrefix);
       first ??= inner;
       if (inner.output === undefined)
         return this.problem(`${n.id}: nothing is connected to ${def.name}'s output.`);
@@ -214,7 +219,7 @@ export function flattenBlocks(graph: CheckGraph): Flattened | null {
         members,
       });
     }
-    result = { graph: { nodes: f.nodes, edges: f.edges }, issues: f.issues, uses, owner };
+    result = { graph: { nodes: f.nodes, edges: f.edges }, issues: f.issues, uses, owner, copies: f.copies };
   }
   memo.set(graph, result);
   return result;

@@ -42,11 +42,13 @@ export function groupIntoBlock(graph: Graph, ids: readonly string[], name?: stri
   const sel = new Set(ids);
   const chosen = graph.nodes.filter((n) => sel.has(n.id));
   if (chosen.length === 0) return { ok: false, reason: 'Select the layers to group first.' };
-  const io = chosen.filter((n) => n.kind === 'Input' || n.kind === 'Output');
+  const io = chosen.filter(
+    (n) => n.kind === 'Input' || n.kind === 'Output' || n.kind === BLOCK_INPUT || n.kind === BLOCK_OUTPUT,
+  );
   if (io.length)
     return {
       ok: false,
-      reason: `${io.map((n) => n.id).join(', ')}: Inputs and Outputs stay outside a block.`,
+      reason: `${io.map((n) => n.id).join(', ')}: Inputs, Outputs and a block's own ports stay outside a block.`,
     };
   const entering = graph.edges.filter((e) => sel.has(e.target) && !sel.has(e.source));
   const leaving = graph.edges.filter((e) => sel.has(e.source) && !sel.has(e.target));

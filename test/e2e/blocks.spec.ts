@@ -159,3 +159,37 @@ test('group a residual block, repeat it ×3, open it, train it, export it, save 
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.screenshot({ path: 'test-results/e2e/blocks-ungrouped-1920.png' });
 });
+
+test('a block inside a block: grouped inside the open ResNet block, opened, and back by the breadcrumbs', async ({
+  app: page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.getByTestId('cmd-new').click();
+  await page.getByTestId('template-resnet').click();
+  const residual = page.getByTestId('block-block_1');
+  await expect(residual).toContainText('×3');
+  const total = await page.getByTestId('total-params').textContent();
+  await residual.dblclick();
+  await expect(page.getByTestId('breadcrumb-block')).toHaveText('Residual');
+  await expect(page.getByTestId('node-shape-conv2d_2')).toHaveText('[batch, 14, 14, 16]');
+  // The two convolutions become a block of their own, inside Residual.
+  await page.getByTestId('node-conv2d_2').click();
+  await page.getByTestId('node-conv2d_3').click({ modifiers: ['Control'] });
+  await page.keyboard.press('Control+g');
+  const inner = page.locator('[data-kind="Block"]');
+  await expect(inner).toHaveCount(1);
+  await expect(inner).toContainText('Block 2');
+  await expect(page.getByTestId('total-params')).toHaveText(total!);
+  await inner.dblclick();
+  await expect(page.getByTestId('breadcrumb-block')).toHaveText('Block 2');
+  await expect(page.getByTestId('node-shape-conv2d_3')).toHaveText('[batch, 14, 14, 16]');
+  await page.screenshot({ path: 'test-results/e2e/blocks-nested.png' });
+  // Back one level, then to the graph.
+  await page.getByTestId('breadcrumb-block_1').click();
+  await expect(page.getByTestId('breadcrumb-block')).toHaveText('Residual');
+  await page.getByTestId('breadcrumb-root').click();
+  await expect(page.getByTestId('breadcrumbs')).toHaveCount(0);
+  await expect(residual).toBeVisible();
+  await expect(page.getByTestId('total-params')).toHaveText(total!);
+  await expect(page.getByTestId('block-library')).toContainText('Block 2');
+});

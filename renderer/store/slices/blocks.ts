@@ -38,6 +38,13 @@ export interface BlocksSlice {
   addFromLibrary(entry: LibraryEntry, position: { x: number; y: number }): void;
 }
 
+/** The open blocks, innermost first. */
+export function openChain(scope: Scope | null): string[] {
+  const out: string[] = [];
+  for (let s = scope; s; s = s.parent) out.push(s.block);
+  return out;
+}
+
 /** Whether any Block node in the graph or in another definition still uses `block`. */
 function used(g: Graph, block: string): boolean {
   const uses = (nodes: Graph['nodes']) =>
@@ -124,13 +131,15 @@ export const createBlocksSlice: SliceCreator<BlocksSlice> = (set, get) => {
       const node = s.nodes.find((n) => n.id === id);
       const def = s.blocks.find((b) => b.id === node?.data.params.block);
       if (!node || !def) return;
-      if (s.scope)
-        return s.notify(
-          'Go back to the graph first (the breadcrumbs above the canvas), then open this block.',
-          'error',
-        );
-      const inner = fromGraph(def);
-      set({ scope: { block: def.id, outer: { nodes: s.nodes, edges: s.edges } }, ...inner });
+      if (openChain(s.scope).includes(def.id)) return s.notify(`${def.name} is already open.`, 'error');
+      // Inside a block, its current content goes into its definition first (the new level reads it).
+      const blocks = s.scope ? (wholeGraph(s).blocks ?? s.blocks) : s.blocks;
+      const inner = fromGraph(blocks.find((b) => b.id === def.id) ?? def);
+      set({
+        blocks,
+        scope: { block: def.id, outer: { nodes: s.nodes, edges: s.edges }, parent: s.scope },
+        ...inner,
+      });
     },
     closeBlock: () => {
       const s = get();
@@ -141,12 +150,13 @@ export const createBlocksSlice: SliceCreator<BlocksSlice> = (set, get) => {
         blocks: s.blocks.map((b) => (b.id === open ? { ...b, nodes: inner.nodes, edges: inner.edges } : b)),
         nodes: s.scope.outer.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
         edges: s.scope.outer.edges,
-        scope: null,
+        scope: s.scope.parent,
       });
     },
     addBlock: (block, position, blocks) => {
       if (refused()) return;
-      if (get().scope?.block === block) return get().notify('A block cannot contain itself.', 'error');
+      if (openChain(get().scope).includes(block))
+        return get().notify('A block cannot contain itself.', 'error');
       const id = nextId(BLOCK_KIND, get().nodes);
       edited({
         ...(blocks ? { blocks } : {}),
