@@ -64,7 +64,9 @@ export function DiffView() {
             <ul>
               {Object.entries(c.params).map(([name, [a, b]]) => (
                 <li key={name} className="mono">
-                  {name}: {show(a)} → {show(b)}
+                  {name === 'inside' && a === null
+                    ? `inside: ${show(b)}`
+                    : `${name}: ${show(a)} → ${show(b)}`}
                 </li>
               ))}
             </ul>

@@ -73,6 +73,8 @@ export function diffGraphs(before: CheckGraph, after: CheckGraph): GraphDiff {
       const b = pb[name] ?? null;
       if (!same(a, b)) params[name] = [a, b];
     }
+    const inside = m.kind === 'Block' ? changeInside(before, after, n.params.block, m.params.block) : null;
+    if (inside) params.inside = [null, inside];
     if (Object.keys(params).length > 0) {
       changed.push({ id: m.id, kind: m.kind, params });
       kinds[m.id] = m.kind;
@@ -97,6 +99,30 @@ export function diffGraphs(before: CheckGraph, after: CheckGraph): GraphDiff {
   };
 }
 
+/**
+ * What changed inside a Block node's definition between two graphs (its layers and wiring, in
+ * words), or null when nothing did.
+ */
+function changeInside(
+  before: CheckGraph,
+  after: CheckGraph,
+  a: unknown,
+  b: unknown,
+  depth = 0,
+): string | null {
+  const defA = before.blocks?.find((x) => x.id === a);
+  const defB = after.blocks?.find((x) => x.id === b);
+  if (!defA || !defB || depth > 8) return null;
+  const d = diffGraphs(
+    { nodes: defA.nodes, edges: defA.edges, blocks: before.blocks },
+    { nodes: defB.nodes, edges: defB.edges, blocks: after.blocks },
+  );
+  if (isEmptyDiff(d)) return null;
+  return formatDiff(d)
+    .filter((l) => !l.startsWith('Parameters:'))
+    .join('; ');
+}
+
 /** Whether two graphs are the same network (positions aside). */
 export const isEmptyDiff = (d: GraphDiff): boolean =>
   d.added.length + d.removed.length + d.changed.length + d.edges.added.length + d.edges.removed.length === 0;
@@ -111,7 +137,9 @@ export function formatDiff(d: GraphDiff): string[] {
   for (const c of d.changed)
     lines.push(
       `~ ${c.id} (${c.kind}): ${Object.entries(c.params)
-        .map(([k, [a, b]]) => `${k} ${show(a)} → ${show(b)}`)
+        .map(([k, [a, b]]) =>
+          k === 'inside' && a === null ? `inside: ${show(b)}` : `${k} ${show(a)} → ${show(b)}`,
+        )
         .join(', ')}`,
     );
   for (const e of d.edges.added) lines.push(`+ edge ${e}`);

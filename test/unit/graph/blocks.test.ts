@@ -183,3 +183,29 @@ describe('the block library', () => {
     expect(checkGraph(g).totals.params).toBe(checkGraph(residual()).totals.params + (16 * 16 + 16));
   });
 });
+
+describe('diff through blocks', () => {
+  it('an edit inside a block definition shows on the Block node', async () => {
+    const { diffGraphs } = await import('../../../shared/graph/diff');
+    const res = groupIntoBlock(residual(), ['dense_a', 'add_1'], 'Residual');
+    if (!res.ok) throw new Error(res.reason);
+    const edited: Graph = {
+      ...res.graph,
+      blocks: res.graph.blocks!.map((b) => ({
+        ...b,
+        nodes: b.nodes.map((n) =>
+          n.id === 'dense_a' ? { ...n, params: { ...n.params, activation: 'tanh' } } : n,
+        ),
+      })),
+    };
+    const d = diffGraphs(res.graph, edited);
+    expect(d.changed).toEqual([
+      {
+        id: res.id,
+        kind: 'Block',
+        params: { inside: [null, expect.stringContaining('dense_a (Dense): activation relu → tanh')] },
+      },
+    ]);
+    expect(diffGraphs(res.graph, res.graph).changed).toEqual([]);
+  });
+});
