@@ -11,6 +11,20 @@ import type { LayerNodeT } from '../store/graph';
 import { useAppStore } from '../store/store';
 import { useCanvasReport } from './context';
 
+/** The red ! on a node with errors, their messages as its tooltip. */
+export function ErrorBadge({ id, errors }: { id: string; errors: readonly { message: string }[] }) {
+  if (errors.length === 0) return null;
+  return (
+    <span
+      className="badge badge-error"
+      data-testid={`node-error-${id}`}
+      title={errors.map((e) => e.message).join('\n')}
+    >
+      !
+    </span>
+  );
+}
+
 function useSides() {
   const across = useAppStore((s) => s.layoutDirection === 'LR');
   return {
@@ -55,15 +69,7 @@ function BlockNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
       <div className="layer-node-head">
         <span className="layer-node-kind">Block{repeat > 1 ? ` ×${repeat}` : ''}</span>
         <span className="layer-node-id">{def?.name ?? data.name ?? id}</span>
-        {errors.length > 0 && (
-          <span
-            className="badge badge-error"
-            data-testid={`node-error-${id}`}
-            title={errors.map((e) => e.message).join('\n')}
-          >
-            !
-          </span>
-        )}
+        <ErrorBadge id={id} errors={errors} />
       </div>
       <div className="layer-node-params">
         {def ? `${def.nodes.filter((n) => !n.kind.startsWith('Block')).length} layers` : 'no definition'}

@@ -14,6 +14,7 @@ import { UnitMaps } from '../inspect/UnitMaps';
 import type { LayerNodeT } from '../store/graph';
 import { diffStatusOf, selectDiff, selectWeights } from '../store/selectors';
 import { useAppStore } from '../store/store';
+import { ErrorBadge } from './BlockNode';
 import { useCanvasReport, useFar } from './context';
 
 export function formatParamValue(v: unknown): string {
@@ -106,15 +107,7 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerNodeT>) {
       <div className="layer-node-head">
         <span className="layer-node-kind">{spec.label}</span>
         <span className="layer-node-id">{data.name ?? id}</span>
-        {errors.length > 0 && (
-          <span
-            className="badge badge-error"
-            data-testid={`node-error-${id}`}
-            title={errors.map((e) => e.message).join('\n')}
-          >
-            !
-          </span>
-        )}
+        <ErrorBadge id={id} errors={errors} />
         {errors.length === 0 && warnings.length > 0 && (
           <span className="badge badge-warn" title={warnings.map((e) => e.message).join('\n')}>
             ?

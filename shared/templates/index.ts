@@ -156,6 +156,22 @@ function asImage(shape: readonly (number | null)[]): [number, number, number] | 
   return undefined;
 }
 
+/** A chain starting with an image input (a flat or 2-D one reshaped to height, width, channels). */
+function imageInput(
+  id: TemplateId,
+  inputShape: readonly (number | null)[],
+): { c: Chain; img: [number, number, number] } {
+  const img = asImage(inputShape);
+  if (!img)
+    throw new TemplateOptionError(
+      `The ${id} template needs an image: an input shape of height, width, channels (e.g. 28,28,1), or a square number of pixels; got ${inputShape.join(',')}.`,
+    );
+  const c = new Chain();
+  c.add('Input', { shape: [...inputShape] });
+  if (inputShape.length !== 3) c.add('Reshape', { targetShape: img });
+  return { c, img };
+}
+
 const BUILDERS: Record<TemplateId, (o: Required<TemplateOptions>) => Chain> = {
   perceptron: ({ inputShape, outputs, task }) => {
     const c = new Chain();
@@ -174,14 +190,7 @@ const BUILDERS: Record<TemplateId, (o: Required<TemplateOptions>) => Chain> = {
     return c;
   },
   cnn: ({ inputShape, outputs, task }) => {
-    const img = asImage(inputShape);
-    if (!img)
-      throw new TemplateOptionError(
-        `The cnn template needs an image: an input shape of height, width, channels (e.g. 28,28,1), or a square number of pixels; got ${inputShape.join(',')}.`,
-      );
-    const c = new Chain();
-    c.add('Input', { shape: [...inputShape] });
-    if (inputShape.length !== 3) c.add('Reshape', { targetShape: img });
+    const { c, img } = imageInput('cnn', inputShape);
     // LeNet-5: 5×5 convolutions on images of 20 pixels or more, 3×3 with 'same' padding on small ones.
     const big = Math.min(img[0], img[1]) >= 20;
     const k = big ? 5 : 3;
@@ -214,14 +223,7 @@ const BUILDERS: Record<TemplateId, (o: Required<TemplateOptions>) => Chain> = {
     return c;
   },
   resnet: ({ inputShape, outputs, task }) => {
-    const img = asImage(inputShape);
-    if (!img)
-      throw new TemplateOptionError(
-        `The resnet template needs an image: an input shape of height, width, channels (e.g. 28,28,1), or a square number of pixels; got ${inputShape.join(',')}.`,
-      );
-    const c = new Chain();
-    c.add('Input', { shape: [...inputShape] });
-    if (inputShape.length !== 3) c.add('Reshape', { targetShape: img });
+    const { c } = imageInput('resnet', inputShape);
     c.add('Conv2D', { filters: 16, kernelSize: [3, 3], padding: 'same', activation: 'relu' });
     const into = c.add('MaxPool2D', { poolSize: [2, 2], strides: [2, 2] });
     // The residual block: two convolutions and a skip connection added back, defined once, used ×3.
