@@ -5,7 +5,7 @@
  */
 import { checkGraph, type CheckGraph, formatIssue, type GraphReport } from '../graph/check';
 import type { JsonValue } from '../layers/define';
-import { modelNodes } from '../graph/model';
+import { type ModelNode, modelNodes } from '../graph/model';
 
 export interface KerasModelJson {
   class_name: 'Model';
@@ -31,6 +31,24 @@ export interface CompiledGraph {
   /** Input node ids, in model input order. */
   inputs: string[];
   report: GraphReport;
+}
+
+/**
+ * The sources without trailing optional ports that only repeat their fallback's (attention with
+ * only a query: [q] rather than [q, q, q]); the layer resolves the fallbacks the same way. tfjs'
+ * inference frees a tensor once per input slot but counts it once per layer, so the same tensor
+ * twice in one layer's inputs was freed while a later layer (a residual Add) still needed it.
+ */
+function distinctInputs(spec: ModelNode['spec'], config: ModelNode['config'], sources: string[]): string[] {
+  const ports = spec.ports(config);
+  const out = [...sources];
+  for (let i = out.length - 1; i > 0; i--) {
+    const fallback = ports[i]?.fallback;
+    const j = fallback === undefined ? -1 : ports.findIndex((p) => p.name === fallback);
+    if (j < 0 || out[i] !== out[j]) break;
+    out.pop();
+  }
+  return out;
 }
 
 export class GraphInvalidError extends Error {
@@ -67,7 +85,8 @@ export function toKerasModel(graph: CheckGraph, name = 'netloom_model'): Compile
       class_name: k.class_name,
       name: id,
       config: { ...k.config, name: id, trainable: true },
-      inbound_nodes: sources.length === 0 ? [] : [sources.map((s) => [s, 0, 0, {}])],
+      inbound_nodes:
+        sources.length === 0 ? [] : [distinctInputs(spec, config, sources).map((s) => [s, 0, 0, {}])],
     });
   }
   return {

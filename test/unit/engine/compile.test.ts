@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { EngineError, resolveLoss } from '../../../electron/engine/compile';
+import { compileGraph, EngineError, resolveLoss } from '../../../electron/engine/compile';
 import { fromArrayDataset, type TrainData } from '../../../electron/engine/data';
 import { runTraining } from '../../../electron/engine/train';
 import { type CheckGraph } from '../../../shared/graph/check';
@@ -157,6 +157,18 @@ describe.each(['cpu', 'wasm'] as const)('on the %s backend', (backend) => {
     it(`template ${id} compiles and trains one step`, async () => {
       const r = await oneStep(project.graph, templateData(id), backend);
       expect(r.type === 'error' ? r.message : r.type).toBe('done');
+    });
+    it(`template ${id} predicts (inference mode frees no tensor a later layer still reads)`, async () => {
+      // The encoder's attention reads one tensor as query, key and value, and its Add reads it again.
+      const { model } = await compileGraph(project.graph);
+      const input = templateData(id).inputs[0]!;
+      const per = input.sampleShape.reduce((a, b) => a * b, 1);
+      const x = tf.tensor(input.data.slice(0, 4 * per), [4, ...input.sampleShape], input.dtype);
+      const y = model.predict(x) as tf.Tensor;
+      expect(y.shape[0]).toBe(4);
+      expect([...(await y.data())].every(Number.isFinite)).toBe(true);
+      tf.dispose([x, y]);
+      model.dispose();
     });
   }
 });
