@@ -246,7 +246,7 @@ describe('ONNX export: CSV standardisation, structure, refusals', () => {
     const { onnx } = onnxProto;
     const model = onnx.ModelProto.decode(readFileSync(file));
     expect(Number(model.opsetImport[0]!.version)).toBe(17);
-    const g = model.graph!;
+    const g = onnx.GraphProto.create(model.graph!);
     expect(g.input.map((v) => v.name)).toEqual(['input_1']);
     expect(g.output.map((v) => v.name)).toEqual(['output_1']);
     const dims = g.input[0]!.type!.tensorType!.shape!.dim!;
