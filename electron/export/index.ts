@@ -1,6 +1,6 @@
 /**
  * `exportProject`: a project to code and artefacts other engines run as they are: a PyTorch package
- * (with DDP), a Keras script, a TF.js layers model, or a diagram (SVG, PNG).
+ * (with DDP), a Keras script, a TF.js layers model, an ONNX model, or a diagram (SVG, PNG).
  *
  * The export is written atomically: every file goes into a fresh folder beside the destination,
  * flushed to disk, and that folder is renamed into place, so the destination never holds a
@@ -21,6 +21,7 @@ import { weightsState } from '../../shared/graph/weights';
 import type { ProjectBundle } from '../../shared/ir/project';
 import { exportDiagram } from './diagram';
 import { exportKeras } from './keras';
+import { exportOnnx } from './onnx';
 import { ExportError } from './plan';
 import { exportPytorch } from './pytorch';
 import { exportTfjs } from './tfjs';
@@ -41,6 +42,7 @@ const EXPORTERS: { readonly [F in ExportFormat]: Exporter } = {
   pytorch: exportPytorch,
   keras: exportKeras,
   tfjs: exportTfjs,
+  onnx: exportOnnx,
   svg: (b, o) => exportDiagram(b, 'svg', o),
   png: (b, o) => exportDiagram(b, 'png', o),
 };

@@ -12,6 +12,11 @@ export const EXPORT_FORMAT_INFO = [
   { id: 'keras', label: 'Keras script', note: 'model.py with the functional API and train.py' },
   { id: 'tfjs', label: 'TensorFlow.js model', note: 'model.json + weights.bin for tf.loadLayersModel' },
   {
+    id: 'onnx',
+    label: 'ONNX model',
+    note: 'model.onnx (opset 17, trained weights inside) for onnxruntime in Python, Node, C++, C#…',
+  },
+  {
     id: 'svg',
     label: 'Diagram (SVG)',
     note: 'the graph with shapes and parameter counts, for papers and slides',
