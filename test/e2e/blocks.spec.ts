@@ -107,7 +107,8 @@ test('group a residual block, repeat it ×3, open it, train it, export it, save 
   await page.getByTestId('export-format-pytorch').check();
   await page.getByTestId('export-name').fill('torch');
   await page.getByTestId('export-run').click();
-  await expect(page.getByTestId('notice')).toContainText('Exported pytorch to torch');
+  // It writes the dataset too (MNIST: 31 MB): allow for a busy machine.
+  await expect(page.getByTestId('notice')).toContainText('Exported pytorch to torch', { timeout: 90_000 });
   const model = readFileSync(path.join(served.root, 'torch', 'model.py'), 'utf8');
   expect(model.match(/^class \w+\(nn\.Module\)/gm)).toHaveLength(2);
   // …and it predicts what Netloom predicts (a validation digit, where torch is installed).
@@ -137,6 +138,14 @@ test('group a residual block, repeat it ×3, open it, train it, export it, save 
     const diff = Math.max(...torchOut.map((v, i) => Math.abs(v - ours[i]!)));
     expect(diff).toBeLessThan(1e-4);
   }
+
+  // …and to ONNX, from the same dialog.
+  await page.getByTestId('cmd-export').click();
+  await page.getByTestId('export-format-onnx').check();
+  await page.getByTestId('export-name').fill('onnx');
+  await page.getByTestId('export-run').click();
+  await expect(page.getByTestId('notice')).toContainText('Exported onnx to onnx', { timeout: 60_000 });
+  expect(existsSync(path.join(served.root, 'onnx', 'model.onnx'))).toBe(true);
 
   await page.reload();
   await ready(page);
