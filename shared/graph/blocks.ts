@@ -12,6 +12,8 @@ export const BLOCK_SEP = '__';
 /** Blocks inside blocks, at most this deep. */
 const MAX_DEPTH = 8;
 export const MAX_REPEAT = 64;
+/** Blocks in blocks, repeated, multiply: the expanded model may have at most this many layers. */
+export const MAX_FLAT_NODES = 100_000;
 
 /** One use of a block in the graph (top level). */
 export interface BlockUse {
@@ -85,6 +87,8 @@ class Flattener {
   readonly copies = new Map<string, string[]>();
   private readonly defs: Map<string, CheckBlock>;
   private top = '';
+  /** Set once the expansion passed MAX_FLAT_NODES: nothing more is expanded. */
+  private overflow = false;
 
   constructor(blocks: readonly CheckBlock[]) {
     this.defs = new Map(blocks.map((b) => [b.id, b]));
@@ -108,6 +112,14 @@ class Flattener {
       }
       if (prefix !== '' && (n.kind === 'Input' || n.kind === 'Output'))
         this.problem(`${n.id}: a block holds no ${n.kind} layer; its inputs and output are its ports.`);
+      if (this.nodes.length >= MAX_FLAT_NODES) {
+        if (!this.overflow)
+          this.problem(
+            `${n.id}: the blocks expand to more than ${MAX_FLAT_NODES.toLocaleString('en-US')} layers.`,
+          );
+        this.overflow = true;
+        return lv;
+      }
       this.nodes.push({ ...n, id: prefix + n.id });
     }
     const inputIndex = new Map(
@@ -165,7 +177,7 @@ class Flattener {
       );
     let first: Level | undefined;
     let previous: string | undefined;
-    for (let k = 1; k <= repeat; k++) {
+    for (let k = 1; k <= repeat && !this.overflow; k++) {
       const copyPrefix = `${prefix}${n.id}${BLOCK_SEP}${repeat > 1 ? `${k}${BLOCK_SEP}` : ''}`;
       const inner = this.level(def.nodes, def.edges, copyPrefix, [...stack, def.id]);
       (this.copies.get(def.id) ?? this.copies.set(def.id, []).get(def.id)!).push(copyPrefix);

@@ -209,3 +209,34 @@ describe('diff through blocks', () => {
     expect(diffGraphs(res.graph, res.graph).changed).toEqual([]);
   });
 });
+
+describe('hostile blocks', () => {
+  it('blocks nested and repeated past the layer budget are refused quickly, not expanded', () => {
+    // Six levels of a block used ×64 inside the next: 64^6 layers if expanded.
+    const level = (i: number) => ({
+      id: `b${i}`,
+      name: `Level ${i}`,
+      nodes: [
+        node('in_1', 'BlockInput', { index: 1 }, 0),
+        i === 0
+          ? node('d', 'Dense', { units: 4 }, 100)
+          : node('d', 'Block', { block: `b${i - 1}`, repeat: 64 }, 100),
+        node('out_1', 'BlockOutput', {}, 200),
+      ],
+      edges: [edge('in_1', 'd'), edge('d', 'out_1')],
+    });
+    const g: Graph = {
+      nodes: [
+        node('input_1', 'Input', { shape: [4] }, 0),
+        node('big', 'Block', { block: 'b5', repeat: 64 }, 100),
+        node('output_1', 'Output', { loss: 'meanSquaredError', targetShape: [4] }, 200),
+      ],
+      edges: [edge('input_1', 'big'), edge('big', 'output_1')],
+      blocks: [0, 1, 2, 3, 4, 5].map(level),
+    };
+    // Expanded, this would never end; refused, it ends (within the test's own timeout).
+    const r = checkGraph(g);
+    expect(r.valid).toBe(false);
+    expect(r.issues.some((i) => i.code === 'block' && /more than 100,000 layers/.test(i.message))).toBe(true);
+  });
+});
