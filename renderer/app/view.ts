@@ -21,6 +21,26 @@ export interface CanvasView {
   reveal(id: string): void;
 }
 
+/** Brings node `id` into view (centred, same zoom) unless it already is: after React Flow has measured it. */
+export function revealNode(
+  rf: ReturnType<typeof useReactFlow>,
+  canvas: HTMLElement | null,
+  id: string,
+): void {
+  requestAnimationFrame(() => {
+    const n = rf.getNode(id);
+    const rect = canvas?.getBoundingClientRect();
+    if (!n || !rect) return;
+    const w = n.measured?.width ?? 220;
+    const h = n.measured?.height ?? 96;
+    const a = rf.flowToScreenPosition(n.position);
+    const b = rf.flowToScreenPosition({ x: n.position.x + w, y: n.position.y + h });
+    const inside = a.x >= rect.left && a.y >= rect.top && b.x <= rect.right && b.y <= rect.bottom;
+    if (!inside)
+      void rf.setCenter(n.position.x + w / 2, n.position.y + h / 2, { zoom: rf.getZoom(), duration: 200 });
+  });
+}
+
 /** `canvas`: the element the canvas fills (for its middle). Stable for the editor's lifetime. */
 export function useCanvasView(canvas: RefObject<HTMLElement | null>): CanvasView {
   const rf = useReactFlow();
@@ -44,23 +64,7 @@ export function useCanvasView(canvas: RefObject<HTMLElement | null>): CanvasView
         void rf.setViewport({ x, y, zoom: z });
       },
       reset: () => void rf.setViewport({ x: 0, y: 0, zoom: 1 }),
-      reveal: (id) =>
-        // After React Flow has measured the new node.
-        requestAnimationFrame(() => {
-          const n = rf.getNode(id);
-          const rect = canvas.current?.getBoundingClientRect();
-          if (!n || !rect) return;
-          const w = n.measured?.width ?? 220;
-          const h = n.measured?.height ?? 96;
-          const a = rf.flowToScreenPosition(n.position);
-          const b = rf.flowToScreenPosition({ x: n.position.x + w, y: n.position.y + h });
-          const inside = a.x >= rect.left && a.y >= rect.top && b.x <= rect.right && b.y <= rect.bottom;
-          if (!inside)
-            void rf.setCenter(n.position.x + w / 2, n.position.y + h / 2, {
-              zoom: rf.getZoom(),
-              duration: 200,
-            });
-        }),
+      reveal: (id) => revealNode(rf, canvas.current, id),
       zoomIn: () => void rf.zoomIn(),
       zoomOut: () => void rf.zoomOut(),
       centre: () => {

@@ -19,6 +19,7 @@ import '@xyflow/react/dist/style.css';
 import { type RefObject, useCallback, useEffect, useRef } from 'react';
 import { isLayerKind, layerSpec } from '../../shared/layers/index';
 import { isMac } from '../commands/commands';
+import { revealNode } from '../app/view';
 import { DND_BLOCK_MIME, DND_LIBRARY_MIME } from '../palette/BlockLibrary';
 import { DND_MIME } from '../palette/Palette';
 import { NODE_W } from '../store/graph';
@@ -105,6 +106,11 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
     updateInternals(useAppStore.getState().nodes.map((n) => n.id));
   }, [direction, compact, updateInternals]);
   useBlockFit(rf);
+  // A node a fix inserted comes into view.
+  const revealRequest = useAppStore((s) => s.revealRequest);
+  useEffect(() => {
+    if (revealRequest) revealNode(rf, ref.current, revealRequest.id);
+  }, [revealRequest, rf, ref]);
 
   const onConnectEnd = useCallback(
     (e: MouseEvent | TouchEvent, state: FinalConnectionState) => {

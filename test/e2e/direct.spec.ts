@@ -54,6 +54,18 @@ test('new layers land where there is room and in view; align and distribute from
   await page.goto(served.url);
   await page.getByTestId('template-mlp').click();
   await expect(page.getByTestId('node-dense_2')).toBeVisible();
+  // A box drawn with Shift held selects the nodes inside it.
+  const c = (await page.getByTestId('canvas').boundingBox())!;
+  await page.keyboard.down('Shift');
+  await page.mouse.move(c.x + 6, c.y + 6);
+  await page.mouse.down();
+  await page.mouse.move(c.x + c.width / 2, c.y + c.height * 0.3, { steps: 5 });
+  await page.mouse.move(c.x + c.width - 6, c.y + c.height * 0.6, { steps: 5 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await expect(page.locator('.react-flow__node.selected')).not.toHaveCount(0);
+  await expect(page.locator('.inspector')).toContainText('layers selected');
+  await page.keyboard.press('Escape');
   // Added three times at the canvas's middle: three places, none on another node, all in view.
   for (let i = 0; i < 3; i++) await page.getByTestId('palette-item-Dropout').dblclick();
   const boxes = [];

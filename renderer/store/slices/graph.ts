@@ -179,7 +179,8 @@ export const createGraphSlice: SliceCreator<GraphSlice> = (set, get) => {
     },
     insertBefore: (nodeId, port, kind, params) => {
       const next = refused() ? null : withInsertedBefore(get(), nodeId, port, kind, params);
-      if (next) edited(next);
+      const added = next?.nodes.find((n) => !get().nodes.some((m) => m.id === n.id));
+      if (next) edited({ ...next, revealRequest: added ? { id: added.id, at: Date.now() } : null });
     },
     autoLayout: () => !refused() && edited({ nodes: laidOut(get(), get().layoutDirection) }),
     arrange: (how) => {

@@ -56,6 +56,8 @@ export interface UiSlice {
   panels: Record<PanelName, PanelState>;
   setPanel(name: PanelName, patch: Partial<PanelState>): void;
   diffBase: DiffBase | null;
+  /** A node the canvas should bring into view (one a fix inserted), with when it was asked. */
+  revealRequest: { id: string; at: number } | null;
   setDiffBase(base: DiffBase | null): void;
   theme: Theme;
   minimap: boolean;
@@ -105,6 +107,7 @@ export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
       return { panels: { ...s.panels, [name]: panel } };
     }),
   diffBase: null,
+  revealRequest: null,
   setDiffBase: (diffBase) => set({ diffBase }),
   theme: savedTheme(),
   minimap: true,
