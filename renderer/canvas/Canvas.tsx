@@ -52,12 +52,16 @@ function minimapColor(n: Node): string {
 /** Opening or leaving a block shows its level whole (after React Flow has measured the nodes). */
 function useBlockFit(rf: ReturnType<typeof useReactFlow>) {
   const scope = useAppStore((s) => s.scope);
-  const first = useRef(true);
+  const seen = useRef(scope);
+  const flow = useRef(rf);
+  flow.current = rf;
   useEffect(() => {
-    if (first.current) return void (first.current = false);
-    const t = setTimeout(() => void rf.fitView({ padding: 0.3, maxZoom: 1 }), 50);
+    // Only when the open block changes (not when React Flow's instance object does).
+    if (seen.current === scope) return;
+    seen.current = scope;
+    const t = setTimeout(() => void flow.current.fitView({ padding: 0.3, maxZoom: 1 }), 50);
     return () => clearTimeout(t);
-  }, [scope, rf]);
+  }, [scope]);
 }
 
 /** Something dragged from the palette dropped at `at` (flow coordinates). */

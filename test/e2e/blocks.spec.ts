@@ -105,11 +105,13 @@ test('group a residual block, repeat it ×3, open it, train it, export it, save 
   // Exported to PyTorch: one class for the block's definition.
   await page.getByTestId('cmd-export').click();
   await page.getByTestId('export-format-pytorch').check();
-  await page.getByTestId('export-name').fill('torch');
+  await page.getByTestId('export-name').fill('blocks-torch');
   await page.getByTestId('export-run').click();
   // It writes the dataset too (MNIST: 31 MB): allow for a busy machine.
-  await expect(page.getByTestId('notice')).toContainText('Exported pytorch to torch', { timeout: 90_000 });
-  const model = readFileSync(path.join(served.root, 'torch', 'model.py'), 'utf8');
+  await expect(page.getByTestId('notice')).toContainText('Exported pytorch to blocks-torch', {
+    timeout: 90_000,
+  });
+  const model = readFileSync(path.join(served.root, 'blocks-torch', 'model.py'), 'utf8');
   expect(model.match(/^class \w+\(nn\.Module\)/gm)).toHaveLength(2);
   // …and it predicts what Netloom predicts (a validation digit, where torch is installed).
   if (spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0) {
@@ -129,7 +131,7 @@ test('group a residual block, repeat it ×3, open it, train it, export it, save 
     ].join('\n');
     const torchOut = JSON.parse(
       execFileSync('/usr/bin/python3', ['-c', script, JSON.stringify(inspected.inputShape)], {
-        cwd: path.join(served.root, 'torch'),
+        cwd: path.join(served.root, 'blocks-torch'),
         input: JSON.stringify((inspected.input as number[]).flat(3)),
         encoding: 'utf8',
       }),
@@ -142,10 +144,10 @@ test('group a residual block, repeat it ×3, open it, train it, export it, save 
   // …and to ONNX, from the same dialog.
   await page.getByTestId('cmd-export').click();
   await page.getByTestId('export-format-onnx').check();
-  await page.getByTestId('export-name').fill('onnx');
+  await page.getByTestId('export-name').fill('blocks-onnx');
   await page.getByTestId('export-run').click();
-  await expect(page.getByTestId('notice')).toContainText('Exported onnx to onnx', { timeout: 60_000 });
-  expect(existsSync(path.join(served.root, 'onnx', 'model.onnx'))).toBe(true);
+  await expect(page.getByTestId('notice')).toContainText('Exported onnx to blocks-onnx', { timeout: 60_000 });
+  expect(existsSync(path.join(served.root, 'blocks-onnx', 'model.onnx'))).toBe(true);
 
   await page.reload();
   await ready(page);
