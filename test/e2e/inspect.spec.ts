@@ -107,8 +107,8 @@ test('MLP on spirals: every hidden unit shows its heatmap over the plane, live w
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 1280, height: 720 });
   await setUp(page, 'mlp', 'spirals');
-  await field(page, 'epochs', '300');
-  await field(page, 'learningRate', '0.01');
+  await field(page, 'epochs', '250');
+  await field(page, 'learningRate', '0.003');
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-status')).toHaveText('running');
   await page.getByTestId('view-design').click();
