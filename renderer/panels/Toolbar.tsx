@@ -82,9 +82,9 @@ function RecentFiles({ ctx }: { ctx: CommandContext }) {
 /** The buttons that may move into the overflow menu, the first to go first. */
 const OVERFLOW_ORDER = [
   'ungroup',
+  'group',
   'layout',
   'fit',
-  'group',
   'export',
   'saveAs',
   'redo',

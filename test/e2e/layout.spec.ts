@@ -87,7 +87,9 @@ test('the main screens at 1024×768, 1280×720, 1440×900 and 1920×1080: nothin
       await page.screenshot({ path: `test-results/e2e/layout-overflow-${tag}.png` });
       await page.getByTestId('overflow-layout').click();
     } else {
-      await expect(overflow).toBeHidden();
+      // From 1440 everything is on the bar; at 1280 the block commands may wait in ⋯ (with a
+      // recent-files list beside Open), the canvas commands stay on the bar.
+      if (width >= 1440) await expect(overflow).toBeHidden();
       await expect(page.getByTestId('cmd-layout')).toBeVisible();
     }
     await page.keyboard.press('Control+k');
