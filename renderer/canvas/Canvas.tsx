@@ -14,6 +14,7 @@ import {
   type Node,
   useReactFlow,
   useUpdateNodeInternals,
+  type Viewport,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { type RefObject, useCallback, useEffect, useRef } from 'react';
@@ -22,7 +23,7 @@ import { isMac } from '../commands/commands';
 import { revealNode } from '../app/view';
 import { DND_BLOCK_MIME, DND_LIBRARY_MIME } from '../palette/BlockLibrary';
 import { DND_MIME } from '../palette/Palette';
-import { NODE_W } from '../store/graph';
+import { NODE_W, type Scope } from '../store/graph';
 import { beginGesture, endGesture } from '../store/history';
 import { useCanvasViewReport } from '../store/hooks';
 import { EdgeWeightsToggle } from '../panels/EdgeWeightsToggle';
@@ -55,11 +56,21 @@ function useBlockFit(rf: ReturnType<typeof useReactFlow>) {
   const seen = useRef(scope);
   const flow = useRef(rf);
   flow.current = rf;
+  // The viewport of each level left for a block inside it, given back on the way out.
+  const views = useRef(new Map<Scope | null, Viewport>());
   useEffect(() => {
     // Only when the open block changes (not when React Flow's instance object does).
-    if (seen.current === scope) return;
+    const from = seen.current;
+    if (from === scope) return;
     seen.current = scope;
-    const t = setTimeout(() => void flow.current.fitView({ padding: 0.3, maxZoom: 1 }), 50);
+    const back = views.current.get(scope);
+    const opening = back === undefined || scope?.parent === from;
+    if (opening) views.current.set(from, flow.current.getViewport());
+    else views.current.delete(scope);
+    const t = setTimeout(() => {
+      if (opening || !back) void flow.current.fitView({ padding: 0.3, maxZoom: 1 });
+      else void flow.current.setViewport(back);
+    }, 50);
     return () => clearTimeout(t);
   }, [scope]);
 }

@@ -180,6 +180,14 @@ test('a block inside a block: grouped inside the open ResNet block, opened, and 
   const residual = page.getByTestId('block-block_1');
   await expect(residual).toContainText('×3');
   const total = await page.getByTestId('total-params').textContent();
+  const viewport = page.locator('.react-flow__viewport');
+  // A view of the person's own (zoomed in), which a fit would not give back.
+  await page.getByTestId('cmd-fit').click();
+  const fitted = await viewport.getAttribute('style');
+  await page.keyboard.press('Control+=');
+  await expect.poll(() => viewport.getAttribute('style')).not.toBe(fitted);
+  await page.waitForTimeout(500); // the zoom's animation
+  const outer = await viewport.getAttribute('style');
   await residual.dblclick();
   await expect(page.getByTestId('breadcrumb-block')).toHaveText('Residual');
   await expect(page.getByTestId('node-shape-conv2d_2')).toHaveText('[batch, 14, 14, 16]');
@@ -201,6 +209,8 @@ test('a block inside a block: grouped inside the open ResNet block, opened, and 
   await page.getByTestId('breadcrumb-root').click();
   await expect(page.getByTestId('breadcrumbs')).toHaveCount(0);
   await expect(residual).toBeVisible();
+  // The graph's own view comes back as it was left.
+  await expect.poll(() => viewport.getAttribute('style')).toBe(outer);
   await expect(page.getByTestId('total-params')).toHaveText(total!);
   await expect(page.getByTestId('block-library')).toContainText('Block 2');
 });
