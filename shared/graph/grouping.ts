@@ -184,7 +184,17 @@ export function ungroupBlock(graph: Graph, id: string): GraphEdit {
     ok: true,
     id: nodes[0]?.id ?? id,
     graph: {
-      nodes: [...graph.nodes.filter((n) => n.id !== id), ...nodes],
+      // The layers below the block move down by what its layers need, so nothing overlaps.
+      nodes: [
+        ...graph.nodes
+          .filter((n) => n.id !== id)
+          .map((n) =>
+            n.position.y > node.position.y
+              ? { ...n, position: { ...n.position, y: n.position.y + Math.max(0, repeat * height - 130) } }
+              : n,
+          ),
+        ...nodes,
+      ],
       edges: [
         ...graph.edges.filter((e) => e.target !== id && e.source !== id),
         ...edges,

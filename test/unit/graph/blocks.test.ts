@@ -81,6 +81,11 @@ describe('blocks', () => {
     if (!un.ok) throw new Error(un.reason);
     expect(un.graph.nodes.some((n) => n.kind === 'Block')).toBe(false);
     expect(un.graph.blocks ?? []).toEqual([]);
+    // The unrolled copies sit above what followed the block (it moves down, nothing overlaps).
+    const y = (id: string) => un.graph.nodes.find((n) => n.id === id)!.position.y;
+    const copies = un.graph.nodes.filter((n) => /^(dense_a|add_1)/.test(n.id)).map((n) => n.position.y);
+    expect(copies).toHaveLength(6);
+    expect(y('dense_out')).toBeGreaterThan(Math.max(...copies));
     const ru = checkGraph(un.graph);
     expect(ru.valid).toBe(true);
     expect(ru.totals.params).toBe(r.totals.params);
