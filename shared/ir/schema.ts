@@ -219,6 +219,18 @@ export function appendRun<R extends { graph?: unknown }>(runs: readonly R[], run
   });
 }
 
+/**
+ * Where an imported project's network came from (`netloom import`): the source format and file name,
+ * and how the source model orders one sample's values (`channels-first`: an ONNX image model's
+ * N, C, H, W; the graph itself is channels last). A project without data predicts from CSV rows in
+ * that order.
+ */
+export const originSchema = z.strictObject({
+  format: z.enum(['onnx', 'tfjs']),
+  file: z.string().max(260),
+  layout: z.enum(['channels-last', 'channels-first']),
+});
+
 export const projectSchema = z.strictObject({
   format: z.literal(FORMAT_NAME),
   formatVersion: z.literal(FORMAT_VERSION),
@@ -227,6 +239,7 @@ export const projectSchema = z.strictObject({
   data: dataSpecSchema.nullable(),
   training: trainingConfigSchema,
   runs: z.array(runSummarySchema).max(10_000),
+  origin: originSchema.optional(),
 });
 
 export type Project = z.infer<typeof projectSchema>;
@@ -236,3 +249,4 @@ export type GraphEdge = z.infer<typeof edgeSchema>;
 export type BlockDef = z.infer<typeof blockDefSchema>;
 export type DataSpec = z.infer<typeof dataSpecSchema>;
 export type RunSummary = z.infer<typeof runSummarySchema>;
+export type Origin = z.infer<typeof originSchema>;
