@@ -15,6 +15,7 @@ import { registerDiff } from './cli/diff';
 import { exitCodeFor } from './cli/errors';
 import { registerEvaluate } from './cli/evaluate';
 import { registerExport } from './cli/export';
+import { registerImport } from './cli/import';
 import { registerInspect } from './cli/inspect';
 import { registerLrFind } from './cli/lrFind';
 import type { Io } from './cli/io';
@@ -48,6 +49,7 @@ export function buildProgram(io: Io): Command {
   registerSummary(program, io);
   registerDiff(program, io);
   registerExport(program, io);
+  registerImport(program, io);
   registerServe(program, io, findRendererDir);
   return program;
 }

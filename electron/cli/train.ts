@@ -24,6 +24,7 @@ import { saveProject } from '../services/projectFiles';
 import { DataError, type LoadedData, loadProjectData, recordRun } from '../services/training';
 import { fileAction } from './action';
 import { rebaseData } from './dataFiles';
+import { describeData } from './describeData';
 import { CancelledError, InvalidInputError } from './errors';
 import { epochLine, progressLine } from './format';
 import type { Io } from './io';
@@ -39,6 +40,7 @@ export interface TrainOptions {
   backend?: BackendName;
   out?: string;
   json?: boolean;
+  data?: string;
 }
 
 export function registerTrain(program: Command, io: Io): void {
@@ -52,6 +54,10 @@ export function registerTrain(program: Command, io: Io): void {
     .addOption(new Option('--optimizer <name>', 'optimizer').choices([...OPTIMIZERS]))
     .addOption(
       new Option('--backend <name>', 'tfjs backend (default: best available)').choices([...BACKENDS]),
+    )
+    .option(
+      '--data <source>',
+      "train on this data (builtin:NAME, a CSV file, a folder of images) and keep it as the project's data",
     )
     .option('--out <file>', 'write the trained project here instead of over FILE')
     .option(
@@ -150,8 +156,14 @@ class Interrupt {
  */
 async function prepare(opts: TrainOptions, io: Io): Promise<Prepared> {
   const { file } = opts;
-  const bundle = await load(file);
+  let bundle = await load(file);
   if (opts.out) requireFolderFor(opts.out);
+  if (opts.data) {
+    // The project's data is chosen (an imported model has none) or replaced.
+    const d = await describeData(opts.data, file, {});
+    const data = new Map([...(bundle.data ?? []), ...(d.embedded ?? [])]);
+    bundle = { ...bundle, project: { ...bundle.project, data: d.spec }, data };
+  }
   const report = checkGraph(bundle.project.graph);
   if (!report.valid) {
     for (const e of report.issues.filter((i) => i.severity === 'error'))

@@ -26,6 +26,7 @@ import { DatasetError } from './datasets/errors';
 import { DataPathError, resolveDataPath } from './dataPaths';
 import { importImageFolder } from './datasets/images';
 import { asReconstruction } from './datasets/reconstruction';
+import { RawRowsError, readRawRows } from './rawRows';
 
 export class DataError extends Error {
   override readonly name = 'DataError';
@@ -266,6 +267,7 @@ export async function predictCsv(
   ctx: LoadContext,
 ): Promise<{ rows: number[][]; classes?: string[]; backend: string; warnings: string[] }> {
   const spec = bundle.project.data;
+  if (!spec) return predictRawRows(bundle, file);
   let preprocessing =
     spec?.source === 'csv' ? (spec.preprocessing as CsvPreprocessing | undefined) : undefined;
   if (!preprocessing && spec?.source === 'csv')
@@ -298,4 +300,43 @@ export async function predictCsv(
     backend,
     warnings: imported.warnings,
   };
+}
+
+/**
+ * A project without data (an imported model): each CSV row is one sample's input values, in the
+ * source model's layout (`project.origin`); the outputs are the network's, untouched.
+ */
+async function predictRawRows(
+  bundle: ProjectBundle,
+  file: string,
+): Promise<{ rows: number[][]; backend: string; warnings: string[] }> {
+  const inputs = bundle.project.graph.nodes.filter((n) => n.kind === 'Input');
+  if (inputs.length !== 1)
+    throw new DataError(
+      `The project has no data and ${inputs.length} inputs; rows of a CSV can feed a model with exactly one.`,
+    );
+  const params = inputs[0]!.params;
+  const shape = Array.isArray(params.shape) ? params.shape : [];
+  let raw;
+  try {
+    raw = await readRawRows(
+      file,
+      { shape, dtype: params.dtype === 'int32' ? 'int32' : 'float32' },
+      bundle.project.origin?.layout ?? 'channels-last',
+    );
+  } catch (err) {
+    if (err instanceof RawRowsError) throw new DataError(err.message);
+    throw err;
+  }
+  const { outputs, outputSize, backend } = await predictArrays(
+    bundle,
+    raw.x,
+    raw.sampleShape,
+    raw.dtype,
+    raw.count,
+  );
+  const rows: number[][] = [];
+  for (let i = 0; i < raw.count; i++)
+    rows.push(Array.from(outputs.subarray(i * outputSize, (i + 1) * outputSize)));
+  return { rows, backend, warnings: [] };
 }

@@ -25,6 +25,10 @@ export const TEMPLATE_OPTIONS: Partial<Record<TemplateId, TemplateOptions>> = {
   lstm: { inputShape: [12], outputs: 2, vocabSize: 50 },
   gru: { inputShape: [12], outputs: 2, vocabSize: 50 },
   transformer: { inputShape: [12], outputs: 2, vocabSize: 50 },
+  perceptron: { inputShape: [4], outputs: 1 },
+  autoencoder: { inputShape: [16] },
+  resnet: { inputShape: [12, 12, 1], outputs: 3 },
+  encoder: { inputShape: [12], outputs: 2, vocabSize: 50 },
 };
 
 /** Deterministic synthetic samples for a template: token ids or smooth floats, labels by index. */
@@ -74,7 +78,12 @@ export async function trainedTemplate(
 ): Promise<{ bundle: ProjectBundle; data: ArrayDataset }> {
   const o = TEMPLATE_OPTIONS[id]!;
   const project = buildTemplate(id, o);
-  const data = syntheticData(project, 48, o.outputs ?? 2);
+  let data = syntheticData(project, 48, Math.max(o.outputs ?? 2, 2));
+  if (id === 'autoencoder') {
+    // The autoencoder learns its own inputs, in [0, 1] as its sigmoid outputs.
+    const x = Float32Array.from(data.x, (v) => (v + 1.2) / 2.4);
+    data = { ...data, task: 'regression', x, y: x, targetSize: data.sampleShape[0]! };
+  }
   return { bundle: await trainedProject(project, data), data };
 }
 

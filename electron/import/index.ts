@@ -1,0 +1,54 @@
+/**
+ * `netloom import` and File ▸ Open of a model: reads a model file (an ONNX `.onnx`, or a TF.js layers
+ * `model.json` with its weight shards beside it), maps it onto the catalog and returns the project it
+ * becomes (no data yet). Keras `.keras`/`.h5` files are refused with what to do instead: no file
+ * written by Keras itself can be had here to test an importer against.
+ */
+import path from 'node:path';
+import type { ProjectBundle } from '../../shared/ir/project';
+import { NotRegularFileError, readRegularFile } from '../services/regularFile';
+import { importedProject } from './project';
+import { importTfjs } from './tfjs';
+import { IMPORT_LIMITS, ImportError, type ImportedModel } from './types';
+
+/** The file kinds an import reads, by how their names end. */
+export const IMPORTABLE = ['.onnx', '.json'] as const;
+
+export function isImportable(file: string): boolean {
+  const lower = file.toLowerCase();
+  return IMPORTABLE.some((ext) => lower.endsWith(ext));
+}
+
+async function readFile(file: string, maxBytes: number): Promise<Buffer> {
+  try {
+    return await readRegularFile(file, maxBytes);
+  } catch (err) {
+    if (err instanceof NotRegularFileError) throw new ImportError(err.message);
+    if (err instanceof RangeError) throw new ImportError(err.message);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ImportError(`${file}: no such file.`);
+    if (code) throw new ImportError(`${file}: cannot be read (${code}).`);
+    throw err;
+  }
+}
+
+/** Reads and maps a model file. Throws `ImportError` (located) or `UnsupportedModelError`. */
+export async function readModel(file: string): Promise<ImportedModel> {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.keras') || lower.endsWith('.h5'))
+    throw new ImportError(
+      `${file}: Keras files are not imported. Convert the model with tensorflowjs_converter ` +
+        '(--input_format keras) and import its model.json, or export it to ONNX.',
+    );
+  if (lower.endsWith('.json')) {
+    const text = (await readFile(file, IMPORT_LIMITS.maxJsonBytes)).toString('utf8');
+    const dir = path.dirname(file);
+    return importTfjs(text, (name, maxBytes) => readFile(path.join(dir, name), maxBytes), file);
+  }
+  throw new ImportError(`${file}: not a model Netloom imports (an .onnx file, or a TF.js model.json).`);
+}
+
+/** A model file as a project (no data until one is chosen). */
+export async function importModelFile(file: string, name?: string): Promise<ProjectBundle> {
+  return importedProject(await readModel(file), file, name);
+}
