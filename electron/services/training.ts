@@ -284,16 +284,7 @@ export async function predictCsv(
     throw err;
   }
   const ds: ArrayDataset = imported.dataset;
-  const { outputs, outputSize, backend } = await predictArrays(
-    bundle,
-    ds.x,
-    ds.sampleShape,
-    ds.xDtype,
-    ds.count,
-  );
-  const rows: number[][] = [];
-  for (let i = 0; i < ds.count; i++)
-    rows.push(Array.from(outputs.subarray(i * outputSize, (i + 1) * outputSize)));
+  const { rows, backend } = await predictRows(bundle, ds.x, ds.sampleShape, ds.xDtype, ds.count);
   return {
     rows,
     ...(preprocessing.classes ? { classes: preprocessing.classes } : {}),
@@ -328,15 +319,18 @@ async function predictRawRows(
     if (err instanceof RawRowsError) throw new DataError(err.message);
     throw err;
   }
-  const { outputs, outputSize, backend } = await predictArrays(
-    bundle,
-    raw.x,
-    raw.sampleShape,
-    raw.dtype,
-    raw.count,
-  );
-  const rows: number[][] = [];
-  for (let i = 0; i < raw.count; i++)
-    rows.push(Array.from(outputs.subarray(i * outputSize, (i + 1) * outputSize)));
+  const { rows, backend } = await predictRows(bundle, raw.x, raw.sampleShape, raw.dtype, raw.count);
   return { rows, backend, warnings: [] };
+}
+
+/** `predictArrays`, its outputs split into one array per row. */
+async function predictRows(
+  ...args: Parameters<typeof predictArrays>
+): Promise<{ rows: number[][]; backend: string }> {
+  const count = args[4];
+  const { outputs, outputSize, backend } = await predictArrays(...args);
+  const rows: number[][] = [];
+  for (let i = 0; i < count; i++)
+    rows.push(Array.from(outputs.subarray(i * outputSize, (i + 1) * outputSize)));
+  return { rows, backend };
 }
