@@ -14,6 +14,12 @@ model: same layers, sizes, activations, dropout) and how to train it:
 
 `threads` defaults to os.cpu_count().
 
+A request with `"idiomatic": "mlp" | "cnn" | "lstm" | "gru" | "transformer"` (instead of `modelPy`)
+trains the model a PyTorch user would write for that template (`idiomatic_model` below): the same
+architecture and sizes, written with nn.Sequential / nn.LSTM / nn.GRU / nn.TransformerEncoder, the
+CNN channels first, the network ending in logits and trained with nn.CrossEntropyLoss and Adam
+(PyTorch's defaults). That is the yardstick the benchmark's ratios are against (issue 20).
+
 The step is what the exported train.py does: zero_grad, forward (train mode: dropout on), Keras's
 clipped cross-entropy on the softmax output, backward, Adam (eps 1e-7, as TF.js), and the loss and
 correct count read back every step (as Netloom's engine does). Synthetic data, seeded.
@@ -71,6 +77,67 @@ def nativize(model):
     return notes
 
 
+class TokenClassifier(nn.Module):
+    """Embedding -> nn.LSTM / nn.GRU (batch_first) -> last hidden state -> Linear, on logits."""
+
+    def __init__(self, rnn, vocab, classes):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, 32)
+        self.rnn = rnn(32, 64, batch_first=True)
+        self.head = nn.Linear(64, classes)
+
+    def forward(self, x):
+        out, _ = self.rnn(self.embed(x))
+        return self.head(out[:, -1])
+
+
+class TransformerClassifier(nn.Module):
+    """Token + learned position embeddings -> 2 encoder layers (d 32, 2 heads, FFN 64) -> mean -> Linear."""
+
+    def __init__(self, vocab, length, classes):
+        super().__init__()
+        self.tokens = nn.Embedding(vocab, 32)
+        self.positions = nn.Embedding(length, 32)
+        layer = nn.TransformerEncoderLayer(32, 2, dim_feedforward=64, dropout=0.1, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, num_layers=2)
+        self.drop = nn.Dropout(0.1)
+        self.head = nn.Linear(32, classes)
+        self.register_buffer('index', torch.arange(length), persistent=False)
+
+    def forward(self, x):
+        h = self.encoder(self.tokens(x) + self.positions(self.index))
+        return self.head(self.drop(h.mean(dim=1)))
+
+
+def idiomatic_model(name, req):
+    """The template's network as a PyTorch user writes it; returns (model, input shape, dtype)."""
+    classes = int(req['classes'])
+    shape = list(req['inputShape'])
+    if name == 'mlp':
+        n = shape[0]
+        return nn.Sequential(
+            nn.Linear(n, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, classes)
+        ), shape, 'float32'
+    if name == 'cnn':
+        h, w, c = shape  # LeNet-5 as the template: 5x5 'same', pool, 5x5 'valid', pool, 120, 84
+        side = ((h // 2) - 4) // 2
+        model = nn.Sequential(
+            nn.Conv2d(c, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+            nn.Linear(16 * side * side, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+            nn.Linear(84, classes),
+        )
+        return model, [c, h, w], 'float32'
+    vocab = int(req['vocab'])
+    if name == 'lstm':
+        return TokenClassifier(nn.LSTM, vocab, classes), shape, 'int64'
+    if name == 'gru':
+        return TokenClassifier(nn.GRU, vocab, classes), shape, 'int64'
+    if name == 'transformer':
+        return TransformerClassifier(vocab, shape[0], classes), shape, 'int64'
+    raise ValueError(f'no idiomatic model for {name}')
+
+
 def load_module(path):
     spec = importlib.util.spec_from_file_location(f'netloom_bench_{abs(hash(path))}', path)
     mod = importlib.util.module_from_spec(spec)
@@ -83,29 +150,44 @@ def run(req):
     torch.set_num_threads(threads)
     seed = int(req.get('seed', 1))
     torch.manual_seed(seed)
-    mod = load_module(req['modelPy'])
-    model = mod.build_model()
-    notes = nativize(model)
-    model.train()
+    idiomatic = req.get('idiomatic')
     batch = int(req['batch'])
-    shape = [batch, *req['inputShape']]
+    if idiomatic:
+        model, sample, dtype = idiomatic_model(idiomatic, req)
+        notes = [f'idiomatic {idiomatic}: logits, nn.CrossEntropyLoss']
+        n_inputs = 1
+    else:
+        mod = load_module(req['modelPy'])
+        model = mod.build_model()
+        notes = nativize(model)
+        sample, dtype = list(req['inputShape']), 'int32' if req['inputDtype'] == 'int32' else 'float32'
+        n_inputs = len(mod.INPUTS)
+    model.train()
+    shape = [batch, *sample]
     gen = torch.Generator().manual_seed(seed)
     # A few distinct batches, cycled: the data's values do not change the work done.
     pool = 8
-    if req['inputDtype'] == 'int32':
-        xs = [torch.randint(2, int(req['vocab']), shape, generator=gen, dtype=torch.int32) for _ in range(pool)]
+    if dtype in ('int32', 'int64'):
+        kind = torch.int64 if dtype == 'int64' else torch.int32
+        xs = [torch.randint(2, int(req['vocab']), shape, generator=gen, dtype=kind) for _ in range(pool)]
     else:
         xs = [torch.rand(shape, generator=gen) for _ in range(pool)]
     ys = [torch.randint(0, int(req['classes']), (batch,), generator=gen) for _ in range(pool)]
-    optimizer = torch.optim.Adam(model.parameters(), lr=float(req['lr']), eps=1e-7)
-    n_inputs = len(mod.INPUTS)
+    if idiomatic:
+        optimizer = torch.optim.Adam(model.parameters(), lr=float(req['lr']))
+        criterion = nn.CrossEntropyLoss()
+    else:
+        optimizer = torch.optim.Adam(model.parameters(), lr=float(req['lr']), eps=1e-7)
 
     def step(i):
         x, y = xs[i % pool], ys[i % pool]
         optimizer.zero_grad()
         pred = model(*([x] * n_inputs))
-        p = pred.clamp(EPS, 1 - EPS).reshape(-1, pred.shape[-1])
-        loss = F.nll_loss(torch.log(p), y)
+        if idiomatic:
+            loss = criterion(pred, y)
+        else:
+            p = pred.clamp(EPS, 1 - EPS).reshape(-1, pred.shape[-1])
+            loss = F.nll_loss(torch.log(p), y)
         loss.backward()
         optimizer.step()
         loss.item()

@@ -1,28 +1,32 @@
 /**
  * `npm run bench:train`: training throughput (samples/second) of Netloom's engine beside PyTorch,
- * measured in the same run, for the MLP (784-128-128-10), CNN (LeNet, 28×28×1), LSTM and Transformer
- * templates (sequences of 100 tokens, vocabulary 10,000), batch 64, Adam (lr 1e-3), float32.
+ * measured in the same run, for the MLP (784-128-128-10), CNN (LeNet, 28×28×1), LSTM, GRU and
+ * Transformer templates (sequences of 100 tokens, vocabulary 10,000), batch 64 and 256, Adam, float32.
  *
  *   npm run bench:train -- [--backend wasm|cpu|tensorflow] [--models mlp,cnn,lstm,gru,transformer]
- *                          [--seconds X] [--profile] [--no-torch]
+ *                          [--batch 64,256] [--seconds X] [--profile] [--no-torch] [--no-whole-run]
  *
  * `--seconds X` scales every time budget (X is the MLP's Netloom budget, default 8);
  * `NETLOOM_BENCH_PYTHON` replaces /usr/bin/python3.
  *
  * Netloom: the real training loop (`startTrainingInProcess`, as the worker runs it), one progress
  * event per batch; the first `warmup` steps are skipped, then steps are timed until both `minSteps`
- * and the time budget are reached. PyTorch: `torch_ref.py` under Debian's /usr/bin/python3, the same
- * graph through Netloom's own PyTorch export (model.py; its LSTM as nn.LSTM), same batch, optimiser
- * (Adam, eps 1e-7), loss and dtype, torch threads = cores, OPENBLAS_NUM_THREADS=1; the models are
- * interleaved (Netloom, then torch, per model) so both see the same machine load.
+ * and the time budget are reached.
  *
- * Torch also runs on one thread, and OMP_WAIT_POLICY=PASSIVE is set (unless the environment sets it):
- * on a machine where other work competes for the cores, OpenMP's default spinning makes torch with
- * threads = cores 10-50x slower than one thread (measured here: MLP 1,300 against 36,000 samples/s
- * at load 3.5 on 2 cores); passive waiting keeps it in line without changing what is computed.
- * `ratio` follows the definition (torch threads = cores); `ratio vs best torch` divides by the faster
- * of the two torch runs: the stricter figure, and the one that stays put when the machine is busy.
- * Absolute figures on a shared machine are noise; ratios are what we track (goal: ≥ 0.5, issue 7).
+ * The yardstick (issue 20) is idiomatic PyTorch: the model a PyTorch user writes for each template
+ * (`torch_ref.py`, `idiomatic_model`: nn.Sequential, nn.LSTM, nn.GRU, nn.TransformerEncoder, the CNN
+ * channels first, logits with nn.CrossEntropyLoss, Adam), same architecture, batch and dtype, timed
+ * at threads = cores and at one thread; the ratio is against the faster of the two. A second column
+ * times PyTorch running Netloom's own export (model.py), which should be as fast. Both run under
+ * Debian's /usr/bin/python3 with OPENBLAS_NUM_THREADS=1, and per model right after Netloom, so both
+ * see the same machine load. OMP_WAIT_POLICY=PASSIVE is set (unless the environment sets it): on a
+ * machine where other work competes for the cores, OpenMP's default spinning makes torch with
+ * threads = cores 10-50x slower than one thread; passive waiting keeps it in line without changing
+ * what is computed. Absolute figures on a shared machine are noise; ratios are what we track.
+ *
+ * GFLOP/s: 3 × the forward FLOPs the graph checker counts per sample (the summary's figure), times
+ * samples/s, the same count for both sides. "Whole run": a short `netloom train`-like run through the
+ * worker (validation split, progress at the engine's pace), as the CLI and the app report it.
  *
  * `--profile` adds, per model, a few Netloom steps under `tf.profile` (exactly whole batches of the
  * engine's loop), reported per step: wall time, time inside kernels, kernel calls, and the kernels
@@ -40,13 +44,15 @@ import { planGraph } from '../../electron/export/plan';
 import { torchModelPy } from '../../electron/export/pytorch';
 import { initBackend, isBackendName } from '../../electron/engine/backend';
 import { mulberry32 } from '../../electron/engine/random';
-import { startTrainingInProcess } from '../../electron/engine/session';
+import { startTraining, startTrainingInProcess } from '../../electron/engine/session';
+import { checkGraph } from '../../shared/graph/check';
 import { buildTemplate, type TemplateId, type TemplateOptions } from '../../shared/templates/index';
 import { DEFAULT_TRAINING, type TrainingConfig } from '../../shared/training/config';
 import type { ArrayDataset } from '../../shared/training/data';
 import { backendLabel, type BackendName, type TerminalEvent } from '../../shared/training/protocol';
 
-const BATCH = 64;
+/** Batch sizes measured (`--batch` overrides). */
+const BATCHES = [64, 256];
 const LR = 1e-3;
 const SEED = 1;
 /** Debian's python3 (with python3-torch); the Python on PATH is not Debian's. */
@@ -156,7 +162,7 @@ const MODELS: readonly ModelSpec[] = [
     profileSteps: 2,
   },
 ];
-const DEFAULT_MODELS = ['mlp', 'cnn', 'lstm', 'transformer'];
+const DEFAULT_MODELS = ['mlp', 'cnn', 'lstm', 'gru', 'transformer'];
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -164,6 +170,9 @@ const DEFAULT_MODELS = ['mlp', 'cnn', 'lstm', 'transformer'];
 
 interface Args {
   backend: BackendName | undefined;
+  batches: number[];
+  /** Also train a short run through the worker, as `netloom train` does (`--no-whole-run` skips). */
+  wholeRun: boolean;
   models: ModelSpec[];
   /** Multiplies every time budget. */
   timeScale: number;
@@ -174,7 +183,7 @@ interface Args {
 function usage(problem: string): never {
   console.error(
     `${problem}\nusage: npm run bench:train -- [--backend wasm|cpu|tensorflow] ` +
-      `[--models ${MODELS.map((m) => m.id).join(',')}] [--seconds X] [--profile] [--no-torch]`,
+      `[--models ${MODELS.map((m) => m.id).join(',')}] [--batch 64,256] [--seconds X] [--profile] [--no-torch] [--no-whole-run]`,
   );
   process.exit(2);
 }
@@ -182,6 +191,8 @@ function usage(problem: string): never {
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
     backend: undefined,
+    batches: BATCHES,
+    wholeRun: true,
     models: MODELS.filter((m) => DEFAULT_MODELS.includes(m.id)),
     timeScale: 1,
     profile: false,
@@ -215,6 +226,18 @@ function parseArgs(argv: readonly string[]): Args {
       }
       case '--profile':
         args.profile = true;
+        break;
+      case '--batch': {
+        const list = value()
+          .split(',')
+          .map((b) => Number(b));
+        if (!list.length || list.some((b) => !Number.isInteger(b) || b < 1))
+          usage('--batch takes sizes, e.g. 64,256');
+        args.batches = list;
+        break;
+      }
+      case '--no-whole-run':
+        args.wholeRun = false;
         break;
       case '--no-torch':
         args.torch = false;
@@ -295,6 +318,7 @@ const DATA_BATCHES = 16;
 function runEngine(
   spec: ModelSpec,
   backend: BackendName | undefined,
+  batch: number,
   maxSteps: number,
   onStep: (step: number, now: number, backend: BackendName, threads: number) => boolean,
 ): Promise<TerminalEvent> {
@@ -304,7 +328,7 @@ function runEngine(
     ...DEFAULT_TRAINING,
     optimizer: 'adam',
     learningRate: LR,
-    batchSize: BATCH,
+    batchSize: batch,
     epochs: Math.ceil((maxSteps + 1) / batches),
     validationSplit: 0,
     shuffle: true,
@@ -315,7 +339,7 @@ function runEngine(
   let step = 0;
   const handle = startTrainingInProcess({
     project: { graph: project.graph, training: config },
-    dataset: dataset(spec, batches * BATCH),
+    dataset: dataset(spec, batches * batch),
     config,
     ...(backend ? { backend } : {}),
     progressIntervalMs: 0,
@@ -338,6 +362,7 @@ const reasonOf = (e: TerminalEvent): string =>
 async function measureNetloom(
   spec: ModelSpec,
   backend: BackendName | undefined,
+  batch: number,
   scale: number,
 ): Promise<Measured> {
   const seconds = spec.seconds * scale;
@@ -346,7 +371,7 @@ async function measureNetloom(
   let timed = 0;
   let seen: BackendName | undefined;
   let threads = 1;
-  const end = await runEngine(spec, backend, spec.warmup + spec.maxSteps, (step, now, b, th) => {
+  const end = await runEngine(spec, backend, batch, spec.warmup + spec.maxSteps, (step, now, b, th) => {
     seen = b;
     if (step > spec.warmup) threads = Math.max(threads, th);
     if (step === spec.warmup) {
@@ -362,7 +387,7 @@ async function measureNetloom(
     const s = (t1 - t0) / 1000;
     return {
       ok: true,
-      samplesPerSecond: (timed * BATCH) / s,
+      samplesPerSecond: (timed * batch) / s,
       steps: timed,
       seconds: s,
       backend: seen!,
@@ -387,7 +412,7 @@ async function profileNetloom(
   let wallMs = 0;
   const check = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
   const steps = spec.profileSteps;
-  const end = await runEngine(spec, backend, spec.warmup + steps, (step, now) => {
+  const end = await runEngine(spec, backend, 64, spec.warmup + steps, (step, now) => {
     if (step === spec.warmup) {
       // Everything the engine does until a later progress event is whole steps (the loop yields via
       // setImmediate first; tf.profile's own continuation runs before that).
@@ -521,13 +546,21 @@ class TorchRef {
 
 interface Row {
   spec: ModelSpec;
+  batch: number;
   netloom: Measured;
-  /** threads = cores (the benchmark's definition). */
+  /** Idiomatic PyTorch (the yardstick), threads = cores and one thread. */
+  idiom: TorchReply | undefined;
+  idiomOne: TorchReply | undefined;
+  /** PyTorch running Netloom's own export (model.py), threads = cores and one thread. */
   torch: TorchReply | undefined;
-  /** One thread (reported beside it). */
   torchOne: TorchReply | undefined;
+  /** Training FLOPs per sample (3× the forward pass's, from the graph checker). */
+  flops: number;
   profile?: StepProfile | string;
 }
+
+/** Ratio targets against the best idiomatic PyTorch run (issue 20). */
+const TARGETS: Record<string, number> = { mlp: 0.5, cnn: 0.75, lstm: 1, gru: 1, transformer: 1 };
 
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
@@ -540,6 +573,64 @@ function load(): string {
       .map((l) => l.toFixed(2))
       .join(', ')}`;
   }
+}
+
+const bestOf = (...xs: (TorchReply | undefined)[]) =>
+  Math.max(0, ...xs.map((x) => (x?.ok ? x.samplesPerSecond : 0)));
+
+/** Both torch runs (threads = cores, then one thread) of one request. */
+async function torchPair(
+  ref: TorchRef,
+  request: object,
+  cores: number,
+  label: string,
+): Promise<[TorchReply, TorchReply | undefined]> {
+  const many = await ref.run({ ...request, threads: cores });
+  // One thread too: on a loaded machine torch's threads wait for each other at every op and the
+  // threads = cores figure collapses; the faster of the two is the stricter yardstick.
+  const one = cores > 1 ? await ref.run({ ...request, threads: 1 }) : undefined;
+  const say = (t: TorchReply, n: number) =>
+    `    ${label} ${n} thread(s) ` +
+    (t.ok ? `${fmt(t.samplesPerSecond)} samples/s (${t.steps} steps)` : `failed: ${t.error}`);
+  console.error(say(many, cores));
+  if (one) console.error(say(one, 1));
+  return [many, one];
+}
+
+/**
+ * What a user sees: a short `netloom train`-like run through the worker (validation split 0.1,
+ * progress events at the engine's own pace, layer statistics), samples/s as its last progress
+ * event reports it and as the wall clock gives it from start to the end of the run.
+ */
+async function wholeRun(spec: ModelSpec, backend: BackendName | undefined): Promise<string> {
+  const project = buildTemplate(spec.template, spec.options);
+  const count = 64 * 40;
+  const config: TrainingConfig = {
+    ...DEFAULT_TRAINING,
+    optimizer: 'adam',
+    learningRate: LR,
+    batchSize: 64,
+    epochs: 2,
+    validationSplit: 0.1,
+    seed: SEED,
+    earlyStopping: null,
+  };
+  let reported = 0;
+  const t0 = performance.now();
+  const handle = startTraining({
+    project: { graph: project.graph, training: config },
+    dataset: dataset(spec, count),
+    config,
+    ...(backend ? { backend } : {}),
+    onEvent: (e) => {
+      if (e.type === 'progress') reported = e.samplesPerSecond;
+    },
+  });
+  const end = await handle.done;
+  const seconds = (performance.now() - t0) / 1000;
+  if (end.type !== 'done') return `failed: ${reasonOf(end)}`;
+  const trained = 2 * Math.floor(count * 0.9);
+  return `${fmt(reported)} samples/s in its progress events, ${fmt(trained / seconds)} over the whole run (${seconds.toFixed(1)} s incl. worker start and validation)`;
 }
 
 async function main() {
@@ -558,7 +649,9 @@ async function main() {
   let torch: { ref: TorchRef; hello: TorchHello } | string = 'skipped (--no-torch)';
   if (args.torch) torch = await TorchRef.start();
 
-  console.log('Training throughput: Netloom (TensorFlow.js) vs PyTorch, batch 64, Adam, float32');
+  console.log(
+    `Training throughput: Netloom (TensorFlow.js) vs PyTorch, batch ${args.batches.join(' and ')}, Adam, float32`,
+  );
   console.log(
     `Netloom: tfjs ${tf.version.tfjs}, backend ${backend}, Node ${process.version}; ` +
       (typeof torch === 'string'
@@ -576,47 +669,67 @@ async function main() {
     );
 
   const rows: Row[] = [];
+  const whole = new Map<string, string>();
   try {
     for (const spec of args.models) {
-      const net = await measureNetloom(spec, args.backend ?? backend, args.timeScale);
-      console.error(
-        `  ${spec.id}: netloom ` +
-          (net.ok ? `${fmt(net.samplesPerSecond)} samples/s (${net.steps} steps)` : `failed: ${net.reason}`),
-      );
-      let torchReply: TorchReply | undefined;
-      let torchOne: TorchReply | undefined;
-      if (typeof torch !== 'string') {
-        const project = buildTemplate(spec.template, spec.options);
-        const modelPy = path.join(dir, `${spec.id}.py`);
-        writeFileSync(modelPy, torchModelPy(planGraph(project.graph), spec.id, 'bench'));
-        const request = {
-          name: spec.id,
-          modelPy,
-          inputShape: spec.sampleShape,
-          inputDtype: spec.dtype,
-          vocab: spec.vocab,
-          classes: spec.classes,
-          batch: BATCH,
-          lr: LR,
-          seed: SEED,
-          warmup: 3,
-          minSteps: 5,
-          maxSteps: 5000,
-          seconds: spec.torchSeconds * args.timeScale,
+      const project = buildTemplate(spec.template, spec.options);
+      const flops = 3 * checkGraph(project.graph).totals.flops;
+      const modelPy = path.join(dir, `${spec.id}.py`);
+      writeFileSync(modelPy, torchModelPy(planGraph(project.graph), spec.id, 'bench'));
+      for (const batch of args.batches) {
+        const net = await measureNetloom(spec, args.backend ?? backend, batch, args.timeScale);
+        console.error(
+          `  ${spec.id} batch ${batch}: netloom ` +
+            (net.ok
+              ? `${fmt(net.samplesPerSecond)} samples/s (${net.steps} steps)`
+              : `failed: ${net.reason}`),
+        );
+        const row: Row = {
+          spec,
+          batch,
+          netloom: net,
+          idiom: undefined,
+          idiomOne: undefined,
+          torch: undefined,
+          torchOne: undefined,
+          flops,
         };
-        torchReply = await torch.ref.run({ ...request, threads: cores });
-        // One thread too: on a loaded machine, torch's threads wait for each other at every op and
-        // the threads = cores figure collapses; the faster of the two is the stricter yardstick.
-        if (cores > 1) torchOne = await torch.ref.run({ ...request, threads: 1 });
-        const say = (t: TorchReply, n: number) =>
-          `  ${spec.id}: torch ${n} thread(s) ` +
-          (t.ok ? `${fmt(t.samplesPerSecond)} samples/s (${t.steps} steps)` : `failed: ${t.error}`);
-        console.error(say(torchReply, cores));
-        if (torchOne) console.error(say(torchOne, 1));
+        if (typeof torch !== 'string') {
+          const request = {
+            name: spec.id,
+            inputShape: spec.sampleShape,
+            inputDtype: spec.dtype,
+            vocab: spec.vocab,
+            classes: spec.classes,
+            batch,
+            lr: LR,
+            seed: SEED,
+            warmup: 3,
+            minSteps: 5,
+            maxSteps: 5000,
+            seconds: spec.torchSeconds * args.timeScale,
+          };
+          [row.idiom, row.idiomOne] = await torchPair(
+            torch.ref,
+            { ...request, idiomatic: spec.id },
+            cores,
+            'idiomatic torch',
+          );
+          [row.torch, row.torchOne] = await torchPair(
+            torch.ref,
+            { ...request, modelPy },
+            cores,
+            'torch on the export',
+          );
+        }
+        if (args.profile && batch === args.batches[0])
+          row.profile = await profileNetloom(spec, args.backend ?? backend);
+        rows.push(row);
       }
-      const row: Row = { spec, netloom: net, torch: torchReply, torchOne };
-      if (args.profile) row.profile = await profileNetloom(spec, args.backend ?? backend);
-      rows.push(row);
+      if (args.wholeRun) {
+        whole.set(spec.id, await wholeRun(spec, args.backend ?? backend));
+        console.error(`  ${spec.id} whole run: ${whole.get(spec.id)}`);
+      }
     }
   } finally {
     if (typeof torch !== 'string') torch.ref.stop();
@@ -625,30 +738,43 @@ async function main() {
 
   const header = [
     'model',
+    'batch',
     'netloom samples/s',
-    `torch (${cores} thr) samples/s`,
-    'ratio',
     'backend',
-    'torch (1 thr)',
-    'ratio vs best torch',
-    'timed steps n/t',
+    'idiomatic torch (best)',
+    'ratio',
+    'target',
+    'torch on export (best)',
+    'ratio',
+    'GFLOP/s netloom',
+    'GFLOP/s torch',
   ];
   const table = rows.map((r) => {
     const n = r.netloom;
-    const t = r.torch;
-    const one = r.torchOne;
-    const best = Math.max(t?.ok ? t.samplesPerSecond : 0, one?.ok ? one.samplesPerSecond : 0);
-    const cell = (x: TorchReply | undefined) =>
-      x === undefined ? '—' : x.ok ? fmt(x.samplesPerSecond) : 'failed';
+    const idiom = bestOf(r.idiom, r.idiomOne);
+    const exported = bestOf(r.torch, r.torchOne);
+    const thr = (many: TorchReply | undefined, one: TorchReply | undefined) => {
+      const best = bestOf(many, one);
+      if (best === 0) return many || one ? 'failed' : '—';
+      const threads = one?.ok && one.samplesPerSecond === best ? 1 : cores;
+      return `${fmt(best)} (${threads} thr)`;
+    };
+    const ratio = (b: number) => (n.ok && b > 0 ? `${(n.samplesPerSecond / b).toFixed(3)}x` : '—');
+    const target = TARGETS[r.spec.id];
     return [
       r.spec.id,
+      String(r.batch),
       n.ok ? fmt(n.samplesPerSecond) : 'failed',
-      cell(t),
-      n.ok && t?.ok ? `${(n.samplesPerSecond / t.samplesPerSecond).toFixed(3)}x` : '—',
       n.ok ? backendLabel(n) : (n.backend ?? backend),
-      cell(one),
-      n.ok && best > 0 ? `${(n.samplesPerSecond / best).toFixed(3)}x` : '—',
-      `${n.ok ? n.steps : '—'} / ${t?.ok ? t.steps : '—'}`,
+      thr(r.idiom, r.idiomOne),
+      ratio(idiom),
+      target === undefined
+        ? '—'
+        : `≥ ${target}x${n.ok && idiom > 0 ? (n.samplesPerSecond / idiom >= target ? ' met' : ' not met') : ''}`,
+      thr(r.torch, r.torchOne),
+      ratio(exported),
+      n.ok ? fmt((n.samplesPerSecond * r.flops) / 1e9) : '—',
+      idiom > 0 ? fmt((idiom * r.flops) / 1e9) : '—',
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
@@ -659,46 +785,62 @@ async function main() {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of table) console.log(line(r));
   console.log('');
+  console.log(
+    'ratio: Netloom over the faster of 1 thread and threads = cores. GFLOP/s: 3 × the forward FLOPs the ' +
+      'summary counts, per sample, times samples/s (the same count for both sides).',
+  );
   for (const r of rows) {
     const notes: string[] = [];
     if (!r.netloom.ok) notes.push(`netloom: ${r.netloom.reason}`);
-    if (r.torch && !r.torch.ok) notes.push(`torch: ${r.torch.error}`);
-    if (r.torchOne && !r.torchOne.ok) notes.push(`torch (1 thread): ${r.torchOne.error}`);
-    if (r.torch?.ok && r.torch.notes.length) notes.push(`torch uses ${r.torch.notes.join(', ')}`);
-    if (notes.length) console.log(`${r.spec.id} (${r.spec.label}): ${notes.join('; ')}`);
+    for (const [name, t] of [
+      ['idiomatic torch', r.idiom],
+      ['idiomatic torch (1 thread)', r.idiomOne],
+      ['torch on the export', r.torch],
+      ['torch on the export (1 thread)', r.torchOne],
+    ] as const)
+      if (t && !t.ok) notes.push(`${name}: ${t.error}`);
+    if (r.torch?.ok && r.torch.notes.length)
+      notes.push(`the export's torch run uses ${r.torch.notes.join(', ')}`);
+    if (notes.length) console.log(`${r.spec.id} batch ${r.batch} (${r.spec.label}): ${notes.join('; ')}`);
   }
-  if (args.profile) {
+  if (whole.size) {
     console.log(
-      '\nNetloom steps under tf.profile, per step (kernel time = wall time inside kernels; the rest is ' +
-        'dispatch, tape, gradient bookkeeping and the engine loop):',
+      '\nAs `netloom train` reports it (worker thread, validation split 0.1, 2 epochs of 2,560 samples, batch 64):',
     );
-    for (const r of rows) {
-      const p = r.profile;
-      if (p === undefined) continue;
-      if (typeof p === 'string') {
-        console.log(`${r.spec.id}: not profiled (${p})`);
-        continue;
-      }
-      const outside = p.wallMs - p.kernelMs;
+    for (const [id, text] of whole) console.log(`  ${id}: ${text}`);
+  }
+  if (args.profile) printProfiles(rows);
+  console.log(`\nLoad after: ${load()}`);
+  console.log(`Total ${((performance.now() - t0) / 1000).toFixed(0)} s. Targets (issue 20) in the table.`);
+}
+
+function printProfiles(rows: readonly Row[]) {
+  console.log(
+    '\nNetloom steps under tf.profile, per step (kernel time = wall time inside kernels; the rest is ' +
+      'dispatch, tape, gradient bookkeeping and the engine loop):',
+  );
+  for (const r of rows) {
+    const p = r.profile;
+    if (p === undefined) continue;
+    if (typeof p === 'string') {
+      console.log(`${r.spec.id}: not profiled (${p})`);
+      continue;
+    }
+    const outside = p.wallMs - p.kernelMs;
+    console.log(
+      `${r.spec.id}: step ${p.wallMs.toFixed(1)} ms, kernels ${p.kernelMs.toFixed(1)} ms in ${Math.round(p.kernels)} calls, ` +
+        `outside kernels ${outside.toFixed(1)} ms (${((100 * outside) / p.wallMs).toFixed(0)}%, ` +
+        `${((1000 * outside) / Math.max(1, p.kernels)).toFixed(0)} µs per call)`,
+    );
+    for (const k of p.top) {
+      const [shape, at] = [...k.shapes].sort((a, b) => b[1].ms - a[1].ms)[0]!;
       console.log(
-        `${r.spec.id}: step ${p.wallMs.toFixed(1)} ms, kernels ${p.kernelMs.toFixed(1)} ms in ${Math.round(p.kernels)} calls, ` +
-          `outside kernels ${outside.toFixed(1)} ms (${((100 * outside) / p.wallMs).toFixed(0)}%, ` +
-          `${((1000 * outside) / Math.max(1, p.kernels)).toFixed(0)} µs per call)`,
+        `    ${k.name.padEnd(22)} ${k.ms.toFixed(1).padStart(8)} ms ${String(Math.round(k.calls)).padStart(5)} calls ` +
+          `${((100 * k.ms) / p.wallMs).toFixed(1).padStart(5)}%   most: ${shape} ` +
+          `(${Math.round(at.calls)}× ${at.ms.toFixed(1)} ms)`,
       );
-      for (const k of p.top) {
-        const [shape, at] = [...k.shapes].sort((a, b) => b[1].ms - a[1].ms)[0]!;
-        console.log(
-          `    ${k.name.padEnd(22)} ${k.ms.toFixed(1).padStart(8)} ms ${String(Math.round(k.calls)).padStart(5)} calls ` +
-            `${((100 * k.ms) / p.wallMs).toFixed(1).padStart(5)}%   most: ${shape} ` +
-            `(${Math.round(at.calls)}× ${at.ms.toFixed(1)} ms)`,
-        );
-      }
     }
   }
-  console.log(`\nLoad after: ${load()}`);
-  console.log(
-    `Total ${((performance.now() - t0) / 1000).toFixed(0)} s. Goal (issue 7): ratio ≥ 0.5 on every model.`,
-  );
 }
 
 await main();
