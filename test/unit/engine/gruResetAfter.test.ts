@@ -11,11 +11,12 @@ import { loadTrainedModel, saveModelArtifacts } from '../../../electron/engine/a
 import { compileGraph } from '../../../electron/engine/compile';
 import { gruResetAfter } from '../../../electron/engine/layers/gru';
 import { startTrainingInProcess } from '../../../electron/engine/session';
-import { checkGraph } from '../../../shared/graph/check';
+import { checkGraph, paramCount } from '../../../shared/graph/check';
 import { expectedWeights } from '../../../shared/graph/weights';
 import { emptyProject, parseProjectJson, serializeProject } from '../../../shared/ir/project';
 import { layerSpec } from '../../../shared/layers/index';
 import { resolveParams } from '../../../shared/layers/params';
+import { BATCH } from '../../../shared/layers/shape';
 import type { ArrayDataset } from '../../../shared/training/data';
 import { PYTHON, torchAvailable } from '../export/helpers';
 import { chain, config } from './helpers';
@@ -308,7 +309,20 @@ print(json.dumps(out.flatten().tolist()))
   });
 });
 
-describe('GRU resetAfter in project files', () => {
+describe('GRU resetAfter in the catalog and in project files', () => {
+  it('adds the recurrent bias row to the parameters and its addition to the FLOPs', () => {
+    const spec = layerSpec('GRU');
+    const before = resolveParams(spec, { units: 4, bidirectional: true }).config!;
+    const after = { ...before, resetAfter: true };
+    const x = [[BATCH, T, F]];
+    const params = (c: typeof before) => paramCount(spec.weights(x, c)).total;
+    const flops = (c: typeof before) => spec.flops(x, spec.outputShape(x, c), c);
+    expect(params(after) - params(before)).toBe(2 * 3 * 4); // two directions, 3u each
+    expect(flops(after) - flops(before)).toBe(T * 2 * 3 * 4);
+    expect(spec.keras(after, x)?.class_name).toBe('NetloomGRU');
+    expect(spec.keras(before, x)?.class_name).toBe('Bidirectional');
+  });
+
   it('a project saved before the parameter existed loads as the reset-before GRU (bias [3u])', () => {
     const graph = chain(
       ['Input', { shape: [T, F], dtype: 'float32' }],
