@@ -260,7 +260,7 @@ class Recurrent(nn.Module):
                 hr, hz, hn = F.linear(hd, w_hh, b_hh).chunk(3, -1)
                 xr, xz, xn = xt.chunk(3, -1)
                 r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
-                h = z * h + (1 - z) * activate(xn + r * hn, self.activation)
+                h = z * hd + (1 - z) * activate(xn + r * hn, self.activation)  # Keras drops the carry too
             elif self.cell == 'GRU':
                 hr, hz = F.linear(hd, w_hh[:2 * u], b_hh[:2 * u]).chunk(2, -1)
                 xr, xz, xn = xt.chunk(3, -1)

@@ -9,9 +9,10 @@
  * Weights (catalog names, `shared/layers/gru.ts`): kernel [in, 3u], recurrent_kernel [u, 3u] and
  * bias [2, 3u] (row 0 b_x, row 1 b_h); a bidirectional layer has a forward_ and a backward_ copy and
  * concatenates the two outputs (the backward one aligned with the forward steps), as Keras's
- * Bidirectional with merge_mode concat. Dropout while training as Keras: one input mask and one
- * recurrent mask per sequence (the recurrent one on the state entering h·R only). Plain tf ops over
- * the time steps; the gradient is tfjs's autodiff of them.
+ * Bidirectional with merge_mode concat. Dropout while training as tfjs-layers' GRU and Keras's: one
+ * input mask and one recurrent mask per sequence, the recurrent one on the state entering each step
+ * (its product and its carry, z ⊙ h). Plain tf ops over the time steps; the gradient is tfjs's
+ * autodiff of them.
  */
 import * as tf from '@tensorflow/tfjs';
 import { dropoutIf, gelu } from './ops';
@@ -87,12 +88,16 @@ export function gruResetAfter(x: tf.Tensor, w: GruDirection, o: GruOptions): tf.
     const outputs: tf.Tensor[] = [];
     for (const step of steps) {
       const [xz, xr, xh] = tf.split(step, 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      const inner = tf.add(tf.matMul(recurrentMask ? tf.mul(h, recurrentMask) : h, w.recurrentKernel), bh);
-      const [hz, hr, hh] = tf.split(inner, 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const prev = recurrentMask ? tf.mul(h, recurrentMask) : h;
+      const [hz, hr, hh] = tf.split(tf.add(tf.matMul(prev, w.recurrentKernel), bh), 3, 1) as [
+        tf.Tensor,
+        tf.Tensor,
+        tf.Tensor,
+      ];
       const z = tf.sigmoid(tf.add(xz, hz));
       const r = tf.sigmoid(tf.add(xr, hr));
       const candidate = act(tf.add(xh, tf.mul(r, hh)));
-      h = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), candidate));
+      h = tf.add(tf.mul(z, prev), tf.mul(tf.sub(1, z), candidate));
       outputs.push(h);
     }
     if (!o.returnSequences) return h;

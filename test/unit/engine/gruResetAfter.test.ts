@@ -298,7 +298,7 @@ print(json.dumps(out.flatten().tolist()))
       project: { graph, training: config() },
       dataset,
       config: config({ epochs: 8, batchSize: 16, learningRate: 0.01, validationSplit: 0 }),
-      backend: 'cpu',
+      backend: 'wasm', // the app's
       onEvent: (e) => {
         if (e.type === 'epochEnd') losses.push(e.metrics.loss!);
       },
