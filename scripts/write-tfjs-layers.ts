@@ -17,7 +17,7 @@ export const GENERATED_FILE = path.join(ROOT, 'electron', 'export', 'tfjsLayers.
 
 /** The modules netloom-layers.js is made of: the classes, and the computations they share. */
 const ALLOWED_INPUTS = new Set(
-  ['classes', 'ops', 'multiHeadAttention', 'transformerEncoderBlock', 'positionalEmbedding'].map(
+  ['classes', 'ops', 'multiHeadAttention', 'transformerEncoderBlock', 'positionalEmbedding', 'gru'].map(
     (m) => `electron/engine/layers/${m}.ts`,
   ),
 );
@@ -29,7 +29,7 @@ const HEADER = `// Netloom's custom TF.js layers, for loading an exported model 
 //   const model = await tf.loadLayersModel('file://model.json'); // or an http(s) URL
 // These are the engine's own classes (electron/engine/layers), bundled for the \`tf\` passed in: Keras 3
 // MultiHeadAttention, a keras-hub style TransformerEncoder (pre- or post-norm, LayerNorm epsilon
-// 1e-5, exact GELU) and token + position embeddings.
+// 1e-5, exact GELU), token + position embeddings and the GRU with reset after (Keras 3's, PyTorch's).
 `;
 
 const TFJS_IMPORT = /^import \* as (\w+) from "@tensorflow\/tfjs";$/;

@@ -8,6 +8,8 @@
  *   LSTM (kernel columns i, f, c, o): i, f, o = σ(x·W + h·R + b); c = f·c + i·act(z_c); h = o·act(c)
  *   GRU (z, r, h; reset_after off):   z, r = σ(x·W + h·R + b); ĥ = act(x·W_h + (r·h)·R_h + b_h);
  *                                     h = z·h + (1 − z)·ĥ
+ *   GRU, reset after (bias rows b_x, b_h): z, r = σ(x·W + b_x + h·R + b_h);
+ *                                     ĥ = act(x·W_h + b_x,h + r·(h·R_h + b_h,h)); h as above
  */
 
 /** Activations the recomputation knows (the others show no gates). */
@@ -28,6 +30,8 @@ export interface RecurrentTrace {
 
 export interface RecurrentInputs {
   kind: 'LSTM' | 'GRU';
+  /** A GRU with reset after: its bias is [2, 3u] (input row, recurrent row). */
+  resetAfter?: boolean;
   units: number;
   activation: string;
   /** The layer's input for the sample, [time, features] row-major. */
@@ -40,7 +44,7 @@ export interface RecurrentInputs {
 
 /** x·W for one row (`cols` columns) plus the bias. */
 function rowTimes(
-  x: Float32Array,
+  x: ArrayLike<number>,
   at: number,
   n: number,
   w: Float32Array,
@@ -70,7 +74,7 @@ export function traceRecurrent(p: RecurrentInputs): RecurrentTrace | null {
   let h = new Float64Array(u);
   let c = new Float64Array(u);
   for (let t = 0; t < p.steps; t++) {
-    const z = rowTimes(p.x, t * features, features, p.kernel, cols, p.bias);
+    const z = rowTimes(p.x, t * features, features, p.kernel, cols, p.bias.subarray(0, cols));
     if (p.kind === 'LSTM') {
       for (let k = 0; k < u; k++) for (let j = 0; j < cols; j++) z[j]! += h[k]! * p.recurrent[k * cols + j]!;
       const i = new Float64Array(u);
@@ -87,6 +91,20 @@ export function traceRecurrent(p: RecurrentInputs): RecurrentTrace | null {
       }
       [i, f, o].forEach((v, n) => gates[n]!.values.push(Array.from(v)));
       c = nc;
+      h = nh;
+    } else if (p.resetAfter) {
+      // h·R + b_h for all three blocks; the candidate takes r times its last block.
+      const hr = rowTimes(h, 0, u, p.recurrent, cols, p.bias.subarray(cols, 2 * cols));
+      const zg = new Float64Array(u);
+      const rg = new Float64Array(u);
+      const nh = new Float64Array(u);
+      for (let k = 0; k < u; k++) {
+        zg[k] = sigmoid(z[k]! + hr[k]!);
+        rg[k] = sigmoid(z[u + k]! + hr[u + k]!);
+        nh[k] = zg[k]! * h[k]! + (1 - zg[k]!) * act(z[2 * u + k]! + rg[k]! * hr[2 * u + k]!);
+      }
+      gates[0]!.values.push(Array.from(zg));
+      gates[1]!.values.push(Array.from(rg));
       h = nh;
     } else {
       // The update and reset gates use h·R for their columns; the candidate uses (r·h)·R_h.

@@ -130,7 +130,8 @@ export function activationsOf(
   }
 }
 
-const RECURRENT = new Set(['LSTM', 'GRU']);
+/** tfjs's LSTM and GRU, and Netloom's GRU with reset after. */
+const RECURRENT = new Set(['LSTM', 'GRU', 'NetloomGRU']);
 
 /**
  * An LSTM/GRU layer's gates and hidden states over time for the sample (its input `x`), if the
@@ -141,13 +142,15 @@ function recurrentTrace(
   x: { shape: number[]; data: Float32Array },
   output: Float32Array,
 ): RecurrentTrace | null {
-  const config = layer.getConfig() as { units?: number; activation?: string };
+  const config = layer.getConfig() as { units?: number; activation?: string; bidirectional?: boolean };
   const [kernel, recurrent, bias] = layer.getWeights();
   const steps = x.shape[0];
   if (!kernel || !recurrent || !bias || !config.units || !steps || x.shape.length !== 2) return null;
-  if (steps * config.units * 4 > MAX_INSPECT_VALUES) return null;
+  if (steps * config.units * 4 > MAX_INSPECT_VALUES || config.bidirectional) return null;
+  const resetAfter = layer.getClassName() === 'NetloomGRU';
   const trace = traceRecurrent({
-    kind: layer.getClassName() as 'LSTM' | 'GRU',
+    kind: resetAfter ? 'GRU' : (layer.getClassName() as 'LSTM' | 'GRU'),
+    resetAfter,
     units: config.units,
     activation: config.activation ?? 'tanh',
     x: x.data,

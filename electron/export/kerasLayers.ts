@@ -23,6 +23,8 @@ interface Keras3Class {
   call?: (layer: string, args: readonly string[], config: KerasConfig) => string;
   /** The class's Python source, written into model.py when the graph uses it. */
   code?: string;
+  /** Keras's own layer JSON for a custom class Keras 3 has built in, written as that layer. */
+  builtin?: (config: KerasConfig) => KerasLayer;
 }
 
 type KerasConfig = KerasLayer['config'];
@@ -113,7 +115,39 @@ const KERAS3_CUSTOM: { readonly [C in CustomLayerClassName]: Keras3Class & { cls
   },
   NetloomTransformerEncoderBlock: { cls: 'TransformerEncoderBlock', code: TRANSFORMER_ENCODER_BLOCK_PY },
   NetloomPositionalEmbedding: { cls: 'PositionalEmbedding', code: POSITIONAL_EMBEDDING_PY },
+  // The GRU with reset after is Keras 3's own GRU (reset_after=True is its default form).
+  NetloomGRU: {
+    cls: 'layers.GRU',
+    builtin: ({ bidirectional, ...c }) => {
+      const gru: KerasLayer = {
+        class_name: 'GRU',
+        config: {
+          units: c.units ?? null,
+          activation: c.activation ?? 'tanh',
+          recurrent_activation: 'sigmoid',
+          reset_after: true,
+          use_bias: true,
+          return_sequences: c.return_sequences ?? false,
+          dropout: c.dropout ?? 0,
+          recurrent_dropout: c.recurrent_dropout ?? 0,
+        },
+      };
+      return bidirectional === true
+        ? {
+            class_name: 'Bidirectional',
+            config: { layer: gru as KerasLayer & JsonValue, merge_mode: 'concat' },
+          }
+        : gru;
+    },
+  },
 };
+
+/** A custom class that Keras 3 has built in, as that layer's JSON; any other layer as it is. */
+function asBuiltin(k: KerasLayer): KerasLayer {
+  const custom: Readonly<Record<string, Keras3Class>> = KERAS3_CUSTOM;
+  const builtin = Object.hasOwn(custom, k.class_name) ? custom[k.class_name]?.builtin : undefined;
+  return builtin ? builtin(k.config) : k;
+}
 
 function keras3(k: KerasLayer): Keras3Class & { cls: string } {
   const custom: Readonly<Record<string, Keras3Class & { cls: string }>> = KERAS3_CUSTOM;
@@ -161,8 +195,9 @@ export function kerasLayerPy(
     return {
       line: `${n.py} = keras.Input(shape=${pyShape(n.outputShape.slice(1))}, dtype=${pyStr(String(n.config.dtype))}, name=${name})`,
     };
-  const k = layerSpec(n.kind).keras(n.config as ConfigOf<ParamSpecs>, n.inputShapes);
-  if (!k) return null;
+  const json = layerSpec(n.kind).keras(n.config as ConfigOf<ParamSpecs>, n.inputShapes);
+  if (!json) return null;
+  const k = asBuiltin(json);
   const { cls, call, code } = keras3(k);
   const layer = pyConstructor(k, [`name=${name}`]);
   const applied = call

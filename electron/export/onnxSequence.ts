@@ -1,13 +1,14 @@
 /**
  * The sequence layers in ONNX: SimpleRNN, LSTM and GRU as ONNX's RNN, LSTM and GRU ops (gate order
- * and biases converted; the GRU is Keras's reset_after=False form, ONNX's linear_before_reset=0), and
+ * and biases converted; the GRU is Keras's reset_after=False form, ONNX's linear_before_reset=0, or
+ * with reset after linear_before_reset=1 and its two biases), and
  * multi-head attention, the Transformer encoder block and the positional embedding decomposed into
  * MatMul, Softmax and LayerNormalization (Keras 3 semantics, as the engine's custom layers).
  */
 import { int, intList, type OnnxBuilder } from './onnxGraph';
 import { activate, layerNorm, type OnnxLayer, refuse, type Weights, x0 } from './onnxOps';
 import { bool, lastDim, num, type PlanNode, str } from './plan';
-import { type HostTensor, reorderBlocks, reshape, transpose2d } from './tensors';
+import { type HostTensor, reorderBlocks, reshape, rows, transpose2d } from './tensors';
 
 type Cell = 'SimpleRNN' | 'LSTM' | 'GRU';
 
@@ -51,12 +52,16 @@ function recurrent(cell: Cell): OnnxLayer {
     const blocks = (t: HostTensor) => reorderBlocks(t, gates, order);
     const W = stack(dirs.map((p) => blocks(transpose2d(w(`${p}kernel`)))));
     const R = stack(dirs.map((p) => blocks(transpose2d(w(`${p}recurrent_kernel`)))));
-    // ONNX adds an input bias and a recurrent bias; TF.js has only the first.
+    // ONNX adds an input bias and a recurrent bias; TF.js has only the first, except a GRU with
+    // reset after (Keras's bias [2, 3u]: input row, recurrent row).
+    const resetAfter = cell === 'GRU' && bool(n, 'resetAfter');
     const B = stack(
       dirs.map((p) => {
-        const bias = blocks(w(`${p}bias`));
-        const both = new Float32Array(bias.data.length * 2);
-        both.set(bias.data);
+        const bias = w(`${p}bias`);
+        const [input, recurrent] = resetAfter ? rows(bias) : [bias];
+        const both = new Float32Array(input!.data.length * 2);
+        both.set(blocks(input!).data);
+        if (recurrent) both.set(blocks(recurrent).data, input!.data.length);
         return { shape: [both.length], data: both };
       }),
     );
@@ -70,7 +75,7 @@ function recurrent(cell: Cell): OnnxLayer {
         hidden_size: int(units),
         direction: { s: dirs.length === 2 ? 'bidirectional' : 'forward' },
         activations: { strings: dirs.flatMap(() => perDirection) },
-        ...(cell === 'GRU' ? { linear_before_reset: int(0) } : {}),
+        ...(cell === 'GRU' ? { linear_before_reset: int(resetAfter ? 1 : 0) } : {}),
       },
       { outputs: seq ? ['Y'] : [null, 'Y_h'], main: true },
     );

@@ -18,6 +18,7 @@ export type Helper =
   | 'BatchNorm'
   | 'LayerNorm'
   | 'Recurrent'
+  | 'GRU'
   | 'MultiHeadAttention'
   | 'TransformerEncoderBlock'
   | 'PositionalEmbedding';
@@ -33,6 +34,7 @@ export const HELPER_DEPS: { readonly [H in Helper]: readonly Helper[] } = {
   BatchNorm: [],
   LayerNorm: [],
   Recurrent: ['activate'],
+  GRU: [],
   MultiHeadAttention: [],
   TransformerEncoderBlock: ['MultiHeadAttention'],
   PositionalEmbedding: [],
@@ -207,16 +209,17 @@ class Recurrent(nn.Module):
 
     Parameters have PyTorch's names and gate order (LSTM i, f, g, o; GRU r, z, n), so the state dict of
     an LSTM or a SimpleRNN with tanh also fits nn.LSTM / nn.RNN. The GRU is Keras's reset_after=False
-    form, which nn.GRU cannot express: the reset gate scales the state before the recurrent product,
-    n = act(W_in x + b_in + W_hn (r * h) + b_hn).
+    form by default, which nn.GRU cannot express: the reset gate scales the state before the
+    recurrent product, n = act(W_in x + b_in + W_hn (r * h) + b_hn). With reset_after=True it is
+    nn.GRU's form (with any activation, and dropout): n = act(W_in x + b_in + r * (W_hn h + b_hn)).
     """
 
     GATES = {'SimpleRNN': 1, 'LSTM': 4, 'GRU': 3}
 
     def __init__(self, cell, in_features, units, activation='tanh', return_sequences=False,
-                 bidirectional=False, dropout=0.0, recurrent_dropout=0.0):
+                 bidirectional=False, dropout=0.0, recurrent_dropout=0.0, reset_after=False):
         super().__init__()
-        self.cell, self.units, self.activation = cell, units, activation
+        self.cell, self.units, self.activation, self.reset_after = cell, units, activation, reset_after
         self.return_sequences, self.bidirectional = return_sequences, bidirectional
         self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
         size = self.GATES[cell] * units
@@ -253,7 +256,12 @@ class Recurrent(nn.Module):
         for t in range(steps):
             xt = xs[:, t]
             hd = h if mask is None else h * mask
-            if self.cell == 'GRU':
+            if self.cell == 'GRU' and self.reset_after:
+                hr, hz, hn = F.linear(hd, w_hh, b_hh).chunk(3, -1)
+                xr, xz, xn = xt.chunk(3, -1)
+                r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+                h = z * hd + (1 - z) * activate(xn + r * hn, self.activation)  # Keras drops the carry too
+            elif self.cell == 'GRU':
                 hr, hz = F.linear(hd, w_hh[:2 * u], b_hh[:2 * u]).chunk(2, -1)
                 xr, xz, xn = xt.chunk(3, -1)
                 r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
@@ -276,6 +284,29 @@ class Recurrent(nn.Module):
         if self.return_sequences:
             back = back.flip(1)  # aligned with the forward steps
         return torch.cat([y, back], -1)
+`,
+  GRU: `
+class GRU(nn.GRU):
+    """nn.GRU, batch first: Keras's GRU with reset_after=True (Netloom's "reset after" on, tanh).
+
+    Returns every step's state (return_sequences) or the last one, the two directions side by side
+    (forward, backward) as Keras's Bidirectional with merge_mode='concat'.
+    """
+
+    def __init__(self, in_features, units, return_sequences=False, bidirectional=False):
+        super().__init__(in_features, units, batch_first=True, bidirectional=bidirectional)
+        self.return_sequences = return_sequences
+        for name, p in self.named_parameters():  # Keras's initialisers
+            if name.startswith('weight_ih'):
+                nn.init.xavier_uniform_(p)
+            elif name.startswith('weight_hh'):
+                nn.init.orthogonal_(p)
+            else:
+                nn.init.zeros_(p)
+
+    def forward(self, x):
+        y, h = super().forward(x)
+        return y if self.return_sequences else torch.cat(list(h), -1)
 `,
   MultiHeadAttention: `
 class MultiHeadAttention(nn.Module):

@@ -115,6 +115,12 @@ export function reorderBlocks(t: HostTensor, gates: number, order: readonly numb
   return { shape: t.shape, data: out };
 }
 
+/** The rows of a matrix [r, n], each [n] (a GRU with reset after: its input and recurrent biases). */
+export function rows(t: HostTensor): HostTensor[] {
+  const [r = 0, n = 0] = t.shape;
+  return Array.from({ length: r }, (_, i) => ({ shape: [n], data: t.data.slice(i * n, (i + 1) * n) }));
+}
+
 export function zeros(shape: number[]): HostTensor {
   return { shape, data: new Float32Array(size(shape)) };
 }

@@ -7,7 +7,6 @@
  */
 import { readWeightsManifest } from '../../shared/graph/weights';
 import { toKerasModel } from '../../shared/keras/index';
-import { layerSpec } from '../../shared/layers/index';
 import { ExportError, planGraph } from './plan';
 import { CUSTOM_LAYERS_JS } from './tfjsLayers.generated';
 import type { Exporter } from './types';
@@ -27,7 +26,8 @@ export const exportTfjs: Exporter = async (bundle, _options, version) => {
   const out = new Map<string, Uint8Array | string>();
   // The topology always comes from the graph (never from the file beside the weights), and the
   // weights were checked to fit it before any exporter runs (exportProject).
-  const json: ModelJson = { modelTopology: toKerasModel(bundle.project.graph).model, weightsManifest: [] };
+  const topology = toKerasModel(bundle.project.graph).model;
+  const json: ModelJson = { modelTopology: topology, weightsManifest: [] };
   if (bundle.weights) {
     const manifest = readWeightsManifest(bundle.weights.modelJson, bundle.weights.weightsBin.byteLength);
     if (!manifest.ok) throw new ExportError(`The trained weights are damaged: ${manifest.problem.message}`);
@@ -38,8 +38,16 @@ export const exportTfjs: Exporter = async (bundle, _options, version) => {
   json.generatedBy = `Netloom ${version}`;
   json.convertedBy = null;
   out.set('model.json', JSON.stringify(json));
-  // The kinds the catalog marks custom: their classes are the engine's, in netloom-layers.js.
-  const customKinds = [...new Set(plan.nodes.filter((n) => layerSpec(n.kind).custom).map((n) => n.kind))];
+  // The kinds whose layers are Netloom's classes (the kinds the catalog marks custom, and a GRU with
+  // reset after): the engine's classes, in netloom-layers.js.
+  const kindOf = new Map(plan.nodes.map((n) => [n.id, n.kind]));
+  const customKinds = [
+    ...new Set(
+      topology.config.layers
+        .filter((l) => l.class_name.startsWith('Netloom'))
+        .map((l) => kindOf.get(l.name) ?? l.class_name),
+    ),
+  ];
   const custom = customKinds.length > 0;
   if (custom) out.set('netloom-layers.js', CUSTOM_LAYERS_JS);
   out.set(

@@ -7,13 +7,13 @@
 import type { LayerKind } from '../../shared/layers/index';
 import type { Helper } from './pyruntime';
 import { bool, ints, lastDim, num, type PlanNode, pyBool, pyNum, pyStr, str } from './plan';
-import { type HostTensor, permute, reorderBlocks, reshape, transpose2d, zeros } from './tensors';
+import { type HostTensor, permute, reorderBlocks, reshape, rows, transpose2d, zeros } from './tensors';
 
 type Weights = (name: string) => HostTensor;
 
 export interface TorchLayer {
-  /** Blocks of the runtime this kind needs in model.py. */
-  helpers: readonly Helper[];
+  /** Blocks of the runtime this kind needs in model.py (or this node, when it depends on it). */
+  helpers: readonly Helper[] | ((n: PlanNode) => readonly Helper[]);
   /** The submodule's constructor; undefined for stateless kinds written inline in forward(). */
   module?: (n: PlanNode) => string;
   /** The forward() expression; `m` is `self.<name>`, `args` the input tensors' names in port order. */
@@ -57,13 +57,28 @@ const GATE_ORDER: Record<'SimpleRNN' | 'LSTM' | 'GRU', { gates: number; order: n
   GRU: { gates: 3, order: [1, 0, 2] },
 };
 
+/** A GRU with reset after that nn.GRU computes exactly (tanh, and no dropout for train.py to apply). */
+const isTorchGru = (n: PlanNode) =>
+  n.kind === 'GRU' &&
+  bool(n, 'resetAfter') &&
+  str(n, 'activation') === 'tanh' &&
+  num(n, 'dropout') === 0 &&
+  num(n, 'recurrentDropout') === 0;
+
+function recurrentModule(cell: 'SimpleRNN' | 'LSTM' | 'GRU', n: PlanNode): string {
+  const shape = `return_sequences=${pyBool(bool(n, 'returnSequences'))}, bidirectional=${pyBool(bool(n, 'bidirectional'))}`;
+  if (isTorchGru(n)) return `GRU(${lastDim(n)}, ${num(n, 'units')}, ${shape})`;
+  return (
+    `Recurrent(${pyStr(cell)}, ${lastDim(n)}, ${num(n, 'units')}, activation=${pyStr(str(n, 'activation'))}, ` +
+    `${shape}, dropout=${pyNum(num(n, 'dropout'))}, recurrent_dropout=${pyNum(num(n, 'recurrentDropout'))}` +
+    `${cell === 'GRU' && bool(n, 'resetAfter') ? ', reset_after=True' : ''})`
+  );
+}
+
 function recurrentLayer(cell: 'SimpleRNN' | 'LSTM' | 'GRU'): TorchLayer {
   return {
-    helpers: ['Recurrent'],
-    module: (n) =>
-      `Recurrent(${pyStr(cell)}, ${lastDim(n)}, ${num(n, 'units')}, activation=${pyStr(str(n, 'activation'))}, ` +
-      `return_sequences=${pyBool(bool(n, 'returnSequences'))}, bidirectional=${pyBool(bool(n, 'bidirectional'))}, ` +
-      `dropout=${pyNum(num(n, 'dropout'))}, recurrent_dropout=${pyNum(num(n, 'recurrentDropout'))})`,
+    helpers: (n) => (isTorchGru(n) ? ['GRU'] : ['Recurrent']),
+    module: (n) => recurrentModule(cell, n),
     call: (_n, m, args) => `${m}(${a0(args)})`,
     convert: (n, w) => {
       const { gates, order } = GATE_ORDER[cell];
@@ -73,16 +88,19 @@ function recurrentLayer(cell: 'SimpleRNN' | 'LSTM' | 'GRU'): TorchLayer {
             ['backward_', '_reverse'],
           ]
         : [['', '']];
+      // A GRU with reset after has Keras's bias [2, 3u]: input row, recurrent row (PyTorch's two).
+      const split = cell === 'GRU' && bool(n, 'resetAfter');
       const out: [string, HostTensor][] = [];
       for (const [prefix, sfx] of dirs) {
         const bias = w(`${prefix}bias`);
+        const [input, recurrent] = split ? rows(bias) : [bias, zeros([...bias.shape])];
         out.push([`weight_ih_l0${sfx}`, reorderBlocks(transpose2d(w(`${prefix}kernel`)), gates, order)]);
         out.push([
           `weight_hh_l0${sfx}`,
           reorderBlocks(transpose2d(w(`${prefix}recurrent_kernel`)), gates, order),
         ]);
-        out.push([`bias_ih_l0${sfx}`, reorderBlocks(bias, gates, order)]);
-        out.push([`bias_hh_l0${sfx}`, zeros([...bias.shape])]);
+        out.push([`bias_ih_l0${sfx}`, reorderBlocks(input!, gates, order)]);
+        out.push([`bias_hh_l0${sfx}`, reorderBlocks(recurrent!, gates, order)]);
       }
       return out;
     },

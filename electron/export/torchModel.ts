@@ -114,7 +114,10 @@ function scopeCode(steps: readonly Step[], classes: TorchClasses): { init: strin
 /** model.py for a plan. */
 export function torchModelPy(plan: ExportPlan, projectName: string, version: string): string {
   const helpers = new Set<Helper>();
-  for (const n of plan.nodes) TORCH_LAYERS[n.kind].helpers.forEach((h) => helpers.add(h));
+  for (const n of plan.nodes) {
+    const needs = TORCH_LAYERS[n.kind].helpers;
+    (typeof needs === 'function' ? needs(n) : needs).forEach((h) => helpers.add(h));
+  }
   const structure = modelStructure(plan);
   const classes = new TorchClasses(new Set([...MODULE_NAMES, ...localNames(structure.steps)]));
   const { init, lines } = scopeCode(structure.steps, classes);

@@ -25,21 +25,46 @@ export const gru = defineLayer({
       help: 'Applied to the proposed new memory; tanh is usual.',
     }),
     ...recurrentParams,
+    resetAfter: p.bool({
+      default: false,
+      help:
+        'Apply the reset gate after the recurrent product, with separate input and recurrent biases: ' +
+        'PyTorch’s and Keras 3’s GRU. Needed to match a model from PyTorch.',
+    }),
   },
   keyParams: ['units', 'returnSequences', 'bidirectional'],
   example: { inputs: [[10, 8]], params: { units: 16 } },
   ports: singlePort,
   outputShape: (inputs, c) => recurrentOutputShape(inputs, c, 'GRU'),
-  // tfjs 4.22's GRU has no reset_after (it throws if set): one bias of 3 × units, as in Keras with
-  // reset_after=False. Keras 3 defaults to reset_after=True (bias [2, 3u]), so the JSON sets it off.
-  weights: (inputs, c) => recurrentWeights(inputs, c, 3),
+  // tfjs 4.22's GRU has no reset_after (it throws if set): off, one bias of 3 × units, as in Keras
+  // with reset_after=False. On, Keras 3's default form: bias [2, 3u] (input row, recurrent row), run
+  // by Netloom's own layer (electron/engine/layers/gru.ts).
+  weights: (inputs, c) => recurrentWeights(inputs, c, 3, c.resetAfter),
   flops: (inputs, _out, c) =>
     recurrentFlops(
       inputs,
       c,
-      // gates; 2 sigmoid gates; activation on the candidate; r·h, and h = z·h + (1 − z)·h̃
+      // gates (and the second bias); 2 sigmoid gates; activation on the candidate; r·h (or r·(h·R_h)),
+      // and h = z·h + (1 − z)·h̃
       (n, u) =>
-        gateFlops(n, u, 3) + 2 * u * activationFlops('sigmoid') + u * activationFlops(c.activation) + 4 * u,
+        gateFlops(n, u, 3) +
+        (c.resetAfter ? 3 * u : 0) +
+        2 * u * activationFlops('sigmoid') +
+        u * activationFlops(c.activation) +
+        4 * u,
     ),
-  keras: (c) => recurrentKeras('GRU', c, { recurrent_activation: 'sigmoid', reset_after: false }),
+  keras: (c) =>
+    c.resetAfter
+      ? {
+          class_name: 'NetloomGRU',
+          config: {
+            units: c.units,
+            activation: c.activation,
+            return_sequences: c.returnSequences,
+            bidirectional: c.bidirectional,
+            dropout: c.dropout,
+            recurrent_dropout: c.recurrentDropout,
+          },
+        }
+      : recurrentKeras('GRU', c, { recurrent_activation: 'sigmoid', reset_after: false }),
 });

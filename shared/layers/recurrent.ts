@@ -100,14 +100,20 @@ export function recurrentOutputShape(inputs: InputShapes, c: RecurrentConfig, la
 /**
  * Weights as tfjs-layers builds them: `gates` blocks side by side (1 SimpleRNN, 3 GRU, 4 LSTM) in
  * kernel [in, g·u], recurrent_kernel [u, g·u] and bias [g·u]; a bidirectional layer has a forward_
- * and a backward_ copy.
+ * and a backward_ copy. `splitBias` (a GRU with reset after) makes the bias [2, g·u], as Keras: row
+ * 0 the input bias, row 1 the recurrent one.
  */
-export function recurrentWeights(inputs: InputShapes, c: RecurrentConfig, gates: number): WeightShapes {
+export function recurrentWeights(
+  inputs: InputShapes,
+  c: RecurrentConfig,
+  gates: number,
+  splitBias = false,
+): WeightShapes {
   const n = fixedDim(only(inputs)[2], 'The feature axis');
   const one = {
     kernel: [n, gates * c.units],
     recurrent_kernel: [c.units, gates * c.units],
-    bias: [gates * c.units],
+    bias: splitBias ? [2, gates * c.units] : [gates * c.units],
   };
   if (!c.bidirectional) return one;
   const out: Record<string, readonly number[]> = {};

@@ -5,16 +5,18 @@
  * from here must use plain tfjs only (no SIMD kernels, no seedrandom): the generator refuses any
  * other import.
  */
+import { NetloomGRU } from './gru';
 import { NetloomMultiHeadAttention } from './multiHeadAttention';
 import { NetloomPositionalEmbedding } from './positionalEmbedding';
 import { NetloomTransformerEncoderBlock } from './transformerEncoderBlock';
 
-export { NetloomMultiHeadAttention, NetloomPositionalEmbedding, NetloomTransformerEncoderBlock };
+export { NetloomGRU, NetloomMultiHeadAttention, NetloomPositionalEmbedding, NetloomTransformerEncoderBlock };
 
 export const CUSTOM_LAYER_CLASSES = [
   NetloomMultiHeadAttention,
   NetloomTransformerEncoderBlock,
   NetloomPositionalEmbedding,
+  NetloomGRU,
 ] as const;
 
 /** The class names a layers model (and the Keras JSON of the custom kinds) refers to them by. */

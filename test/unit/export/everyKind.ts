@@ -60,6 +60,8 @@ export async function everyKindProject(): Promise<{
     node('rnn', 'SimpleRNN', { units: 5, returnSequences: true, bidirectional: true, activation: 'relu' }),
     node('lstm', 'LSTM', { units: 3, returnSequences: true, bidirectional: true }),
     node('gru', 'GRU', { units: 4, returnSequences: true, bidirectional: true }),
+    // PyTorch's form: nn.GRU in the PyTorch export, linear_before_reset=1 in ONNX.
+    node('gru-ra', 'GRU', { units: 4, returnSequences: true, bidirectional: true, resetAfter: true }),
     node('ln', 'LayerNormalization', { center: false }),
     node('mha', 'MultiHeadAttention', { numHeads: 2, keyDim: 3, valueDim: 2, causal: true }),
     node('teb', 'TransformerEncoderBlock', {
@@ -96,7 +98,8 @@ export async function everyKindProject(): Promise<{
     ['seq', 'rnn'],
     ['rnn', 'lstm'],
     ['lstm', 'gru'],
-    ['gru', 'ln'],
+    ['gru', 'gru-ra'],
+    ['gru-ra', 'ln'],
     ['ln', 'mha', 'query'],
     ['mha', 'teb'],
     ['teb', 'gmax1'],
@@ -111,9 +114,20 @@ export async function everyKindProject(): Promise<{
     ['dense', 'out'],
   ];
   // The Conv1D branch feeds a second output so every kind is on a path to an Output.
+  // On it, a reset-after GRU nn.GRU cannot run (relu; dropout): the PyTorch export's own loop.
+  nodes.push(
+    node('gru-relu', 'GRU', {
+      units: 3,
+      activation: 'relu',
+      returnSequences: true,
+      resetAfter: true,
+      dropout: 0.2,
+      recurrentDropout: 0.1,
+    }),
+  );
   nodes.push(node('flat1', 'Flatten', {}), node('dense1', 'Dense', { units: 2, useBias: false }));
   nodes.push(node('out1', 'Output', { targetShape: [2], loss: 'meanSquaredError' }));
-  wires.push(['apool1', 'flat1'], ['flat1', 'dense1'], ['dense1', 'out1']);
+  wires.push(['apool1', 'gru-relu'], ['gru-relu', 'flat1'], ['flat1', 'dense1'], ['dense1', 'out1']);
   const edges: GraphEdge[] = wires.map(([s, t, port], i) => ({
     id: `e${i}`,
     source: s,

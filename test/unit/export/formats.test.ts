@@ -15,6 +15,13 @@ import { kerasLayerPy } from '../../../electron/export/kerasLayers';
 import { BATCH, defaults, LAYER_KINDS, layerSpec } from '../../../shared/layers/index';
 import { resolveParams } from '../../../shared/layers/params';
 import { buildTemplate } from '../../../shared/templates/index';
+import { saveModelArtifacts } from '../../../electron/engine/artifacts';
+import { compileGraph } from '../../../electron/engine/compile';
+import { emptyProject } from '../../../shared/ir/project';
+import type { Project } from '../../../shared/ir/schema';
+import type { ArrayDataset } from '../../../shared/training/data';
+import { chain } from '../engine/helpers';
+import { randomArray, rng } from '../engine/reference';
 import { enginePredict, maxAbsDiff, PYTHON, tempDir, TEMPLATE_OPTIONS, trainedTemplate } from './helpers';
 
 const python = spawnSync(PYTHON, ['-c', 'import ast, xml'], { stdio: 'ignore' }).status === 0;
@@ -57,6 +64,29 @@ describe('Keras export', () => {
       );
       expect(r.status, `${f}: ${r.stderr}`).toBe(0);
     }
+  });
+
+  it('a GRU with reset after is Keras’s own GRU with reset_after=True (in Bidirectional when asked)', () => {
+    const spec = layerSpec('GRU');
+    const base = { ...defaults(spec.params), units: 4, resetAfter: true };
+    const node = (config: object) => ({
+      id: 'g',
+      kind: 'GRU' as const,
+      py: 'g',
+      config: config as Record<string, unknown>,
+      inputShapes: [[BATCH, 'seq', 3]],
+      outputShape: [BATCH, 4],
+    });
+    expect(kerasLayerPy(node(base), ['x'])!.line).toBe(
+      'g = layers.GRU(units=4, activation="tanh", recurrent_activation="sigmoid", reset_after=True, ' +
+        'use_bias=True, return_sequences=False, dropout=0, recurrent_dropout=0, name="g")(x)',
+    );
+    const both = kerasLayerPy(node({ ...base, bidirectional: true }), ['x'])!;
+    expect(both.line).toMatch(
+      /^g = layers\.Bidirectional\(layer=layers\.GRU\(units=4, .*reset_after=True, .*\), merge_mode="concat", name="g"\)\(x\)$/,
+    );
+    expect(both.custom).toBeUndefined();
+    expect(kerasLayerPy(node({ ...base, resetAfter: false }), ['x'])!.line).toContain('reset_after=False');
   });
 
   it('the transformer template (custom layers) parses too', async () => {
@@ -108,11 +138,81 @@ describe('TF.js export', () => {
     tf.dispose(x);
     model.dispose();
 
-    // A fresh Node process with only @tensorflow/tfjs and the exported netloom-layers.js.
-    const script = path.join(dir, 'check.mjs');
-    writeFileSync(
-      script,
-      `import { createRequire } from 'node:module';
+    const standalone = standalonePredict(dir, data.x, [data.count, ...data.sampleShape], 'int32');
+    expect(maxAbsDiff(standalone[0]!, want)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('GRUs with reset after load from netloom-layers.js and predict like the engine', async () => {
+    const { project, weights, data, want } = await gruProject();
+    const dir = path.join(tempDir('tfjs-gru'), 'export');
+    const { files } = await exportProject({ project, weights }, 'tfjs', dir);
+    expect(files).toEqual(['README.md', 'model.json', 'netloom-layers.js', 'weights.bin']);
+    expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toContain('custom layers (GRU)');
+    const got = standalonePredict(dir, data.x, [data.count, ...data.sampleShape], 'float32');
+    const diff = maxAbsDiff(got[0]!, want);
+    console.log(`tfjs export, GRUs with reset after (netloom-layers.js): max abs diff ${diff}`);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+/**
+ * Two GRUs with reset after (bidirectional sequences, then relu to the last state) and a Dense, with
+ * seeded random weights, and the engine's predictions for a few random sequences.
+ */
+async function gruProject() {
+  const graph = chain(
+    ['Input', { shape: [5, 3], dtype: 'float32' }],
+    ['GRU', { units: 4, returnSequences: true, bidirectional: true, resetAfter: true }],
+    ['GRU', { units: 3, activation: 'relu', resetAfter: true, dropout: 0.2 }],
+    ['Dense', { units: 2 }],
+    ['Output', { targetShape: [2], loss: 'meanSquaredError' }],
+  );
+  const project: Project = { ...emptyProject('grus'), graph };
+  const { model } = await compileGraph(graph);
+  const r = rng(4);
+  model.setWeights(
+    model.weights.map((w) =>
+      tf.tensor(
+        randomArray(
+          w.shape.reduce<number>((a, d) => a * (d ?? 1), 1),
+          r,
+          0.5,
+        ),
+        w.shape as number[],
+      ),
+    ),
+  );
+  const weights = await saveModelArtifacts(model);
+  const count = 4;
+  const x = randomArray(count * 15, r);
+  const data: ArrayDataset = {
+    id: 'g',
+    name: 'g',
+    task: 'regression',
+    x,
+    sampleShape: [5, 3],
+    xDtype: 'float32',
+    y: new Float32Array(count * 2),
+    targetSize: 2,
+    count,
+  };
+  const input = tf.tensor3d(x, [count, 5, 3]);
+  const y = model.predict(input) as tf.Tensor;
+  const want = y.arraySync() as number[][];
+  tf.dispose([input, y]);
+  model.dispose();
+  return { project, weights, data, want };
+}
+
+/**
+ * Predictions of the TF.js export in `dir` from a fresh Node process with only @tensorflow/tfjs and
+ * the exported netloom-layers.js: one array of rows per model output.
+ */
+function standalonePredict(dir: string, x: ArrayLike<number>, shape: number[], dtype: string): number[][][] {
+  const script = path.join(dir, 'check.mjs');
+  writeFileSync(
+    script,
+    `import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 const require = createRequire(${JSON.stringify(path.join(process.cwd(), 'package.json'))});
 const tf = require('@tensorflow/tfjs');
@@ -122,17 +222,16 @@ const json = JSON.parse(readFileSync(new URL('./model.json', import.meta.url)));
 const bin = readFileSync(new URL('./weights.bin', import.meta.url));
 const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology,
   weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) }));
-const x = tf.tensor(JSON.parse(process.argv[2]), ${JSON.stringify([data.count, ...data.sampleShape])}, 'int32');
-process.stdout.write(JSON.stringify(model.predict(x).arraySync()));
+const x = tf.tensor(JSON.parse(process.argv[2]), ${JSON.stringify(shape)}, ${JSON.stringify(dtype)});
+const y = model.predict(x);
+process.stdout.write(JSON.stringify((Array.isArray(y) ? y : [y]).map((t) => t.reshape([t.shape[0], -1]).arraySync())));
 `,
-    );
-    writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
-    const r = spawnSync(process.execPath, [script, JSON.stringify(Array.from(data.x))], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const standalone = JSON.parse(r.stdout) as number[][];
-    expect(maxAbsDiff(standalone, want)).toBeLessThanOrEqual(1e-5);
-  });
-});
+  );
+  writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
+  const r = spawnSync(process.execPath, [script, JSON.stringify(Array.from(x))], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as number[][][];
+}
 
 describe('diagram export', () => {
   it('SVG: valid XML containing every node label; PNG via sharp', async () => {

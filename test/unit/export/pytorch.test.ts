@@ -58,6 +58,11 @@ describe.skipIf(!torchAvailable)('PyTorch export: predictions match the engine',
     expect(Object.keys(TORCH_LAYERS).sort()).toEqual([...LAYER_KINDS].sort());
     const dir = path.join(tempDir('kinds'), 'export');
     await exportProject({ project, weights }, 'pytorch', dir);
+    // The GRUs with reset after: nn.GRU itself, and (relu, dropout) the runtime's loop in that form.
+    const modelPy = readFileSync(path.join(dir, 'model.py'), 'utf8');
+    expect(modelPy).toContain('class GRU(nn.GRU):');
+    expect(modelPy).toMatch(/= GRU\(8, 4, return_sequences=True, bidirectional=True\)/);
+    expect(modelPy).toMatch(/= Recurrent\("GRU", .*activation="relu".*reset_after=True\)/);
     // One row per sample: the outputs side by side.
     const rows = Array.from({ length: data.count }, (_, i) => want.flatMap((out) => out[i]!));
     const got = torchPredict(dir, data);

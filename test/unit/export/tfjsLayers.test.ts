@@ -1,7 +1,7 @@
 /**
  * netloom-layers.js, the TF.js export's custom layers, is generated from the engine's own layer
  * classes (electron/engine/layers/classes.ts): the committed file is that bundle, and it registers the
- * Keras class name of every custom kind of the catalog.
+ * Keras class name of every custom kind of the catalog (and of the GRU with reset after).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,10 @@ describe('netloom-layers.js', () => {
       const cls = spec.keras(defaults(spec.params), inputs)?.class_name;
       expect(CUSTOM_LAYERS_JS, kind).toContain(`static className = "${cls}";`);
     }
+    // A GRU with reset after is one of Netloom's classes too (tfjs-layers' GRU has no such form).
+    const gru = layerSpec('GRU');
+    const cls = gru.keras({ ...defaults(gru.params), resetAfter: true }, [[BATCH, 'seq', 4]])?.class_name;
+    expect(CUSTOM_LAYERS_JS).toContain(`static className = "${cls}";`);
     expect(CUSTOM_LAYERS_JS).not.toMatch(/seedrandom|simd|require\(/i);
   });
 });

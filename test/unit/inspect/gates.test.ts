@@ -3,6 +3,7 @@
  * shown only when they reproduce the layer's own output (so a view never shows gates that did not
  * produce it); the hidden state at every step for a layer that returns only its last.
  */
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { saveModelArtifacts } from '../../../electron/engine/artifacts';
 import { initBackend } from '../../../electron/engine/backend';
@@ -11,6 +12,7 @@ import { traceMatches, traceRecurrent } from '../../../electron/engine/gates';
 import { inspectActivations } from '../../../electron/engine/inspect';
 import { flatten } from '../../../shared/inspect/types';
 import { buildTemplate } from '../../../shared/templates/index';
+import { randomArray, rng } from '../engine/reference';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -44,6 +46,35 @@ describe('recurrent gates over time', () => {
       const last = flatten(rec.values);
       rec.states!.at(-1)!.forEach((v, k) => expect(v).toBeCloseTo(last[k]!, 5));
     });
+
+  it('gru with reset after (Netloom’s GRU): update and reset gates that reproduce its output', async () => {
+    const project = buildTemplate('gru', { inputShape: [steps], outputs: 2 });
+    const node = project.graph.nodes.find((n) => n.kind === 'GRU')!;
+    node.params = { ...node.params, resetAfter: true };
+    const c = await compileGraph(project.graph);
+    const r = rng(3);
+    // Random biases too (they start at zero), so both rows count.
+    c.model.setWeights(
+      c.model.weights.map((w) =>
+        tf.tensor(
+          randomArray(
+            w.shape.reduce<number>((a, d) => a * (d ?? 1), 1),
+            r,
+            0.3,
+          ),
+          w.shape as number[],
+        ),
+      ),
+    );
+    const weights = await saveModelArtifacts(c.model);
+    c.model.dispose();
+    const { nodes } = await inspectActivations(project.graph, weights, ids, [steps], 'int32');
+    const rec = nodes.find((n) => n.kind === 'GRU')!;
+    expect(rec.gates!.map((g) => g.name)).toEqual(['update', 'reset']);
+    expect(rec.states).toHaveLength(steps);
+    const last = flatten(rec.values);
+    rec.states!.at(-1)!.forEach((v, k) => expect(v).toBeCloseTo(last[k]!, 5));
+  });
 
   it('a recomputation that does not reproduce the output is refused', () => {
     const u = 3;

@@ -1,0 +1,201 @@
+/**
+ * `NetloomGRU`: the GRU with the reset gate applied after the recurrent product (Keras's
+ * reset_after=True, Keras 3's default; PyTorch's nn.GRU; ONNX's GRU with linear_before_reset=1),
+ * which tfjs-layers 4.22's GRU refuses. Per step, with the kernels' gate blocks z, r, h:
+ *
+ *   x·W + b_x = [x_z, x_r, x_h]        h·R + b_h = [h_z, h_r, h_h]
+ *   z = σ(x_z + h_z)   r = σ(x_r + h_r)   h̃ = act(x_h + r ⊙ h_h)   h = z ⊙ h + (1 − z) ⊙ h̃
+ *
+ * Weights (catalog names, `shared/layers/gru.ts`): kernel [in, 3u], recurrent_kernel [u, 3u] and
+ * bias [2, 3u] (row 0 b_x, row 1 b_h); a bidirectional layer has a forward_ and a backward_ copy and
+ * concatenates the two outputs (the backward one aligned with the forward steps), as Keras's
+ * Bidirectional with merge_mode concat. Dropout while training as tfjs-layers' GRU and Keras's: one
+ * input mask and one recurrent mask per sequence, the recurrent one on the state entering each step
+ * (its product and its carry, z ⊙ h). Plain tf ops over the time steps; the gradient is tfjs's
+ * autodiff of them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { dropoutIf, gelu } from './ops';
+
+type Kwargs = Record<string, unknown>;
+type Var = ReturnType<tf.layers.Layer['addWeight']>;
+
+export interface GruArgs {
+  name?: string;
+  trainable?: boolean;
+  units: number;
+  activation?: string;
+  returnSequences?: boolean;
+  bidirectional?: boolean;
+  dropout?: number;
+  recurrentDropout?: number;
+}
+
+/** The candidate's activations (the catalog's, with tfjs's meaning of each). */
+const ACTIVATIONS: Readonly<Record<string, (x: tf.Tensor) => tf.Tensor>> = {
+  linear: (x) => x,
+  relu: (x) => tf.relu(x),
+  sigmoid: (x) => tf.sigmoid(x),
+  tanh: (x) => tf.tanh(x),
+  softmax: (x) => tf.softmax(x, -1),
+  gelu,
+  elu: (x) => tf.elu(x),
+  selu: (x) => tf.selu(x),
+  softplus: (x) => tf.softplus(x),
+  swish: (x) => tf.mul(x, tf.sigmoid(x)),
+};
+
+export interface GruDirection {
+  kernel: tf.Tensor; // [in, 3u]
+  recurrentKernel: tf.Tensor; // [u, 3u]
+  bias: tf.Tensor; // [2, 3u]
+}
+
+export interface GruOptions {
+  units: number;
+  activation: string;
+  returnSequences: boolean;
+  /** Read the sequence from its end (the backward copy); a returned sequence is put back in order. */
+  goBackwards: boolean;
+  dropout: number;
+  recurrentDropout: number;
+  training: boolean;
+}
+
+/** One direction of the GRU over x [batch, time, features]: [batch, time, u], or the last state [batch, u]. */
+export function gruResetAfter(x: tf.Tensor, w: GruDirection, o: GruOptions): tf.Tensor {
+  const act = ACTIVATIONS[o.activation];
+  if (!act) throw new Error(`NetloomGRU: unknown activation ${o.activation}`);
+  return tf.tidy(() => {
+    const [batch, time, features] = x.shape as [number, number, number];
+    const u = o.units;
+    if (time === 0) return tf.zeros(o.returnSequences ? [batch, 0, u] : [batch, u]);
+    const training = o.training;
+    const xs =
+      o.dropout > 0 && training ? tf.mul(x, dropoutIf(tf.ones([batch, 1, features]), o.dropout, true)) : x;
+    const [bx, bh] = tf.unstack(w.bias, 0) as [tf.Tensor, tf.Tensor];
+    // The input part of every step in one product: [batch, time, 3u].
+    const xw = tf.reshape(tf.add(tf.matMul(tf.reshape(xs, [batch * time, features]), w.kernel), bx), [
+      batch,
+      time,
+      3 * u,
+    ]);
+    const steps = tf.unstack(xw, 1);
+    if (o.goBackwards) steps.reverse();
+    const recurrentMask =
+      o.recurrentDropout > 0 && training ? dropoutIf(tf.ones([batch, u]), o.recurrentDropout, true) : null;
+    let h: tf.Tensor = tf.zeros([batch, u]);
+    const outputs: tf.Tensor[] = [];
+    for (const step of steps) {
+      const [xz, xr, xh] = tf.split(step, 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const prev = recurrentMask ? tf.mul(h, recurrentMask) : h;
+      const [hz, hr, hh] = tf.split(tf.add(tf.matMul(prev, w.recurrentKernel), bh), 3, 1) as [
+        tf.Tensor,
+        tf.Tensor,
+        tf.Tensor,
+      ];
+      const z = tf.sigmoid(tf.add(xz, hz));
+      const r = tf.sigmoid(tf.add(xr, hr));
+      const candidate = act(tf.add(xh, tf.mul(r, hh)));
+      h = tf.add(tf.mul(z, prev), tf.mul(tf.sub(1, z), candidate));
+      outputs.push(h);
+    }
+    if (!o.returnSequences) return h;
+    if (o.goBackwards) outputs.reverse();
+    return tf.stack(outputs, 1);
+  });
+}
+
+export class NetloomGRU extends tf.layers.Layer {
+  static readonly className = 'NetloomGRU';
+  readonly units: number;
+  readonly activation: string;
+  readonly returnSequences: boolean;
+  readonly bidirectional: boolean;
+  readonly rate: number;
+  readonly recurrentRate: number;
+  private w: Record<string, Var> = {};
+
+  constructor(args: GruArgs) {
+    super({ name: args.name, trainable: args.trainable ?? true });
+    this.units = args.units;
+    this.activation = args.activation ?? 'tanh';
+    if (!Object.hasOwn(ACTIVATIONS, this.activation))
+      throw new Error(`NetloomGRU: unknown activation ${this.activation}`);
+    this.returnSequences = args.returnSequences ?? false;
+    this.bidirectional = args.bidirectional ?? false;
+    this.rate = args.dropout ?? 0;
+    this.recurrentRate = args.recurrentDropout ?? 0;
+  }
+
+  private prefixes(): string[] {
+    return this.bidirectional ? ['forward_', 'backward_'] : [''];
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const features = s[s.length - 1] as number;
+    const g = 3 * this.units;
+    // Keras's initialisers: glorot uniform kernel, orthogonal recurrent kernel, zero biases.
+    for (const p of this.prefixes()) {
+      this.w[`${p}kernel`] = this.addWeight(
+        `${p}kernel`,
+        [features, g],
+        'float32',
+        tf.initializers.glorotUniform({}),
+      );
+      this.w[`${p}recurrent_kernel`] = this.addWeight(
+        `${p}recurrent_kernel`,
+        [this.units, g],
+        'float32',
+        tf.initializers.orthogonal({ gain: 1 }),
+      );
+      this.w[`${p}bias`] = this.addWeight(`${p}bias`, [2, g], 'float32', tf.initializers.zeros());
+    }
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const width = this.bidirectional ? 2 * this.units : this.units;
+    return this.returnSequences ? [s[0] ?? null, s[1] ?? null, width] : [s[0] ?? null, width];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const outs = this.prefixes().map((p, i) =>
+        gruResetAfter(
+          x,
+          {
+            kernel: this.w[`${p}kernel`]!.read(),
+            recurrentKernel: this.w[`${p}recurrent_kernel`]!.read(),
+            bias: this.w[`${p}bias`]!.read(),
+          },
+          {
+            units: this.units,
+            activation: this.activation,
+            returnSequences: this.returnSequences,
+            goBackwards: i === 1,
+            dropout: this.rate,
+            recurrentDropout: this.recurrentRate,
+            training: kwargs.training === true,
+          },
+        ),
+      );
+      return outs.length === 1 ? outs[0]! : tf.concat(outs, -1);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activation,
+      returnSequences: this.returnSequences,
+      bidirectional: this.bidirectional,
+      dropout: this.rate,
+      recurrentDropout: this.recurrentRate,
+    };
+  }
+}
