@@ -5,7 +5,7 @@
  * `registerNetloomLayers(tf)` before loading): a layers model names its classes, never their code.
  * That file is generated from the engine's layers (scripts/write-tfjs-layers.ts).
  */
-import { readWeightsManifest } from '../../shared/graph/weights';
+import { canonicalWeightName, readWeightsManifest } from '../../shared/graph/weights';
 import { toKerasModel } from '../../shared/keras/index';
 import { ExportError, planGraph } from './plan';
 import { CUSTOM_LAYERS_JS } from './tfjsLayers.generated';
@@ -21,6 +21,19 @@ interface ModelJson {
   weightsManifest: { paths: string[]; weights: unknown[] }[];
 }
 
+/**
+ * The name TF.js gives a weight when it loads the exported topology: a bidirectional layer's inner
+ * weights are `<node>/forward_<inner layer>/<weight>`, whatever per-process name they were trained under.
+ */
+function loadName(name: string, topology: ReturnType<typeof toKerasModel>['model']): string {
+  const canonical = canonicalWeightName(name);
+  const m = /^([^/]+)\/(forward|backward)_([^/]+)$/.exec(canonical);
+  if (!m) return name;
+  const layer = topology.config.layers.find((l) => l.name === m[1]);
+  const inner = (layer?.config.layer as { config?: { name?: unknown } } | undefined)?.config?.name;
+  return typeof inner === 'string' ? `${m[1]}/${m[2]}_${inner}/${m[3]}` : name;
+}
+
 export const exportTfjs: Exporter = async (bundle, _options, version) => {
   const plan = planGraph(bundle.project.graph);
   const out = new Map<string, Uint8Array | string>();
@@ -31,7 +44,12 @@ export const exportTfjs: Exporter = async (bundle, _options, version) => {
   if (bundle.weights) {
     const manifest = readWeightsManifest(bundle.weights.modelJson, bundle.weights.weightsBin.byteLength);
     if (!manifest.ok) throw new ExportError(`The trained weights are damaged: ${manifest.problem.message}`);
-    json.weightsManifest = [{ paths: [TFJS_WEIGHTS_FILE], weights: manifest.entries }];
+    json.weightsManifest = [
+      {
+        paths: [TFJS_WEIGHTS_FILE],
+        weights: manifest.entries.map((e) => ({ ...e, name: loadName(e.name, topology) })),
+      },
+    ];
     out.set(TFJS_WEIGHTS_FILE, bundle.weights.weightsBin);
   }
   json.format = 'layers-model';

@@ -132,8 +132,6 @@ function recurrent(kind: 'LSTM' | 'GRU' | 'SimpleRNN', c: KerasConfig, bidirecti
   if (kind === 'LSTM' && c.unit_forget_bias === false) {
     // Only an initialiser: the trained bias is what counts.
   }
-  if (kind === 'GRU' && c.reset_after === true)
-    refuse('reset_after true (Netloom\u2019s GRU is reset_after=False)');
   return {
     kind,
     params: {
@@ -143,6 +141,7 @@ function recurrent(kind: 'LSTM' | 'GRU' | 'SimpleRNN', c: KerasConfig, bidirecti
       bidirectional,
       dropout: num(c, 'dropout', 0),
       recurrentDropout: num(c, 'recurrent_dropout', 0),
+      ...(kind === 'GRU' ? { resetAfter: bool(c, 'reset_after', false) } : {}),
     },
   };
 }
@@ -260,6 +259,8 @@ const MAPPERS: Readonly<Record<string, Mapper>> = {
   Add: () => ({ kind: 'Add', params: {} }),
   Multiply: () => ({ kind: 'Multiply', params: {} }),
   Concatenate: (c) => ({ kind: 'Concatenate', params: { axis: num(c, 'axis', -1) } }),
+  // Netloom's GRU with reset after, as the engine's TF.js class (Keras names it GRU, reset_after=True).
+  NetloomGRU: (c) => recurrent('GRU', { ...c, reset_after: true }, bool(c, 'bidirectional', false)),
   NetloomMultiHeadAttention: (c) => ({
     kind: 'MultiHeadAttention',
     params: {

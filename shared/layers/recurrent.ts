@@ -141,6 +141,13 @@ export function gateFlops(n: number, u: number, gates: number): number {
   return 2 * (n + u) * gates * u + gates * u;
 }
 
+/**
+ * The name of the layer a Bidirectional wraps. Fixed, so the weights it makes are named
+ * `<node>/forward_<name>/<weight>` in any process (without it, TF.js numbers the inner layer with a
+ * per-process counter, and an exported model.json did not load in a fresh process).
+ */
+export const bidirectionalInnerName = (className: string) => className.toLowerCase();
+
 /** The Keras JSON, wrapped in `Bidirectional` (merge_mode concat) when asked. */
 export function recurrentKeras(
   className: 'SimpleRNN' | 'LSTM' | 'GRU',
@@ -160,5 +167,6 @@ export function recurrentKeras(
     },
   };
   if (!c.bidirectional) return layer;
-  return { class_name: 'Bidirectional', config: { layer: { ...layer }, merge_mode: 'concat' } };
+  const inner = { ...layer, config: { ...layer.config, name: bidirectionalInnerName(className) } };
+  return { class_name: 'Bidirectional', config: { layer: inner, merge_mode: 'concat' } };
 }

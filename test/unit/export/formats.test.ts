@@ -142,6 +142,31 @@ describe('TF.js export', () => {
     expect(maxAbsDiff(standalone[0]!, want)).toBeLessThanOrEqual(1e-5);
   });
 
+  it('bidirectional recurrent layers load in a fresh process (their inner layers have fixed names)', async () => {
+    // Trained in this process, the inner layers' weights carry a per-process counter in their names.
+    const { project, weights, data, want } = await gruProject([
+      ['LSTM', { units: 4, returnSequences: true, bidirectional: true }],
+      ['GRU', { units: 3, bidirectional: true }],
+    ]);
+    // As a project trained before the names were fixed stores them: with TF.js's per-process counter.
+    const old = {
+      ...weights,
+      modelJson: weights.modelJson.replace(/(forward|backward)_(lstm|gru)\//g, '$1_$2_X7/'),
+    };
+    expect(old.modelJson).toContain('n1/forward_lstm_X7/kernel');
+    const dir = path.join(tempDir('tfjs-bidi'), 'export');
+    await exportProject({ project, weights: old }, 'tfjs', dir);
+    const names = (
+      JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+        weightsManifest: { weights: { name: string }[] }[];
+      }
+    ).weightsManifest[0]!.weights.map((w) => w.name);
+    expect(names).toContain('n1/forward_lstm/kernel');
+    expect(names).toContain('n2/backward_gru/recurrent_kernel');
+    const got = standalonePredict(dir, data.x, [data.count, ...data.sampleShape], 'float32');
+    expect(maxAbsDiff(got[0]!, want)).toBeLessThanOrEqual(1e-5);
+  });
+
   it('GRUs with reset after load from netloom-layers.js and predict like the engine', async () => {
     const { project, weights, data, want } = await gruProject();
     const dir = path.join(tempDir('tfjs-gru'), 'export');
@@ -156,14 +181,18 @@ describe('TF.js export', () => {
 });
 
 /**
- * Two GRUs with reset after (bidirectional sequences, then relu to the last state) and a Dense, with
+ * Two GRUs with reset after (by default; or `layers`) (bidirectional sequences, then relu to the last state) and a Dense, with
  * seeded random weights, and the engine's predictions for a few random sequences.
  */
-async function gruProject() {
-  const graph = chain(
-    ['Input', { shape: [5, 3], dtype: 'float32' }],
+async function gruProject(
+  layers: Parameters<typeof chain>[number][] = [
     ['GRU', { units: 4, returnSequences: true, bidirectional: true, resetAfter: true }],
     ['GRU', { units: 3, activation: 'relu', resetAfter: true, dropout: 0.2 }],
+  ],
+) {
+  const graph = chain(
+    ['Input', { shape: [5, 3], dtype: 'float32' }],
+    ...layers,
     ['Dense', { units: 2 }],
     ['Output', { targetShape: [2], loss: 'meanSquaredError' }],
   );
@@ -213,11 +242,13 @@ function standalonePredict(dir: string, x: ArrayLike<number>, shape: number[], d
   writeFileSync(
     script,
     `import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 const require = createRequire(${JSON.stringify(path.join(process.cwd(), 'package.json'))});
 const tf = require('@tensorflow/tfjs');
-const { registerNetloomLayers } = await import('./netloom-layers.js');
-registerNetloomLayers(tf);
+if (existsSync(new URL('./netloom-layers.js', import.meta.url))) {
+  const { registerNetloomLayers } = await import('./netloom-layers.js');
+  registerNetloomLayers(tf);
+}
 const json = JSON.parse(readFileSync(new URL('./model.json', import.meta.url)));
 const bin = readFileSync(new URL('./weights.bin', import.meta.url));
 const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology,

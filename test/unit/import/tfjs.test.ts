@@ -16,7 +16,9 @@ import { ImportError, UnsupportedModelError } from '../../../electron/import/typ
 import { predictCsv } from '../../../electron/services/training';
 import { checkGraph } from '../../../shared/graph/check';
 import { TEMPLATE_IDS } from '../../../shared/templates/index';
+import { everyKindProject } from '../export/everyKind';
 import { enginePredict, maxAbsDiff, tempDir, trainedTemplate } from '../export/helpers';
+import { loadTrainedModel } from '../../../electron/engine/artifacts';
 
 beforeAll(async () => {
   await initBackend();
@@ -143,6 +145,28 @@ describe('TF.js round trip', () => {
     },
     60_000,
   );
+});
+
+describe('TF.js round trip of every layer kind', () => {
+  it('the every-kind graph (random weights, two outputs) imports back and predicts as the engine', async () => {
+    const { project, weights, data, want } = await everyKindProject();
+    const dir = path.join(tempDir('tfjs-rt-kinds'), 'out');
+    await exportProject({ project, weights }, 'tfjs', dir);
+    const imported = await importModelFile(path.join(dir, 'model.json'));
+    const kinds = new Set(imported.project.graph.nodes.map((n) => n.kind));
+    expect([...kinds].sort()).toEqual([...new Set(project.graph.nodes.map((n) => n.kind))].sort());
+    const model = await loadTrainedModel(imported.project.graph, imported.weights!);
+    const x = tf.tensor(data.x, [data.count, ...data.sampleShape]);
+    const ys = model.predict(x) as tf.Tensor[];
+    const got = ys.map((y) => y.reshape([data.count, -1]).arraySync() as number[][]);
+    tf.dispose([x, ...ys]);
+    model.dispose();
+    // Outputs may come in another order: each expected one is matched by its width.
+    for (const rows of want) {
+      const same = got.find((g) => g[0]!.length === rows[0]!.length)!;
+      expect(maxAbsDiff(same, rows)).toBeLessThanOrEqual(1e-5);
+    }
+  }, 60_000);
 });
 
 describe('TF.js import refuses', () => {
