@@ -80,7 +80,7 @@ export async function openPath(p: string, view: CanvasView): Promise<void> {
   try {
     const res = await api.request('project.open', { path: p });
     showDocument(res, view, { unsaved: res.path === null });
-    store().notify(res.path === null ? `Opened ${p} as a new project (not saved yet)` : `Opened ${p}`);
+    store().notify(`Opened ${p}`);
   } catch (err) {
     showError(`Cannot open ${fileName(p)}`, err);
   }
@@ -101,7 +101,7 @@ export async function openDropped(files: { name: string; data: string }[], view:
   guardUnsaved(
     () => {
       showDocument(res, view, { unsaved: true });
-      store().notify(`Opened the dropped ${names} (not saved yet)`);
+      store().notify(`Opened the dropped ${names}`);
     },
     () => void api.request('project.close', { docId: res.docId }).catch(() => undefined),
   );

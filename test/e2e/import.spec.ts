@@ -103,7 +103,7 @@ test('a TF.js model opened from the file browser: layers, shapes, parameters; sa
   await expectImported(page, model);
   // A new document, not saved anywhere yet (●), named as the model is.
   await expect(page.getByTestId('doc-title')).toHaveText(/^● sequential/);
-  await expect(page.getByTestId('notice')).toContainText('Opened tfjs-model/model.json as a new project');
+  await expect(page.getByTestId('notice')).toHaveText('Opened tfjs-model/model.json');
   // No data yet: no sample picker on the canvas.
   await expect(page.getByTestId('probe-sample')).toHaveCount(0);
   await page.screenshot({ path: 'test-results/e2e/import-opened.png' });
