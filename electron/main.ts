@@ -51,10 +51,17 @@ const services = new AppServices({
   dataDir: app.getPath('userData'),
   initialFile: fileArg(process.argv),
   dialogs: {
-    async openProject() {
+    async openProject(models) {
+      const project = { name: 'Netloom project', extensions: ['nnproj'] };
       const r = await dialog.showOpenDialog(win!, {
-        title: 'Open project',
-        filters: [{ name: 'Netloom project', extensions: ['nnproj'] }],
+        title: models ? 'Open project or model' : 'Open project',
+        filters: models
+          ? [
+              { name: 'Projects and models', extensions: ['nnproj', 'onnx', 'json'] },
+              project,
+              { name: 'Models (ONNX, TF.js)', extensions: ['onnx', 'json'] },
+            ]
+          : [project],
         properties: ['openFile'],
       });
       return r.canceled ? null : (r.filePaths[0] ?? null);

@@ -13,7 +13,8 @@
  * Bad input never ends the process: every WebSocket message that is not a well-formed request gets a
  * BAD_REQUEST response (id null when it has no usable id), frames over MAX_WIRE_MESSAGE_BYTES or not
  * UTF-8 close only their connection, and HTTP answers 400 / 413 / 500, always with the security
- * headers. A CSV for `data.upload` comes as the body of POST /api/upload, not as a socket message.
+ * headers. A CSV for `data.upload` comes as the body of POST /api/upload, and the files of a drop for
+ * `project.importFiles` as that of POST /api/import, not as socket messages.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -76,6 +77,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return r.deny(res, 'open the address that `netloom serve` printed (it carries the access token)');
     if (isPost && url.pathname === '/api/rpc') return api.rpc(req, res);
     if (isPost && url.pathname === '/api/upload') return api.upload(url, req, res);
+    if (isPost && url.pathname === '/api/import') return api.importFiles(req, res);
     if (isPost) return r.deny(res, 'unknown endpoint');
     return serveStatic(url.pathname, res);
   }

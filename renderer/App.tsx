@@ -6,6 +6,7 @@
  */
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect, useMemo, useRef } from 'react';
+import { FileDrop } from './app/FileDrop';
 import { useAutosave } from './app/useAutosave';
 import { useStartup } from './app/useStartup';
 import { useCanvasView } from './app/view';
@@ -59,6 +60,7 @@ function Editor() {
       </main>
       <StatusBar />
       <DialogHost ctx={ctx} />
+      <FileDrop view={view} />
     </div>
   );
 }

@@ -32,8 +32,17 @@ async function readFile(file: string, maxBytes: number): Promise<Buffer> {
   }
 }
 
-/** Reads and maps a model file. Throws `ImportError` (located) or `UnsupportedModelError`. */
-export async function readModel(file: string): Promise<ImportedModel> {
+/**
+ * Where a file beside the model (a TF.js weight shard) is really read from: serve mode confines it to
+ * the served folder (symlinks included), a drop refuses names that were not dropped. It may throw.
+ */
+export type ResolvePath = (file: string) => Promise<string>;
+
+/**
+ * Reads and maps a model file. Throws `ImportError` (located) or `UnsupportedModelError`, or what
+ * `resolve` throws for a file beside the model.
+ */
+export async function readModel(file: string, resolve?: ResolvePath): Promise<ImportedModel> {
   const lower = file.toLowerCase();
   if (lower.endsWith('.keras') || lower.endsWith('.h5'))
     throw new ImportError(
@@ -43,12 +52,20 @@ export async function readModel(file: string): Promise<ImportedModel> {
   if (lower.endsWith('.json')) {
     const text = (await readFile(file, IMPORT_LIMITS.maxJsonBytes)).toString('utf8');
     const dir = path.dirname(file);
-    return importTfjs(text, (name, maxBytes) => readFile(path.join(dir, name), maxBytes), file);
+    const beside = async (name: string, maxBytes: number) => {
+      const p = path.join(dir, name);
+      return readFile(resolve ? await resolve(p) : p, maxBytes);
+    };
+    return importTfjs(text, beside, file);
   }
   throw new ImportError(`${file}: not a model Netloom imports (an .onnx file, or a TF.js model.json).`);
 }
 
 /** A model file as a project (no data until one is chosen). */
-export async function importModelFile(file: string, name?: string): Promise<ProjectBundle> {
-  return importedProject(await readModel(file), file, name);
+export async function importModelFile(
+  file: string,
+  name?: string,
+  resolve?: ResolvePath,
+): Promise<ProjectBundle> {
+  return importedProject(await readModel(file, resolve), file, name);
 }

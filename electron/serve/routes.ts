@@ -1,10 +1,16 @@
 /**
- * The HTTP API: POST /api/rpc runs one request ({name, params} -> {ok, result} | {ok, error}), and
- * POST /api/upload streams a CSV for `data.upload` (never one WebSocket message). Bodies are read up
- * to a limit; a larger one gets 413 without being kept.
+ * The HTTP API: POST /api/rpc runs one request ({name, params} -> {ok, result} | {ok, error}),
+ * POST /api/upload streams a CSV for `data.upload` and POST /api/import takes the files of a drop for
+ * `project.importFiles` (neither is ever one WebSocket message). Bodies are read up to a limit; a
+ * larger one gets 413 without being kept.
  */
 import type http from 'node:http';
-import { DATA_UPLOAD_MAX_BYTES, MAX_WIRE_MESSAGE_BYTES, REQUESTS } from '../../shared/ipc/contract';
+import {
+  DATA_UPLOAD_MAX_BYTES,
+  DROP_WIRE_MAX_BYTES,
+  MAX_WIRE_MESSAGE_BYTES,
+  REQUESTS,
+} from '../../shared/ipc/contract';
 import type { AppServices } from '../services/app';
 import type { Responses } from './responses';
 import { badRequest, readRpcBody, serialise, settle } from './wire';
@@ -59,6 +65,8 @@ export interface ApiRoutes {
    * stored by `data.upload` with the same checks as any request.
    */
   upload(url: URL, req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
+  /** POST /api/import: the params of `project.importFiles` ({files}) as JSON, its result or error. */
+  importFiles(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
 }
 
 /** `uploadLimitBytes`: the largest upload body (DATA_UPLOAD_MAX_BYTES unless a test sets it). */
@@ -73,6 +81,21 @@ export function apiRoutes(services: AppServices, r: Responses, uploadLimitBytes?
       const body = readRpcBody(Buffer.concat(chunks).toString('utf8'));
       if (!body.ok) return r.json(res, 400, JSON.stringify({ ok: false, error: body.error }));
       r.json(res, 200, serialise({}, await settle(services, body.name, body.params)));
+    },
+
+    async importFiles(req, res) {
+      const chunks: Buffer[] = [];
+      const read = await readBody(req, DROP_WIRE_MAX_BYTES, (c) => chunks.push(c));
+      if (read === 'aborted') return;
+      if (read === 'too-large')
+        return r.tooLarge(res, `The dropped files are larger than ${sizeText(DROP_WIRE_MAX_BYTES)} as sent.`);
+      let params: unknown;
+      try {
+        params = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return r.json(res, 400, JSON.stringify({ ok: false, error: badRequest('The body is not JSON.') }));
+      }
+      r.json(res, 200, serialise({}, await settle(services, 'project.importFiles', params)));
     },
 
     async upload(url, req, res) {

@@ -10,6 +10,7 @@ import { dataHandlers } from './app/data';
 import { exportHandlers } from './app/export';
 import { recoveryHandlers } from './app/recovery';
 import { filesHandlers } from './app/files';
+import { importHandlers } from './app/importModel';
 import { libraryHandlers } from './app/library';
 import { projectHandlers } from './app/project';
 
@@ -22,6 +23,7 @@ export class AppServices extends AppCore {
     super(opts);
     this.handlers = {
       ...projectHandlers(this),
+      ...importHandlers(this),
       ...exportHandlers(this),
       ...dataHandlers(this),
       ...filesHandlers(this),

@@ -36,8 +36,11 @@ export function showDocument(res: OpenResult, view: CanvasView, options?: { unsa
   refreshRecent();
 }
 
-/** Runs `action` now, or after the user agrees to drop unsaved changes. */
-export function guardUnsaved(action: () => void): void {
+/**
+ * Runs `action` now, or after the user agrees to drop unsaved changes; `cancel` when they do not
+ * (or Save did not save).
+ */
+export function guardUnsaved(action: () => void, cancel?: () => void): void {
   const s = store();
   if (!s.nodes.length || s.editVersion === s.savedVersion) return action();
   s.openDialog({
@@ -60,20 +63,48 @@ export function guardUnsaved(action: () => void): void {
         void save().then(() => {
           const t = store();
           if (t.editVersion === t.savedVersion) action();
+          else cancel?.();
         });
       },
     },
+    ...(cancel ? { onCancel: cancel } : {}),
   });
 }
 
+/**
+ * Opens a project, or a model (.onnx, a TF.js model.json) as a new unsaved document made from it
+ * (the service answers it without a path: Save asks where).
+ */
 export async function openPath(p: string, view: CanvasView): Promise<void> {
   store().closeDialog();
   try {
-    showDocument(await api.request('project.open', { path: p }), view);
+    const res = await api.request('project.open', { path: p });
+    showDocument(res, view, { unsaved: res.path === null });
     store().notify(`Opened ${p}`);
   } catch (err) {
     showError(`Cannot open ${fileName(p)}`, err);
   }
+}
+
+/**
+ * Files dropped on the window (names and bytes in base64), opened as a new unsaved document. They
+ * are read first: a drop that cannot be opened leaves the open document as it is, unasked.
+ */
+export async function openDropped(files: { name: string; data: string }[], view: CanvasView): Promise<void> {
+  const names = files.map((f) => f.name).join(', ');
+  let res: OpenResult;
+  try {
+    res = await api.request('project.importFiles', { files });
+  } catch (err) {
+    return showError(`Cannot open the dropped ${files.length > 1 ? 'files' : 'file'}`, err);
+  }
+  guardUnsaved(
+    () => {
+      showDocument(res, view, { unsaved: true });
+      store().notify(`Opened the dropped ${names}`);
+    },
+    () => void api.request('project.close', { docId: res.docId }).catch(() => undefined),
+  );
 }
 
 export async function newProject(
@@ -121,7 +152,7 @@ async function fitProjectToDataset(
 export function openProject(view: CanvasView): void {
   guardUnsaved(() => {
     if (store().mode === 'electron')
-      void api.request('dialog.openProject', {}).then(({ path }) => {
+      void api.request('dialog.openProject', { models: true }).then(({ path }) => {
         if (path) void openPath(path, view);
       });
     else store().openDialog({ kind: 'browse', mode: 'open' });

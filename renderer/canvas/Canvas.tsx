@@ -26,6 +26,7 @@ import { DND_MIME } from '../palette/Palette';
 import { NODE_W, type Scope } from '../store/graph';
 import { beginGesture, endGesture } from '../store/history';
 import { useCanvasViewReport } from '../store/hooks';
+import type { AppState } from '../store/state';
 import { EdgeWeightsToggle } from '../panels/EdgeWeightsToggle';
 import { ProbeBar } from '../panels/ProbeBar';
 import { useAppStore } from '../store/store';
@@ -90,6 +91,13 @@ function dropOnCanvas(e: React.DragEvent, at: { x: number; y: number }): void {
   if (isLayerKind(kind)) s.dropLayer(kind, at);
 }
 
+/**
+ * The sample picker rides on the canvas once there are weights to look inside and data to pick from
+ * (an imported model has none until it is chosen); Design view only (the Train view has its own).
+ */
+const probingOnCanvas = (s: AppState) =>
+  ((s.hasWeights && s.data !== null) || s.status === 'running') && s.view === 'design';
+
 export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
   const rf = useReactFlow();
   const nodes = useAppStore((s) => s.nodes);
@@ -98,9 +106,7 @@ export function Canvas({ ref }: { ref: RefObject<HTMLDivElement | null> }) {
   const onEdgesChange = useAppStore((s) => s.onEdgesChange);
   const connect = useAppStore((s) => s.connect);
   const locked = useAppStore((s) => s.locked);
-  // The sample picker rides on the canvas once there are weights to look inside (Design view only:
-  // the Train view has its own).
-  const probing = useAppStore((s) => (s.hasWeights || s.status === 'running') && s.view === 'design');
+  const probing = useAppStore(probingOnCanvas);
   const ready = useAppStore((s) => s.docId !== null);
   const theme = useAppStore((s) => s.theme);
   const minimap = useAppStore((s) => s.minimap);

@@ -47,7 +47,10 @@ export function DialogHost({ ctx }: { ctx: CommandContext }) {
           confirm={dialog.confirm}
           onConfirm={dialog.onConfirm}
           primary={dialog.primary}
-          onClose={close}
+          onClose={() => {
+            close();
+            dialog.onCancel?.();
+          }}
         />
       );
     case 'browse':

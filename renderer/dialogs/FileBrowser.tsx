@@ -59,12 +59,19 @@ export function FileBrowser({
   onClose: () => void;
 }) {
   const { listing, error, setDir } = useListing();
+  // Open also takes models to import: an ONNX file or a TF.js model.json.
+  const shown = (file: string) =>
+    file.endsWith('.nnproj') || (mode === 'open' && /\.(onnx|json)$/i.test(file));
   const [name, setName] = useState(suggestedName ?? 'untitled.nnproj');
   const join = (d: string, f: string) => (d === '.' ? f : `${d}/${f}`);
   return (
     <Modal
       title={
-        mode === 'open' ? 'Open project' : mode === 'compare' ? 'Compare with a project' : 'Save project as'
+        mode === 'open'
+          ? 'Open project or model'
+          : mode === 'compare'
+            ? 'Compare with a project'
+            : 'Save project as'
       }
       onClose={onClose}
       testId="file-browser"
@@ -75,7 +82,7 @@ export function FileBrowser({
       <ul className="fb-list">
         <ParentEntry listing={listing} onOpen={setDir} />
         {listing?.entries
-          .filter((e) => e.kind === 'dir' || e.name.endsWith('.nnproj'))
+          .filter((e) => e.kind === 'dir' || shown(e.name))
           .map((e) => (
             <li key={e.path}>
               <button

@@ -2,8 +2,9 @@
  * The renderer's one way to the services: Electron's preload bridge (`window.netloom`) when present,
  * otherwise serve mode's WebSocket. Both implement shared/ipc's `NetloomApi`.
  *
- * Serve mode sends `data.upload` (a CSV of up to 256 MiB) as the body of POST /api/upload, not as a
- * socket message: the socket takes messages up to MAX_WIRE_MESSAGE_BYTES, and a larger request is
+ * Serve mode sends `data.upload` (a CSV of up to 256 MiB) as the body of POST /api/upload, and
+ * `project.importFiles` (dropped files, up to 256 MiB) as that of POST /api/import, not as socket
+ * messages: the socket takes messages up to MAX_WIRE_MESSAGE_BYTES, and a larger request is
  * refused here before it is sent (the server would close the connection).
  */
 import { z } from 'zod';
@@ -50,9 +51,9 @@ const incomingSchema = z.union([
   z.object({ kind: z.literal('event'), name: z.string(), payload: z.unknown() }),
 ]);
 
-/** POST /api/upload's answer: the result of `data.upload`, or its error. */
-const uploadReplySchema = z.union([
-  z.object({ ok: z.literal(true), result: z.object({ file: z.string() }) }),
+/** POST /api/upload's and /api/import's answer: the request's result, or its error. */
+const postReplySchema = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown() }),
   z.object({ ok: z.literal(false), error: ipcErrorSchema }),
 ]);
 
@@ -143,6 +144,8 @@ class SocketClient implements NetloomApi {
   async request<N extends RequestName>(name: N, params: RequestParams<N>): Promise<RequestResult<N>> {
     if (name === 'data.upload')
       return (await this.upload(params as RequestParams<'data.upload'>)) as RequestResult<N>;
+    if (name === 'project.importFiles')
+      return (await this.post('/api/import', JSON.stringify(params), 'application/json')) as RequestResult<N>;
     const id = this.nextId++;
     const msg: WireMessage = { kind: 'request', id, name, params };
     const text = JSON.stringify(msg);
@@ -161,13 +164,21 @@ class SocketClient implements NetloomApi {
   /** `data.upload` over HTTP: the CSV as the request body, the same result or error as a request. */
   private async upload(params: RequestParams<'data.upload'>): Promise<RequestResult<'data.upload'>> {
     const query = new URLSearchParams({ docId: params.docId, name: params.name });
+    const result = await this.post(`/api/upload?${query.toString()}`, params.text, 'text/csv; charset=utf-8');
+    const file = z.object({ file: z.string() }).safeParse(result);
+    if (!file.success) throw badResponse('no file name');
+    return file.data;
+  }
+
+  /** A request's params (or a CSV) as the body of a POST; its result, or its error thrown. */
+  private async post(address: string, payload: string, contentType: string): Promise<unknown> {
     let res: Response;
     try {
-      res = await fetch(`/api/upload?${query.toString()}`, {
+      res = await fetch(address, {
         method: 'POST',
         credentials: 'same-origin',
-        headers: { 'Content-Type': 'text/csv; charset=utf-8' },
-        body: params.text,
+        headers: { 'Content-Type': contentType },
+        body: payload,
       });
     } catch {
       throw new RequestError({ code: 'DISCONNECTED', message: 'Cannot reach the Netloom server.' });
@@ -179,7 +190,7 @@ class SocketClient implements NetloomApi {
     } catch {
       // Not JSON: a refusal in plain text (403), said below.
     }
-    const reply = uploadReplySchema.safeParse(body);
+    const reply = postReplySchema.safeParse(body);
     if (!reply.success)
       throw new RequestError({
         code: `HTTP_${res.status}`,

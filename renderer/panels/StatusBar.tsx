@@ -1,7 +1,9 @@
 /**
  * The status bar: the document's name (● when unsaved), layers and parameters, errors and warnings,
- * the state of the trained weights, the latest notice, and the mode.
+ * the state of the trained weights, where an imported network came from, the latest notice, and the
+ * mode.
  */
+import type { Origin } from '../../shared/ir/schema';
 import { formatCount } from '../../shared/layers/shape';
 import { useDirty, useReport, useWeights } from '../store/hooks';
 import { useAppStore } from '../store/store';
@@ -32,6 +34,29 @@ function WeightsState() {
   return null;
 }
 
+const FORMAT_NAMES: Record<Origin['format'], string> = { onnx: 'ONNX', tfjs: 'TF.js' };
+
+/** Where an imported network came from; without data, a way to the Train view to choose some. */
+function ImportNote() {
+  const origin = useAppStore((s) => s.meta.origin);
+  const noData = useAppStore((s) => s.data === null);
+  const setUi = useAppStore((s) => s.setUi);
+  if (!origin) return null;
+  return (
+    <span className="import-note" data-testid="import-note" title="The network was imported from this model">
+      Imported from <span className="mono">{origin.file}</span> ({FORMAT_NAMES[origin.format]})
+      {noData && (
+        <>
+          {' — '}
+          <button className="link" data-testid="import-choose-data" onClick={() => setUi({ view: 'train' })}>
+            choose data to train it
+          </button>
+        </>
+      )}
+    </span>
+  );
+}
+
 export function StatusBar() {
   const dirty = useDirty();
   const report = useReport();
@@ -55,6 +80,7 @@ export function StatusBar() {
         {report.warnings ? `, ${plural(report.warnings, 'warning')}` : ''}
       </span>
       <WeightsState />
+      <ImportNote />
       {notice && (
         <span className={`notice ${notice.tone}`} data-testid="notice" key={notice.at}>
           {notice.text}

@@ -45,6 +45,26 @@ export const DATA_UPLOAD_MAX_BYTES = entryLimit('data/upload.csv');
 export const MAX_WIRE_MESSAGE_BYTES = entryLimit('project.json') + PREDICT_MAX_VALUES * 25 + 2 ** 20;
 
 const docId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+/** Files dropped on the window that `project.importFiles` takes at once, and their total size. */
+export const DROP_MAX_FILES = 16;
+export const DROP_MAX_BYTES = 256 * 2 ** 20;
+/**
+ * The largest body serve mode's POST /api/import takes: `project.importFiles`' params as JSON (the
+ * files in base64, a third larger than they are), plus 1 MiB for names and the envelope. Sent over
+ * HTTP, as a drop may be larger than one WebSocket message.
+ */
+export const DROP_WIRE_MAX_BYTES = Math.ceil(DROP_MAX_BYTES / 3) * 4 + 2 ** 20;
+/** Bytes a base64 text of `length` characters decodes to (padding aside). */
+const base64Bytes = (length: number) => Math.floor((length * 3) / 4);
+/** A dropped file: a plain file name (no folder, not hidden) and its bytes in base64. */
+const droppedFileSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_(][A-Za-z0-9_ .()+-]{0,199}$/, 'a plain file name (letters, digits, _ . - ( ) +)'),
+  data: z.base64().max(Math.ceil(DROP_MAX_BYTES / 3) * 4),
+});
+
 /** An epoch of the last run whose weight snapshot a view uses (the checkpoint scrubber). */
 const checkpoint = z.number().int().min(1).max(1_000_000).optional();
 /** A path as the user chose it; the service resolves and, in serve mode, confines it. */
@@ -173,6 +193,21 @@ export const REQUESTS = {
     result: openResultSchema,
   },
   /**
+   * Files dropped on the window (the page has their bytes, not their paths): a project, an ONNX model
+   * or a TF.js model.json with its weight shards. Opened as a new unsaved document; nothing is kept.
+   */
+  'project.importFiles': {
+    params: z
+      .strictObject({ files: z.array(droppedFileSchema).min(1).max(DROP_MAX_FILES) })
+      .refine((p) => new Set(p.files.map((f) => f.name.toLowerCase())).size === p.files.length, {
+        message: 'two dropped files have the same name',
+      })
+      .refine((p) => p.files.reduce((a, f) => a + base64Bytes(f.data.length), 0) <= DROP_MAX_BYTES, {
+        message: `the dropped files are larger than ${DROP_MAX_BYTES / 2 ** 20} MiB together`,
+      }),
+    result: openResultSchema,
+  },
+  /**
    * Another project's network, read and not opened (a diff's other side): a path, or null for the
    * document's own file as last saved.
    */
@@ -230,7 +265,8 @@ export const REQUESTS = {
   },
   /** Electron: a native Open dialog. Serve mode answers UNSUPPORTED (the page has its own browser). */
   'dialog.openProject': {
-    params: z.strictObject({}),
+    /** `models`: a model to import (.onnx, a TF.js model.json) may be chosen too (File ▸ Open). */
+    params: z.strictObject({ models: z.boolean().optional() }),
     result: z.strictObject({ path: z.string().nullable() }),
   },
   /** Electron: a native Save dialog. Serve mode answers UNSUPPORTED. */

@@ -51,7 +51,8 @@ export interface ServiceOptions {
   initialFile?: string | null;
   /** Native file dialogs (Electron only). */
   dialogs?: {
-    openProject(): Promise<string | null>;
+    /** `models`: models to import (.onnx, a TF.js model.json) may be chosen too. */
+    openProject(models?: boolean): Promise<string | null>;
     saveProject(suggestedName: string): Promise<string | null>;
     chooseFolder(): Promise<string | null>;
   };

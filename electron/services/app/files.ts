@@ -4,9 +4,13 @@
  */
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
+import { IMPORTABLE } from '../../import/index';
 import { PROJECT_EXTENSION } from '../projectFiles';
 import { ServiceError } from './core';
 import type { AppCore, HandlerGroup } from './core';
+
+/** The files the browser lists: projects, CSV data, and models File ▸ Open imports (.onnx, model.json). */
+const LISTED = [PROJECT_EXTENSION, '.csv', ...IMPORTABLE];
 
 export type FilesRequests =
   'recent.list' | 'dialog.openProject' | 'dialog.saveProject' | 'dialog.chooseFolder' | 'fs.list';
@@ -29,10 +33,10 @@ export function filesHandlers(app: AppCore): HandlerGroup<FilesRequests> {
       return out;
     },
 
-    'dialog.openProject': async () => {
+    'dialog.openProject': async ({ models }) => {
       if (!app.opts.dialogs)
         throw new ServiceError('UNSUPPORTED', 'No native dialogs here; use the file browser.');
-      return { path: await app.opts.dialogs.openProject() };
+      return { path: await app.opts.dialogs.openProject(models) };
     },
 
     'dialog.saveProject': async ({ suggestedName }) => {
@@ -58,7 +62,7 @@ export function filesHandlers(app: AppCore): HandlerGroup<FilesRequests> {
         if (d.name.startsWith('.')) continue;
         const full = path.join(abs, d.name);
         if (d.isDirectory()) entries.push({ name: d.name, path: app.display(full), kind: 'dir' as const });
-        else if (d.isFile() && (d.name.endsWith(PROJECT_EXTENSION) || d.name.endsWith('.csv'))) {
+        else if (d.isFile() && LISTED.some((ext) => d.name.toLowerCase().endsWith(ext))) {
           const st = await fs.stat(full).catch(() => null);
           entries.push({
             name: d.name,

@@ -16,9 +16,11 @@ import {
   TEMPLATES,
 } from '../../../shared/templates/index';
 import { builtinDescriptor } from '../datasets/builtin';
+import { isImportable } from '../../import/index';
 import { openProject, PROJECT_EXTENSION, saveProject } from '../projectFiles';
 import { ServiceError } from './core';
 import type { AppCore, HandlerGroup } from './core';
+import { openModel } from './importModel';
 
 export type ProjectRequests =
   | 'app.info'
@@ -54,6 +56,8 @@ export function projectHandlers(app: AppCore): HandlerGroup<ProjectRequests> {
 
     'project.open': async ({ path: p }) => {
       const abs = await app.confine(p, { mustExist: true });
+      // A model (.onnx, a TF.js model.json) opens as a new unsaved document made from it.
+      if (isImportable(p)) return openModel(app, abs);
       const bundle = await openProject(abs);
       const { project, ...extras } = bundle;
       await app.addRecent(abs).catch(() => undefined);

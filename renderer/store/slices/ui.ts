@@ -25,6 +25,8 @@ export type DialogState =
       confirm: string;
       onConfirm: () => void;
       primary?: { label: string; run: () => void };
+      /** Run when the dialog is closed without a choice (Cancel, Escape). */
+      onCancel?: () => void;
     }
   /** The Ctrl+K menu; `at` and `connectFrom` when a connection was dropped on empty canvas. */
   | { kind: 'command'; at?: { x: number; y: number } | undefined; connectFrom?: string | undefined };
