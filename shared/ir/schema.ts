@@ -249,3 +249,4 @@ export type GraphEdge = z.infer<typeof edgeSchema>;
 export type BlockDef = z.infer<typeof blockDefSchema>;
 export type DataSpec = z.infer<typeof dataSpecSchema>;
 export type RunSummary = z.infer<typeof runSummarySchema>;
+export type Origin = z.infer<typeof originSchema>;
