@@ -160,14 +160,13 @@ function graphInput(v: OnnxTypes.IValueInfoProto): GraphInput {
     throw new ImportError(`The input ${name} is not a tensor; Netloom imports tensor inputs only.`);
   const dim = tensor.shape?.dim ?? [];
   if (dim.length > maxRank) throw new ImportError(`The input ${name} has rank ${dim.length}.`);
-  return {
-    name,
-    elemType: tensor.elemType ?? 0,
-    dims: dim.map((d) => {
-      const n = d.dimValue === undefined || d.dimValue === null ? Number.NaN : toNum(d.dimValue);
-      return Number.isSafeInteger(n) && n > 0 ? n : null;
-    }),
-  };
+  const dims = dim.map((d) => {
+    const n = d.dimValue === undefined || d.dimValue === null ? Number.NaN : toNum(d.dimValue);
+    return Number.isSafeInteger(n) && n > 0 ? n : null;
+  });
+  if (dims.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1) > maxTensorElements)
+    throw new ImportError(`The input ${name} has more than ${maxTensorElements} values per sample.`);
+  return { name, elemType: tensor.elemType ?? 0, dims };
 }
 
 function decode(bytes: Uint8Array, file: string): OnnxTypes.ModelProto {

@@ -7,12 +7,15 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
+import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../electron/engine/backend';
 import { exportProject } from '../../../electron/export/index';
 import { importOnnx } from '../../../electron/import/onnx';
 import { importedProject } from '../../../electron/import/project';
+import { ImportError, UnsupportedModelError } from '../../../electron/import/types';
 import type { ArrayDataset } from '../../../shared/training/data';
 import { buildTemplate, TEMPLATE_IDS, type TemplateId } from '../../../shared/templates/index';
 import {
@@ -24,6 +27,8 @@ import {
   torchAvailable,
   trainedProject,
 } from '../export/helpers';
+
+const { onnx } = onnxProto;
 
 /** Runs a model on one float32 or int64 feed per input; the first output, row by row. */
 async function ortPredict(
@@ -208,3 +213,179 @@ describe.runIf(torchAvailable)('ONNX import: models torch.onnx.export wrote', ()
   });
 });
 if (!torchAvailable) console.warn('torch models not imported: `/usr/bin/python3 -c "import torch"` failed.');
+
+type ModelProto = ReturnType<typeof onnx.ModelProto.decode>;
+/** The parts of a decoded model the mutations touch (protobufjs fills repeated fields with []). */
+interface Loose {
+  graph: {
+    node: { input: string[]; output: string[]; opType: string; attribute: { ints: number[]; i: number }[] }[];
+    initializer: {
+      name: string;
+      dims: number[];
+      rawData: Uint8Array;
+      dataLocation: number;
+      dataType: number;
+    }[];
+    input: { type: { tensorType: { shape: { dim: { dimValue?: number }[] } } } }[];
+  };
+}
+const T = onnx.TensorProto.DataType;
+const floatInput = (name: string, dims: (number | string)[]) => ({
+  name,
+  type: {
+    tensorType: {
+      elemType: T.FLOAT,
+      shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+    },
+  },
+});
+
+describe('ONNX import: refusals', () => {
+  it('lists every unsupported op with counts and node names, and imports nothing', () => {
+    const model = onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'odd',
+        node: [
+          { name: 'cos_1', opType: 'Cos', input: ['x'], output: ['c'] },
+          { name: 'where_1', opType: 'Where', input: ['x', 'c', 'x'], output: ['w1'] },
+          { name: 'relu_1', opType: 'Relu', input: ['w1'], output: ['r'] },
+          { name: 'where_2', opType: 'Where', input: ['r', 'x', 'c'], output: ['y'] },
+        ],
+        input: [floatInput('x', ['batch', 4])],
+        output: [floatInput('y', ['batch', 4])],
+      },
+    });
+    const bytes = onnx.ModelProto.encode(model).finish();
+    let error: unknown;
+    try {
+      importOnnx(bytes, 'odd.onnx');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UnsupportedModelError);
+    expect((error as UnsupportedModelError).unsupported).toEqual([
+      { op: 'Where', count: 2, nodes: ['where_1', 'where_2'] },
+      { op: 'Cos', count: 1, nodes: ['cos_1'] },
+    ]);
+    expect((error as Error).message).toContain('Where ×2 (where_1, where_2)');
+  });
+
+  it('refuses external data, naming the tensor', async () => {
+    const { file } = await exported('perceptron');
+    const model = onnx.ModelProto.decode(readFileSync(file));
+    const t = (model as unknown as Loose).graph.initializer[0]! as unknown as {
+      name: string;
+      dataLocation: number;
+      externalData: unknown[];
+    };
+    t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+    t.externalData = [{ key: 'location', value: 'weights.bin' }];
+    const bytes = onnx.ModelProto.encode(model).finish();
+    expect(() => importOnnx(bytes, 'ext.onnx')).toThrow(new RegExp(`${t.name}.*external file`));
+  });
+});
+
+/** Structured mutations of a decoded model: what a hostile or broken file may hold. */
+const MUTATIONS: ((m: Loose, r: number[]) => void)[] = [
+  (m, [i = 0, d = 0]) => {
+    const t = m.graph.initializer[i % m.graph.initializer.length]!;
+    t.dims = [2 ** 40 + d, 3];
+  },
+  (m, [i = 0, d = 0]) => {
+    const t = m.graph.initializer[i % m.graph.initializer.length]!;
+    t.dims = [-1 - (d % 5), 4];
+  },
+  (m, [i = 0]) => {
+    const t = m.graph.initializer[i % m.graph.initializer.length]!;
+    t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+  },
+  (m, [i = 0, d = 0]) => {
+    const t = m.graph.initializer[i % m.graph.initializer.length]!;
+    t.rawData = t.rawData.subarray(0, Math.max(0, t.rawData.length - 1 - (d % 8)));
+  },
+  (m, [i = 0]) => {
+    const nodes = m.graph.node;
+    const n = nodes[i % nodes.length]!;
+    n.input = [nodes.at(-1)!.output[0]!, ...n.input.slice(1)]; // a cycle
+  },
+  (m, [i = 0]) => {
+    m.graph.node[i % m.graph.node.length]!.opType = 'NoSuchOp';
+  },
+  (m, [i = 0, j = 0]) => {
+    const nodes = m.graph.node;
+    const a = i % nodes.length;
+    const b = j % nodes.length;
+    [nodes[a], nodes[b]] = [nodes[b]!, nodes[a]!];
+  },
+  (m, [i = 0, v = 0]) => {
+    const n = m.graph.node[i % m.graph.node.length]!;
+    for (const a of n.attribute) {
+      if (a.ints.length) a.ints = a.ints.map((x, k) => (k === 0 ? v - 3 : x));
+      else a.i = v - 3;
+    }
+  },
+  (m, [i = 0, t = 0]) => {
+    const x = m.graph.initializer[i % m.graph.initializer.length]!;
+    x.dataType = t % 17;
+  },
+  (m, [d = 0]) => {
+    const dims = m.graph.input[0]!.type.tensorType.shape.dim;
+    dims[dims.length - 1] = { dimValue: d % 3 === 0 ? 2 ** 33 : d % 7 };
+  },
+];
+
+describe('ONNX import: hostile files', () => {
+  it('mutated models are imported whole or refused with an ImportError, never anything else', async () => {
+    const { file } = await exported('cnn');
+    const base = new Uint8Array(readFileSync(file));
+    const byteMutation = fc.oneof(
+      fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bits: fc.integer({ min: 1, max: 255 }) }),
+      fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+      fc.record({
+        kind: fc.constant('insert' as const),
+        at: fc.nat(),
+        bytes: fc.uint8Array({ maxLength: 16 }),
+      }),
+    );
+    const structured = fc.record({
+      kind: fc.constant('structured' as const),
+      which: fc.nat({ max: MUTATIONS.length - 1 }),
+      r: fc.array(fc.nat({ max: 1000 }), { minLength: 2, maxLength: 2 }),
+    });
+    let imported = 0;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(byteMutation, structured), { minLength: 1, maxLength: 3 }), (steps) => {
+        let bytes: Uint8Array = base;
+        for (const s of steps) {
+          if (s.kind === 'structured') {
+            let m: ModelProto;
+            try {
+              m = onnx.ModelProto.decode(bytes);
+              MUTATIONS[s.which]!(m as unknown as Loose, s.r);
+              bytes = onnx.ModelProto.encode(m).finish();
+            } catch {
+              // an earlier byte mutation left nothing to mutate structurally
+            }
+          } else if (s.kind === 'flip') {
+            bytes = Uint8Array.from(bytes);
+            bytes[s.at % bytes.length]! ^= s.bits;
+          } else if (s.kind === 'truncate') bytes = bytes.slice(0, s.at % bytes.length);
+          else {
+            const at = s.at % (bytes.length + 1);
+            bytes = Uint8Array.from([...bytes.subarray(0, at), ...s.bytes, ...bytes.subarray(at)]);
+          }
+        }
+        try {
+          importedProject(importOnnx(bytes, 'mutated.onnx'), 'mutated.onnx');
+          imported++;
+        } catch (e) {
+          if (!(e instanceof ImportError)) throw e;
+        }
+      }),
+      { numRuns: 200, seed: 20261204 },
+    );
+    console.log(`hostile ONNX: ${imported} of 200 mutated models still imported whole`);
+  }, 60_000);
+});
