@@ -11,6 +11,8 @@ import fc from 'fast-check';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { loadTrainedModel } from '../../../electron/engine/artifacts';
 import { initBackend } from '../../../electron/engine/backend';
 import { exportProject } from '../../../electron/export/index';
 import { importOnnx } from '../../../electron/import/onnx';
@@ -27,6 +29,7 @@ import {
   torchAvailable,
   trainedProject,
 } from '../export/helpers';
+import { everyKindProject } from '../export/everyKind';
 
 const { onnx } = onnxProto;
 
@@ -213,6 +216,39 @@ describe.runIf(torchAvailable)('ONNX import: models torch.onnx.export wrote', ()
   });
 });
 if (!torchAvailable) console.warn('torch models not imported: `/usr/bin/python3 -c "import torch"` failed.');
+
+describe('ONNX import: every other layer kind', () => {
+  it('the every-kind graph exported by Netloom comes back: both outputs within 1e-4 of onnxruntime', async () => {
+    const { project, weights, data, want } = await everyKindProject();
+    const dir = path.join(tempDir('import-kinds'), 'export');
+    await exportProject({ project, weights }, 'onnx', dir);
+    const file = path.join(dir, 'model.onnx');
+    const model = importOnnx(new Uint8Array(readFileSync(file)), file);
+    const imported = importedProject(model, file);
+    const session = await ort.InferenceSession.create(file);
+    const ortOut = await session.run({ img: feedOf(data) });
+    const trained = await loadTrainedModel(imported.project.graph, imported.weights!);
+    const x = tf.tensor(data.x, [data.count, ...data.sampleShape]);
+    const preds = [trained.predict(x) as tf.Tensor | tf.Tensor[]].flat();
+    session.outputNames.forEach((name, i) => {
+      const rows = (t: ArrayLike<number>) => {
+        const per = t.length / data.count;
+        return Array.from({ length: data.count }, (_, r) => Array.from(t).slice(r * per, (r + 1) * per));
+      };
+      const got = rows(preds[i]!.dataSync());
+      const diff = maxAbsDiff(got, rows(ortOut[name]!.data as Float32Array));
+      console.log(
+        `onnx import every kind, output ${i + 1}: max abs diff ${diff.toExponential(2)} vs onnxruntime, ` +
+          `${maxAbsDiff(got, want[i]!).toExponential(2)} vs the original`,
+      );
+      expect(diff).toBeLessThanOrEqual(1e-4);
+      expect(maxAbsDiff(got, want[i]!)).toBeLessThanOrEqual(1e-4);
+    });
+    console.log(`every kind imported as: ${model.nodes.map((n) => n.kind).join(' ')}`);
+    tf.dispose([x, ...preds]);
+    trained.dispose();
+  });
+});
 
 type ModelProto = ReturnType<typeof onnx.ModelProto.decode>;
 /** The parts of a decoded model the mutations touch (protobufjs fills repeated fields with []). */
