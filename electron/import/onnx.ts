@@ -8,6 +8,7 @@
  * Every unsupported op in the whole graph is listed before anything is refused.
  */
 import { attention } from './onnxAttention';
+import { encoderBlocks } from './onnxBlocks';
 import { ARITH_OPS } from './onnxArith';
 import { Ctx, LAST, type Layout } from './onnxContext';
 import { type Handler, LAYER_OPS, matMul } from './onnxLayers';
@@ -117,7 +118,7 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
   const problem = walk(c, g);
   c.unsupported.throwIfAny('onnx');
   if (problem) throw problem;
-  return {
+  const model: ImportedModel = {
     format: 'onnx',
     ...(g.name ? { name: g.name } : {}),
     nodes: c.nodes,
@@ -126,4 +127,6 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
     weights: c.weights,
     layout: c.channelsFirst ? 'channels-first' : 'channels-last',
   };
+  encoderBlocks(model);
+  return model;
 }
