@@ -184,6 +184,14 @@ const concat: Handler = (c, n) => {
   c.set(n.outputs[0], c.layer(n, 'Concatenate', { inputs: xs.length, axis }, ports, undefined, layout));
 };
 
+/** A Pad by nothing (torch writes one before AvgPool2d) is an alias; other pads are refused. */
+const pad: Handler = (c, n) => {
+  const pads = c.ints(n.inputs[1]) ?? attr.ints(n, 'pads');
+  if (!pads?.every((p) => p === 0) || (n.inputs[3] ?? '') !== '')
+    return c.refuse(n, 'only a Pad by zero is supported (fold padding into the Conv or pool instead).');
+  alias(c, n, c.tensor(n, n.inputs[0]), c.tensor(n, n.inputs[0]).layout);
+};
+
 const passThrough: Handler = (c, n) => {
   if (n.op === 'Dropout' && n.outputs[1]) c.refuse(n, 'its mask output is not supported.');
   const v: Val | undefined = c.vals.get(n.inputs[0] ?? '');
@@ -200,6 +208,7 @@ export const SHAPE_OPS: Record<string, Handler> = {
   Shape: shapeOp,
   ConstantOfShape: constantOfShape,
   Concat: concat,
+  Pad: pad,
   Identity: passThrough,
   Dropout: passThrough,
 };

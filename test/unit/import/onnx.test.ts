@@ -126,6 +126,13 @@ models = {
     'cnn': (nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(4, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 4 * 4, 5)),
             torch.randn(2, 1, 12, 12)),
+    'cnn2': (nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AvgPool2d(2),
+                           nn.Conv2d(4, 6, 3, padding=1), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                           nn.Linear(6, 8), nn.GELU(), nn.Linear(8, 3)),
+             torch.randn(2, 3, 8, 8)),
+    'mlp2': (nn.Sequential(nn.Linear(6, 12), nn.SiLU(), nn.LayerNorm(12), nn.Dropout(0.5), nn.Linear(12, 4),
+                           nn.Tanh(), nn.Linear(4, 3), nn.Softmax(dim=-1)),
+             torch.randn(2, 6)),
     'lstm': (Last(nn.LSTM), torch.randn(2, 7, 6)),
     'gru': (Last(nn.GRU), torch.randn(2, 7, 6)),
 }
@@ -176,16 +183,20 @@ describe.runIf(torchAvailable)('ONNX import: models torch.onnx.export wrote', ()
     ['mlp', [10], ['Input', 'Dense', 'Dense']],
     ['cnn', [1, 12, 12], ['Input', 'Conv2D', 'MaxPool2D', 'Conv2D', 'Flatten', 'Dense']],
     ['lstm', [7, 6], ['Input', 'LSTM', 'Dense']],
+    // BatchNorm2d folded into the Conv by torch, the zero Pad before AvgPool2d, GELU fused into the Dense.
+    ['cnn2', [3, 8, 8], ['Input', 'Conv2D', 'AvgPool2D', 'Conv2D', 'GlobalAvgPool2D', 'Dense', 'Dense']],
+    // SiLU (x · sigmoid(x)) becomes swish, Dropout nothing, Softmax fused into the last Dense.
+    ['mlp2', [6], ['Input', 'Dense', 'LayerNormalization', 'Dense', 'Dense']],
   ];
   it.each(cases)('%s: within 1e-4 of onnxruntime', async (name, shape, kinds) => {
     const file = path.join(dir, `${name}.onnx`);
     const model = importOnnx(new Uint8Array(readFileSync(file)), file);
     expect(model.nodes.map((n) => n.kind)).toEqual(kinds);
-    expect(model.layout).toBe(name === 'cnn' ? 'channels-first' : 'channels-last');
+    expect(model.layout).toBe(name.startsWith('cnn') ? 'channels-first' : 'channels-last');
     const imported = importedProject(model, file);
     const data = randomData(shape, 16, 7);
     const want = await ortPredict(file, { x: feedOf(data) }, data.count);
-    const got = await enginePredict(imported, name === 'cnn' ? channelsLast(data) : data);
+    const got = await enginePredict(imported, name.startsWith('cnn') ? channelsLast(data) : data);
     const diff = maxAbsDiff(got, want);
     console.log(`onnx import torch ${name}: max abs diff ${diff.toExponential(2)} vs onnxruntime`);
     expect(diff).toBeLessThanOrEqual(1e-4);
