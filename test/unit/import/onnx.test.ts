@@ -232,6 +232,67 @@ describe.runIf(torchAvailable)('ONNX import: models torch.onnx.export wrote', ()
 });
 if (!torchAvailable) console.warn('torch models not imported: `/usr/bin/python3 -c "import torch"` failed.');
 
+describe('ONNX import: a CSV project', () => {
+  const csvExport = async (fill?: number) => {
+    const project = buildTemplate('mlp', { inputShape: [3], outputs: 3 });
+    const data = syntheticData(project, 24, 3);
+    const bundle = await trainedProject(project, data);
+    const numeric = (column: string, mean: number, std: number, f?: number) => ({
+      column,
+      type: 'numeric' as const,
+      mean,
+      std,
+      ...(f === undefined ? {} : { fill: f }),
+    });
+    project.data = {
+      source: 'csv',
+      file: 'rows.csv',
+      embedded: false,
+      target: 'label',
+      columns: [],
+      preprocessing: {
+        target: 'label',
+        task: 'classification',
+        targetType: 'categorical',
+        classes: ['a', 'b', 'c'],
+        features: [numeric('a', 10, 2), numeric('b', -3, 0.5, fill), numeric('c', 0, 4)],
+        delimiter: ',',
+        header: true,
+      },
+    };
+    const dir = path.join(tempDir('import-csv'), 'export');
+    await exportProject(bundle, 'onnx', dir);
+    return { data, file: path.join(dir, 'model.onnx') };
+  };
+
+  it('the standardisation (x - mean) / std comes back as an exact BatchNormalization on the raw columns', async () => {
+    const { data, file } = await csvExport();
+    const model = importOnnx(new Uint8Array(readFileSync(file)), file);
+    expect(model.nodes.map((n) => n.kind)).toEqual([
+      'Input',
+      'BatchNormalization',
+      'Dense',
+      'Dense',
+      'Dense',
+    ]);
+    const raw = {
+      ...data,
+      x: Float32Array.from(data.x, (v, i) => v * [2, 0.5, 4][i % 3]! + [10, -3, 0][i % 3]!),
+    };
+    const want = await ortPredict(file, { input_1: feedOf(raw) }, raw.count);
+    const diff = maxAbsDiff(await enginePredict(importedProject(model, file), raw), want);
+    console.log(`onnx import csv: max abs diff ${diff.toExponential(2)} vs onnxruntime`);
+    expect(diff).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('a missing-value fill (Where, IsNaN) has no layer: both are listed', async () => {
+    const { file } = await csvExport(1.5);
+    expect(() => importOnnx(new Uint8Array(readFileSync(file)), file)).toThrow(
+      /IsNaN ×1[\s\S]*Where ×1|Where ×1[\s\S]*IsNaN ×1/,
+    );
+  });
+});
+
 describe('ONNX import: every other layer kind', () => {
   it('the every-kind graph exported by Netloom comes back: both outputs within 1e-4 of onnxruntime', async () => {
     const { project, weights, data, want } = await everyKindProject();
