@@ -22,7 +22,7 @@ import {
  * How an ONNX value's axes relate to the Netloom tensor it stands for: the same (`last`), channels
  * first (`first`, ONNX N, C, H, W of Netloom's N, H, W, C), flattened from channels first
  * (`flatFirst`, with the ONNX dims C, H, W), time first (`time`, T, N, F), a global pool that kept
- * its axes (`pooled`, N, C, 1, 1), or a recurrent op's raw outputs (Y [T, D, N, U], Y_h [D, N, U],
+ * its axes (`pooled`, N, C, 1, 1), one time step kept as an axis (`step`, N, 1, F), or a recurrent op's raw outputs (Y [T, D, N, U], Y_h [D, N, U],
  * and those with the batch moved first).
  */
 export type Layout =
@@ -30,6 +30,7 @@ export type Layout =
   | { k: 'first' }
   | { k: 'flatFirst'; dims: number[] }
   | { k: 'time' }
+  | { k: 'step' }
   | { k: 'pooled'; spatial: number }
   | { k: 'rnnY' | 'rnnYbt' | 'rnnH' | 'rnnHb'; dirs: number };
 

@@ -76,11 +76,12 @@ function checkDims(raw: readonly unknown[], where: string): { dims: number[]; si
 
 const aligned = (raw: Uint8Array) => Uint8Array.from(raw).buffer;
 
+/** Integers; beyond ±2⁵³ they are clamped (ONNX writes INT64_MAX for "to the end"). */
 function ints(values: readonly unknown[], where: string): number[] {
   return values.map((v) => {
     const n = toNum(v);
-    if (!Number.isSafeInteger(n)) throw new ImportError(`${where}: the integer ${String(v)} is too large.`);
-    return n;
+    if (Number.isNaN(n)) throw new ImportError(`${where}: ${String(v)} is not an integer.`);
+    return Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n));
   });
 }
 

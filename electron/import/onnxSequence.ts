@@ -7,7 +7,7 @@
  */
 import type { ParamValue } from '../../shared/ir/schema';
 import { reorderBlocks, transpose2d } from '../export/tensors';
-import { type Ctx, type Layout, LAST } from './onnxContext';
+import { type Ctx, type Layout, LAST, sameInts } from './onnxContext';
 import { type Handler, weight } from './onnxLayers';
 import { attr, type OnnxNode } from './onnxRead';
 import type { HostWeight } from './types';
@@ -127,19 +127,17 @@ function recurrent(cell: Cell): Handler {
   };
 }
 
-/** torch's `out[:, -1, :]`: the last step of a recurrent layer's sequence is its returnSequences=false output. */
-function lastStep(c: Ctx, n: OnnxNode): void {
+/**
+ * torch's `out[:, -1, :]` (Gather of index -1 on the time axis) or `out[:, -1:, :]` (Slice, the step
+ * axis kept): the last step of a recurrent layer's sequence is its returnSequences=false output.
+ */
+function lastStep(c: Ctx, n: OnnxNode, isLast: (steps: number | undefined) => boolean, layout: Layout): void {
   const x = c.tensor(n, n.inputs[0]);
-  const index = c.ints(n.inputs[1]);
   const layer = c.node(x.id);
   const steps = x.shape[1];
-  const last =
-    index?.length === 1 && (index[0] === -1 || index[0] === (typeof steps === 'number' ? steps - 1 : -1));
   const ok =
     x.layout.k === 'last' &&
-    (attr.int(n, 'axis') ?? 0) === 1 &&
-    c.constOf(n.inputs[1])?.dims.length === 0 &&
-    last &&
+    isLast(typeof steps === 'number' ? steps : undefined) &&
     layer &&
     ['LSTM', 'GRU', 'SimpleRNN'].includes(layer.kind) &&
     layer.params.returnSequences === true &&
@@ -147,8 +145,23 @@ function lastStep(c: Ctx, n: OnnxNode): void {
     c.exclusive(x.id, n.inputs[0]!, [n]);
   if (!ok) return c.refuse(n, 'only the last time step of a recurrent layer (out[:, -1]) is supported.');
   layer.params.returnSequences = false;
-  c.set(n.outputs[0], { ...x, shape: c.reshaped(n, x.id), layout: LAST });
+  c.set(n.outputs[0], { ...x, shape: c.reshaped(n, x.id), layout });
 }
+
+const isLastIndex = (i: number | undefined, steps: number | undefined) =>
+  i === -1 || (steps !== undefined && i === steps - 1);
+
+const slice: Handler = (c, n) => {
+  const [starts, ends, axes, steps] = [1, 2, 3, 4].map((i) => c.ints(n.inputs[i]));
+  const isLast = (t: number | undefined) =>
+    starts?.length === 1 &&
+    isLastIndex(starts[0], t) &&
+    ends?.length === 1 &&
+    (ends[0]! >= 2 ** 31 - 1 || (t !== undefined && ends[0]! >= t)) &&
+    sameInts(axes, [1]) &&
+    (steps === undefined || sameInts(steps, [1]));
+  lastStep(c, n, isLast, { k: 'step' });
+};
 
 /** Netloom's PositionalEmbedding: Gather(tokens, ids) + Slice(positions, 0, Shape(ids)[1:2]). */
 function positional(c: Ctx, n: OnnxNode, tokens: HostWeight): boolean {
@@ -192,7 +205,11 @@ const gather: Handler = (c, n) => {
       return c.refuse(n, 'only one axis of a shape is followed.');
     return c.set(n.outputs[0], { t: 'shape', dims: [d], scalar: k.dims.length === 0 });
   }
-  if (data?.t === 'tensor') return lastStep(c, n);
+  if (data?.t === 'tensor') {
+    const index = c.constOf(n.inputs[1]);
+    const scalar = index?.ints?.length === 1 && index.dims.length === 0 && axis === 1;
+    return lastStep(c, n, (t) => scalar && isLastIndex(index.ints![0], t), LAST);
+  }
   const table = weight(c, n, n.inputs[0], 'table', 2);
   const ids = c.tensor(n, n.inputs[1]);
   if (axis !== 0 || ids.dtype !== 'int32' || ids.shape.length !== 2 || ids.layout.k !== 'last')
@@ -207,4 +224,5 @@ export const SEQUENCE_OPS: Record<string, Handler> = {
   GRU: recurrent('GRU'),
   RNN: recurrent('RNN'),
   Gather: gather,
+  Slice: slice,
 };

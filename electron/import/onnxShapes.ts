@@ -47,6 +47,8 @@ function onnxRank(x: TensorVal): number {
       return 3;
     case 'pooled':
       return x.layout.spatial + 2;
+    case 'step':
+      return 3;
     default:
       return r;
   }
@@ -65,7 +67,7 @@ const transpose: Handler = (c, n) => {
 /** A flattening of `x` to [batch, features]: a Flatten layer, or an alias when nothing moves. */
 function flatten(c: Ctx, n: OnnxNode, x: TensorVal) {
   const k = x.layout.k;
-  if (k === 'pooled' || k === 'flatFirst' || (k === 'last' && x.shape.length === 2))
+  if (k === 'pooled' || k === 'step' || k === 'flatFirst' || (k === 'last' && x.shape.length === 2))
     return alias(c, n, x, k === 'flatFirst' ? x.layout : LAST);
   if (k !== 'last' && k !== 'first') return c.refuse(n, `flattening a ${k} tensor has no Netloom form.`);
   const dims = fixed(x.shape);
@@ -94,7 +96,7 @@ const reshape: Handler = (c, n) => {
     return alias(c, n, x, LAST);
   const [batch, ...rest] = target;
   if (batch !== 0 && batch !== -1) return c.refuse(n, 'the batch axis must be kept (0 or -1 first).');
-  if (k === 'pooled' || k === 'first' || k === 'flatFirst') {
+  if (k === 'pooled' || k === 'step' || k === 'first' || k === 'flatFirst') {
     const size = fixed(x.shape)?.reduce((a, d) => a * d, 1);
     if (rest.length === 1 && (rest[0] === -1 || rest[0] === size)) return flatten(c, n, x);
     return c.refuse(n, `reshaping a ${k} tensor other than flattening it has no Netloom form.`);
@@ -118,6 +120,7 @@ const squeeze: Handler = (c, n) => {
   const one = 'dirs' in x.layout && x.layout.dirs === 1;
   if (k === 'rnnY' && one && sameInts(axes, [1])) return alias(c, n, x, { k: 'time' });
   if (k === 'rnnH' && one && sameInts(axes, [0])) return alias(c, n, x, LAST);
+  if (k === 'step' && sameInts(axes, [1])) return alias(c, n, x, LAST);
   if (x.layout.k === 'pooled' && axes && sameInts([...axes].sort(), x.layout.spatial === 2 ? [2, 3] : [2]))
     return alias(c, n, x, LAST);
   c.refuse(n, `squeezing axes [${(axes ?? []).join(', ')}] of a ${k} tensor has no Netloom form.`);

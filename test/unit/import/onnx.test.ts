@@ -121,7 +121,16 @@ class Last(nn.Module):
     def forward(self, x):
         out, _ = self.rnn(x)
         return self.fc(out[:, -1, :])
+class SliceLast(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNN(6, 8, batch_first=True)
+        self.fc = nn.Linear(8, 3)
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.fc(out[:, -1:, :].flatten(1))
 models = {
+    'rnn': (SliceLast(), torch.randn(2, 7, 6)),
     'mlp': (nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3)), torch.randn(2, 10)),
     'cnn': (nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(4, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 4 * 4, 5)),
@@ -183,6 +192,8 @@ describe.runIf(torchAvailable)('ONNX import: models torch.onnx.export wrote', ()
     ['mlp', [10], ['Input', 'Dense', 'Dense']],
     ['cnn', [1, 12, 12], ['Input', 'Conv2D', 'MaxPool2D', 'Conv2D', 'Flatten', 'Dense']],
     ['lstm', [7, 6], ['Input', 'LSTM', 'Dense']],
+    // out[:, -1:, :] is a Slice keeping the step axis, then flattened.
+    ['rnn', [7, 6], ['Input', 'SimpleRNN', 'Dense']],
     // BatchNorm2d folded into the Conv by torch, the zero Pad before AvgPool2d, GELU fused into the Dense.
     ['cnn2', [3, 8, 8], ['Input', 'Conv2D', 'AvgPool2D', 'Conv2D', 'GlobalAvgPool2D', 'Dense', 'Dense']],
     // SiLU (x · sigmoid(x)) becomes swish, Dropout nothing, Softmax fused into the last Dense.
