@@ -23,7 +23,7 @@ import {
  * first (`first`, ONNX N, C, H, W of Netloom's N, H, W, C), flattened from channels first
  * (`flatFirst`, with the ONNX dims C, H, W), time first (`time`, T, N, F), a global pool that kept
  * its axes (`pooled`, N, C, 1, 1), one time step kept as an axis (`step`, N, 1, F), or a recurrent op's raw outputs (Y [T, D, N, U], Y_h [D, N, U],
- * and those with the batch moved first).
+ * and those with the batch moved first, or the directions moved next to the units: T, N, D, U).
  */
 export type Layout =
   | { k: 'last' }
@@ -32,7 +32,7 @@ export type Layout =
   | { k: 'time' }
   | { k: 'step' }
   | { k: 'pooled'; spatial: number }
-  | { k: 'rnnY' | 'rnnYbt' | 'rnnH' | 'rnnHb'; dirs: number };
+  | { k: 'rnnY' | 'rnnYbt' | 'rnnYtb' | 'rnnH' | 'rnnHb'; dirs: number };
 
 export interface TensorVal {
   t: 'tensor';

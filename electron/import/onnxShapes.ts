@@ -27,6 +27,7 @@ function transposed(from: Layout, r: number, perm: number[]): Layout | undefined
     case 'time':
       return is([1, 0, 2]) ? LAST : undefined;
     case 'rnnY':
+      if (is([0, 2, 1, 3])) return { k: 'rnnYtb', dirs: from.dirs };
       return is([2, 0, 1, 3]) ? { k: 'rnnYbt', dirs: from.dirs } : undefined;
     case 'rnnH':
       return is([1, 0, 2]) ? { k: 'rnnHb', dirs: from.dirs } : undefined;
@@ -41,6 +42,7 @@ function onnxRank(x: TensorVal): number {
   switch (x.layout.k) {
     case 'rnnY':
     case 'rnnYbt':
+    case 'rnnYtb':
       return 4;
     case 'rnnH':
     case 'rnnHb':
@@ -89,11 +91,10 @@ const reshape: Handler = (c, n) => {
   if (attr.int(n, 'allowzero')) c.refuse(n, 'allowzero is not supported.');
   const k = x.layout.k;
   const width = x.shape.at(-1);
-  if (
-    (k === 'rnnYbt' && sameInts(target, [0, 0, width as number])) ||
-    (k === 'rnnHb' && sameInts(target, [0, width as number]))
-  )
+  const merged = (t: number[]) => sameInts(target, t) || sameInts(target, [...t.slice(0, -1), -1]);
+  if ((k === 'rnnYbt' && merged([0, 0, width as number])) || (k === 'rnnHb' && merged([0, width as number])))
     return alias(c, n, x, LAST);
+  if (k === 'rnnYtb' && merged([0, 0, width as number])) return alias(c, n, x, { k: 'time' });
   const [batch, ...rest] = target;
   if (batch !== 0 && batch !== -1) return c.refuse(n, 'the batch axis must be kept (0 or -1 first).');
   if (k === 'pooled' || k === 'step' || k === 'first' || k === 'flatFirst') {

@@ -129,7 +129,16 @@ class SliceLast(nn.Module):
     def forward(self, x):
         out, _ = self.rnn(x)
         return self.fc(out[:, -1:, :].flatten(1))
+class MeanOver(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(6, 5, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(10, 3)
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.fc(out.mean(1))
 models = {
+    'bilstm': (MeanOver(), torch.randn(2, 7, 6)),
     'rnn': (SliceLast(), torch.randn(2, 7, 6)),
     'mlp': (nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3)), torch.randn(2, 10)),
     'cnn': (nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -194,6 +203,8 @@ describe.runIf(torchAvailable)('ONNX import: models torch.onnx.export wrote', ()
     ['lstm', [7, 6], ['Input', 'LSTM', 'Dense']],
     // out[:, -1:, :] is a Slice keeping the step axis, then flattened.
     ['rnn', [7, 6], ['Input', 'SimpleRNN', 'Dense']],
+    // Both directions' sequences side by side, averaged over time.
+    ['bilstm', [7, 6], ['Input', 'LSTM', 'GlobalAvgPool1D', 'Dense']],
     // BatchNorm2d folded into the Conv by torch, the zero Pad before AvgPool2d, GELU fused into the Dense.
     ['cnn2', [3, 8, 8], ['Input', 'Conv2D', 'AvgPool2D', 'Conv2D', 'GlobalAvgPool2D', 'Dense', 'Dense']],
     // SiLU (x · sigmoid(x)) becomes swish, Dropout nothing, Softmax fused into the last Dense.
