@@ -473,8 +473,10 @@ const MUTATIONS: ((m: Loose, r: number[]) => void)[] = [
 
 describe('ONNX import: hostile files', () => {
   it('mutated models are imported whole or refused with an ImportError, never anything else', async () => {
-    const { file } = await exported('cnn');
-    const base = new Uint8Array(readFileSync(file));
+    // Small exports with convs and pools, an embedding and LSTM, attention and encoder blocks.
+    const bases: Uint8Array[] = [];
+    for (const id of ['cnn', 'lstm', 'transformer'] as const)
+      bases.push(new Uint8Array(readFileSync((await exported(id)).file)));
     const byteMutation = fc.oneof(
       fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bits: fc.integer({ min: 1, max: 255 }) }),
       fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
@@ -491,34 +493,38 @@ describe('ONNX import: hostile files', () => {
     });
     let imported = 0;
     fc.assert(
-      fc.property(fc.array(fc.oneof(byteMutation, structured), { minLength: 1, maxLength: 3 }), (steps) => {
-        let bytes: Uint8Array = base;
-        for (const s of steps) {
-          if (s.kind === 'structured') {
-            let m: ModelProto;
-            try {
-              m = onnx.ModelProto.decode(bytes);
-              MUTATIONS[s.which]!(m as unknown as Loose, s.r);
-              bytes = onnx.ModelProto.encode(m).finish();
-            } catch {
-              // an earlier byte mutation left nothing to mutate structurally
+      fc.property(
+        fc.nat({ max: bases.length - 1 }),
+        fc.array(fc.oneof(byteMutation, structured), { minLength: 1, maxLength: 3 }),
+        (which, steps) => {
+          let bytes: Uint8Array = bases[which]!;
+          for (const s of steps) {
+            if (s.kind === 'structured') {
+              let m: ModelProto;
+              try {
+                m = onnx.ModelProto.decode(bytes);
+                MUTATIONS[s.which]!(m as unknown as Loose, s.r);
+                bytes = onnx.ModelProto.encode(m).finish();
+              } catch {
+                // an earlier byte mutation left nothing to mutate structurally
+              }
+            } else if (s.kind === 'flip') {
+              bytes = Uint8Array.from(bytes);
+              bytes[s.at % bytes.length]! ^= s.bits;
+            } else if (s.kind === 'truncate') bytes = bytes.slice(0, s.at % bytes.length);
+            else {
+              const at = s.at % (bytes.length + 1);
+              bytes = Uint8Array.from([...bytes.subarray(0, at), ...s.bytes, ...bytes.subarray(at)]);
             }
-          } else if (s.kind === 'flip') {
-            bytes = Uint8Array.from(bytes);
-            bytes[s.at % bytes.length]! ^= s.bits;
-          } else if (s.kind === 'truncate') bytes = bytes.slice(0, s.at % bytes.length);
-          else {
-            const at = s.at % (bytes.length + 1);
-            bytes = Uint8Array.from([...bytes.subarray(0, at), ...s.bytes, ...bytes.subarray(at)]);
           }
-        }
-        try {
-          importedProject(importOnnx(bytes, 'mutated.onnx'), 'mutated.onnx');
-          imported++;
-        } catch (e) {
-          if (!(e instanceof ImportError)) throw e;
-        }
-      }),
+          try {
+            importedProject(importOnnx(bytes, 'mutated.onnx'), 'mutated.onnx');
+            imported++;
+          } catch (e) {
+            if (!(e instanceof ImportError)) throw e;
+          }
+        },
+      ),
       { numRuns: 200, seed: 20261204 },
     );
     console.log(`hostile ONNX: ${imported} of 200 mutated models still imported whole`);
