@@ -115,8 +115,10 @@ export function attention(c: Ctx, m: OnnxNode): boolean {
   const parts: Projection[] = [query, key, value, output];
   const useBias = !!query.bias;
   if (parts.some((p) => !!p.bias !== useBias)) return false;
-  const q = c.vals.get(query.x);
-  if (q?.t !== 'tensor' || q.layout.k !== 'last') return false;
+  for (const v of [query.x, key.x, value.x]) {
+    const t = c.vals.get(v);
+    if (t?.t !== 'tensor' || t.layout.k !== 'last') return false;
+  }
   for (const p of [...query.nodes, scale, scores, ...key.nodes, ...mix.nodes]) c.done.add(p.index);
   const h = query.heads;
   const w = (shape: number[], data: Float32Array): HostWeight => ({ shape, data });

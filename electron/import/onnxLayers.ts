@@ -77,6 +77,7 @@ function biasOf(c: Ctx, n: OnnxNode, v: string | undefined, units: number): Floa
 }
 
 const gemm: Handler = (c, n) => {
+  if (c.vals.get(n.inputs[1] ?? '')?.t === 'tensor') return matMul(c, n);
   if (attr.int(n, 'transA')) c.refuse(n, 'transA is not supported.');
   if ((attr.float(n, 'alpha') ?? 1) !== 1 || (attr.float(n, 'beta') ?? 1) !== 1)
     c.refuse(n, 'alpha and beta other than 1 are not supported.');
@@ -87,6 +88,8 @@ const gemm: Handler = (c, n) => {
 
 /** MatMul by a constant (and an Add of a constant bias after it, when only it reads the product). */
 export const matMul: Handler = (c, n) => {
+  if (n.inputs.every((v) => c.vals.get(v)?.t === 'tensor'))
+    return c.unsupported.add(`${n.op} (of two tensors)`, n.name);
   const k = weight(c, n, n.inputs[1], 'weight (the second input)', 2);
   const add = c.only(n.outputs[0], 'Add');
   const other = add?.inputs.find((v) => v !== n.outputs[0]);

@@ -387,6 +387,7 @@ describe('ONNX import: refusals', () => {
           { name: 'where_1', opType: 'Where', input: ['x', 'c', 'x'], output: ['w1'] },
           { name: 'relu_1', opType: 'Relu', input: ['w1'], output: ['r'] },
           { name: 'where_2', opType: 'Where', input: ['r', 'x', 'c'], output: ['y'] },
+          { name: 'scores', opType: 'MatMul', input: ['x', 'x'], output: ['unused'] },
         ],
         input: [floatInput('x', ['batch', 4])],
         output: [floatInput('y', ['batch', 4])],
@@ -403,6 +404,7 @@ describe('ONNX import: refusals', () => {
     expect((error as UnsupportedModelError).unsupported).toEqual([
       { op: 'Where', count: 2, nodes: ['where_1', 'where_2'] },
       { op: 'Cos', count: 1, nodes: ['cos_1'] },
+      { op: 'MatMul (of two tensors)', count: 1, nodes: ['scores'] },
     ]);
     expect((error as Error).message).toContain('Where ×2 (where_1, where_2)');
   });
