@@ -375,6 +375,96 @@ const floatInput = (name: string, dims: (number | string)[]) => ({
   },
 });
 
+/** A small model from nodes and float initializers (int64 ones from plain number arrays). */
+function tinyModel(
+  nodes: { name: string; opType: string; input: string[]; output: string[]; attribute?: object[] }[],
+  input: [string, (number | string)[]],
+  inits: [string, number[], Float32Array | number[]][],
+): Uint8Array {
+  const initializer = inits.map(([name, dims, data]) =>
+    data instanceof Float32Array
+      ? { name, dims, dataType: T.FLOAT, floatData: [...data] }
+      : { name, dims, dataType: T.INT64, int64Data: data },
+  );
+  const last = nodes.at(-1)!.output[0]!;
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'tiny',
+      node: nodes,
+      initializer,
+      input: [floatInput(...input)],
+      output: [floatInput(last, [])],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+const ints = (name: string, v: number[]) => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v });
+const conv = (pads: number[], extra: object[] = []) => ({
+  name: 'conv_1',
+  opType: 'Conv',
+  input: ['x', 'w'],
+  output: ['c'],
+  attribute: [ints('kernel_shape', [3, 3]), ints('pads', pads), ...extra],
+});
+
+describe('ONNX import: located refusals', () => {
+  const image: [string, (number | string)[]] = ['x', ['batch', 2, 5, 5]];
+  const w = (groups = 1): [string, number[], Float32Array] => [
+    'w',
+    [2, 2 / groups, 3, 3],
+    new Float32Array(36 / groups),
+  ];
+  const flat = { name: 'flat', opType: 'Flatten', input: ['c'], output: ['y'] };
+
+  it('pads that are neither none nor TensorFlow same', () => {
+    expect(() => importOnnx(tinyModel([conv([0, 0, 1, 1]), flat], image, [w()]), 't.onnx')).toThrow(
+      /^conv_1 \(Conv\): pads \[0, 0, 1, 1\] are neither none nor TensorFlow's 'same'/,
+    );
+  });
+
+  it('grouped convolutions', () => {
+    const group = { name: 'group', type: onnx.AttributeProto.AttributeType.INT, i: 2 };
+    expect(() => importOnnx(tinyModel([conv([1, 1, 1, 1], [group]), flat], image, [w(2)]), 't.onnx')).toThrow(
+      /^conv_1 \(Conv\): grouped convolutions are not supported/,
+    );
+  });
+
+  it('a channels-first output, whose values Netloom would order differently', () => {
+    expect(() => importOnnx(tinyModel([conv([1, 1, 1, 1])], image, [w()]), 't.onnx')).toThrow(
+      /The output c is a first tensor/,
+    );
+  });
+
+  it('a recurrent op with a nonzero initial state', () => {
+    const nodes = [
+      { name: 'tr', opType: 'Transpose', input: ['x'], output: ['t'], attribute: [ints('perm', [1, 0, 2])] },
+      {
+        name: 'lstm_1',
+        opType: 'LSTM',
+        input: ['t', 'W', 'R', '', '', 'h0'],
+        output: ['', 'h'],
+        attribute: [{ name: 'hidden_size', type: onnx.AttributeProto.AttributeType.INT, i: 1 }],
+      },
+      { name: 'sq', opType: 'Squeeze', input: ['h', 'axes'], output: ['y'] },
+    ];
+    const inits: [string, number[], Float32Array | number[]][] = [
+      ['W', [1, 4, 2], new Float32Array(8)],
+      ['R', [1, 4, 1], new Float32Array(4)],
+      ['h0', [1, 1, 1], Float32Array.of(1)],
+      ['axes', [1], [0]],
+    ];
+    expect(() => importOnnx(tinyModel(nodes, ['x', ['batch', 3, 2]], inits), 't.onnx')).toThrow(
+      /^lstm_1 \(LSTM\): a nonzero initial state is not supported/,
+    );
+    inits[2] = ['h0', [1, 1, 1], Float32Array.of(0)];
+    const model = importOnnx(tinyModel(nodes, ['x', ['batch', 3, 2]], inits), 't.onnx');
+    expect(model.nodes.map((n) => n.kind)).toEqual(['Input', 'LSTM']);
+  });
+});
+
 describe('ONNX import: refusals', () => {
   it('lists every unsupported op with counts and node names, and imports nothing', () => {
     const model = onnx.ModelProto.create({
