@@ -148,6 +148,11 @@ models = {
                            nn.Conv2d(4, 6, 3, padding=1), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
                            nn.Linear(6, 8), nn.GELU(), nn.Linear(8, 3)),
              torch.randn(2, 3, 8, 8)),
+    'cnn1d': (nn.Sequential(nn.Conv1d(4, 6, 3, padding=1), nn.ReLU(), nn.MaxPool1d(2), nn.Flatten(), nn.Linear(30, 3)),
+              torch.randn(2, 4, 10)),
+    'deconv': (nn.Sequential(nn.ConvTranspose2d(2, 3, 2, stride=2), nn.LeakyReLU(0.1), nn.Flatten(),
+                             nn.Linear(3 * 8 * 8, 4)),
+               torch.randn(2, 2, 4, 4)),
     'mlp2': (nn.Sequential(nn.Linear(6, 12), nn.SiLU(), nn.LayerNorm(12), nn.Dropout(0.5), nn.Linear(12, 4),
                            nn.Tanh(), nn.Linear(4, 3), nn.Softmax(dim=-1)),
              torch.randn(2, 6)),
@@ -180,12 +185,12 @@ function randomData(shape: number[], count: number, seed: number): ArrayDataset 
 
 /** N, C, H, W samples as N, H, W, C. */
 function channelsLast(d: ArrayDataset): ArrayDataset {
-  const [c, h, w] = d.sampleShape as [number, number, number];
+  const [c, h, w = 1] = d.sampleShape as [number, number, number?];
   const x = new Float32Array(d.x.length);
   for (let n = 0; n < d.count; n++)
     for (let ci = 0; ci < c; ci++)
       for (let i = 0; i < h * w; i++) x[n * c * h * w + i * c + ci] = d.x[n * c * h * w + ci * h * w + i]!;
-  return { ...d, x, sampleShape: [h, w, c] };
+  return { ...d, x, sampleShape: d.sampleShape.length === 2 ? [h, c] : [h, w, c] };
 }
 
 describe.runIf(torchAvailable)('ONNX import: models torch.onnx.export wrote', () => {
@@ -209,16 +214,19 @@ describe.runIf(torchAvailable)('ONNX import: models torch.onnx.export wrote', ()
     ['cnn2', [3, 8, 8], ['Input', 'Conv2D', 'AvgPool2D', 'Conv2D', 'GlobalAvgPool2D', 'Dense', 'Dense']],
     // SiLU (x · sigmoid(x)) becomes swish, Dropout nothing, Softmax fused into the last Dense.
     ['mlp2', [6], ['Input', 'Dense', 'LayerNormalization', 'Dense', 'Dense']],
+    ['cnn1d', [4, 10], ['Input', 'Conv1D', 'MaxPool1D', 'Flatten', 'Dense']],
+    ['deconv', [2, 4, 4], ['Input', 'Conv2DTranspose', 'Activation', 'Flatten', 'Dense']],
   ];
   it.each(cases)('%s: within 1e-4 of onnxruntime', async (name, shape, kinds) => {
     const file = path.join(dir, `${name}.onnx`);
     const model = importOnnx(new Uint8Array(readFileSync(file)), file);
     expect(model.nodes.map((n) => n.kind)).toEqual(kinds);
-    expect(model.layout).toBe(name.startsWith('cnn') ? 'channels-first' : 'channels-last');
+    const image = ['cnn', 'cnn2', 'cnn1d', 'deconv'].includes(name);
+    expect(model.layout).toBe(image ? 'channels-first' : 'channels-last');
     const imported = importedProject(model, file);
     const data = randomData(shape, 16, 7);
     const want = await ortPredict(file, { x: feedOf(data) }, data.count);
-    const got = await enginePredict(imported, name.startsWith('cnn') ? channelsLast(data) : data);
+    const got = await enginePredict(imported, image ? channelsLast(data) : data);
     const diff = maxAbsDiff(got, want);
     console.log(`onnx import torch ${name}: max abs diff ${diff.toExponential(2)} vs onnxruntime`);
     expect(diff).toBeLessThanOrEqual(1e-4);
