@@ -84,10 +84,20 @@ const flattenOp: Handler = (c, n) => {
   flatten(c, n, c.tensor(n, n.inputs[0]));
 };
 
+/** A Reshape's target: a constant, or a computed shape whose first dim is the batch (torch's x.view(x.size(0), -1)). */
+function targetShape(c: Ctx, v: string | undefined): number[] | undefined {
+  const known = c.ints(v);
+  if (known) return known;
+  const s = c.vals.get(v ?? '');
+  if (s?.t !== 'shape' || s.scalar || typeof s.dims[0] !== 'string') return undefined;
+  const rest = s.dims.slice(1);
+  return rest.every((d): d is number => typeof d === 'number') ? [0, ...rest] : undefined;
+}
+
 const reshape: Handler = (c, n) => {
   const x = c.tensor(n, n.inputs[0]);
-  const target = c.ints(n.inputs[1]);
-  if (!target) return c.refuse(n, 'its shape must be a constant.');
+  const target = targetShape(c, n.inputs[1]);
+  if (!target) return c.refuse(n, 'its shape must be a constant (or the batch size and constants).');
   if (attr.int(n, 'allowzero')) c.refuse(n, 'allowzero is not supported.');
   const k = x.layout.k;
   const width = x.shape.at(-1);

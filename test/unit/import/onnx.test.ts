@@ -137,7 +137,16 @@ class MeanOver(nn.Module):
     def forward(self, x):
         out, _ = self.rnn(x)
         return self.fc(out.mean(1))
+class View(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 3, 3)
+        self.fc = nn.Linear(3 * 4 * 4, 2)
+    def forward(self, x):
+        x = torch.relu(self.conv(x))
+        return self.fc(x.view(x.size(0), -1))
 models = {
+    'view': (View(), torch.randn(2, 1, 6, 6)),
     'bilstm': (MeanOver(), torch.randn(2, 7, 6)),
     'rnn': (SliceLast(), torch.randn(2, 7, 6)),
     'mlp': (nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3)), torch.randn(2, 10)),
@@ -216,12 +225,14 @@ describe.runIf(torchAvailable)('ONNX import: models torch.onnx.export wrote', ()
     ['mlp2', [6], ['Input', 'Dense', 'LayerNormalization', 'Dense', 'Dense']],
     ['cnn1d', [4, 10], ['Input', 'Conv1D', 'MaxPool1D', 'Flatten', 'Dense']],
     ['deconv', [2, 4, 4], ['Input', 'Conv2DTranspose', 'Activation', 'Flatten', 'Dense']],
+    // x.view(x.size(0), -1): a Reshape to a shape computed from the batch size.
+    ['view', [1, 6, 6], ['Input', 'Conv2D', 'Flatten', 'Dense']],
   ];
   it.each(cases)('%s: within 1e-4 of onnxruntime', async (name, shape, kinds) => {
     const file = path.join(dir, `${name}.onnx`);
     const model = importOnnx(new Uint8Array(readFileSync(file)), file);
     expect(model.nodes.map((n) => n.kind)).toEqual(kinds);
-    const image = ['cnn', 'cnn2', 'cnn1d', 'deconv'].includes(name);
+    const image = ['cnn', 'cnn2', 'cnn1d', 'deconv', 'view'].includes(name);
     expect(model.layout).toBe(image ? 'channels-first' : 'channels-last');
     const imported = importedProject(model, file);
     const data = randomData(shape, 16, 7);
