@@ -145,7 +145,17 @@ class View(nn.Module):
     def forward(self, x):
         x = torch.relu(self.conv(x))
         return self.fc(x.view(x.size(0), -1))
+class Tokens(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(20, 8)
+        self.rnn = nn.LSTM(8, 6, batch_first=True)
+        self.fc = nn.Linear(6, 2)
+    def forward(self, x):
+        out, _ = self.rnn(self.emb(x))
+        return self.fc(out[:, -1])
 models = {
+    'tokens': (Tokens(), torch.randint(0, 20, (2, 5))),
     'view': (View(), torch.randn(2, 1, 6, 6)),
     'bilstm': (MeanOver(), torch.randn(2, 7, 6)),
     'rnn': (SliceLast(), torch.randn(2, 7, 6)),
@@ -254,6 +264,24 @@ describe.runIf(torchAvailable)('ONNX import: models torch.onnx.export wrote', ()
       [16, 48],
       [2, 48],
     ]);
+  });
+
+  it('tokens (int64 ids → Embedding → LSTM): within 1e-4 of onnxruntime', async () => {
+    const file = path.join(dir, 'tokens.onnx');
+    const model = importOnnx(new Uint8Array(readFileSync(file)), file);
+    expect(model.nodes.map((n) => n.kind)).toEqual(['Input', 'Embedding', 'LSTM', 'Dense']);
+    expect(model.nodes[0]!.params).toEqual({ shape: [5], dtype: 'int32' });
+    const ids = Int32Array.from({ length: 16 * 5 }, (_, i) => (i * 7 + 3) % 20);
+    const data: ArrayDataset = { ...randomData([5], 16, 1), x: ids, xDtype: 'int32' };
+    const feed = new ort.Tensor(
+      'int64',
+      BigInt64Array.from(ids, (v) => BigInt(v)),
+      [16, 5],
+    );
+    const want = await ortPredict(file, { x: feed }, 16);
+    const diff = maxAbsDiff(await enginePredict(importedProject(model, file), data), want);
+    console.log(`onnx import torch tokens: max abs diff ${diff.toExponential(2)} vs onnxruntime`);
+    expect(diff).toBeLessThanOrEqual(1e-4);
   });
 
   // torch writes GRU with linear_before_reset=1 (Keras's reset_after=True): the import maps it to
