@@ -1,8 +1,11 @@
 /**
- * ONNX import: every template's ONNX export comes back as a project whose predictions match
- * onnxruntime's (and the original project's) within 1e-4; models torch.onnx.export writes (MLP, CNN
- * channels first, LSTM and GRU with batch_first and out[:, -1]) match onnxruntime too; unsupported
- * ops are all listed; mutated files are refused with an ImportError, never another exception.
+ * ONNX import, checked against onnxruntime-node (1e-4): every template's ONNX export and the
+ * every-kind graph come back (predictions equal onnxruntime's and the original project's); a CSV
+ * project's standardisation becomes a BatchNormalization; models torch.onnx.export writes (MLPs,
+ * channels-first CNNs in 1-D and 2-D, ConvTranspose, x.view, LSTM/RNN/bidirectional LSTM with
+ * batch_first and out[:, -1], Embedding ids) match too, and torch's GRU maps to resetAfter;
+ * unsupported ops are all listed with counts and names; layout-sensitive and other unmappable
+ * settings are refused, located; mutated files import whole or raise an ImportError, nothing else.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
