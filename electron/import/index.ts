@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { ProjectBundle } from '../../shared/ir/project';
 import { NotRegularFileError, readRegularFile } from '../services/regularFile';
 import { importedProject } from './project';
+import { importOnnx } from './onnx';
 import { importTfjs } from './tfjs';
 import { IMPORT_LIMITS, ImportError, type ImportedModel } from './types';
 
@@ -58,6 +59,8 @@ export async function readModel(file: string, resolve?: ResolvePath): Promise<Im
     };
     return importTfjs(text, beside, file);
   }
+  if (lower.endsWith('.onnx'))
+    return importOnnx(new Uint8Array(await readFile(file, IMPORT_LIMITS.maxFileBytes)), file);
   throw new ImportError(`${file}: not a model Netloom imports (an .onnx file, or a TF.js model.json).`);
 }
 

@@ -288,9 +288,8 @@ describe.runIf(torchAvailable)('ONNX import: models torch.onnx.export wrote', ()
   });
 
   // torch writes GRU with linear_before_reset=1 (Keras's reset_after=True): the import maps it to
-  // params.resetAfter with a [2, 3u] bias, which needs the GRU resetAfter param being added to the
-  // catalog in parallel; enable this once it has landed.
-  it.skip('gru (linear_before_reset=1 → resetAfter): within 1e-4 of onnxruntime', async () => {
+  // the GRU's resetAfter, with a [2, 3u] bias.
+  it('gru (linear_before_reset=1 → resetAfter): within 1e-4 of onnxruntime', async () => {
     const file = path.join(dir, 'gru.onnx');
     const model = importOnnx(new Uint8Array(readFileSync(file)), file);
     expect(model.nodes.find((n) => n.kind === 'GRU')?.params.resetAfter).toBe(true);
