@@ -6,7 +6,8 @@
  * dropped while they are over the window); a model.json dropped without its weights.bin is refused
  * with that said, and the open document stays as it was.
  */
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Page } from '@playwright/test';
@@ -175,4 +176,41 @@ test('model.json and weights.bin dropped on the canvas open the model; without w
   expect(await nodeIds(page)).toEqual(before);
   await expect(page.getByTestId('doc-title')).toHaveText(title!);
   await expect(page.getByTestId('total-params')).toHaveText(String(model.params));
+});
+
+/**
+ * A small channels-first CNN written by PyTorch's own ONNX exporter (Debian's python3-torch, which CI
+ * installs), or null where torch is missing.
+ */
+function torchCnnOnnx(dir: string): string | null {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'torch-cnn.onnx');
+  const script = `
+import torch, torch.nn as nn
+torch.manual_seed(0)
+m = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 3)).eval()
+torch.onnx.export(m, torch.randn(1, 1, 8, 8), ${JSON.stringify(file)}, opset_version=17,
+                  input_names=['image'], output_names=['logits'], dynamic_axes={'image': {0: 'n'}, 'logits': {0: 'n'}})
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' });
+  return r.status === 0 && existsSync(file) ? file : null;
+}
+
+test('an ONNX CNN exported by PyTorch, dropped on the canvas, opens channels last with its shapes', async ({
+  app: page,
+}, testInfo) => {
+  const file = torchCnnOnnx(testInfo.outputDir);
+  test.skip(file === null, 'Debian python3-torch is not installed');
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.getByTestId('canvas').waitFor();
+  const sent = page.waitForResponse((r) => r.url().includes('/api/import') && r.status() === 200);
+  await dragFiles(page, 'drop', { 'torch-cnn.onnx': [...readFileSync(file!)] });
+  await sent;
+  await expect(page.getByTestId('node-image')).toBeVisible();
+  // PyTorch's N, C, H, W image is a channels-last Input; the layers keep their ONNX names.
+  await expect(page.getByTestId('node-shape-image')).toHaveText('[batch, 8, 8, 1]');
+  await expect(page.getByTestId('total-params')).toHaveText(String(4 * 9 + 4 + 64 * 3 + 3));
+  await expect(page.getByTestId('import-note')).toContainText('Imported from torch-cnn.onnx (ONNX)');
+  await expect(page.locator('.react-flow__node[data-id^="Conv"]')).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/e2e/import-onnx.png' });
 });
