@@ -19,7 +19,7 @@ export const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch'], { stdio:
 export const tempDir = (tag: string) => mkdtempSync(path.join(os.tmpdir(), `netloom-export-${tag}-`));
 
 /** Small sizes for speed. */
-export const TEMPLATE_OPTIONS: Partial<Record<TemplateId, TemplateOptions>> = {
+export const TEMPLATE_OPTIONS: Record<TemplateId, TemplateOptions> = {
   mlp: { inputShape: [20], outputs: 3 },
   cnn: { inputShape: [12, 12, 1], outputs: 3 },
   lstm: { inputShape: [12], outputs: 2, vocabSize: 50 },
@@ -76,7 +76,7 @@ export async function trainedProject(
 export async function trainedTemplate(
   id: TemplateId,
 ): Promise<{ bundle: ProjectBundle; data: ArrayDataset }> {
-  const o = TEMPLATE_OPTIONS[id]!;
+  const o = TEMPLATE_OPTIONS[id];
   const project = buildTemplate(id, o);
   let data = syntheticData(project, 48, Math.max(o.outputs ?? 2, 2));
   if (id === 'autoencoder') {

@@ -16,12 +16,21 @@ import { initBackend } from '../../../electron/engine/backend';
 import { exportProject } from '../../../electron/export/index';
 import { ONNX_LAYERS } from '../../../electron/export/onnxLayers';
 import type { ProjectBundle } from '../../../shared/ir/project';
-import type { Preprocessing, Project } from '../../../shared/ir/schema';
+import type { Preprocessing } from '../../../shared/ir/schema';
 import { LAYER_KINDS } from '../../../shared/layers/index';
 import type { ArrayDataset } from '../../../shared/training/data';
 import { buildTemplate, TEMPLATE_IDS, type TemplateId } from '../../../shared/templates/index';
 import { everyKindProject } from './everyKind';
-import { enginePredict, maxAbsDiff, PYTHON, syntheticData, tempDir, trainedProject } from './helpers';
+import {
+  enginePredict,
+  maxAbsDiff,
+  PYTHON,
+  syntheticData,
+  tempDir,
+  TEMPLATE_OPTIONS,
+  trainedProject,
+  trainedTemplate,
+} from './helpers';
 
 const onnxChecker = spawnSync(PYTHON, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0;
 if (!onnxChecker)
@@ -65,29 +74,8 @@ async function exportOnnx(bundle: ProjectBundle, tag: string): Promise<string> {
   return file;
 }
 
-/** Small template sizes (fast); the autoencoder learns its own inputs. */
-const OPTIONS = {
-  perceptron: { inputShape: [4], outputs: 1 },
-  mlp: { inputShape: [20], outputs: 3 },
-  cnn: { inputShape: [12, 12, 1], outputs: 3 },
-  lstm: { inputShape: [12], outputs: 2, vocabSize: 50 },
-  gru: { inputShape: [12], outputs: 2, vocabSize: 50 },
-  transformer: { inputShape: [12], outputs: 2, vocabSize: 50 },
-  autoencoder: { inputShape: [16] },
-  resnet: { inputShape: [12, 12, 1], outputs: 3 },
-  encoder: { inputShape: [12], outputs: 2, vocabSize: 50 },
-} satisfies Record<TemplateId, object>;
-
 /** Templates with a layer the export refuses (none: every template is mapped). */
 const UNMAPPED: readonly TemplateId[] = [];
-
-function templateData(id: TemplateId, project: Project): ArrayDataset {
-  const o = OPTIONS[id];
-  const data = syntheticData(project, 48, 'outputs' in o ? Math.max(o.outputs, 2) : 2);
-  if (id !== 'autoencoder') return data;
-  const x = Float32Array.from(data.x, (v) => (v + 1.2) / 2.4); // in [0, 1], as sigmoid outputs
-  return { ...data, task: 'regression', x, y: x, targetSize: data.sampleShape[0]! };
-}
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -97,9 +85,8 @@ describe(`ONNX export: templates (skipped: ${UNMAPPED.join(', ') || 'none'})`, (
   it.each(TEMPLATE_IDS.filter((id) => !UNMAPPED.includes(id)))(
     '%s template, trained 1 epoch: onnxruntime within 1e-4 of the engine',
     async (id) => {
-      const project = buildTemplate(id, OPTIONS[id]);
-      const data = templateData(id, project);
-      const bundle = await trainedProject(project, data);
+      const { bundle, data } = await trainedTemplate(id);
+      const project = bundle.project;
       const file = await exportOnnx(bundle, id);
       const input = project.graph.nodes.find((n) => n.kind === 'Input')!.id;
       const [got] = await ortPredict(file, { [input]: data });
@@ -193,7 +180,7 @@ describe('ONNX export: CSV standardisation, structure, refusals', () => {
     await expect(exportProject(bare, 'onnx', path.join(tempDir('bare'), 'x'))).rejects.toThrow(
       /train the network first/,
     );
-    const project = buildTemplate('lstm', OPTIONS.lstm);
+    const project = buildTemplate('lstm', TEMPLATE_OPTIONS.lstm);
     const lstm = project.graph.nodes.find((n) => n.kind === 'LSTM')!;
     lstm.params = { ...lstm.params, activation: 'gelu' };
     const trained = await trainedProject(project, syntheticData(project, 16, 2));
@@ -203,7 +190,7 @@ describe('ONNX export: CSV standardisation, structure, refusals', () => {
   });
 
   it('names inputs, outputs and ops after the nodes, with a dynamic batch axis', async () => {
-    const project = buildTemplate('cnn', OPTIONS.cnn);
+    const project = buildTemplate('cnn', TEMPLATE_OPTIONS.cnn);
     const bundle = await trainedProject(project, syntheticData(project, 16, 3));
     const file = await exportOnnx(bundle, 'names');
     const { onnx } = onnxProto;

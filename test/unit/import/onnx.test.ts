@@ -31,6 +31,7 @@ import {
   tempDir,
   torchAvailable,
   trainedProject,
+  trainedTemplate,
 } from '../export/helpers';
 import { everyKindProject } from '../export/everyKind';
 
@@ -52,30 +53,8 @@ async function ortPredict(
 
 const feedOf = (d: ArrayDataset) => new ort.Tensor(d.xDtype, d.x, [d.count, ...d.sampleShape]);
 
-/** Small template sizes (fast); the autoencoder learns its own inputs. */
-const OPTIONS = {
-  perceptron: { inputShape: [4], outputs: 1 },
-  mlp: { inputShape: [20], outputs: 3 },
-  cnn: { inputShape: [12, 12, 1], outputs: 3 },
-  lstm: { inputShape: [12], outputs: 2, vocabSize: 50 },
-  gru: { inputShape: [12], outputs: 2, vocabSize: 50 },
-  transformer: { inputShape: [12], outputs: 2, vocabSize: 50 },
-  autoencoder: { inputShape: [16] },
-  resnet: { inputShape: [12, 12, 1], outputs: 3 },
-  encoder: { inputShape: [12], outputs: 2, vocabSize: 50 },
-} satisfies Record<TemplateId, object>;
-
-function templateData(id: TemplateId, data: ArrayDataset): ArrayDataset {
-  if (id !== 'autoencoder') return data;
-  const x = Float32Array.from(data.x, (v) => (v + 1.2) / 2.4);
-  return { ...data, task: 'regression', x, y: x, targetSize: data.sampleShape[0]! };
-}
-
 async function exported(id: TemplateId) {
-  const project = buildTemplate(id, OPTIONS[id]);
-  const o = OPTIONS[id];
-  const data = templateData(id, syntheticData(project, 32, 'outputs' in o ? Math.max(o.outputs, 2) : 2));
-  const bundle = await trainedProject(project, data);
+  const { bundle, data } = await trainedTemplate(id);
   const dir = path.join(tempDir(`import-${id}`), 'export');
   await exportProject(bundle, 'onnx', dir);
   return { bundle, data, file: path.join(dir, 'model.onnx') };
