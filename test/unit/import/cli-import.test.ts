@@ -2,15 +2,17 @@
  * `netloom import` as a user runs it: a TF.js model becomes a project that validates, summarises,
  * predicts from raw rows (with and without a header), trains further once data is chosen
  * (`train --data`), and exports; a refused model exits 1 with every unsupported layer listed and
- * writes nothing; bad usage exits 2.
+ * writes nothing; bad usage exits 2. A channels-first CNN PyTorch exported to ONNX predicts from rows
+ * in its own layout.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../electron/cli';
 import { initBackend } from '../../../electron/engine/backend';
-import { tempDir } from '../export/helpers';
+import { PYTHON, tempDir, torchAvailable } from '../export/helpers';
 
 async function cli(...args: string[]) {
   let out = '';
@@ -143,4 +145,41 @@ describe('netloom import', () => {
     writeFileSync(f('m.txt'), 'x');
     expect((await cli('import', f('m.txt'), '--out', f('t.nnproj'))).code).toBe(1);
   });
+});
+
+describe.skipIf(!torchAvailable)('netloom import of a PyTorch ONNX model', () => {
+  it('a channels-first CNN: predict reads rows channels first (with a header) within 1e-4 of torch; re-exports to ONNX', async () => {
+    const script = `
+import json, sys, torch, torch.nn as nn
+torch.manual_seed(3)
+m = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                  nn.Flatten(), nn.Linear(4 * 3 * 3, 5), nn.Softmax(dim=1))
+m[1].running_mean.uniform_(-0.5, 0.5); m[1].running_var.uniform_(0.5, 1.5)
+m.eval()
+x = torch.randn(4, 2, 6, 6)
+torch.onnx.export(m, x[:1], sys.argv[1], opset_version=17, input_names=['x'], output_names=['y'],
+                  dynamic_axes={'x': {0: 'n'}, 'y': {0: 'n'}})
+with open(sys.argv[2], 'w') as f:
+    f.write(','.join(f'v{i}' for i in range(72)) + '\\n')
+    for row in x.reshape(4, -1).tolist(): f.write(','.join(repr(v) for v in row) + '\\n')
+print(json.dumps(m(x).tolist()))
+`;
+    const r = spawnSync(PYTHON, ['-c', script, f('cnn.onnx'), f('cnn-rows.csv')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const want = JSON.parse(r.stdout.trim().split('\n').pop()!) as number[][];
+    const imp = await cli('import', f('cnn.onnx'), '--out', f('cnn.nnproj'));
+    expect(imp.code, imp.err).toBe(0);
+    expect(imp.out).toMatch(/predict reads rows channels first/);
+    const p = await cli('predict', f('cnn.nnproj'), '--data', f('cnn-rows.csv'), '--json');
+    expect(p.code, p.err).toBe(0);
+    const got = p.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as number[]);
+    got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - want[i]![j]!)).toBeLessThan(1e-4)));
+    // Exported again: Netloom's own ONNX is channels last (its README says so).
+    const e = await cli('export', f('cnn.nnproj'), '--format', 'onnx', '--out', f('cnn-again'));
+    expect(e.code, e.err).toBe(0);
+    expect(existsSync(f('cnn-again/model.onnx'))).toBe(true);
+  }, 120_000);
 });
