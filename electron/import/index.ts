@@ -4,6 +4,7 @@
  * becomes (no data yet). Keras `.keras`/`.h5` files are refused with what to do instead: no file
  * written by Keras itself can be had here to test an importer against.
  */
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ProjectBundle } from '../../shared/ir/project';
 import { NotRegularFileError, readRegularFile } from '../services/regularFile';
@@ -34,6 +35,26 @@ async function readFile(file: string, maxBytes: number): Promise<Buffer> {
 }
 
 /**
+ * A weight shard's real path, refused when it is not inside the model's own folder (a symlink to a
+ * file elsewhere would otherwise copy that file into the project).
+ */
+async function insideFolder(file: string, dir: string): Promise<string> {
+  let real: string;
+  let realDir: string;
+  try {
+    [real, realDir] = await Promise.all([fs.realpath(file), fs.realpath(dir)]);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ImportError(`${file}: no such file.`);
+    throw new ImportError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}).`);
+  }
+  if (path.dirname(real) !== realDir)
+    throw new ImportError(
+      `${file} leads outside the model's folder (a link to ${real}); shards are read only beside model.json.`,
+    );
+  return real;
+}
+
+/**
  * Where a file beside the model (a TF.js weight shard) is really read from: serve mode confines it to
  * the served folder (symlinks included), a drop refuses names that were not dropped. It may throw.
  */
@@ -55,7 +76,7 @@ export async function readModel(file: string, resolve?: ResolvePath): Promise<Im
     const dir = path.dirname(file);
     const beside = async (name: string, maxBytes: number) => {
       const p = path.join(dir, name);
-      return readFile(resolve ? await resolve(p) : p, maxBytes);
+      return readFile(resolve ? await resolve(p) : await insideFolder(p, dir), maxBytes);
     };
     return importTfjs(text, beside, file);
   }

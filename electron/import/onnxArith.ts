@@ -71,19 +71,26 @@ function affine(c: Ctx, n: OnnxNode, x: string, t: TensorVal, first: Float32Arra
   c.set(node.outputs[0], c.layer(n, 'BatchNormalization', params, [[x, 'in']], weights, t.layout));
 }
 
+/** A constant that holds one value (once, or repeated everywhere); undefined otherwise. */
+function scalar(c: Ctx, v: string | undefined): number | undefined {
+  const f = c.floats(v);
+  if (!f || f.length === 0) return undefined;
+  return f.every((x) => x === f[0]) ? f[0] : undefined;
+}
+
 /** GELU as 0.5 · x · (1 + erf(x / √2)) (Netloom's and torch's form), starting at the x / √2. */
 function gelu(c: Ctx, n: OnnxNode): boolean {
   const x = n.inputs[0]!;
-  const k = c.floats(n.inputs[1])?.[0];
+  const k = scalar(c, n.inputs[1]);
   if (c.vals.get(x)?.t !== 'tensor') return false;
   if (!(n.op === 'Mul' ? near(k, Math.SQRT1_2) : near(k, Math.SQRT2))) return false;
   const erf = c.only(n.outputs[0], 'Erf');
   const add = c.only(erf?.outputs[0], 'Add');
   const one = add?.inputs.find((v) => v !== erf?.outputs[0]);
-  const m1 = near(c.floats(one)?.[0], 1) ? c.only(add!.outputs[0], 'Mul') : undefined;
+  const m1 = near(scalar(c, one), 1) ? c.only(add!.outputs[0], 'Mul') : undefined;
   const m2 = m1?.inputs.includes(x) ? c.only(m1.outputs[0], 'Mul') : undefined;
   const half = m2?.inputs.find((v) => v !== m1!.outputs[0]);
-  if (!m2 || !near(c.floats(half)?.[0], 0.5)) return false;
+  if (!m2 || !near(scalar(c, half), 0.5)) return false;
   for (const p of [erf!, add!, m1!, m2]) c.done.add(p.index);
   activation(c, n, x, m2.outputs[0], 'gelu', undefined, [n, m1!]);
   return true;
@@ -95,7 +102,9 @@ function arith(op: Arith): Handler {
     const [a, b] = n.inputs.map((v) => c.vals.get(v));
     if (a?.t === 'tensor' && b?.t === 'tensor') {
       if (op === 'Sub' || op === 'Div') return c.unsupported.add(`${op} (of two tensors)`, n.name);
-      if (a.layout.k !== b.layout.k) c.refuse(n, 'its inputs are in different layouts.');
+      // Layouts must be the same throughout (a flattened channels-first tensor's C, H, W included).
+      if (JSON.stringify(a.layout) !== JSON.stringify(b.layout))
+        c.refuse(n, 'its inputs are in different layouts.');
       const kind = op === 'Add' ? 'Add' : 'Multiply';
       const ports = [
         [n.inputs[0]!, 'in1'],

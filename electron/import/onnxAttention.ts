@@ -58,7 +58,8 @@ function headsOf(c: Ctx, v: string, perm: number[]): Heads | undefined {
 /** A causal mask [tq, tk]: large negative values above the diagonal, zeros elsewhere. */
 function causalMask(c: Ctx, v: string | undefined): boolean {
   const k = c.constOf(v);
-  if (!k?.float || k.dims.length !== 2) return false;
+  // A square [T, T] mask (T ≥ 2) hiding every later key; a mask of zeros or of one key is not causal.
+  if (!k?.float || k.dims.length !== 2 || k.dims[0] !== k.dims[1] || k.dims[1]! < 2) return false;
   const tk = k.dims[1]!;
   return k.float.every((x, i) => (i % tk > Math.floor(i / tk) ? x <= -1e4 : x === 0));
 }

@@ -53,6 +53,13 @@ export type Val =
 
 export const LAST: Layout = { k: 'last' };
 
+/** Appends to the list under `key` (in place: a value read by thousands of nodes stays linear). */
+function push<T>(map: Map<string, T[]>, key: string, item: T): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
+}
+
 export class Ctx {
   readonly vals = new Map<string, Val>();
   readonly nodes: ImportedNode[] = [];
@@ -73,7 +80,7 @@ export class Ctx {
   constructor(readonly g: OnnxGraph) {
     for (const [name, c] of g.consts) this.vals.set(name, { t: 'const', c });
     for (const n of g.nodes) {
-      for (const i of n.inputs) if (i) this.users.set(i, [...(this.users.get(i) ?? []), n]);
+      for (const i of n.inputs) if (i) push(this.users, i, n);
       for (const o of n.outputs) if (o) this.producers.set(o, n);
     }
     this.outputs = new Set(g.outputs);
@@ -129,7 +136,7 @@ export class Ctx {
   set(v: string | undefined, val: Val): void {
     if (!v) return;
     this.vals.set(v, val);
-    if (val.t === 'tensor') this.aliases.set(val.id, [...(this.aliases.get(val.id) ?? []), v]);
+    if (val.t === 'tensor') push(this.aliases, val.id, v);
   }
 
   node(id: string): ImportedNode | undefined {

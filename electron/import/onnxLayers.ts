@@ -315,8 +315,16 @@ export const LAYER_OPS: Record<string, Handler> = {
   ConvTranspose: convTranspose,
   MaxPool: pool('Max'),
   AveragePool: pool('Avg'),
-  GlobalAveragePool: (c, n) => globalPool(c, n, 'Avg', true),
-  GlobalMaxPool: (c, n) => globalPool(c, n, 'Max', true),
+  GlobalAveragePool: (c, n) => {
+    if (c.tensor(n, n.inputs[0]).layout.k !== 'first')
+      c.refuse(n, 'its input is not an N, C, … image or sequence.');
+    globalPool(c, n, 'Avg', true);
+  },
+  GlobalMaxPool: (c, n) => {
+    if (c.tensor(n, n.inputs[0]).layout.k !== 'first')
+      c.refuse(n, 'its input is not an N, C, … image or sequence.');
+    globalPool(c, n, 'Max', true);
+  },
   ReduceMean: reduce('Avg'),
   ReduceMax: reduce('Max'),
   BatchNormalization: batchNorm,
@@ -340,10 +348,13 @@ export const LAYER_OPS: Record<string, Handler> = {
   },
   Softmax: (c, n) => {
     const x = c.tensor(n, n.inputs[0]);
-    const axis = attr.int(n, 'axis') ?? -1;
     const r = x.shape.length;
-    if ((axis !== -1 && axis !== r - 1) || !(x.layout.k === 'last' || x.layout.k === 'time' || r === 2))
-      c.refuse(n, 'only a softmax over the last (features) axis is supported.');
+    // Before opset 13 the default axis is 1 and the input is flattened to 2-D from the axis on.
+    const axis = attr.int(n, 'axis') ?? (c.g.opset < 13 ? 1 : -1);
+    const lastAxis = axis === -1 || axis === r - 1;
+    // Layouts whose last ONNX axis is Netloom's last axis (a flattened N, C, H, W only permutes it).
+    const same = ['last', 'time', 'step', 'flatFirst'].includes(x.layout.k);
+    if (!lastAxis || !same) c.refuse(n, 'only a softmax over the last (features) axis is supported.');
     activation(c, n, n.inputs[0]!, n.outputs[0], 'softmax');
   },
 };

@@ -38,6 +38,8 @@ export interface GraphInput {
 
 export interface OnnxGraph {
   name?: string;
+  /** The default domain's opset version (operators' defaults changed over versions). */
+  opset: number;
   nodes: OnnxNode[];
   consts: Map<string, Const>;
   inputs: GraphInput[];
@@ -223,8 +225,10 @@ export function readOnnx(bytes: Uint8Array, file: string): OnnxGraph {
     if (n.op === 'Constant' && n.outputs.length === 1) consts.set(n.outputs[0]!, constantValue(n));
     else nodes.push(n);
   });
+  const main = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   return {
     ...(g.name ? { name: g.name } : {}),
+    opset: main ? toNum(main.version ?? 0) : 0,
     nodes,
     consts,
     inputs: (g.input ?? []).filter((v) => !consts.has(v.name ?? '')).map(graphInput),

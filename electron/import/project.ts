@@ -18,16 +18,40 @@ import { idFrom, ImportError, type ImportedModel } from './types';
 const NODE_W = 200;
 const NODE_H = 80;
 
+/** Graphs up to this many nodes are laid out by dagre (its ordering recurses once per node). */
+const DAGRE_MAX_NODES = 1000;
+
+/**
+ * Top-down positions: dagre's layered layout, on surrogate ids (its graph keys nodes in plain
+ * objects, where an id like `constructor` breaks it); bigger graphs by depth, one row per layer depth.
+ */
 function layout(graph: Graph): void {
-  const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'TB', nodesep: 40, ranksep: 50 });
-  g.setDefaultEdgeLabel(() => ({}));
-  for (const n of graph.nodes) g.setNode(n.id, { width: NODE_W, height: NODE_H });
-  for (const e of graph.edges) g.setEdge(e.source, e.target);
-  dagre.layout(g);
+  const index = new Map(graph.nodes.map((n, i) => [n.id, i]));
+  if (graph.nodes.length <= DAGRE_MAX_NODES) {
+    const g = new dagre.graphlib.Graph();
+    g.setGraph({ rankdir: 'TB', nodesep: 40, ranksep: 50 });
+    g.setDefaultEdgeLabel(() => ({}));
+    graph.nodes.forEach((_, i) => g.setNode(`n${i}`, { width: NODE_W, height: NODE_H }));
+    for (const e of graph.edges) g.setEdge(`n${index.get(e.source)}`, `n${index.get(e.target)}`);
+    dagre.layout(g);
+    graph.nodes.forEach((n, i) => {
+      const p = g.node(`n${i}`);
+      if (p) n.position = { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) };
+    });
+    return;
+  }
+  // Longest path from an input, in the checker's order (the graph is acyclic by now).
+  const depth = new Map<string, number>();
+  const into = new Map<string, string[]>();
+  for (const e of graph.edges) into.set(e.target, [...(into.get(e.target) ?? []), e.source]);
+  for (const id of checkGraph(graph).order)
+    depth.set(id, Math.max(-1, ...(into.get(id) ?? []).map((s) => depth.get(s) ?? 0)) + 1);
+  const column = new Map<number, number>();
   for (const n of graph.nodes) {
-    const p = g.node(n.id);
-    if (p) n.position = { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) };
+    const d = depth.get(n.id) ?? 0;
+    const k = column.get(d) ?? 0;
+    column.set(d, k + 1);
+    n.position = { x: k * (NODE_W + 40), y: d * (NODE_H + 50) };
   }
 }
 
@@ -71,7 +95,13 @@ export function importedGraph(m: ImportedModel): Graph {
     });
     edges.push({ id: `e${edges.length + 1}`, source: src, target: id, targetPort: 'in' });
   });
-  layout(graph);
+  try {
+    layout(graph);
+  } catch (err) {
+    throw new ImportError(
+      `The imported graph cannot be laid out (${err instanceof Error ? err.message : String(err)}).`,
+    );
+  }
   return graph;
 }
 

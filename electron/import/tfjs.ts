@@ -189,23 +189,30 @@ async function readWeights(
   });
   if (total > IMPORT_LIMITS.maxFileBytes)
     throw new ImportError(`weightsManifest: ${total} bytes of weights is too many.`);
-  const all = new Uint8Array(total);
-  let at = 0;
+  // The shards are read first (each bounded by what its group still needs), so a small model.json
+  // cannot make the importer allocate what its manifest claims before any shard is seen.
+  const shards: Uint8Array[] = [];
   for (const [gi, g] of groups.entries()) {
-    const start = at;
+    let got = 0;
     for (const p of g.paths) {
-      const shard = await readShard(p, g.bytes - (at - start));
-      if (at + shard.byteLength - start > g.bytes)
+      const shard = await readShard(p, g.bytes - got);
+      if (got + shard.byteLength > g.bytes)
         throw new ImportError(
           `weightsManifest[${gi}]: the shards hold more than the ${g.bytes} bytes its weights need (${p}).`,
         );
-      all.set(shard, at);
-      at += shard.byteLength;
+      shards.push(shard);
+      got += shard.byteLength;
     }
-    if (at - start !== g.bytes)
+    if (got !== g.bytes)
       throw new ImportError(
-        `weightsManifest[${gi}]: its shards hold ${at - start} bytes, its weights need ${g.bytes}.`,
+        `weightsManifest[${gi}]: its shards hold ${got} bytes, its weights need ${g.bytes}.`,
       );
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const shard of shards) {
+    all.set(shard, at);
+    at += shard.byteLength;
   }
   return { weights, data: new Float32Array(all.buffer) };
 }

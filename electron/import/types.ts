@@ -82,10 +82,18 @@ export class UnsupportedModelError extends ImportError {
   }
 }
 
+const clip = (s: string) => (s.length > 120 ? `${s.slice(0, 117)}…` : s);
+
 /** Collects unsupported operators as a walk meets them; `throwIfAny` refuses with all of them. */
 export class UnsupportedList {
   private readonly byOp = new Map<string, UnsupportedOp>();
-  add(op: string, node: string): void {
+  /** At most this many kinds are kept (a file can name any number of made-up operators). */
+  private static readonly MAX_KINDS = 200;
+  add(opName: string, nodeName: string): void {
+    // Names come from the file: kept short, so a message stays readable whatever the file holds.
+    const op = clip(opName);
+    const node = clip(nodeName);
+    if (!this.byOp.has(op) && this.byOp.size >= UnsupportedList.MAX_KINDS) return;
     const u = this.byOp.get(op) ?? { op, count: 0, nodes: [] };
     u.count++;
     if (u.nodes.length < 20) u.nodes.push(node);

@@ -9,6 +9,8 @@ import { readRegularFile } from './regularFile';
 
 /** At most this much CSV is read for a prediction. */
 const MAX_BYTES = 512 * 2 ** 20;
+/** At most this many input values in one prediction (rows × values per row): 1 GiB of float32. */
+const MAX_VALUES = 2 ** 28;
 
 export class RawRowsError extends Error {
   override readonly name = 'RawRowsError';
@@ -56,16 +58,24 @@ export async function readRawRows(
   const header = rows.length > 0 && !rows[0]!.every(isNumber) ? 1 : 0;
   const count = rows.length - header;
   if (count <= 0) throw new RawRowsError('no rows of values.');
+  // Every row's width first: nothing is allocated for a model's input before the rows say they fit it.
+  for (let r = 0; r < count; r++) {
+    const width = rows[r + header]!.length;
+    if (width !== per)
+      throw new RawRowsError(
+        `row ${r + header + 1}: ${width} values; the model's input [${shape.join(', ')}] takes ${per} per row.`,
+      );
+  }
+  if (count * per > MAX_VALUES)
+    throw new RawRowsError(
+      `${count} rows of ${per} values is more than ${MAX_VALUES} values; predict in parts.`,
+    );
   const x = input.dtype === 'int32' ? new Int32Array(count * per) : new Float32Array(count * per);
   const order = layout === 'channels-first' && shape.length >= 2 ? channelsLastOrder(shape) : null;
   const values = new Float64Array(per);
   for (let r = 0; r < count; r++) {
     const row = rows[r + header]!;
     const line = r + header + 1;
-    if (row.length !== per)
-      throw new RawRowsError(
-        `row ${line}: ${row.length} values; the model's input [${shape.join(', ')}] takes ${per} per row.`,
-      );
     for (let i = 0; i < per; i++) {
       const v = Number(row[i]);
       if (!isNumber(row[i]!))
