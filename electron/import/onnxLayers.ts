@@ -332,6 +332,12 @@ export const LAYER_OPS: Record<string, Handler> = {
   Relu: unary('relu'),
   Tanh: unary('tanh'),
   Softplus: unary('softplus'),
+  // Opset 20's Gelu op; its tanh approximation is not the catalog's (exact) GELU.
+  Gelu: (c, n) => {
+    if ((attr.str(n, 'approximate') ?? 'none') !== 'none')
+      c.refuse(n, "only the exact GELU (approximate 'none').");
+    activation(c, n, n.inputs[0]!, n.outputs[0], 'gelu');
+  },
   Elu: (c, n) => {
     if (!near(attr.float(n, 'alpha') ?? 1, 1)) c.refuse(n, 'only alpha 1 (as Keras) is supported.');
     activation(c, n, n.inputs[0]!, n.outputs[0], 'elu');

@@ -200,3 +200,32 @@ describe('models that once broke the importer', () => {
     ).rejects.toThrow(RawRowsError);
   });
 });
+
+describe('opset 20', () => {
+  it("the Gelu op is the catalog's GELU; its tanh approximation is refused", () => {
+    const gelu = (approximate?: string) =>
+      onnx.ModelProto.encode(
+        onnx.ModelProto.create({
+          irVersion: 9,
+          opsetImport: [{ version: 20 }],
+          graph: {
+            node: [
+              {
+                opType: 'Gelu',
+                input: ['x'],
+                output: ['y'],
+                attribute: approximate
+                  ? [{ name: 'approximate', type: 3, s: new TextEncoder().encode(approximate) }]
+                  : [],
+              },
+            ],
+            input: [value('x', [null, 3])],
+            output: [value('y', [null, 3])],
+          },
+        }),
+      ).finish();
+    const bundle = imported(gelu());
+    expect(bundle.project.graph.nodes.find((n) => n.kind === 'Activation')?.params.fn).toBe('gelu');
+    expect(() => imported(gelu('tanh'))).toThrow(/only the exact GELU/);
+  });
+});
