@@ -80,7 +80,9 @@ export function gruResetAfter(x: tf.Tensor, w: GruDirection, o: GruOptions): tf.
       time,
       3 * u,
     ]);
-    const steps = tf.unstack(xw, 1);
+    // A copy: tfjs's tape keeps unstack's own array as the op's outputs, so reversing that one in
+    // place reversed the gradient's steps (the backward direction's dx and dW were wrong).
+    const steps = tf.unstack(xw, 1).slice();
     if (o.goBackwards) steps.reverse();
     const recurrentMask =
       o.recurrentDropout > 0 && training ? dropoutIf(tf.ones([batch, u]), o.recurrentDropout, true) : null;
