@@ -9,9 +9,13 @@
  *   both:  x_· = x·W + b (b_x)   h = z ⊙ h + (1 − z) ⊙ h̃
  *
  *   forward:  x·W + b for all steps in one product; then per step the products with R (two in the
- *             reset-before form, one in the reset-after form) and the gates on the host (all saved);
+ *             reset-before form, one in the reset-after form) and the gates (all saved);
  *   backward: per step the gate gradients and the products with Rᵀ; then dW = Xᵀ·dZ, dR, db and
  *             dx = dZ·Wᵀ as products over all steps.
+ *
+ * On the wasm backend with activation tanh and at least 4 units, the two recurrences are Netloom's
+ * SIMD kernels (fusedGruWasm.ts: kernels.wat gru_forward, gru_backward); elsewhere host loops (a
+ * product per step as a tf kernel, the gates in JS).
  *
  * Used where it computes exactly what the loops do: recurrent activation sigmoid, a candidate
  * activation in ACTS, a bias, no mask, no initial state, not stateful, no dropout while training.
@@ -19,7 +23,9 @@
  * test/unit/engine/fusedRecurrent.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { inHeap } from '../kernels/simd/index';
 import { fusedRecurrentEnabled } from './fusedRecurrent';
+import { wasmGru } from './fusedGruWasm';
 import { useFusedGru, type GruDirection, type GruOptions } from './gru';
 
 /** A candidate activation: its value, and its derivative from its value (as tfjs's gradient). */
@@ -83,6 +89,15 @@ export function gruSequence(
       tf.Tensor,
       tf.GradSaveFunc,
     ];
+    const backend = tf.backend();
+    if (
+      tf.getBackend() === 'wasm' &&
+      o.activation === 'tanh' &&
+      Rs.shape[0] >= 4 &&
+      xs.size > 0 &&
+      inHeap(backend, xs, Ws, Rs, bs)
+    )
+      return wasmGru(backend, xs, Ws, Rs, bs, save, o.resetAfter, o.returnSequences);
     // Saved with the engine (x may be an intermediate, like a backwards layer's reversed input).
     save([xs, Ws, Rs]);
     const s = forward(xs, Ws, Rs, bs, o.resetAfter, act);

@@ -398,3 +398,35 @@ describe('fused gru (GRU): where it applies', () => {
     expect(await kernelsOf(gruLayer({ ...c, activation: 'elu' }), true)).toContain('Sigmoid');
   });
 });
+
+describe('fused gru (GRU) on wasm', () => {
+  it.each([false, true])(
+    'reset after %s: runs each recurrence as one SIMD kernel call: the kernels a training step runs do not grow with the sequence',
+    async (resetAfter) => {
+      await initBackend('wasm');
+      const kernelsFor = async (time: number): Promise<string[]> => {
+        const r = rng(3);
+        const c = { name: '', resetAfter, batch: 2, time, features: 3, units: 8, returnSequences: false };
+        const layer = gruLayer(c);
+        const x = tf.tensor3d(randomArray(2 * time * 3, r), [2, time, 3]);
+        layer.apply(x);
+        const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+        const info = await tf.profile(() => {
+          const { value, grads } = tf.variableGrads(
+            () => tf.sum(layer.apply(x, { training: true }) as tf.Tensor),
+            vars,
+          );
+          value.dispose();
+          tf.dispose(Object.values(grads));
+        });
+        x.dispose();
+        for (const w of layer.weights) w.dispose();
+        return info.kernelNames;
+      };
+      const short = await kernelsFor(3);
+      const long = await kernelsFor(40);
+      expect(long).toEqual(short);
+      expect(long).not.toContain('Sigmoid');
+    },
+  );
+});
