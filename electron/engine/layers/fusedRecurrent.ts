@@ -33,6 +33,9 @@ export function setFusedRecurrent(on: boolean): void {
   enabled = on;
 }
 
+/** Whether the fused recurrent ops are on (the LSTM's here, the GRU's in fusedGru.ts). */
+export const fusedRecurrentEnabled = (): boolean => enabled;
+
 /** Values a tensor holds, as a float32 copy on the host. */
 const host = (t: tf.Tensor): Float32Array => {
   const v = t.dataSync();

@@ -12,7 +12,8 @@
  * Bidirectional with merge_mode concat. Dropout while training as tfjs-layers' GRU and Keras's: one
  * input mask and one recurrent mask per sequence, the recurrent one on the state entering each step
  * (its product and its carry, z ⊙ h). Plain tf ops over the time steps; the gradient is tfjs's
- * autodiff of them.
+ * autodiff of them. The engine replaces the loop with its fused op where that computes the same
+ * (useFusedGru: electron/engine/layers/fusedGru.ts; the TF.js export keeps the loop).
  */
 import * as tf from '@tensorflow/tfjs';
 import { dropoutIf, gelu } from './ops';
@@ -62,10 +63,22 @@ export interface GruOptions {
   training: boolean;
 }
 
+/** A fused form of gruResetAfter: its result, or null where it does not compute the same. */
+type FusedGru = (x: tf.Tensor, w: GruDirection, o: GruOptions) => tf.Tensor | null;
+
+let fused: FusedGru | null = null;
+
+/** Runs gruResetAfter through `fn` wherever it returns a result (the engine's fused op). */
+export function useFusedGru(fn: FusedGru | null): void {
+  fused = fn;
+}
+
 /** One direction of the GRU over x [batch, time, features]: [batch, time, u], or the last state [batch, u]. */
 export function gruResetAfter(x: tf.Tensor, w: GruDirection, o: GruOptions): tf.Tensor {
   const act = ACTIVATIONS[o.activation];
   if (!act) throw new Error(`NetloomGRU: unknown activation ${o.activation}`);
+  const y = fused?.(x, w, o);
+  if (y) return y;
   return tf.tidy(() => {
     const [batch, time, features] = x.shape as [number, number, number];
     const u = o.units;
@@ -80,7 +93,9 @@ export function gruResetAfter(x: tf.Tensor, w: GruDirection, o: GruOptions): tf.
       time,
       3 * u,
     ]);
-    const steps = tf.unstack(xw, 1);
+    // A copy: tfjs's tape keeps unstack's own array as the op's outputs, so reversing that one in
+    // place reversed the gradient's steps (the backward direction's dx and dW were wrong).
+    const steps = tf.unstack(xw, 1).slice();
     if (o.goBackwards) steps.reverse();
     const recurrentMask =
       o.recurrentDropout > 0 && training ? dropoutIf(tf.ones([batch, u]), o.recurrentDropout, true) : null;

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CUSTOM_LAYER_CLASSES } from './classes';
 import { dropout, installFastDropout } from './dropout';
+import { installFusedGru } from './fusedGru';
 import { installFusedRecurrent } from './fusedRecurrent';
 import { useDropout } from './ops';
 
@@ -18,6 +19,8 @@ registerCustomLayers();
 
 // tfjs-layers' LSTM as one fused op wherever that computes the same thing (see fusedRecurrent.ts).
 installFusedRecurrent();
+// tfjs-layers' GRU (reset before) and NetloomGRU (reset after) likewise (see fusedGru.ts).
+installFusedGru();
 
 // tfjs-layers' Dropout, and the custom layers' (plain tf.dropout in classes.ts, so in the TF.js
 // export), with the same random numbers, drawn without tfjs's per-element overhead.

@@ -1,11 +1,13 @@
 /**
- * The fused LSTM (electron/engine/layers/fusedRecurrent.ts) against tfjs-layers' own step loop:
- * outputs and the gradients of every input and weight, on cpu and on wasm, to 1e-4 relative error.
+ * The fused LSTM (electron/engine/layers/fusedRecurrent.ts) against tfjs-layers' own step loop, and
+ * the fused GRU (fusedGru.ts) against tfjs-layers' GRU and NetloomGRU's loops: outputs and the
+ * gradients of every input and weight, on cpu and on wasm, to 1e-4 relative error.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../electron/engine/backend';
 import { setFusedRecurrent } from '../../../electron/engine/layers/fusedRecurrent';
+import { NetloomGRU } from '../../../electron/engine/layers/classes';
 import '../../../electron/engine/layers/index';
 import { maxRelError, randomArray, rng } from './reference';
 
@@ -164,4 +166,267 @@ describe('fused LSTM on wasm', () => {
     expect(long).toEqual(short);
     expect(long).not.toContain('Sigmoid');
   });
+});
+
+// The fused GRU (electron/engine/layers/fusedGru.ts) against the step loops: tfjs-layers' GRU (reset
+// before, Keras's reset_after=False) and NetloomGRU's gruResetAfter (reset after).
+
+interface GruCase {
+  name: string;
+  resetAfter: boolean;
+  batch: number;
+  time: number;
+  features: number;
+  units: number;
+  returnSequences: boolean;
+  goBackwards?: boolean;
+  bidirectional?: boolean;
+  activation?: string;
+}
+
+const GRU_SHAPES: Omit<GruCase, 'resetAfter'>[] = [
+  { name: 'last state', batch: 3, time: 5, features: 4, units: 6, returnSequences: false },
+  { name: 'sequence', batch: 2, time: 7, features: 3, units: 5, returnSequences: true },
+  { name: 'batch 1', batch: 1, time: 6, features: 3, units: 4, returnSequences: true },
+  { name: 'two steps', batch: 4, time: 2, features: 2, units: 3, returnSequences: false },
+  { name: 'odd sizes', batch: 5, time: 9, features: 3, units: 7, returnSequences: true },
+  { name: 'wide', batch: 4, time: 6, features: 5, units: 32, returnSequences: false },
+  {
+    name: 'bidirectional sequence',
+    batch: 3,
+    time: 5,
+    features: 3,
+    units: 4,
+    returnSequences: true,
+    bidirectional: true,
+  },
+  {
+    name: 'bidirectional last state',
+    batch: 1,
+    time: 4,
+    features: 2,
+    units: 5,
+    returnSequences: false,
+    bidirectional: true,
+  },
+  { name: 'relu', batch: 3, time: 5, features: 3, units: 4, returnSequences: true, activation: 'relu' },
+  {
+    name: 'sigmoid',
+    batch: 2,
+    time: 4,
+    features: 3,
+    units: 5,
+    returnSequences: false,
+    activation: 'sigmoid',
+  },
+  { name: 'linear', batch: 2, time: 4, features: 3, units: 3, returnSequences: true, activation: 'linear' },
+];
+
+const GRU_CASES: GruCase[] = [
+  ...GRU_SHAPES.map((c) => ({ ...c, name: `reset before, ${c.name}`, resetAfter: false })),
+  {
+    name: 'reset before, backwards',
+    resetAfter: false,
+    batch: 2,
+    time: 6,
+    features: 3,
+    units: 4,
+    returnSequences: true,
+    goBackwards: true,
+  },
+  ...GRU_SHAPES.map((c) => ({ ...c, name: `reset after, ${c.name}`, resetAfter: true })),
+];
+
+function gruLayer(
+  c: GruCase,
+  extra: { dropout?: number; recurrentActivation?: string } = {},
+): tf.layers.Layer {
+  if (c.resetAfter)
+    return new NetloomGRU({
+      units: c.units,
+      returnSequences: c.returnSequences,
+      bidirectional: c.bidirectional ?? false,
+      activation: c.activation ?? 'tanh',
+      dropout: extra.dropout ?? 0,
+    });
+  const gru = tf.layers.gru({
+    units: c.units,
+    returnSequences: c.returnSequences,
+    goBackwards: c.goBackwards ?? false,
+    activation: (c.activation ?? 'tanh') as 'tanh',
+    recurrentActivation: (extra.recurrentActivation ?? 'sigmoid') as 'sigmoid',
+    dropout: extra.dropout ?? 0,
+  });
+  return c.bidirectional ? tf.layers.bidirectional({ layer: gru, mergeMode: 'concat' }) : gru;
+}
+
+/** Output and gradients (input, then every weight) of sum(gru(x) · probe), fused or not. */
+function runGru(c: GruCase, fused: boolean): Float32Array[] {
+  setFusedRecurrent(fused);
+  try {
+    return tf.tidy(() => {
+      const r = rng(7);
+      const layer = gruLayer(c);
+      const x = tf.tensor3d(randomArray(c.batch * c.time * c.features, r), [c.batch, c.time, c.features]);
+      layer.apply(x); // builds the weights
+      for (const w of layer.weights) {
+        const size = w.shape.reduce((a, d) => a! * d!, 1)!;
+        w.write(tf.tensor(randomArray(size, r), w.shape as number[]));
+      }
+      const out = layer.apply(x, { training: true }) as tf.Tensor;
+      const probe = tf.tensor(randomArray(out.size, r), out.shape);
+      const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      const xv = tf.variable(x);
+      const { grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(layer.apply(xv, { training: true }) as tf.Tensor, probe)),
+        [xv, ...vars],
+      );
+      const result = [out, grads[xv.name]!, ...vars.map((v) => grads[v.name]!)].map((t) =>
+        Float32Array.from(t.dataSync()),
+      );
+      xv.dispose();
+      for (const w of layer.weights) w.dispose();
+      return result;
+    });
+  } finally {
+    setFusedRecurrent(true);
+  }
+}
+
+describe.each(['cpu', 'wasm'] as const)('fused gru (GRU) on %s', (backend) => {
+  it.each(GRU_CASES.map((c) => [c.name, c] as const))(
+    '%s: outputs and all gradients (x, W, R, b) match the step loop',
+    async (_, c) => {
+      await initBackend(backend);
+      const want = runGru(c, false);
+      const got = runGru(c, true);
+      // x, then W, R, b per direction.
+      expect(got.length).toBe(want.length);
+      expect(want.length).toBe(c.bidirectional ? 8 : 5);
+      const worst = got.map((g, i) => {
+        const w = want[i]!;
+        expect(g.length).toBe(w.length);
+        expect(w.some((v) => v !== 0)).toBe(true);
+        return maxRelError(g, w);
+      });
+      console.log(`fused GRU on ${backend}, ${c.name}: max rel diff ${Math.max(...worst).toExponential(2)}`);
+      for (const e of worst) expect(e).toBeLessThan(1e-4);
+    },
+  );
+});
+
+describe.each(['cpu', 'wasm'] as const)('fused gru (GRU), one time step, on %s', (backend) => {
+  it.each([false, true])(
+    'reset after %s: trains where the step loop cannot (its Unpack gradient fails for one step): same output, W, R and b gradients by finite differences',
+    async (resetAfter) => {
+      await initBackend(backend);
+      const r = rng(11);
+      const c = { name: '', resetAfter, batch: 2, time: 1, features: 4, units: 5, returnSequences: false };
+      const layer = gruLayer(c);
+      const x = tf.tensor3d(randomArray(2 * 1 * 4, r), [2, 1, 4]);
+      layer.apply(x);
+      for (const w of layer.weights) {
+        const size = w.shape.reduce((a, d) => a! * d!, 1)!;
+        w.write(tf.tensor(randomArray(size, r), w.shape as number[]));
+      }
+      const loss = (): tf.Scalar => tf.sum(tf.square(layer.apply(x) as tf.Tensor));
+      setFusedRecurrent(false);
+      const want = loss().dataSync()[0]!;
+      setFusedRecurrent(true);
+      expect(loss().dataSync()[0]!).toBeCloseTo(want, 6);
+      const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { grads } = tf.variableGrads(loss, vars);
+      // Central differences on a few entries of each (float64 arithmetic is not available: 1e-2 step).
+      for (const v of vars) {
+        const g = grads[v.name]!.dataSync();
+        const base = v.dataSync().slice();
+        for (const idx of [0, 5, 11, base.length - 1]) {
+          const at = (delta: number) => {
+            const u = base.slice();
+            u[idx] = u[idx]! + delta;
+            v.assign(tf.tensor(u, v.shape));
+            return loss().dataSync()[0]!;
+          };
+          const numeric = (at(1e-2) - at(-1e-2)) / 2e-2;
+          expect(Math.abs(g[idx]! - numeric)).toBeLessThan(2e-3 + 1e-2 * Math.abs(numeric));
+        }
+        v.assign(tf.tensor(base, v.shape));
+      }
+      x.dispose();
+      for (const w of layer.weights) w.dispose();
+    },
+  );
+});
+
+describe('fused gru (GRU): where it applies', () => {
+  /** The kernels one training step of `layer` runs. */
+  const kernelsOf = async (layer: tf.layers.Layer, training: boolean): Promise<string[]> => {
+    const r = rng(5);
+    const x = tf.tensor3d(randomArray(2 * 4 * 3, r), [2, 4, 3]);
+    layer.apply(x);
+    const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const info = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(layer.apply(x, { training }) as tf.Tensor),
+        vars,
+      );
+      value.dispose();
+      tf.dispose(Object.values(grads));
+    });
+    x.dispose();
+    for (const w of layer.weights) w.dispose();
+    return info.kernelNames;
+  };
+  const base = { name: '', batch: 2, time: 4, features: 3, units: 4, returnSequences: true };
+
+  it.each([false, true])(
+    'reset after %s: fused (no Sigmoid kernel), the loop with dropout while training',
+    async (after) => {
+      await initBackend('cpu');
+      const c = { ...base, resetAfter: after };
+      expect(await kernelsOf(gruLayer(c), true)).not.toContain('Sigmoid');
+      // Dropout: fused at inference only.
+      expect(await kernelsOf(gruLayer(c, { dropout: 0.3 }), false)).not.toContain('Sigmoid');
+      expect(await kernelsOf(gruLayer(c, { dropout: 0.3 }), true)).toContain('Sigmoid');
+    },
+  );
+
+  it('the reset-before GRU with another recurrent activation or candidate activation runs its own loop', async () => {
+    await initBackend('cpu');
+    const c = { ...base, resetAfter: false };
+    expect(await kernelsOf(gruLayer(c, { recurrentActivation: 'hardSigmoid' }), true)).toContain('Tanh');
+    expect(await kernelsOf(gruLayer({ ...c, activation: 'elu' }), true)).toContain('Sigmoid');
+  });
+});
+
+describe('fused gru (GRU) on wasm', () => {
+  it.each([false, true])(
+    'reset after %s: runs each recurrence as one SIMD kernel call: the kernels a training step runs do not grow with the sequence',
+    async (resetAfter) => {
+      await initBackend('wasm');
+      const kernelsFor = async (time: number): Promise<string[]> => {
+        const r = rng(3);
+        const c = { name: '', resetAfter, batch: 2, time, features: 3, units: 8, returnSequences: false };
+        const layer = gruLayer(c);
+        const x = tf.tensor3d(randomArray(2 * time * 3, r), [2, time, 3]);
+        layer.apply(x);
+        const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+        const info = await tf.profile(() => {
+          const { value, grads } = tf.variableGrads(
+            () => tf.sum(layer.apply(x, { training: true }) as tf.Tensor),
+            vars,
+          );
+          value.dispose();
+          tf.dispose(Object.values(grads));
+        });
+        x.dispose();
+        for (const w of layer.weights) w.dispose();
+        return info.kernelNames;
+      };
+      const short = await kernelsFor(3);
+      const long = await kernelsFor(40);
+      expect(long).toEqual(short);
+      expect(long).not.toContain('Sigmoid');
+    },
+  );
 });

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTrainedModel, saveModelArtifacts } from '../../../electron/engine/artifacts';
 import { compileGraph } from '../../../electron/engine/compile';
+import { setFusedRecurrent } from '../../../electron/engine/layers/fusedRecurrent';
 import { gruResetAfter } from '../../../electron/engine/layers/gru';
 import { startTrainingInProcess } from '../../../electron/engine/session';
 import { checkGraph, paramCount } from '../../../shared/graph/check';
@@ -264,6 +265,61 @@ print(json.dumps(out.flatten().tolist()))
     expect(Array.from(inference.dataSync())).toEqual(Array.from(plain.dataSync()));
     expect(maxRelError(trained.dataSync(), plain.dataSync())).toBeGreaterThan(1e-3);
     tf.dispose([plain, inference, trained, x, ...Object.values(w)]);
+  });
+
+  it('the step loop’s gradients when reading backwards match finite differences (the fused op is off)', () => {
+    // Regression: the loop reversed tf.unstack's own array, which tfjs's tape keeps as the op's
+    // outputs, so the gradients of x and the kernel came back with their time steps reversed.
+    const r = rng(13);
+    const u = 3;
+    const R = tf.tensor(randomArray(u * 3 * u, r), [u, 3 * u]);
+    const b = tf.tensor(randomArray(6 * u, r), [2, 3 * u]);
+    const x0 = randomArray(B * T * F, r);
+    const k0 = randomArray(F * 3 * u, r);
+    const loss = (x: tf.Tensor, kernel: tf.Tensor) =>
+      tf.sum(
+        tf.square(
+          gruResetAfter(
+            x,
+            { kernel, recurrentKernel: R, bias: b },
+            {
+              units: u,
+              activation: 'tanh',
+              returnSequences: false,
+              goBackwards: true,
+              dropout: 0,
+              recurrentDropout: 0,
+              training: true,
+            },
+          ),
+        ),
+      );
+    setFusedRecurrent(false);
+    try {
+      const [dx, dk] = tf.grads(loss)([tf.tensor3d(x0, [B, T, F]), tf.tensor2d(k0, [F, 3 * u])]);
+      const numeric = (a: Float32Array, i: number, f: (v: Float32Array) => number) => {
+        const at = (d: number) => {
+          const v = a.slice();
+          v[i] = v[i]! + d;
+          return f(v);
+        };
+        return (at(1e-2) - at(-1e-2)) / 2e-2;
+      };
+      const lossX = (v: Float32Array) =>
+        loss(tf.tensor3d(v, [B, T, F]), tf.tensor2d(k0, [F, 3 * u])).dataSync()[0]!;
+      const lossK = (v: Float32Array) =>
+        loss(tf.tensor3d(x0, [B, T, F]), tf.tensor2d(v, [F, 3 * u])).dataSync()[0]!;
+      for (const i of [0, 1, F, x0.length - 1]) {
+        const n = numeric(x0, i, lossX);
+        expect(Math.abs(dx!.dataSync()[i]! - n)).toBeLessThan(2e-3 + 1e-2 * Math.abs(n));
+      }
+      for (const i of [0, 4, k0.length - 1]) {
+        const n = numeric(k0, i, lossK);
+        expect(Math.abs(dk!.dataSync()[i]! - n)).toBeLessThan(2e-3 + 1e-2 * Math.abs(n));
+      }
+    } finally {
+      setFusedRecurrent(true);
+    }
   });
 
   it('learns: the loss falls on a tiny sequence task (with dropout on)', async () => {

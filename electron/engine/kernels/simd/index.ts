@@ -131,6 +131,51 @@ export interface SimdKernels {
     U: number,
     seq: number,
   ): void;
+  /**
+   * kernels.wat `gru_forward` (byte offsets): xw [B·T, 3U] = x·W + b_x; R [U, 3U] (after = 1) or
+   * R_zr [U, 2U] and Rh = R_h [U, U] (after = 0); bh [3U] (zeros before); scratch hr [B, 3U];
+   * writes the saved gates z, r, h̃ [B·T, 3U], aux (h_h after, r·h₋₁ before) and h [B·T, U].
+   * Activation tanh. Needs U ≥ 4.
+   */
+  gru_forward(
+    xw: number,
+    R: number,
+    Rh: number,
+    bh: number,
+    hr: number,
+    gates: number,
+    aux: number,
+    hidden: number,
+    B: number,
+    T: number,
+    U: number,
+    after: number,
+  ): void;
+  /**
+   * kernels.wat `gru_backward` (byte offsets): dout (dh, [B·T, U] when seq is 1, [B, U] for the
+   * last step when 0), the saved gates, aux and h; Rt = Rᵀ [3U, U] (after) or R_zrᵀ [2U, U], Rht =
+   * R_hᵀ [U, U] (before); writes dx [B·T, 3U] (of x·W + b_x) and, after, dhr [B·T, 3U] (of
+   * h₋₁·R + b_h); scratch dh, drh, c0, c1 [B, U]. Needs U ≥ 4.
+   */
+  gru_backward(
+    dout: number,
+    gates: number,
+    aux: number,
+    hidden: number,
+    Rt: number,
+    Rht: number,
+    dx: number,
+    dhr: number,
+    dh: number,
+    drh: number,
+    c0: number,
+    c1: number,
+    B: number,
+    T: number,
+    U: number,
+    seq: number,
+    after: number,
+  ): void;
 }
 
 /** What these kernels need from tfjs-backend-wasm's BackendWasm (not in its public types). */

@@ -553,6 +553,274 @@
         (local.set $t (i32.sub (local.get $t) (i32.const 1)))
         (br $tloop)))))
 
+  ;; The GRU over a whole sequence (recurrent activation σ, activation tanh), in either form:
+  ;;   after = 1 (reset after, NetloomGRU): [h_z, h_r, h_h] = h₋₁·R + b_h;  h̃ = tanh(x_h + r·h_h)
+  ;;   after = 0 (reset before, Keras's reset_after=False): [h_z, h_r] = h₋₁·R_zr (b_h = 0);
+  ;;             h̃ = tanh(x_h + (r·h₋₁)·R_h)
+  ;;   z = σ(x_z + h_z);  r = σ(x_r + h_r);  h = z·h₋₁ + (1 − z)·h̃
+  ;; xw: x·W + b_x for every step, rows (batch, time) of 3U; R: R [U, 3U] (after) or R_zr [U, 2U];
+  ;; Rh: R_h [U, U] (before only); bh [3U]; hr: scratch [B, 3U]. Saved, rows (batch, time): z, r, h̃
+  ;; (3U); aux (U): h_h (after) or r·h₋₁ (before); h (U). h₋₁ and r·h₋₁ are read from the saved
+  ;; rows by gemm (row stride T·U). Columns four at a time, the last group overlapping when U is
+  ;; not a multiple of 4 (it writes the same values again). Needs U ≥ 4.
+  (func (export "gru_forward")
+    (param $xw i32) (param $R i32) (param $Rh i32) (param $bh i32) (param $hr i32) (param $gates i32)
+    (param $aux i32) (param $hidden i32) (param $B i32) (param $T i32) (param $U i32) (param $after i32)
+    (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32)
+    (local $U4 i32) (local $G4 i32) (local $HW4 i32) (local $pz i32) (local $ph i32) (local $pg i32)
+    (local $ps i32) (local $z v128) (local $r v128) (local $c v128) (local $hp v128) (local $hh v128)
+    (local.set $U4 (i32.shl (local.get $U) (i32.const 2)))
+    (local.set $G4 (i32.mul (local.get $U4) (i32.const 3)))
+    ;; Row width of hr in bytes: 3U (after) or 2U (before).
+    (local.set $HW4 (select (local.get $G4) (i32.shl (local.get $U4) (i32.const 1)) (local.get $after)))
+    (block $tdone (loop $tloop
+      (br_if $tdone (i32.ge_u (local.get $t) (local.get $T)))
+      (if (i32.eqz (local.get $t))
+        (then (memory.fill (local.get $hr) (i32.const 0) (i32.mul (local.get $B) (local.get $G4))))
+        (else (call $gemm
+          (i32.add (local.get $hidden) (i32.mul (i32.sub (local.get $t) (i32.const 1)) (local.get $U4)))
+          (local.get $R) (local.get $hr) (local.get $B) (local.get $U) (i32.shr_u (local.get $HW4) (i32.const 2))
+          (i32.mul (local.get $T) (local.get $U)) (i32.const 1))))
+      (local.set $n (i32.const 0))
+      (block $ndone (loop $nloop
+        (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
+        (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
+        (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $row) (local.get $G4))))
+        (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
+        (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
+        (local.set $ph (i32.add (local.get $hr) (i32.mul (local.get $n) (local.get $HW4))))
+        (local.set $j (i32.const 0))
+        (block $jdone (loop $jloop
+          (br_if $jdone (i32.ge_u (local.get $j) (local.get $U)))
+          (local.set $o (i32.shl
+            (select (local.get $j) (i32.sub (local.get $U) (i32.const 4))
+              (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $U)))
+            (i32.const 2)))
+          (local.set $z (call $sigmoid (f32x4.add
+            (f32x4.add
+              (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+              (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))
+            (v128.load align=4 (i32.add (local.get $bh) (local.get $o))))))
+          (local.set $r (call $sigmoid (f32x4.add
+            (f32x4.add
+              (v128.load align=4 (i32.add (i32.add (local.get $pz) (local.get $o)) (local.get $U4)))
+              (v128.load align=4 (i32.add (i32.add (local.get $ph) (local.get $o)) (local.get $U4))))
+            (v128.load align=4 (i32.add (i32.add (local.get $bh) (local.get $o)) (local.get $U4))))))
+          (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (local.get $z))
+          (v128.store align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (local.get $U4)) (local.get $r))
+          (local.set $hp (v128.const f32x4 0 0 0 0))
+          (if (local.get $t) (then
+            (local.set $hp (v128.load align=4 (i32.add (local.get $hidden)
+              (i32.add (i32.sub (local.get $ps) (local.get $U4)) (local.get $o)))))))
+          (if (local.get $after)
+            (then
+              (local.set $hh (f32x4.add
+                (v128.load align=4 (i32.add (i32.add (local.get $ph) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1))))
+                (v128.load align=4 (i32.add (i32.add (local.get $bh) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1))))))
+              (v128.store align=4 (i32.add (local.get $aux) (i32.add (local.get $ps) (local.get $o))) (local.get $hh))
+              (local.set $c (call $tanh (f32x4.add
+                (v128.load align=4 (i32.add (i32.add (local.get $pz) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1))))
+                (f32x4.mul (local.get $r) (local.get $hh)))))
+              (v128.store align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1)))
+                (local.get $c))
+              (v128.store align=4 (i32.add (local.get $hidden) (i32.add (local.get $ps) (local.get $o)))
+                (f32x4.add (f32x4.mul (local.get $z) (local.get $hp))
+                  (f32x4.mul (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $z)) (local.get $c)))))
+            (else
+              (v128.store align=4 (i32.add (local.get $aux) (i32.add (local.get $ps) (local.get $o)))
+                (f32x4.mul (local.get $r) (local.get $hp)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $jloop)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $nloop)))
+      (if (i32.eqz (local.get $after)) (then
+        ;; Reset before: (r·h₋₁)·R_h into hr [B, U] (zero at t = 0), then the candidate and h.
+        (if (i32.eqz (local.get $t))
+          (then (memory.fill (local.get $hr) (i32.const 0) (i32.mul (local.get $B) (local.get $U4))))
+          (else (call $gemm
+            (i32.add (local.get $aux) (i32.mul (local.get $t) (local.get $U4)))
+            (local.get $Rh) (local.get $hr) (local.get $B) (local.get $U) (local.get $U)
+            (i32.mul (local.get $T) (local.get $U)) (i32.const 1))))
+        (local.set $n (i32.const 0))
+        (block $n2done (loop $n2loop
+          (br_if $n2done (i32.ge_u (local.get $n) (local.get $B)))
+          (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
+          (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $row) (local.get $G4))))
+          (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
+          (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
+          (local.set $ph (i32.add (local.get $hr) (i32.mul (local.get $n) (local.get $U4))))
+          (local.set $j (i32.const 0))
+          (block $j2done (loop $j2loop
+            (br_if $j2done (i32.ge_u (local.get $j) (local.get $U)))
+            (local.set $o (i32.shl
+              (select (local.get $j) (i32.sub (local.get $U) (i32.const 4))
+                (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $U)))
+              (i32.const 2)))
+            (local.set $z (v128.load align=4 (i32.add (local.get $pg) (local.get $o))))
+            (local.set $c (call $tanh (f32x4.add
+              (v128.load align=4 (i32.add (i32.add (local.get $pz) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1))))
+              (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))))
+            (v128.store align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1)))
+              (local.get $c))
+            (local.set $hp (v128.const f32x4 0 0 0 0))
+            (if (local.get $t) (then
+              (local.set $hp (v128.load align=4 (i32.add (local.get $hidden)
+                (i32.add (i32.sub (local.get $ps) (local.get $U4)) (local.get $o)))))))
+            (v128.store align=4 (i32.add (local.get $hidden) (i32.add (local.get $ps) (local.get $o)))
+              (f32x4.add (f32x4.mul (local.get $z) (local.get $hp))
+                (f32x4.mul (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $z)) (local.get $c))))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $j2loop)))
+          (local.set $n (i32.add (local.get $n) (i32.const 1)))
+          (br $n2loop)))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tloop))))
+
+  ;; The gradient of gru_forward: from dout (the gradient of h, rows (batch, time) of U when seq is
+  ;; 1, or of the last step only, [B, U], when seq is 0) and what the forward pass saved, step by
+  ;; step backwards (dh = dout + what step t + 1 sends back):
+  ;;   dz = dh·(h₋₁ − h̃)·z(1−z);  dh̃ = dh·(1−z)·(1−h̃²);  back to h₋₁: dh·z + the products below
+  ;;   after:  dr = dh̃·h_h·r(1−r);  the gradient of h₋₁·R + b_h is [dz, dr, dh̃·r] (dhr), times Rᵀ
+  ;;   before: d(r·h₋₁) = dh̃·R_hᵀ;  dr = d(r·h₋₁)·h₋₁·r(1−r);  back to h₋₁: d(r·h₋₁)·r + [dz, dr]·R_zrᵀ
+  ;; Writes dx [B·T, 3U] (the gradient of x·W + b_x: dz, dr, dh̃) and, after, dhr [B·T, 3U]. Rt: Rᵀ
+  ;; [3U, U] (after) or R_zrᵀ [2U, U]; Rht: R_hᵀ [U, U] (before). Scratch [B, U] each: dh (by gemm),
+  ;; drh, and c0, c1 (what reaches h₋₁ directly: read from one, written to the other, so an
+  ;; overlapping group of columns reads what it read the first time). Needs U ≥ 4.
+  (func (export "gru_backward")
+    (param $dout i32) (param $gates i32) (param $aux i32) (param $hidden i32) (param $Rt i32) (param $Rht i32)
+    (param $dx i32) (param $dhr i32) (param $dh i32) (param $drh i32) (param $c0 i32) (param $c1 i32)
+    (param $B i32) (param $T i32) (param $U i32) (param $seq i32) (param $after i32)
+    (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32) (local $last i32)
+    (local $U4 i32) (local $G4 i32) (local $pg i32) (local $pd i32) (local $pe i32) (local $ps i32) (local $pk i32)
+    (local $cIn i32) (local $cOut i32) (local $swap i32) (local $hasOut i32)
+    (local $z v128) (local $r v128) (local $c v128) (local $hp v128) (local $dhv v128) (local $dzp v128)
+    (local $dac v128) (local $drp v128) (local $d v128)
+    (local.set $U4 (i32.shl (local.get $U) (i32.const 2)))
+    (local.set $G4 (i32.mul (local.get $U4) (i32.const 3)))
+    (memory.fill (local.get $dh) (i32.const 0) (i32.mul (local.get $B) (local.get $U4)))
+    (memory.fill (local.get $c0) (i32.const 0) (i32.mul (local.get $B) (local.get $U4)))
+    (local.set $cIn (local.get $c0))
+    (local.set $cOut (local.get $c1))
+    (local.set $last (i32.sub (local.get $T) (i32.const 1)))
+    (local.set $t (local.get $last))
+    (loop $tloop
+      (local.set $hasOut (i32.or (local.get $seq) (i32.eq (local.get $t) (local.get $last))))
+      (local.set $n (i32.const 0))
+      (block $ndone (loop $nloop
+        (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
+        (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
+        (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
+        (local.set $pd (i32.add (local.get $dx) (i32.mul (local.get $row) (local.get $G4))))
+        (local.set $pe (i32.add (local.get $dhr) (i32.mul (local.get $row) (local.get $G4))))
+        (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
+        (local.set $pk (i32.mul (local.get $n) (local.get $U4)))
+        (local.set $j (i32.const 0))
+        (block $jdone (loop $jloop
+          (br_if $jdone (i32.ge_u (local.get $j) (local.get $U)))
+          (local.set $o (i32.shl
+            (select (local.get $j) (i32.sub (local.get $U) (i32.const 4))
+              (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $U)))
+            (i32.const 2)))
+          (local.set $dhv (f32x4.add
+            (v128.load align=4 (i32.add (local.get $dh) (i32.add (local.get $pk) (local.get $o))))
+            (v128.load align=4 (i32.add (local.get $cIn) (i32.add (local.get $pk) (local.get $o))))))
+          (if (local.get $hasOut) (then
+            (local.set $dhv (f32x4.add (local.get $dhv)
+              (v128.load align=4 (i32.add (local.get $dout)
+                (i32.add (select (local.get $ps) (local.get $pk) (local.get $seq)) (local.get $o))))))))
+          (local.set $z (v128.load align=4 (i32.add (local.get $pg) (local.get $o))))
+          (local.set $r (v128.load align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (local.get $U4))))
+          (local.set $c (v128.load align=4
+            (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1)))))
+          (local.set $hp (v128.const f32x4 0 0 0 0))
+          (if (local.get $t) (then
+            (local.set $hp (v128.load align=4 (i32.add (local.get $hidden)
+              (i32.add (i32.sub (local.get $ps) (local.get $U4)) (local.get $o)))))))
+          (local.set $dzp (f32x4.mul
+            (f32x4.mul (f32x4.mul (local.get $dhv) (f32x4.sub (local.get $hp) (local.get $c))) (local.get $z))
+            (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $z))))
+          (local.set $dac (f32x4.mul
+            (f32x4.mul (local.get $dhv) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $z)))
+            (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $c) (local.get $c)))))
+          (v128.store align=4 (i32.add (local.get $pd) (local.get $o)) (local.get $dzp))
+          (v128.store align=4 (i32.add (i32.add (local.get $pd) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1)))
+            (local.get $dac))
+          (v128.store align=4 (i32.add (local.get $cOut) (i32.add (local.get $pk) (local.get $o)))
+            (f32x4.mul (local.get $dhv) (local.get $z)))
+          (local.set $drp (v128.const f32x4 0 0 0 0))
+          (if (local.get $after) (then
+            (local.set $drp (f32x4.mul
+              (f32x4.mul
+                (f32x4.mul (local.get $dac) (v128.load align=4 (i32.add (local.get $aux) (i32.add (local.get $ps) (local.get $o)))))
+                (local.get $r))
+              (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $r))))
+            (v128.store align=4 (i32.add (local.get $pe) (local.get $o)) (local.get $dzp))
+            (v128.store align=4 (i32.add (i32.add (local.get $pe) (local.get $o)) (local.get $U4)) (local.get $drp))
+            (v128.store align=4 (i32.add (i32.add (local.get $pe) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1)))
+              (f32x4.mul (local.get $dac) (local.get $r)))))
+          (v128.store align=4 (i32.add (i32.add (local.get $pd) (local.get $o)) (local.get $U4)) (local.get $drp))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $jloop)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $nloop)))
+      (if (local.get $t) (then
+        (if (local.get $after)
+          (then
+            ;; dh for step t−1: this step's dhr (rows T·3U apart) times Rᵀ.
+            (call $gemm
+              (i32.add (local.get $dhr) (i32.mul (local.get $t) (local.get $G4)))
+              (local.get $Rt) (local.get $dh) (local.get $B) (i32.mul (local.get $U) (i32.const 3)) (local.get $U)
+              (i32.mul (local.get $T) (i32.mul (local.get $U) (i32.const 3))) (i32.const 1))
+            (local.set $swap (local.get $cIn))
+            (local.set $cIn (local.get $cOut))
+            (local.set $cOut (local.get $swap)))
+          (else
+            ;; d(r·h₋₁) = dh̃·R_hᵀ; then dr, and what reaches h₋₁ (into cIn, free now).
+            (call $gemm
+              (i32.add (local.get $dx) (i32.add (i32.mul (local.get $t) (local.get $G4)) (i32.shl (local.get $U4) (i32.const 1))))
+              (local.get $Rht) (local.get $drh) (local.get $B) (local.get $U) (local.get $U)
+              (i32.mul (local.get $T) (i32.mul (local.get $U) (i32.const 3))) (i32.const 1))
+            (local.set $n (i32.const 0))
+            (block $n2done (loop $n2loop
+              (br_if $n2done (i32.ge_u (local.get $n) (local.get $B)))
+              (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
+              (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
+              (local.set $pd (i32.add (local.get $dx) (i32.mul (local.get $row) (local.get $G4))))
+              (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
+              (local.set $pk (i32.mul (local.get $n) (local.get $U4)))
+              (local.set $j (i32.const 0))
+              (block $j2done (loop $j2loop
+                (br_if $j2done (i32.ge_u (local.get $j) (local.get $U)))
+                (local.set $o (i32.shl
+                  (select (local.get $j) (i32.sub (local.get $U) (i32.const 4))
+                    (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $U)))
+                  (i32.const 2)))
+                (local.set $r (v128.load align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (local.get $U4))))
+                (local.set $d (v128.load align=4 (i32.add (local.get $drh) (i32.add (local.get $pk) (local.get $o)))))
+                (v128.store align=4 (i32.add (i32.add (local.get $pd) (local.get $o)) (local.get $U4))
+                  (f32x4.mul
+                    (f32x4.mul
+                      (f32x4.mul (local.get $d) (v128.load align=4 (i32.add (local.get $hidden)
+                        (i32.add (i32.sub (local.get $ps) (local.get $U4)) (local.get $o)))))
+                      (local.get $r))
+                    (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $r))))
+                (v128.store align=4 (i32.add (local.get $cIn) (i32.add (local.get $pk) (local.get $o)))
+                  (f32x4.add
+                    (v128.load align=4 (i32.add (local.get $cOut) (i32.add (local.get $pk) (local.get $o))))
+                    (f32x4.mul (local.get $d) (local.get $r))))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $j2loop)))
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))
+              (br $n2loop)))
+            ;; dh for step t−1: [dz, dr] of this step (rows T·3U apart) times R_zrᵀ.
+            (call $gemm
+              (i32.add (local.get $dx) (i32.mul (local.get $t) (local.get $G4)))
+              (local.get $Rt) (local.get $dh) (local.get $B) (i32.shl (local.get $U) (i32.const 1)) (local.get $U)
+              (i32.mul (local.get $T) (i32.mul (local.get $U) (i32.const 3))) (i32.const 1))))
+        (local.set $t (i32.sub (local.get $t) (i32.const 1)))
+        (br $tloop)))))
+
+
   ;; Writes n bytes (a multiple of 4) of zeros at dst: 16 at a time, then 4.
   (func $zero (param $dst i32) (param $n i32)
     (local $end i32)
