@@ -2,11 +2,14 @@
  * torch's nn.MultiheadAttention (torch.onnx.export, opset 17, dynamic batch) imports as one
  * MultiHeadAttention whose predictions are within 1e-4 of onnxruntime's: alone, with a residual and
  * LayerNorm, after an Embedding of int64 ids, with need_weights left on, without biases, with 4 heads.
- * Cross-attention, masks and time-first (batch_first=False) models are refused.
+ * Cross-attention, masks and time-first (batch_first=False) models are refused; changed constants
+ * and flipped bytes are refused or still import exactly.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
+import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../electron/engine/backend';
@@ -15,6 +18,8 @@ import { importedProject } from '../../../electron/import/project';
 import { ImportError } from '../../../electron/import/types';
 import type { ArrayDataset } from '../../../shared/training/data';
 import { enginePredict, maxAbsDiff, PYTHON, tempDir, torchAvailable } from '../export/helpers';
+
+const { onnx } = onnxProto;
 
 const SCRIPT = String.raw`
 import sys, torch, torch.nn as nn
@@ -159,5 +164,68 @@ describe.runIf(torchAvailable)('ONNX import: torch nn.MultiheadAttention', () =>
 
   it('batch_first=False: refused at the attention, located', () => {
     expect(() => load('mha_timefirst').model()).toThrow(/batch_first=True/);
+  });
+
+  // Every Constant node of the attention (offsets, shape pieces, axes, perms' neighbours, the scale)
+  // changed by one (floats by half again): refused, or imported and still equal to onnxruntime's.
+  it('mha with any one constant changed: refused, or imported and still within 1e-4', async () => {
+    const { file } = load('mha');
+    const base = onnx.ModelProto.decode(new Uint8Array(readFileSync(file)));
+    const constants = base
+      .graph!.node!.map((n, i) => [n, i] as const)
+      .filter(([n]) => n.opType === 'Constant');
+    const d = data([5, 8], 4, false);
+    let refused = 0;
+    let same = 0;
+    for (const [, i] of constants)
+      for (const delta of [1, -1]) {
+        const m = onnx.ModelProto.decode(onnx.ModelProto.encode(base).finish());
+        const t = m.graph!.node![i]!.attribute![0]!.t!;
+        const raw = Uint8Array.from(t.rawData!);
+        if (t.dataType === onnx.TensorProto.DataType.INT64) {
+          const v = new BigInt64Array(raw.buffer);
+          v[0] = v[0]! + BigInt(delta);
+        } else if (t.dataType === onnx.TensorProto.DataType.FLOAT)
+          new Float32Array(raw.buffer)[0]! *= 1 + delta / 2;
+        else continue;
+        t.rawData = raw;
+        const bytes = onnx.ModelProto.encode(m).finish();
+        let model;
+        try {
+          model = importOnnx(bytes, 'changed.onnx');
+        } catch (e) {
+          if (!(e instanceof ImportError)) throw e;
+          refused++;
+          continue;
+        }
+        const changed = path.join(dir, `changed-${i}-${delta}.onnx`);
+        writeFileSync(changed, bytes);
+        const want = await ortPredict(changed, d);
+        expect(maxAbsDiff(await enginePredict(importedProject(model, changed), d), want)).toBeLessThanOrEqual(
+          1e-4,
+        );
+        same++;
+      }
+    console.log(`torch mha, one constant changed: ${refused} refused, ${same} imported and equal`);
+    expect(refused).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('mha with bytes flipped: imported whole or refused with an ImportError, never anything else', () => {
+    const base = new Uint8Array(readFileSync(load('mha').file));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }),
+        (flips) => {
+          const bytes = Uint8Array.from(base);
+          for (const [at, bits] of flips) bytes[at % bytes.length]! ^= bits;
+          try {
+            importedProject(importOnnx(bytes, 'flipped.onnx'), 'flipped.onnx');
+          } catch (e) {
+            if (!(e instanceof ImportError)) throw e;
+          }
+        },
+      ),
+      { numRuns: 300, seed: 20261204 },
+    );
   });
 });
