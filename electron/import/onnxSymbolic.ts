@@ -6,7 +6,7 @@
  * Shape may read are given their symbolic shapes by the caller; anything else is not followed.
  */
 import type { Ctx } from './onnxContext';
-import { attr, type OnnxNode } from './onnxRead';
+import { attr, type Const, type OnnxNode } from './onnxRead';
 
 /** k · T^t · B^b. */
 export interface Mono {
@@ -27,6 +27,20 @@ export const mono = (k: number, t: number, b: number): Mono => ({ k, t, b });
 export const sameMono = (a: Mono | undefined, b: Mono) => !!a && a.k === b.k && a.t === b.t && a.b === b.b;
 export const sameMonos = (a: readonly Mono[] | undefined, b: readonly Mono[]) =>
   !!a && a.length === b.length && a.every((m, i) => sameMono(m, b[i]!));
+
+/**
+ * The constant `v` is, also through Identity nodes (torch writes one for a weight equal to another,
+ * e.g. two zero biases): patterns found before the walk see them before the walk aliases them.
+ */
+export function constant(c: Ctx, v: string | undefined): Const | undefined {
+  for (let i = 0; i < 8 && v; i++) {
+    const k = c.constOf(v);
+    if (k) return k;
+    const p = c.producer(v);
+    v = p?.op === 'Identity' ? p.inputs[0] : undefined;
+  }
+  return undefined;
+}
 
 const FOLLOWED = new Set(['Shape', 'Cast', 'Gather', 'Unsqueeze', 'Squeeze', 'Concat', 'Add', 'Mul', 'Div']);
 
@@ -71,7 +85,7 @@ export class Symbolic {
   }
 
   private compute(v: string): Ints | undefined {
-    const k = this.c.constOf(v);
+    const k = constant(this.c, v);
     if (k)
       return k.ints && k.dims.length <= 1 ? { v: k.ints.map(num), scalar: k.dims.length === 0 } : undefined;
     const n = this.c.producer(v);

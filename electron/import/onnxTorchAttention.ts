@@ -13,7 +13,7 @@
  */
 import { type Ctx, near, sameInts } from './onnxContext';
 import { attr, type OnnxNode } from './onnxRead';
-import { B, mono, type Mono, num, sameMonos, Symbolic, T } from './onnxSymbolic';
+import { B, constant, mono, type Mono, num, sameMonos, Symbolic, T } from './onnxSymbolic';
 import type { HostWeight } from './types';
 
 /** The producer of `v` when it is an `op`. */
@@ -39,10 +39,10 @@ function peel(c: Ctx, v: string, nodes: OnnxNode[]): { v: string; f: number } {
     if (p?.op !== 'Mul' && p?.op !== 'Div') break;
     // A scalar (rank ≤ 1: a longer rank would broadcast the scaled tensor to more axes).
     const scalar = (j: number) =>
-      c.floats(p.inputs[j])?.length === 1 && c.constOf(p.inputs[j])!.dims.length <= 1;
+      constant(c, p.inputs[j])?.float?.length === 1 && constant(c, p.inputs[j])!.dims.length <= 1;
     const at = [1, 0].find((j) => scalar(j) && (j === 1 || p.op === 'Mul'));
     if (at === undefined) break;
-    const s = c.floats(p.inputs[at])![0]!;
+    const s = constant(c, p.inputs[at])!.float![0]!;
     f *= p.op === 'Div' ? 1 / s : s;
     nodes.push(p);
     v = p.inputs[1 - at]!;
@@ -62,8 +62,8 @@ function split(c: Ctx, v: string, perm: number[]) {
 type Split = NonNullable<ReturnType<typeof split>>;
 
 /** A float constant with these dims. */
-function constant(c: Ctx, v: string | undefined, dims: number[]): Float32Array | undefined {
-  const k = c.constOf(v);
+function floatsOf(c: Ctx, v: string | undefined, dims: number[]): Float32Array | undefined {
+  const k = constant(c, v);
   return k?.float && sameInts(k.dims, dims) ? k.float : undefined;
 }
 
@@ -71,12 +71,12 @@ function constant(c: Ctx, v: string | undefined, dims: number[]): Float32Array |
 function inProjection(c: Ctx, packed: string) {
   const add = made(c, packed, 'Add');
   const m = add ? add.inputs.map((v) => made(c, v, 'MatMul')).find((p) => p) : made(c, packed, 'MatMul');
-  const w = c.constOf(m?.inputs[1]);
+  const w = constant(c, m?.inputs[1]);
   if (!m || !w?.float || w.dims.length !== 2) return undefined;
   const [e, p] = w.dims as [number, number];
   const bias =
     add &&
-    constant(
+    floatsOf(
       c,
       add.inputs.find((v) => v !== m.outputs[0]),
       [p],
@@ -90,25 +90,25 @@ function outProjection(c: Ctx, merged: string, width: number) {
   const gemm = next(c, merged, 'Gemm');
   if (gemm) {
     const transB = attr.int(gemm, 'transB') ?? 0;
-    const w = c.constOf(gemm.inputs[1]);
+    const w = constant(c, gemm.inputs[1]);
     const ok = (attr.float(gemm, 'alpha') ?? 1) === 1 && (attr.float(gemm, 'beta') ?? 1) === 1;
     if (!ok || attr.int(gemm, 'transA') || !w?.float || w.dims.length !== 2) return undefined;
     const e = w.dims[transB ? 0 : 1]!;
     if (w.dims[transB ? 1 : 0] !== width) return undefined;
     const kernel = transB ? transposed(w.float, e, width) : w.float;
-    const bias = gemm.inputs[2] ? constant(c, gemm.inputs[2], [e]) : undefined;
+    const bias = gemm.inputs[2] ? floatsOf(c, gemm.inputs[2], [e]) : undefined;
     if (gemm.inputs[2] && !bias) return undefined;
     return { e, kernel, bias, nodes: [gemm], out: gemm.outputs[0]! };
   }
   const m = next(c, merged, 'MatMul');
-  const w = c.constOf(m?.inputs[1]);
+  const w = constant(c, m?.inputs[1]);
   if (!m || !w?.float || w.dims.length !== 2 || w.dims[0] !== width) return undefined;
   const e = w.dims[1]!;
   const uses = c.uses(m.outputs[0]!);
   const add = uses.length === 1 && uses[0]!.op === 'Add' ? uses[0]! : undefined;
   const bias =
     add &&
-    constant(
+    floatsOf(
       c,
       add.inputs.find((v) => v !== m.outputs[0]),
       [e],

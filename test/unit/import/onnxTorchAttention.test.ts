@@ -1,7 +1,8 @@
 /**
  * torch's nn.MultiheadAttention (torch.onnx.export, opset 17, dynamic batch) imports as one
  * MultiHeadAttention whose predictions are within 1e-4 of onnxruntime's: alone, with a residual and
- * LayerNorm, after an Embedding of int64 ids, with need_weights left on, without biases, with 4 heads.
+ * LayerNorm, after an Embedding of int64 ids, with need_weights left on, without biases, with 4 heads,
+ * two stacked; nn.TransformerEncoderLayer comes back as a TransformerEncoderBlock.
  * Cross-attention, masks and time-first (batch_first=False) models are refused; changed constants
  * and flipped bytes are refused or still import exactly.
  */
@@ -41,7 +42,23 @@ class Att(nn.Module):
         y, _ = s.att(q, x, x, **kw)
         if s.res: y = s.norm(x + y)
         return s.fc(y.mean(0 if s.tf else 1))
+class Stacked(nn.Module):
+    def __init__(s):
+        super().__init__()
+        s.a, s.b = nn.MultiheadAttention(8, 2, batch_first=True), nn.MultiheadAttention(8, 4, batch_first=True)
+        s.fc = nn.Linear(8, 2)
+    def forward(s, x):
+        y = x + s.a(x, x, x, need_weights=False)[0]
+        return s.fc((y + s.b(y, y, y, need_weights=False)[0]).mean(1))
+class Encoder(nn.Module):
+    def __init__(s):
+        super().__init__()
+        s.e = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+        s.fc = nn.Linear(8, 2)
+    def forward(s, x): return s.fc(s.e(x).mean(1))
 models = {
+    'mha_stacked': (Stacked(), torch.randn(2, 5, 8)),
+    'mha_encoder': (Encoder(), torch.randn(2, 5, 8)),
     'mha': (Att(), torch.randn(2, 5, 8)),
     'mha_residual': (Att(res=True), torch.randn(2, 5, 8)),
     'mha_tokens': (Att(emb=True, res=True), torch.randint(0, 20, (2, 5))),
@@ -153,6 +170,24 @@ describe.runIf(torchAvailable)('ONNX import: torch nn.MultiheadAttention', () =>
       expect(diff).toBeLessThanOrEqual(1e-4);
     },
   );
+
+  // Two attentions (the second's zero biases written as Identity of the first's, equal, ones), and
+  // nn.TransformerEncoderLayer, whose attention, Adds, LayerNorms and feed-forward form the block.
+  it.each([
+    [
+      'mha_stacked',
+      ['Input', 'MultiHeadAttention', 'Add', 'MultiHeadAttention', 'Add', 'GlobalAvgPool1D', 'Dense'],
+    ],
+    ['mha_encoder', ['Input', 'TransformerEncoderBlock', 'GlobalAvgPool1D', 'Dense']],
+  ])('%s: within 1e-4 of onnxruntime', async (name, kinds) => {
+    const { file, model } = load(name);
+    const m = model();
+    expect(m.nodes.map((n) => n.kind)).toEqual(kinds);
+    const d = data([5, 8], 16, false);
+    const diff = maxAbsDiff(await enginePredict(importedProject(m, file), d), await ortPredict(file, d));
+    console.log(`onnx import torch ${name}: max abs diff ${diff.toExponential(2)} vs onnxruntime`);
+    expect(diff).toBeLessThanOrEqual(1e-4);
+  });
 
   it.each([
     ['mha_cross', /MultiheadAttention as cross-attention/],
