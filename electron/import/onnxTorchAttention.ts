@@ -290,7 +290,16 @@ export function torchAttention(c: Ctx): void {
             `torch's MultiheadAttention is imported from batch_first=True models only (its input must be the batch-first sequence transposed to time first, here a ${x.layout.k} tensor).`,
           );
         const params = { ...p.params, causal: false, dropout: 0 };
-        const y = cx.layer(n, 'MultiHeadAttention', params, [[p.x, 'query']], p.weights, { k: 'time' });
+        // Named after torch's module scope (`/att/Softmax` → `/att`), where it has one.
+        const scope = /^(.*[A-Za-z].*)\/[^/]+$/.exec(sm.name)?.[1];
+        const y = cx.layer(
+          scope ? { ...n, name: scope } : n,
+          'MultiHeadAttention',
+          params,
+          [[p.x, 'query']],
+          p.weights,
+          { k: 'time' },
+        );
         cx.set(p.out, y);
       },
     });

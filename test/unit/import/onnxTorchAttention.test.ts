@@ -154,6 +154,7 @@ describe.runIf(torchAvailable)('ONNX import: torch nn.MultiheadAttention', () =>
       const m = model();
       expect(m.nodes.map((n) => n.kind)).toEqual(kinds);
       const att = m.nodes.find((n) => n.kind === 'MultiHeadAttention')!;
+      expect([att.id, att.name]).toEqual(['att', '/att']);
       const useBias = name !== 'mha_nobias';
       expect(att.params).toEqual({
         numHeads: heads,
