@@ -15,6 +15,7 @@ import { type Handler, LAYER_OPS, matMul } from './onnxLayers';
 import { type OnnxGraph, readOnnx } from './onnxRead';
 import { SEQUENCE_OPS } from './onnxSequence';
 import { SHAPE_OPS } from './onnxShapes';
+import { torchAttention } from './onnxTorchAttention';
 import { ImportError, type ImportedModel } from './types';
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
@@ -83,7 +84,8 @@ function walk(c: Ctx, g: OnnxGraph): ImportError | undefined {
         );
     for (const v of n.outputs)
       if (v && c.vals.has(v)) throw new ImportError(`${n.name} (${n.op}): the value ${v} is computed twice.`);
-    const handler = Object.hasOwn(HANDLERS, n.op) ? HANDLERS[n.op] : undefined;
+    const plan = c.planned.get(n.index);
+    const handler = plan ? plan.run : Object.hasOwn(HANDLERS, n.op) ? HANDLERS[n.op] : undefined;
     const blind = n.inputs.some((v) => v && c.vals.get(v)?.t === 'unknown');
     // Erf only exists inside GELU: after a failure upstream its pattern was never tried.
     if (!handler && !(blind && n.op === 'Erf')) c.unsupported.add(n.op, n.name);
@@ -94,7 +96,8 @@ function walk(c: Ctx, g: OnnxGraph): ImportError | undefined {
         if (!(e instanceof ImportError)) throw e;
         first ??= e;
       }
-    for (const v of n.outputs) if (v && !c.vals.has(v)) c.vals.set(v, { t: 'unknown' });
+    for (const v of [...n.outputs, ...(plan?.outputs ?? [])])
+      if (v && !c.vals.has(v)) c.vals.set(v, { t: 'unknown' });
   }
   return first;
 }
@@ -117,6 +120,7 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
   const g = readOnnx(bytes, file);
   const c = new Ctx(g);
   inputs(c, g);
+  torchAttention(c);
   const problem = walk(c, g);
   c.unsupported.throwIfAny('onnx');
   if (problem) throw problem;

@@ -68,6 +68,11 @@ export class Ctx {
   readonly unsupported = new UnsupportedList();
   /** Nodes a pattern has taken (they are not walked on their own). */
   readonly done = new Set<number>();
+  /**
+   * Patterns found before the walk, by the node they are made at (their first compute node): how to
+   * make them, and the values they set besides that node's own outputs.
+   */
+  readonly planned = new Map<number, { run: (c: Ctx, n: OnnxNode) => void; outputs: string[] }>();
   channelsFirst = false;
   private readonly taken = new Set<string>();
   private readonly users = new Map<string, OnnxNode[]>();
