@@ -190,9 +190,13 @@ function pyValue(v: JsonValue): string {
 }
 
 /** Whether a layer (or the one a Bidirectional wraps) has TF.js's hard sigmoid gates. */
-const hardSigmoidGates = (k: KerasLayer): boolean =>
-  k.config.recurrent_activation === 'hard_sigmoid' ||
-  (isLayerJson(k.config.layer ?? null) && hardSigmoidGates(k.config.layer as KerasLayer));
+function hardSigmoidGates(k: KerasLayer): boolean {
+  const inner = k.config.layer;
+  return (
+    k.config.recurrent_activation === 'hard_sigmoid' ||
+    (inner !== undefined && isLayerJson(inner) && hardSigmoidGates(inner))
+  );
+}
 
 /** A keyword argument's value as Python: TF.js's hard sigmoid gates as the function above. */
 const pyArg = (key: string, v: JsonValue): string =>
