@@ -44,8 +44,8 @@ export const recurrentParams = {
 } as const;
 
 /** The gate activations of LSTM and GRU: Keras 3's and PyTorch's sigmoid, or TF.js's default. */
-export const RECURRENT_ACTIVATIONS = ['sigmoid', 'hardSigmoid'] as const;
-export type RecurrentActivation = (typeof RECURRENT_ACTIVATIONS)[number];
+const RECURRENT_ACTIVATIONS = ['sigmoid', 'hardSigmoid'] as const;
+type RecurrentActivation = (typeof RECURRENT_ACTIVATIONS)[number];
 
 /** The `recurrentActivation` parameter of LSTM and GRU (SimpleRNN has no gates). */
 export const recurrentActivationParam = p.enum(RECURRENT_ACTIVATIONS, {
