@@ -10,6 +10,8 @@
  *                                     h = z·h + (1 − z)·ĥ
  *   GRU, reset after (bias rows b_x, b_h): z, r = σ(x·W + b_x + h·R + b_h);
  *                                     ĥ = act(x·W_h + b_x,h + r·(h·R_h + b_h,h)); h as above
+ *
+ * σ is the layer's recurrent activation: the sigmoid, or TF.js's hard sigmoid clip(0.2·x + 0.5, 0, 1).
  */
 
 /** Activations the recomputation knows (the others show no gates). */
@@ -19,7 +21,12 @@ const ACT: Record<string, (v: number) => number> = {
   sigmoid: (v) => 1 / (1 + Math.exp(-v)),
   linear: (v) => v,
 };
-const sigmoid = ACT.sigmoid!;
+
+/** Gate activations by tfjs's name. */
+const GATE: Record<string, (v: number) => number> = {
+  sigmoid: ACT.sigmoid!,
+  hardSigmoid: (v) => Math.min(1, Math.max(0, 0.2 * v + 0.5)),
+};
 
 export interface RecurrentTrace {
   /** Per gate, its values [time][unit]. */
@@ -34,6 +41,8 @@ export interface RecurrentInputs {
   resetAfter?: boolean;
   units: number;
   activation: string;
+  /** The gates' activation by tfjs's name: sigmoid (default) or hardSigmoid. */
+  recurrentActivation?: string;
   /** The layer's input for the sample, [time, features] row-major. */
   x: Float32Array;
   steps: number;
@@ -60,10 +69,12 @@ function rowTimes(
   return out;
 }
 
-/** The gates and hidden states over time, or null when the activation is not one it knows. */
+/** The gates and hidden states over time, or null when an activation is not one it knows. */
 export function traceRecurrent(p: RecurrentInputs): RecurrentTrace | null {
-  const act = ACT[p.activation];
-  if (!act) return null;
+  const act = Object.hasOwn(ACT, p.activation) ? ACT[p.activation] : undefined;
+  const gateName = p.recurrentActivation ?? 'sigmoid';
+  const sigmoid = Object.hasOwn(GATE, gateName) ? GATE[gateName] : undefined;
+  if (!act || !sigmoid) return null;
   const u = p.units;
   const g = p.kind === 'LSTM' ? 4 : 3;
   const cols = g * u;

@@ -142,7 +142,12 @@ function recurrentTrace(
   x: { shape: number[]; data: Float32Array },
   output: Float32Array,
 ): RecurrentTrace | null {
-  const config = layer.getConfig() as { units?: number; activation?: string; bidirectional?: boolean };
+  const config = layer.getConfig() as {
+    units?: number;
+    activation?: string;
+    recurrentActivation?: string;
+    bidirectional?: boolean;
+  };
   const [kernel, recurrent, bias] = layer.getWeights();
   const steps = x.shape[0];
   if (!kernel || !recurrent || !bias || !config.units || !steps || x.shape.length !== 2) return null;
@@ -153,6 +158,7 @@ function recurrentTrace(
     resetAfter,
     units: config.units,
     activation: config.activation ?? 'tanh',
+    recurrentActivation: config.recurrentActivation ?? 'sigmoid',
     x: x.data,
     steps,
     kernel: kernel.dataSync() as Float32Array,

@@ -91,6 +91,22 @@ class TransformerEncoderBlock(layers.Layer):
                 'dropout': self.rate, 'normalize_first': self.normalize_first, 'activation': self.activation}
 `;
 
+/**
+ * TF.js's hard sigmoid, the gates of an LSTM or GRU with recurrentActivation hardSigmoid. Not
+ * Keras 3's `hard_sigmoid`, which is relu6(x + 3) / 6 (slope 1/6, saturating at ±3): the generated
+ * model passes this function instead of the name.
+ */
+export const TFJS_HARD_SIGMOID = 'tfjs_hard_sigmoid';
+const TFJS_HARD_SIGMOID_PY = `
+@keras.saving.register_keras_serializable(package='netloom')
+def ${TFJS_HARD_SIGMOID}(x):
+    """TF.js's hard sigmoid, clip(0.2 x + 0.5, 0, 1): the gates of TF.js's LSTM and GRU.
+
+    Keras 3's own hard_sigmoid is relu6(x + 3) / 6, a different function.
+    """
+    return ops.clip(0.2 * x + 0.5, 0.0, 1.0)
+`;
+
 /** Keras layers whose Keras 3 Python differs from the JSON; others are `layers.<class_name>(**config)`. */
 const KERAS3_BUILTIN: Readonly<Record<string, Keras3Class>> = {
   // Keras 3 renamed LeakyReLU's alpha.
@@ -124,7 +140,7 @@ const KERAS3_CUSTOM: { readonly [C in CustomLayerClassName]: Keras3Class & { cls
         config: {
           units: c.units ?? null,
           activation: c.activation ?? 'tanh',
-          recurrent_activation: 'sigmoid',
+          recurrent_activation: c.recurrent_activation ?? 'sigmoid',
           reset_after: true,
           use_bias: true,
           return_sequences: c.return_sequences ?? false,
@@ -173,10 +189,25 @@ function pyValue(v: JsonValue): string {
   throw new Error(`Keras export: no Python for ${JSON.stringify(v)}`);
 }
 
+/** Whether a layer (or the one a Bidirectional wraps) has TF.js's hard sigmoid gates. */
+function hardSigmoidGates(k: KerasLayer): boolean {
+  const inner = k.config.layer;
+  return (
+    k.config.recurrent_activation === 'hard_sigmoid' ||
+    (inner !== undefined && isLayerJson(inner) && hardSigmoidGates(inner))
+  );
+}
+
+/** A keyword argument's value as Python: TF.js's hard sigmoid gates as the function above. */
+const pyArg = (key: string, v: JsonValue): string =>
+  key === 'recurrent_activation' && v === 'hard_sigmoid' ? TFJS_HARD_SIGMOID : pyValue(v);
+
 /** `cls(key=value, ..., extra...)`. */
 function pyConstructor(k: KerasLayer, extra: readonly string[] = []): string {
   const { cls, args } = keras3(k);
-  const kwargs = Object.entries(args ? args(k.config) : k.config).map(([key, v]) => `${key}=${pyValue(v)}`);
+  const kwargs = Object.entries(args ? args(k.config) : k.config).map(
+    ([key, v]) => `${key}=${pyArg(key, v)}`,
+  );
   return `${cls}(${[...kwargs, ...extra].join(', ')})`;
 }
 
@@ -203,5 +234,10 @@ export function kerasLayerPy(
   const applied = call
     ? call(layer, inputs, k.config)
     : `${layer}(${inputs.length === 1 ? inputs[0] : `[${inputs.join(', ')}]`})`;
-  return { line: `${n.py} = ${applied}`, ...(code ? { custom: { cls, code } } : {}) };
+  const custom = code
+    ? { cls, code }
+    : hardSigmoidGates(k)
+      ? { cls: TFJS_HARD_SIGMOID, code: TFJS_HARD_SIGMOID_PY }
+      : undefined;
+  return { line: `${n.py} = ${applied}`, ...(custom ? { custom } : {}) };
 }

@@ -65,7 +65,11 @@ function recurrent(cell: Cell): OnnxLayer {
         return { shape: [both.length], data: both };
       }),
     );
-    const perDirection = cell === 'LSTM' ? ['Sigmoid', act, act] : cell === 'GRU' ? ['Sigmoid', act] : [act];
+    // The gates' activation: the sigmoid, or TF.js's hard sigmoid (ONNX's HardSigmoid, alpha 0.2, beta 0.5).
+    const hard = cell !== 'SimpleRNN' && str(n, 'recurrentActivation') === 'hardSigmoid';
+    const gate = hard ? 'HardSigmoid' : 'Sigmoid';
+    const perDirection = cell === 'LSTM' ? [gate, act, act] : cell === 'GRU' ? [gate, act] : [act];
+    const activations = dirs.flatMap(() => perDirection);
     const seq = bool(n, 'returnSequences');
     const time = b.op('Transpose', [x0(x)], { perm: intList([1, 0, 2]) }); // [time, batch, features]
     const outs = b.opN(
@@ -74,7 +78,15 @@ function recurrent(cell: Cell): OnnxLayer {
       {
         hidden_size: int(units),
         direction: { s: dirs.length === 2 ? 'bidirectional' : 'forward' },
-        activations: { strings: dirs.flatMap(() => perDirection) },
+        activations: { strings: activations },
+        // One value per activation: read by position over all activations or only over those that
+        // take one (readers differ), every HardSigmoid gets 0.2 and 0.5 (also ONNX's defaults).
+        ...(hard
+          ? {
+              activation_alpha: { floats: activations.map(() => 0.2) },
+              activation_beta: { floats: activations.map(() => 0.5) },
+            }
+          : {}),
         ...(cell === 'GRU' ? { linear_before_reset: int(resetAfter ? 1 : 0) } : {}),
       },
       { outputs: seq ? ['Y'] : [null, 'Y_h'], main: true },

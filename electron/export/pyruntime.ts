@@ -66,6 +66,8 @@ def activate(x, name, alpha=0.2):
         return x * torch.sigmoid(x)
     if name == 'leakyRelu':
         return F.leaky_relu(x, alpha)
+    if name == 'hardSigmoid':  # TF.js's (LSTM and GRU gates); Keras 3's hard_sigmoid is relu6(x + 3) / 6
+        return torch.clamp(0.2 * x + 0.5, 0.0, 1.0)
     raise ValueError(f'unknown activation {name!r}')
 `,
   padding: `
@@ -212,14 +214,18 @@ class Recurrent(nn.Module):
     form by default, which nn.GRU cannot express: the reset gate scales the state before the
     recurrent product, n = act(W_in x + b_in + W_hn (r * h) + b_hn). With reset_after=True it is
     nn.GRU's form (with any activation, and dropout): n = act(W_in x + b_in + r * (W_hn h + b_hn)).
+    The gates' activation is the sigmoid, or with recurrent_activation='hardSigmoid' TF.js's hard
+    sigmoid, clamp(0.2 x + 0.5, 0, 1).
     """
 
     GATES = {'SimpleRNN': 1, 'LSTM': 4, 'GRU': 3}
 
     def __init__(self, cell, in_features, units, activation='tanh', return_sequences=False,
-                 bidirectional=False, dropout=0.0, recurrent_dropout=0.0, reset_after=False):
+                 bidirectional=False, dropout=0.0, recurrent_dropout=0.0, reset_after=False,
+                 recurrent_activation='sigmoid'):
         super().__init__()
         self.cell, self.units, self.activation, self.reset_after = cell, units, activation, reset_after
+        self.recurrent_activation = recurrent_activation
         self.return_sequences, self.bidirectional = return_sequences, bidirectional
         self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
         size = self.GATES[cell] * units
@@ -240,6 +246,9 @@ class Recurrent(nn.Module):
     def suffixes(self):
         return ['', '_reverse'] if self.bidirectional else ['']
 
+    def gate(self, x):
+        return activate(x, self.recurrent_activation)
+
     def run(self, x, sfx):
         w_ih, w_hh = getattr(self, 'weight_ih_l0' + sfx), getattr(self, 'weight_hh_l0' + sfx)
         b_ih, b_hh = getattr(self, 'bias_ih_l0' + sfx), getattr(self, 'bias_hh_l0' + sfx)
@@ -259,18 +268,18 @@ class Recurrent(nn.Module):
             if self.cell == 'GRU' and self.reset_after:
                 hr, hz, hn = F.linear(hd, w_hh, b_hh).chunk(3, -1)
                 xr, xz, xn = xt.chunk(3, -1)
-                r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+                r, z = self.gate(xr + hr), self.gate(xz + hz)
                 h = z * hd + (1 - z) * activate(xn + r * hn, self.activation)  # Keras drops the carry too
             elif self.cell == 'GRU':
                 hr, hz = F.linear(hd, w_hh[:2 * u], b_hh[:2 * u]).chunk(2, -1)
                 xr, xz, xn = xt.chunk(3, -1)
-                r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+                r, z = self.gate(xr + hr), self.gate(xz + hz)
                 n = activate(xn + F.linear(r * hd, w_hh[2 * u:], b_hh[2 * u:]), self.activation)
                 h = z * h + (1 - z) * n
             elif self.cell == 'LSTM':
                 i, f, g, o = (xt + F.linear(hd, w_hh, b_hh)).chunk(4, -1)
-                c = torch.sigmoid(f) * c + torch.sigmoid(i) * activate(g, self.activation)
-                h = torch.sigmoid(o) * activate(c, self.activation)
+                c = self.gate(f) * c + self.gate(i) * activate(g, self.activation)
+                h = self.gate(o) * activate(c, self.activation)
             else:
                 h = activate(xt + F.linear(hd, w_hh, b_hh), self.activation)
             outputs.append(h)

@@ -57,11 +57,15 @@ const GATE_ORDER: Record<'SimpleRNN' | 'LSTM' | 'GRU', { gates: number; order: n
   GRU: { gates: 3, order: [1, 0, 2] },
 };
 
-/** A GRU with reset after that nn.GRU computes exactly (tanh, and no dropout for train.py to apply). */
+/**
+ * A GRU with reset after that nn.GRU computes exactly (tanh, sigmoid gates, and no dropout for
+ * train.py to apply).
+ */
 const isTorchGru = (n: PlanNode) =>
   n.kind === 'GRU' &&
   bool(n, 'resetAfter') &&
   str(n, 'activation') === 'tanh' &&
+  str(n, 'recurrentActivation') === 'sigmoid' &&
   num(n, 'dropout') === 0 &&
   num(n, 'recurrentDropout') === 0;
 
@@ -71,7 +75,8 @@ function recurrentModule(cell: 'SimpleRNN' | 'LSTM' | 'GRU', n: PlanNode): strin
   return (
     `Recurrent(${pyStr(cell)}, ${lastDim(n)}, ${num(n, 'units')}, activation=${pyStr(str(n, 'activation'))}, ` +
     `${shape}, dropout=${pyNum(num(n, 'dropout'))}, recurrent_dropout=${pyNum(num(n, 'recurrentDropout'))}` +
-    `${cell === 'GRU' && bool(n, 'resetAfter') ? ', reset_after=True' : ''})`
+    `${cell === 'GRU' && bool(n, 'resetAfter') ? ', reset_after=True' : ''}` +
+    `${cell !== 'SimpleRNN' && str(n, 'recurrentActivation') === 'hardSigmoid' ? `, recurrent_activation=${pyStr('hardSigmoid')}` : ''})`
   );
 }
 

@@ -70,8 +70,10 @@ reordered to r, z, n, Keras's single bias in \`bias_ih\` (\`bias_hh\` is zero); 
 gamma/beta/moving statistics → weight/bias/running_mean/running_var; attention projections
 \`[d, heads, k]\` → \`nn.Linear\` weights \`[heads·k, d]\`. The GRU is Keras's \`reset_after=False\`
 variant, which \`nn.GRU\` cannot express, so \`model.py\` has its own recurrent loop (exact, slower
-than cuDNN on long sequences). A GRU with "Reset after" on is \`nn.GRU\` itself (tanh, no dropout;
-otherwise the same loop in that form), its bias \`[2, 3u]\` split into \`bias_ih\` and \`bias_hh\`.
+than cuDNN on long sequences). A GRU with "Reset after" on is \`nn.GRU\` itself (tanh, sigmoid gates,
+no dropout; otherwise the same loop in that form), its bias \`[2, 3u]\` split into \`bias_ih\` and
+\`bias_hh\`. An LSTM or GRU with hard sigmoid gates (TF.js's default) runs the loop with
+\`recurrent_activation='hardSigmoid'\`: clamp(0.2·x + 0.5, 0, 1).
 
 ## Data and preprocessing.json
 

@@ -33,19 +33,31 @@ function zeroState(c: Ctx, v: string | undefined): boolean {
   return x?.t === 'zeros' || (x?.t === 'const' && !!x.c.float?.every((f) => f === 0));
 }
 
-/** The cell's activation, from ONNX's list (per direction: f, g, h for LSTM; f, g for GRU; f for RNN). */
-function cellActivation(c: Ctx, n: OnnxNode, cell: Cell, dirs: number): string {
+/**
+ * The cell's activation and the gates' (Sigmoid, or HardSigmoid with alpha 0.2 and beta 0.5: TF.js's
+ * hard sigmoid), from ONNX's list (per direction: f, g, h for LSTM; f, g for GRU; f for RNN).
+ */
+function cellActivation(c: Ctx, n: OnnxNode, cell: Cell, dirs: number): { act: string; hard: boolean } {
   const defaults = { LSTM: ['Sigmoid', 'Tanh', 'Tanh'], GRU: ['Sigmoid', 'Tanh'], RNN: ['Tanh'] }[cell];
   const fns = attr.strs(n, 'activations') ?? Array.from({ length: dirs }, () => defaults).flat();
   const per = CELLS[cell].fns;
   const act = ACTS[fns[per - 1] ?? ''];
+  const gate = cell === 'RNN' ? 'Sigmoid' : fns[0];
   const ok =
     fns.length === per * dirs &&
     act &&
-    fns.every((f, i) => (cell !== 'RNN' && i % per === 0 ? f === 'Sigmoid' : ACTS[f] === act));
-  if (!ok || n.attrs.has('activation_alpha') || n.attrs.has('activation_beta'))
-    return c.refuse(n, `activations [${fns.join(', ')}] have no Netloom form.`);
-  return act;
+    (gate === 'Sigmoid' || gate === 'HardSigmoid') &&
+    fns.every((f, i) => (cell !== 'RNN' && i % per === 0 ? f === gate : ACTS[f] === act));
+  // HardSigmoid's alpha and beta: absent (ONNX's defaults) or every value 0.2 and 0.5, so that any
+  // reading of the lists (by position, or only the activations that take one) gives TF.js's.
+  const all = (name: string, v: number) =>
+    (n.attrs.get(name)?.floats ?? []).every((f) => f === Math.fround(v));
+  const scales =
+    gate === 'HardSigmoid'
+      ? all('activation_alpha', 0.2) && all('activation_beta', 0.5)
+      : !n.attrs.has('activation_alpha') && !n.attrs.has('activation_beta');
+  if (!ok || !scales) return c.refuse(n, `activations [${fns.join(', ')}] have no Netloom form.`);
+  return { act, hard: gate === 'HardSigmoid' };
 }
 
 function cellWeights(c: Ctx, n: OnnxNode, cell: Cell, dirs: number, units: number, resetAfter: boolean) {
@@ -106,7 +118,7 @@ function recurrent(cell: Cell): Handler {
     if (!zeroState(c, n.inputs[5]) || !zeroState(c, n.inputs[6]))
       c.refuse(n, 'a nonzero initial state is not supported (Netloom starts from zeros).');
     const resetAfter = cell === 'GRU' && attr.int(n, 'linear_before_reset') === 1;
-    const fn = cellActivation(c, n, cell, dirs);
+    const { act: fn, hard } = cellActivation(c, n, cell, dirs);
     const [y, h, cState] = n.outputs;
     if (cState && c.uses(cState).length + (c.isOutput(cState) ? 1 : 0) > 0)
       c.refuse(n, 'its final cell state output is not supported.');
@@ -119,6 +131,7 @@ function recurrent(cell: Cell): Handler {
       returnSequences: usesY,
       bidirectional: dirs === 2,
       ...(resetAfter ? { resetAfter: true } : {}),
+      ...(hard ? { recurrentActivation: 'hardSigmoid' } : {}),
     };
     const weights = cellWeights(c, n, cell, dirs, units, resetAfter);
     const layout: Layout = usesY ? { k: 'rnnY', dirs } : { k: 'rnnH', dirs };

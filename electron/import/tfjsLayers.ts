@@ -127,8 +127,10 @@ function recurrent(kind: 'LSTM' | 'GRU' | 'SimpleRNN', c: KerasConfig, bidirecti
   if (c.stateful === true) refuse('stateful');
   if (c.use_bias === false) refuse('use_bias false');
   if (c.return_state === true) refuse('return_state');
-  if (kind !== 'SimpleRNN' && (c.recurrent_activation ?? 'sigmoid') !== 'sigmoid')
-    refuse(`recurrent_activation ${JSON.stringify(c.recurrent_activation)} (only sigmoid)`);
+  // The gates' activation: tfjs-layers writes hard_sigmoid, its default for LSTM and GRU.
+  const gate = c.recurrent_activation ?? 'sigmoid';
+  if (kind !== 'SimpleRNN' && gate !== 'sigmoid' && gate !== 'hard_sigmoid')
+    refuse(`recurrent_activation ${JSON.stringify(c.recurrent_activation)} (only sigmoid or hard_sigmoid)`);
   if (kind === 'LSTM' && c.unit_forget_bias === false) {
     // Only an initialiser: the trained bias is what counts.
   }
@@ -141,6 +143,9 @@ function recurrent(kind: 'LSTM' | 'GRU' | 'SimpleRNN', c: KerasConfig, bidirecti
       bidirectional,
       dropout: num(c, 'dropout', 0),
       recurrentDropout: num(c, 'recurrent_dropout', 0),
+      ...(kind !== 'SimpleRNN'
+        ? { recurrentActivation: gate === 'hard_sigmoid' ? 'hardSigmoid' : 'sigmoid' }
+        : {}),
       ...(kind === 'GRU' ? { resetAfter: bool(c, 'reset_after', false) } : {}),
     },
   };

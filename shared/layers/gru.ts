@@ -1,6 +1,9 @@
 import { activationFlops, defineLayer, FUSED_ACTIVATIONS, p, singlePort } from './define';
 import {
+  gateActivationFlops,
   gateFlops,
+  kerasRecurrentActivation,
+  recurrentActivationParam,
   recurrentFlops,
   recurrentKeras,
   recurrentOutputShape,
@@ -24,6 +27,7 @@ export const gru = defineLayer({
       default: 'tanh',
       help: 'Applied to the proposed new memory; tanh is usual.',
     }),
+    recurrentActivation: recurrentActivationParam,
     ...recurrentParams,
     resetAfter: p.bool({
       default: false,
@@ -44,12 +48,12 @@ export const gru = defineLayer({
     recurrentFlops(
       inputs,
       c,
-      // gates (and the second bias); 2 sigmoid gates; activation on the candidate; r·h (or r·(h·R_h)),
+      // gates (and the second bias); 2 gate activations; activation on the candidate; r·h (or r·(h·R_h)),
       // and h = z·h + (1 − z)·h̃
       (n, u) =>
         gateFlops(n, u, 3) +
         (c.resetAfter ? 3 * u : 0) +
-        2 * u * activationFlops('sigmoid') +
+        2 * u * gateActivationFlops(c.recurrentActivation) +
         u * activationFlops(c.activation) +
         4 * u,
     ),
@@ -60,11 +64,15 @@ export const gru = defineLayer({
           config: {
             units: c.units,
             activation: c.activation,
+            recurrent_activation: kerasRecurrentActivation(c.recurrentActivation),
             return_sequences: c.returnSequences,
             bidirectional: c.bidirectional,
             dropout: c.dropout,
             recurrent_dropout: c.recurrentDropout,
           },
         }
-      : recurrentKeras('GRU', c, { recurrent_activation: 'sigmoid', reset_after: false }),
+      : recurrentKeras('GRU', c, {
+          recurrent_activation: kerasRecurrentActivation(c.recurrentActivation),
+          reset_after: false,
+        }),
 });

@@ -1,6 +1,9 @@
 import { activationFlops, defineLayer, FUSED_ACTIVATIONS, p, singlePort } from './define';
 import {
+  gateActivationFlops,
   gateFlops,
+  kerasRecurrentActivation,
+  recurrentActivationParam,
   recurrentFlops,
   recurrentKeras,
   recurrentOutputShape,
@@ -31,6 +34,7 @@ export const lstm = defineLayer({
       default: 'tanh',
       help: 'Applied to the candidate memory and to the cell before output; tanh is usual.',
     }),
+    recurrentActivation: recurrentActivationParam,
     ...recurrentParams,
   },
   keyParams: ['units', 'returnSequences', 'bidirectional'],
@@ -42,13 +46,17 @@ export const lstm = defineLayer({
     recurrentFlops(
       inputs,
       c,
-      // gates; 3 sigmoid gates; activation on candidate and cell; c = f·c + i·g and h = o·act(c)
+      // gates; 3 gate activations; activation on candidate and cell; c = f·c + i·g and h = o·act(c)
       (n, u) =>
         gateFlops(n, u, 4) +
-        3 * u * activationFlops('sigmoid') +
+        3 * u * gateActivationFlops(c.recurrentActivation) +
         2 * u * activationFlops(c.activation) +
         4 * u,
     ),
-  // Keras 3 uses sigmoid for the gates; tfjs defaults to hardSigmoid, so say it explicitly.
-  keras: (c) => recurrentKeras('LSTM', c, { recurrent_activation: 'sigmoid', unit_forget_bias: true }),
+  // Keras 3 defaults to sigmoid for the gates, tfjs to hardSigmoid: always say which.
+  keras: (c) =>
+    recurrentKeras('LSTM', c, {
+      recurrent_activation: kerasRecurrentActivation(c.recurrentActivation),
+      unit_forget_bias: true,
+    }),
 });

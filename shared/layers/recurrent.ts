@@ -43,6 +43,26 @@ export const recurrentParams = {
   }),
 } as const;
 
+/** The gate activations of LSTM and GRU: Keras 3's and PyTorch's sigmoid, or TF.js's default. */
+const RECURRENT_ACTIVATIONS = ['sigmoid', 'hardSigmoid'] as const;
+type RecurrentActivation = (typeof RECURRENT_ACTIVATIONS)[number];
+
+/** The `recurrentActivation` parameter of LSTM and GRU (SimpleRNN has no gates). */
+export const recurrentActivationParam = p.enum(RECURRENT_ACTIVATIONS, {
+  default: 'sigmoid',
+  help:
+    'Applied to the gates. Hard sigmoid, clip(0.2·x + 0.5, 0, 1), is a cheaper approximation of the ' +
+    'sigmoid and TF.js’s default for LSTM and GRU (needed to match a model from TF.js); sigmoid is ' +
+    'Keras 3’s and PyTorch’s.',
+});
+
+/** FLOPs per element of a gate activation: sigmoid as activationFlops, hard sigmoid a multiply-add and a clip. */
+export const gateActivationFlops = (a: RecurrentActivation): number => (a === 'hardSigmoid' ? 3 : 4);
+
+/** The Keras (tfjs-layers) name of a gate activation. */
+export const kerasRecurrentActivation = (a: RecurrentActivation): string =>
+  a === 'hardSigmoid' ? 'hard_sigmoid' : 'sigmoid';
+
 /**
  * A sequence input `[batch, time, features]`: returns the time axis (possibly symbolic) and the fixed
  * number of features, or fails with a located message and, when one fits, a fix to insert.

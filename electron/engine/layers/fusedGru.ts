@@ -315,6 +315,7 @@ function fusedResetAfter(x: tf.Tensor, w: GruDirection, o: GruOptions): tf.Tenso
   if (
     !fusedRecurrentEnabled() ||
     !fusedGruActivation(o.activation) ||
+    (o.recurrentActivation ?? 'sigmoid') !== 'sigmoid' ||
     x.rank !== 3 ||
     x.dtype !== 'float32' ||
     (x.shape[1] ?? 0) === 0 ||

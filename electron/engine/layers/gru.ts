@@ -6,6 +6,8 @@
  *   x·W + b_x = [x_z, x_r, x_h]        h·R + b_h = [h_z, h_r, h_h]
  *   z = σ(x_z + h_z)   r = σ(x_r + h_r)   h̃ = act(x_h + r ⊙ h_h)   h = z ⊙ h + (1 − z) ⊙ h̃
  *
+ * σ is the recurrent activation: the sigmoid, or TF.js's hard sigmoid clip(0.2·x + 0.5, 0, 1).
+ *
  * Weights (catalog names, `shared/layers/gru.ts`): kernel [in, 3u], recurrent_kernel [u, 3u] and
  * bias [2, 3u] (row 0 b_x, row 1 b_h); a bidirectional layer has a forward_ and a backward_ copy and
  * concatenates the two outputs (the backward one aligned with the forward steps), as Keras's
@@ -26,6 +28,8 @@ export interface GruArgs {
   trainable?: boolean;
   units: number;
   activation?: string;
+  /** The gates' activation: 'sigmoid' (default) or 'hardSigmoid' (tfjs's name; 'hard_sigmoid' accepted). */
+  recurrentActivation?: string;
   returnSequences?: boolean;
   bidirectional?: boolean;
   dropout?: number;
@@ -46,6 +50,16 @@ const ACTIVATIONS: Readonly<Record<string, (x: tf.Tensor) => tf.Tensor>> = {
   swish: (x) => tf.mul(x, tf.sigmoid(x)),
 };
 
+/** The gates' activations (tfjs's meaning: its hardSigmoid is clip(0.2·x + 0.5, 0, 1)). */
+const GATE_ACTIVATIONS: Readonly<Record<string, (x: tf.Tensor) => tf.Tensor>> = {
+  sigmoid: (x) => tf.sigmoid(x),
+  hardSigmoid: (x) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1),
+};
+
+/** A gate activation's name as tfjs's class name ('hard_sigmoid', Keras's, is 'hardSigmoid'). */
+const gateActivationName = (name: string | undefined): string =>
+  name === undefined ? 'sigmoid' : name === 'hard_sigmoid' ? 'hardSigmoid' : name;
+
 export interface GruDirection {
   kernel: tf.Tensor; // [in, 3u]
   recurrentKernel: tf.Tensor; // [u, 3u]
@@ -55,6 +69,8 @@ export interface GruDirection {
 export interface GruOptions {
   units: number;
   activation: string;
+  /** The gates' activation (default sigmoid); the fused op computes only the sigmoid. */
+  recurrentActivation?: string;
   returnSequences: boolean;
   /** Read the sequence from its end (the backward copy); a returned sequence is put back in order. */
   goBackwards: boolean;
@@ -77,6 +93,8 @@ export function useFusedGru(fn: FusedGru | null): void {
 export function gruResetAfter(x: tf.Tensor, w: GruDirection, o: GruOptions): tf.Tensor {
   const act = ACTIVATIONS[o.activation];
   if (!act) throw new Error(`NetloomGRU: unknown activation ${o.activation}`);
+  const gate = GATE_ACTIVATIONS[gateActivationName(o.recurrentActivation)];
+  if (!gate) throw new Error(`NetloomGRU: unknown recurrent activation ${o.recurrentActivation}`);
   const y = fused?.(x, w, o);
   if (y) return y;
   return tf.tidy(() => {
@@ -109,8 +127,8 @@ export function gruResetAfter(x: tf.Tensor, w: GruDirection, o: GruOptions): tf.
         tf.Tensor,
         tf.Tensor,
       ];
-      const z = tf.sigmoid(tf.add(xz, hz));
-      const r = tf.sigmoid(tf.add(xr, hr));
+      const z = gate(tf.add(xz, hz));
+      const r = gate(tf.add(xr, hr));
       const candidate = act(tf.add(xh, tf.mul(r, hh)));
       h = tf.add(tf.mul(z, prev), tf.mul(tf.sub(1, z), candidate));
       outputs.push(h);
@@ -125,6 +143,7 @@ export class NetloomGRU extends tf.layers.Layer {
   static readonly className = 'NetloomGRU';
   readonly units: number;
   readonly activation: string;
+  readonly recurrentActivation: string;
   readonly returnSequences: boolean;
   readonly bidirectional: boolean;
   readonly rate: number;
@@ -137,6 +156,9 @@ export class NetloomGRU extends tf.layers.Layer {
     this.activation = args.activation ?? 'tanh';
     if (!Object.hasOwn(ACTIVATIONS, this.activation))
       throw new Error(`NetloomGRU: unknown activation ${this.activation}`);
+    this.recurrentActivation = gateActivationName(args.recurrentActivation);
+    if (!Object.hasOwn(GATE_ACTIVATIONS, this.recurrentActivation))
+      throw new Error(`NetloomGRU: unknown recurrent activation ${this.recurrentActivation}`);
     this.returnSequences = args.returnSequences ?? false;
     this.bidirectional = args.bidirectional ?? false;
     this.rate = args.dropout ?? 0;
@@ -190,6 +212,7 @@ export class NetloomGRU extends tf.layers.Layer {
           {
             units: this.units,
             activation: this.activation,
+            recurrentActivation: this.recurrentActivation,
             returnSequences: this.returnSequences,
             goBackwards: i === 1,
             dropout: this.rate,
@@ -207,6 +230,7 @@ export class NetloomGRU extends tf.layers.Layer {
       ...super.getConfig(),
       units: this.units,
       activation: this.activation,
+      recurrentActivation: this.recurrentActivation,
       returnSequences: this.returnSequences,
       bidirectional: this.bidirectional,
       dropout: this.rate,

@@ -247,6 +247,7 @@ function gruLayer(
       returnSequences: c.returnSequences,
       bidirectional: c.bidirectional ?? false,
       activation: c.activation ?? 'tanh',
+      recurrentActivation: extra.recurrentActivation ?? 'sigmoid',
       dropout: extra.dropout ?? 0,
     });
   const gru = tf.layers.gru({
@@ -261,12 +262,12 @@ function gruLayer(
 }
 
 /** Output and gradients (input, then every weight) of sum(gru(x) · probe), fused or not. */
-function runGru(c: GruCase, fused: boolean): Float32Array[] {
+function runGru(c: GruCase, fused: boolean, recurrentActivation = 'sigmoid'): Float32Array[] {
   setFusedRecurrent(fused);
   try {
     return tf.tidy(() => {
       const r = rng(7);
-      const layer = gruLayer(c);
+      const layer = gruLayer(c, { recurrentActivation });
       const x = tf.tensor3d(randomArray(c.batch * c.time * c.features, r), [c.batch, c.time, c.features]);
       layer.apply(x); // builds the weights
       for (const w of layer.weights) {
@@ -396,6 +397,24 @@ describe('fused gru (GRU): where it applies', () => {
     const c = { ...base, resetAfter: false };
     expect(await kernelsOf(gruLayer(c, { recurrentActivation: 'hardSigmoid' }), true)).toContain('Tanh');
     expect(await kernelsOf(gruLayer({ ...c, activation: 'elu' }), true)).toContain('Sigmoid');
+  });
+
+  it('hard sigmoid gates are not fused: NetloomGRU and the LSTM run their loops, the same with the fused op on as off', async () => {
+    await initBackend('cpu');
+    const hard = { recurrentActivation: 'hardSigmoid' };
+    // The loops' hard sigmoid is a ClipByValue kernel; the fused ops have none.
+    expect(await kernelsOf(gruLayer({ ...base, resetAfter: true }, hard), true)).toContain('ClipByValue');
+    expect(await kernelsOf(gruLayer({ ...base, resetAfter: true }), true)).not.toContain('ClipByValue');
+    const lstm = (recurrentActivation: 'hardSigmoid' | 'sigmoid') =>
+      tf.layers.lstm({ units: 4, returnSequences: true, recurrentActivation });
+    expect(await kernelsOf(lstm('hardSigmoid'), true)).toContain('ClipByValue');
+    expect(await kernelsOf(lstm('sigmoid'), true)).not.toContain('ClipByValue');
+    const c = { ...base, resetAfter: true, bidirectional: true };
+    const on = runGru(c, true, 'hardSigmoid');
+    const off = runGru(c, false, 'hardSigmoid');
+    on.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(off[i]!)));
+    // And hard sigmoid is not sigmoid.
+    expect(maxRelError(on[0]!, runGru(c, false)[0]!)).toBeGreaterThan(1e-3);
   });
 });
 

@@ -32,7 +32,10 @@ const ACT: Record<string, (v: number) => number> = {
   relu: (v) => Math.max(0, v),
   linear: (v) => v,
 };
-const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+const GATE: Record<string, (v: number) => number> = {
+  sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+  hardSigmoid: (v) => Math.min(1, Math.max(0, 0.2 * v + 0.5)),
+};
 
 interface Direction {
   kernel: Float32Array; // [f, 3u]
@@ -49,8 +52,10 @@ function reference(
   w: Direction,
   act: string,
   back = false,
+  gate = 'sigmoid',
 ) {
   const g = 3 * u;
+  const sigmoid = GATE[gate]!;
   let h = new Float64Array(u);
   const states: Float64Array[] = [];
   for (let s = 0; s < t; s++) {
@@ -78,6 +83,7 @@ interface Case {
   returnSequences: boolean;
   bidirectional: boolean;
   activation: string;
+  recurrentActivation?: string;
 }
 
 const CASES: Case[] = [
@@ -91,6 +97,14 @@ const CASES: Case[] = [
     activation: 'tanh',
   },
   { name: 'bidirectional last', units: 4, returnSequences: false, bidirectional: true, activation: 'tanh' },
+  {
+    name: 'bidirectional sequences, hard sigmoid gates',
+    units: 4,
+    returnSequences: true,
+    bidirectional: true,
+    activation: 'tanh',
+    recurrentActivation: 'hardSigmoid',
+  },
 ];
 const B = 3;
 const T = 6;
@@ -108,6 +122,7 @@ function gruGraph(c: Case, extra: Record<string, unknown> = {}) {
         returnSequences: c.returnSequences,
         bidirectional: c.bidirectional,
         resetAfter: true,
+        ...(c.recurrentActivation ? { recurrentActivation: c.recurrentActivation } : {}),
         ...extra,
       },
     ],
@@ -159,7 +174,7 @@ function expected(c: Case, byName: Record<string, Float32Array>, x: Float32Array
         recurrent: byName[`${p}recurrent_kernel`]!,
         bias: byName[`${p}bias`]!,
       };
-      const states = reference(sample, T, F, u, w, c.activation, d === 1);
+      const states = reference(sample, T, F, u, w, c.activation, d === 1, c.recurrentActivation);
       if (!c.returnSequences) return out.set(states[T - 1]!, n * width + d * u);
       // The backward states are put back in time order, as Keras's Bidirectional does.
       for (let s = 0; s < T; s++) out.set(states[d === 1 ? T - 1 - s : s]!, (n * T + s) * width + d * u);
@@ -180,7 +195,7 @@ describe('NetloomGRU (reset after)', () => {
   it.runIf(torchAvailable)(
     'matches torch.nn.GRU with the same weights (gates z, r, h -> r, z, n)',
     async () => {
-      for (const c of CASES.filter((k) => k.activation === 'tanh')) {
+      for (const c of CASES.filter((k) => k.activation === 'tanh' && !k.recurrentActivation)) {
         const { model, byName, x } = await randomModel(c, 21);
         const script = `
 import json, sys, torch
@@ -377,6 +392,41 @@ describe('GRU resetAfter in the catalog and in project files', () => {
     expect(flops(after) - flops(before)).toBe(T * 2 * 3 * 4);
     expect(spec.keras(after, x)?.class_name).toBe('NetloomGRU');
     expect(spec.keras(before, x)?.class_name).toBe('Bidirectional');
+  });
+
+  it('recurrentActivation: hard sigmoid gates cost fewer FLOPs, and the Keras JSON says which', () => {
+    for (const kind of ['LSTM', 'GRU'] as const) {
+      const spec = layerSpec(kind);
+      const x = [[BATCH, T, F]];
+      for (const resetAfter of kind === 'GRU' ? [false, true] : [false]) {
+        const soft = resolveParams(spec, { units: 4, ...(kind === 'GRU' ? { resetAfter } : {}) }).config!;
+        const hard = { ...soft, recurrentActivation: 'hardSigmoid' as const };
+        const flops = (c: typeof soft) => spec.flops(x, spec.outputShape(x, c), c);
+        // One FLOP less per gate value: LSTM 3 gates, GRU 2, of 4 units over T steps.
+        expect(flops(soft) - flops(hard)).toBe(T * (kind === 'LSTM' ? 3 : 2) * 4);
+        expect(spec.keras(soft, x)?.config.recurrent_activation).toBe('sigmoid');
+        expect(spec.keras(hard, x)?.config.recurrent_activation).toBe('hard_sigmoid');
+      }
+    }
+  });
+
+  it('a project saved before recurrentActivation existed loads with sigmoid gates (LSTM and GRU)', () => {
+    const graph = chain(
+      ['Input', { shape: [T, F], dtype: 'float32' }],
+      ['LSTM', { units: 4, activation: 'tanh', returnSequences: true, bidirectional: false }],
+      ['GRU', { units: 4, activation: 'tanh', returnSequences: false, bidirectional: false }],
+      ['Output', { targetShape: [4], loss: 'meanSquaredError' }],
+    );
+    const text = serializeProject({ ...emptyProject('old'), graph });
+    expect(text).not.toContain('recurrentActivation');
+    const project = parseProjectJson(text);
+    expect(checkGraph(project.graph).valid).toBe(true);
+    for (const kind of ['LSTM', 'GRU'] as const) {
+      const node = project.graph.nodes.find((n) => n.kind === kind)!;
+      expect(resolveParams(layerSpec(kind), node.params).config).toMatchObject({
+        recurrentActivation: 'sigmoid',
+      });
+    }
   });
 
   it('a project saved before the parameter existed loads as the reset-before GRU (bias [3u])', () => {

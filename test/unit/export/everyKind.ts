@@ -125,9 +125,24 @@ export async function everyKindProject(): Promise<{
       recurrentDropout: 0.1,
     }),
   );
+  // TF.js's hard sigmoid gates: an LSTM, a GRU and a GRU with reset after (none is nn.LSTM / nn.GRU).
+  const hard = { recurrentActivation: 'hardSigmoid', returnSequences: true };
+  nodes.push(
+    node('lstm-hard', 'LSTM', { units: 3, bidirectional: true, ...hard }),
+    node('gru-hard', 'GRU', { units: 3, ...hard }),
+    node('gru-ra-hard', 'GRU', { units: 4, bidirectional: true, resetAfter: true, ...hard }),
+  );
   nodes.push(node('flat1', 'Flatten', {}), node('dense1', 'Dense', { units: 2, useBias: false }));
   nodes.push(node('out1', 'Output', { targetShape: [2], loss: 'meanSquaredError' }));
-  wires.push(['apool1', 'gru-relu'], ['gru-relu', 'flat1'], ['flat1', 'dense1'], ['dense1', 'out1']);
+  wires.push(
+    ['apool1', 'lstm-hard'],
+    ['lstm-hard', 'gru-hard'],
+    ['gru-hard', 'gru-ra-hard'],
+    ['gru-ra-hard', 'gru-relu'],
+    ['gru-relu', 'flat1'],
+    ['flat1', 'dense1'],
+    ['dense1', 'out1'],
+  );
   const edges: GraphEdge[] = wires.map(([s, t, port], i) => ({
     id: `e${i}`,
     source: s,

@@ -89,6 +89,47 @@ describe('Keras export', () => {
     expect(kerasLayerPy(node({ ...base, resetAfter: false }), ['x'])!.line).toContain('reset_after=False');
   });
 
+  it('hard sigmoid gates are TF.js’s clip(0.2x + 0.5, 0, 1) as a function of model.py, not Keras 3’s hard_sigmoid', async () => {
+    const hard = { recurrentActivation: 'hardSigmoid', returnSequences: true };
+    const project: Project = {
+      ...emptyProject('hard gates'),
+      graph: chain(
+        ['Input', { shape: [5, 3], dtype: 'float32' }],
+        ['LSTM', { units: 4, bidirectional: true, ...hard }],
+        ['GRU', { units: 3, ...hard }],
+        ['GRU', { units: 3, resetAfter: true, ...hard }],
+        ['GRU', { units: 2, returnSequences: false }],
+        ['Output', { targetShape: [2], loss: 'meanSquaredError' }],
+      ),
+    };
+    const dir = path.join(tempDir('keras-hard'), 'export');
+    await exportProject({ project }, 'keras', dir, { version: 'test' });
+    const model = readFileSync(path.join(dir, 'model.py'), 'utf8');
+    expect(model.match(/^def tfjs_hard_sigmoid\(x\):$/gm)).toHaveLength(1);
+    expect(model.match(/recurrent_activation=tfjs_hard_sigmoid/g)).toHaveLength(3);
+    expect(model).toMatch(
+      /layers\.Bidirectional\(layer=layers\.LSTM\(.*recurrent_activation=tfjs_hard_sigmoid/,
+    );
+    expect(model).toMatch(/layers\.GRU\(.*recurrent_activation=tfjs_hard_sigmoid, reset_after=True/);
+    expect(model).toContain('recurrent_activation="sigmoid"'); // the last GRU
+    expect(model).not.toContain('"hard_sigmoid"');
+    if (!python) return console.warn('SKIPPED: Python checks (no /usr/bin/python3)');
+    expect(spawnSync(PYTHON, ['-m', 'py_compile', path.join(dir, 'model.py')]).status).toBe(0);
+    // The function itself, with stand-ins for keras (not installed here): TF.js's values.
+    const fn = model.slice(model.indexOf('@keras.saving'), model.indexOf('def build_model'));
+    const script = `
+import types
+keras = types.SimpleNamespace(saving=types.SimpleNamespace(register_keras_serializable=lambda **k: (lambda f: f)))
+ops = types.SimpleNamespace(clip=lambda x, lo, hi: min(max(x, lo), hi))
+${fn}
+print([tfjs_hard_sigmoid(v) for v in (-3.0, -2.5, -1.0, 0.0, 1.0, 2.5, 3.0)])
+`;
+    const r = spawnSync(PYTHON, ['-c', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout) as number[];
+    [0, 0, 0.3, 0.5, 0.7, 1, 1].forEach((v, i) => expect(got[i]).toBeCloseTo(v, 12));
+  });
+
   it('the transformer template (custom layers) parses too', async () => {
     const dir = path.join(tempDir('keras-t'), 'export');
     await exportProject(
@@ -176,6 +217,24 @@ describe('TF.js export', () => {
     const got = standalonePredict(dir, data.x, [data.count, ...data.sampleShape], 'float32');
     const diff = maxAbsDiff(got[0]!, want);
     console.log(`tfjs export, GRUs with reset after (netloom-layers.js): max abs diff ${diff}`);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('LSTM and GRUs with hard sigmoid gates: model.json says hard_sigmoid, and it predicts like the engine', async () => {
+    const hard = { recurrentActivation: 'hardSigmoid', returnSequences: true };
+    const { project, weights, data, want } = await gruProject([
+      ['LSTM', { units: 4, bidirectional: true, ...hard }],
+      ['GRU', { units: 3, ...hard }],
+      ['GRU', { units: 3, resetAfter: true, ...hard, returnSequences: false }],
+    ]);
+    const dir = path.join(tempDir('tfjs-hard'), 'export');
+    await exportProject({ project, weights }, 'tfjs', dir);
+    expect(
+      readFileSync(path.join(dir, 'model.json'), 'utf8').match(/"recurrent_activation":"hard_sigmoid"/g),
+    ).toHaveLength(3);
+    const got = standalonePredict(dir, data.x, [data.count, ...data.sampleShape], 'float32');
+    const diff = maxAbsDiff(got[0]!, want);
+    console.log(`tfjs export, hard sigmoid gates: max abs diff ${diff}`);
     expect(diff).toBeLessThanOrEqual(1e-5);
   });
 });

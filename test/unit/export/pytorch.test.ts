@@ -63,6 +63,12 @@ describe.skipIf(!torchAvailable)('PyTorch export: predictions match the engine',
     expect(modelPy).toContain('class GRU(nn.GRU):');
     expect(modelPy).toMatch(/= GRU\(8, 4, return_sequences=True, bidirectional=True\)/);
     expect(modelPy).toMatch(/= Recurrent\("GRU", .*activation="relu".*reset_after=True\)/);
+    // Hard sigmoid gates: the runtime's loop (never nn.GRU), for the LSTM and both GRU forms.
+    expect(modelPy).toMatch(/= Recurrent\("LSTM", .*recurrent_activation="hardSigmoid"\)/);
+    expect(modelPy).toMatch(/= Recurrent\("GRU", 6, 3, .*, recurrent_activation="hardSigmoid"\)/);
+    expect(modelPy).toMatch(
+      /= Recurrent\("GRU", 3, 4, .*reset_after=True, recurrent_activation="hardSigmoid"\)/,
+    );
     // One row per sample: the outputs side by side.
     const rows = Array.from({ length: data.count }, (_, i) => want.flatMap((out) => out[i]!));
     const got = torchPredict(dir, data);

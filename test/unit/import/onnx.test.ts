@@ -372,6 +372,21 @@ describe('ONNX import: every other layer kind', () => {
     });
     const kinds = (ks: string[]) => [...new Set(ks)].filter((k) => k !== 'Output' && k !== 'Dropout').sort();
     expect(kinds(model.nodes.map((n) => n.kind))).toEqual(kinds(project.graph.nodes.map((n) => n.kind)));
+    // The LSTM and GRUs with hard sigmoid gates (ONNX's HardSigmoid 0.2, 0.5) come back as such.
+    const hard = (ns: readonly { params: Record<string, unknown> }[]) =>
+      ns.filter((n) => n.params.recurrentActivation === 'hardSigmoid').length;
+    expect(hard(model.nodes)).toBe(3);
+    expect(hard(model.nodes)).toBe(hard(project.graph.nodes));
+    // Another HardSigmoid is refused, not approximated.
+    const proto = onnx.ModelProto.decode(readFileSync(file));
+    const alpha = proto
+      .graph!.node!.filter((n) => n.opType === 'LSTM')
+      .flatMap((n) => n.attribute!)
+      .find((a) => a.name === 'activation_alpha')!;
+    alpha.floats = [0.3, 0.3, 0.3, 0.3, 0.3, 0.3];
+    expect(() => importOnnx(onnx.ModelProto.encode(proto).finish(), file)).toThrow(
+      /activations \[HardSigmoid, Tanh, Tanh, HardSigmoid, Tanh, Tanh\] have no Netloom form/,
+    );
     tf.dispose([x, ...preds]);
     trained.dispose();
   });

@@ -100,7 +100,7 @@ describe('TF.js import of models TF.js saved', () => {
   it('a functional model: embedding, bidirectional LSTM, GRU, residual add, layer norm, concat', async () => {
     const input = tf.input({ shape: [7], dtype: 'int32' });
     const emb = tf.layers.embedding({ inputDim: 20, outputDim: 6 }).apply(input) as tf.SymbolicTensor;
-    // TF.js's default recurrent activation is hard_sigmoid, which Netloom's cells do not have.
+    // Sigmoid gates here; TF.js's default, hard_sigmoid, is the test below.
     const recurrentActivation = 'sigmoid';
     const bi = tf.layers
       .bidirectional({
@@ -127,6 +127,26 @@ describe('TF.js import of models TF.js saved', () => {
     const y = model.predict(x) as tf.Tensor;
     expect(maxAbsDiff(ours.rows, y.arraySync() as number[][])).toBeLessThanOrEqual(1e-4);
     tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('LSTM and GRU with TF.js’s defaults (hard sigmoid gates), one bidirectional', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.lstm({ units: 5, returnSequences: true, inputShape: [6, 3] }),
+        tf.layers.bidirectional({ layer: tf.layers.gru({ units: 4, returnSequences: true }) as tf.RNN }),
+        tf.layers.gru({ units: 3 }),
+        tf.layers.dense({ units: 2 }),
+      ],
+    });
+    // Weights large enough that gates saturate, where the hard sigmoid clips.
+    model.setWeights(model.getWeights().map((w) => tf.randomUniform(w.shape, -1.5, 1.5, 'float32', 3)));
+    const file = await saveModel(model, path.join(tempDir('tfjs-hard'), 'hard'));
+    const { bundle, diff } = await importAndCompare(model, file, randomRows(5, 18), [6, 3]);
+    console.log(`TF.js import, LSTM/GRU with hard sigmoid gates: max abs diff ${diff.toExponential(2)}`);
+    const gated = bundle.project.graph.nodes.filter((n) => n.kind === 'LSTM' || n.kind === 'GRU');
+    expect(gated).toHaveLength(3);
+    for (const n of gated) expect(n.params.recurrentActivation).toBe('hardSigmoid');
     model.dispose();
   });
 });
@@ -189,6 +209,17 @@ describe('TF.js import refuses', () => {
     expect(list.find((u) => u.op === 'RepeatVector')).toMatchObject({ count: 1 });
     expect(list.some((u) => u.op.startsWith('Dense (the activation'))).toBe(true);
     expect((err as Error).message).toMatch(/Nothing was imported/);
+    model.dispose();
+  });
+
+  it('an LSTM whose gates are neither sigmoid nor hard sigmoid', async () => {
+    const model = tf.sequential({
+      layers: [tf.layers.lstm({ units: 2, recurrentActivation: 'tanh', inputShape: [3, 2] })],
+    });
+    const file = await saveModel(model, path.join(tempDir('tfjs-gate'), 'gate'));
+    const err = await readModel(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedModelError);
+    expect((err as Error).message).toMatch(/recurrent_activation "tanh" \(only sigmoid or hard_sigmoid\)/);
     model.dispose();
   });
 

@@ -76,6 +76,46 @@ describe('recurrent gates over time', () => {
     rec.states!.at(-1)!.forEach((v, k) => expect(v).toBeCloseTo(last[k]!, 5));
   });
 
+  it.each([
+    ['LSTM', false, ['input', 'forget', 'output']],
+    ['GRU', false, ['update', 'reset']],
+    ['GRU', true, ['update', 'reset']],
+  ] as const)(
+    '%s (reset after: %s) with hard sigmoid gates: gates in [0, 1] that reproduce its output',
+    async (kind, resetAfter, names) => {
+      const project = buildTemplate(kind === 'LSTM' ? 'lstm' : 'gru', { inputShape: [steps], outputs: 2 });
+      const node = project.graph.nodes.find((n) => n.kind === kind)!;
+      node.params = { ...node.params, recurrentActivation: 'hardSigmoid', resetAfter };
+      if (kind === 'LSTM') delete node.params.resetAfter;
+      const c = await compileGraph(project.graph);
+      const r = rng(11);
+      // Large enough weights that some gates saturate at 0 or 1 (where the hard sigmoid clips).
+      c.model.setWeights(
+        c.model.weights.map((w) =>
+          tf.tensor(
+            randomArray(
+              w.shape.reduce<number>((a, d) => a * (d ?? 1), 1),
+              r,
+              1.5,
+            ),
+            w.shape as number[],
+          ),
+        ),
+      );
+      const weights = await saveModelArtifacts(c.model);
+      c.model.dispose();
+      const { nodes } = await inspectActivations(project.graph, weights, ids, [steps], 'int32');
+      const rec = nodes.find((n) => n.kind === kind)!;
+      expect(rec.gates!.map((g) => g.name)).toEqual(names);
+      const values = rec.gates!.flatMap((g) => g.values.flat());
+      for (const v of values) expect(v >= 0 && v <= 1).toBe(true);
+      expect(values.some((v) => v === 0 || v === 1)).toBe(true);
+      // Float32 rounding over 12 steps with these weights: within traceMatches's 1e-4.
+      const last = flatten(rec.values);
+      rec.states!.at(-1)!.forEach((v, k) => expect(Math.abs(v - last[k]!)).toBeLessThan(1e-4));
+    },
+  );
+
   it('a recomputation that does not reproduce the output is refused', () => {
     const u = 3;
     const f = 2;
@@ -97,5 +137,9 @@ describe('recurrent gates over time', () => {
     output[1]! += 0.01;
     expect(traceMatches(trace, output)).toBe(false);
     expect(traceRecurrent({ ...p, activation: 'swish' })).toBeNull();
+    // The gates' activation counts: sigmoid's gates do not reproduce hard sigmoid's states.
+    const hard = traceRecurrent({ ...p, recurrentActivation: 'hardSigmoid' })!;
+    expect(traceMatches(hard, Float32Array.from(trace.hidden.at(-1)!))).toBe(false);
+    expect(traceRecurrent({ ...p, recurrentActivation: 'softsign' })).toBeNull();
   });
 });
