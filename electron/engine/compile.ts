@@ -202,7 +202,15 @@ export function regressionSums(yDense: tf.Tensor, pred: tf.Tensor): tf.Tensor2D 
     const cols = yDense.size / yDense.shape[0]!;
     const y = yDense.reshape([-1, cols]);
     const e = pred.reshape([-1, cols]).sub(y);
-    return tf.stack([e.abs().sum(0), e.square().sum(0), y.sum(0), y.square().sum(0)]) as tf.Tensor2D;
+    // Squares around the batch's own mean (not Σy² − (Σy)²/n, which cancels catastrophically for a
+    // near-constant column); batches are combined exactly on the host (RegressionAccumulator).
+    const mean = y.mean(0);
+    return tf.stack([
+      e.abs().sum(0),
+      e.square().sum(0),
+      y.sum(0),
+      y.sub(mean).square().sum(0),
+    ]) as tf.Tensor2D;
   });
 }
 
@@ -211,25 +219,42 @@ export function regressionSums(yDense: tf.Tensor, pred: tf.Tensor): tf.Tensor2D 
  * 1 − SSE / SST with SST around each column's own mean (the baselines' `regressionMetrics`).
  */
 export class RegressionAccumulator {
-  private sums: Float64Array | undefined;
+  /** Per column: Σ|e|, Σe², then the running mean and sum of squared deviations of the targets. */
+  private abs: Float64Array | undefined;
+  private sq: Float64Array | undefined;
+  private mean: Float64Array | undefined;
+  private m2: Float64Array | undefined;
   private n = 0;
+  /** Adds one batch's `regressionSums` (4 rows of `cols`), combining variances as Chan et al. do. */
   add(sums: ArrayLike<number>, count: number): void {
-    if (!this.sums) this.sums = new Float64Array(sums.length);
-    for (let i = 0; i < sums.length; i++) this.sums[i]! += sums[i]!;
-    this.n += count;
+    const cols = sums.length / 4;
+    if (!this.abs) {
+      this.abs = new Float64Array(cols);
+      this.sq = new Float64Array(cols);
+      this.mean = new Float64Array(cols);
+      this.m2 = new Float64Array(cols);
+    }
+    const total = this.n + count;
+    for (let c = 0; c < cols; c++) {
+      this.abs[c]! += sums[c]!;
+      this.sq![c]! += sums[cols + c]!;
+      const batchMean = sums[2 * cols + c]! / count;
+      const delta = batchMean - this.mean![c]!;
+      this.m2![c]! += sums[3 * cols + c]! + (delta * delta * this.n * count) / total;
+      this.mean![c]! += (delta * count) / total;
+    }
+    this.n = total;
   }
   result(): { mae: number; r2: number } {
-    const s = this.sums;
-    if (!s || this.n === 0) return { mae: NaN, r2: NaN };
-    const cols = s.length / 4;
+    if (!this.abs || this.n === 0) return { mae: NaN, r2: NaN };
+    const cols = this.abs.length;
     let mae = 0;
     let sse = 0;
     let sst = 0;
     for (let c = 0; c < cols; c++) {
-      const sy = s[2 * cols + c]!;
-      mae += s[c]! / this.n;
-      sse += s[cols + c]!;
-      sst += Math.max(0, s[3 * cols + c]! - (sy * sy) / this.n);
+      mae += this.abs[c]! / this.n;
+      sse += this.sq![c]!;
+      sst += Math.max(0, this.m2![c]!);
     }
     return { mae: mae / cols, r2: sst > 0 ? 1 - sse / sst : sse === 0 ? 1 : 0 };
   }
