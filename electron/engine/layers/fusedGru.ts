@@ -24,7 +24,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { inHeap } from '../kernels/simd/index';
-import { fusedRecurrentEnabled } from './fusedRecurrent';
+import {
+  fusableRecurrent,
+  fusedRecurrentEnabled,
+  type RecurrentKwargs,
+  type RecurrentLayerLike,
+} from './fusedRecurrent';
 import { wasmGru } from './fusedGruWasm';
 import { useFusedGru, type GruDirection, type GruOptions } from './gru';
 
@@ -333,46 +338,6 @@ function fusedResetAfter(x: tf.Tensor, w: GruDirection, o: GruOptions): tf.Tenso
   });
 }
 
-interface GruLayerLike {
-  cell: {
-    kernel: { read(): tf.Tensor };
-    recurrentKernel: { read(): tf.Tensor };
-    bias: { read(): tf.Tensor } | null;
-    useBias: boolean;
-    dropout: number;
-    recurrentDropout: number;
-    activation: { getClassName(): string };
-    recurrentActivation: { getClassName(): string };
-  };
-  returnSequences: boolean;
-  returnState: boolean;
-  stateful: boolean;
-  goBackwards: boolean;
-}
-
-type Kwargs = { mask?: unknown; training?: boolean; initialState?: unknown } | undefined;
-
-/** Whether tfjs-layers' GRU `layer` called with `kwargs` computes exactly what gruSequence does. */
-function fusable(layer: GruLayerLike, input: tf.Tensor, kwargs: Kwargs): boolean {
-  const cell = layer.cell;
-  return (
-    fusedRecurrentEnabled() &&
-    input.rank === 3 &&
-    input.dtype === 'float32' &&
-    (input.shape[1] ?? 0) > 0 &&
-    (kwargs?.mask ?? null) === null &&
-    (kwargs?.initialState ?? null) === null &&
-    !layer.stateful &&
-    !layer.returnState &&
-    cell.useBias &&
-    cell.bias !== null &&
-    fusedGruActivation(cell.activation.getClassName()) &&
-    cell.recurrentActivation.getClassName() === 'sigmoid' &&
-    // Dropout masks only apply while training.
-    (kwargs?.training !== true || (cell.dropout === 0 && cell.recurrentDropout === 0))
-  );
-}
-
 let installed = false;
 
 /** Routes tfjs-layers' GRU and NetloomGRU through gruSequence wherever it computes the same (idempotent). */
@@ -381,12 +346,17 @@ export function installFusedGru(): void {
   installed = true;
   useFusedGru(fusedResetAfter);
   const proto = Object.getPrototypeOf(tf.layers.gru({ units: 1 })) as {
-    call(this: GruLayerLike, inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[];
+    call(
+      this: RecurrentLayerLike,
+      inputs: tf.Tensor | tf.Tensor[],
+      kwargs: RecurrentKwargs,
+    ): tf.Tensor | tf.Tensor[];
   };
   const own = proto.call;
-  proto.call = function (this: GruLayerLike, inputs, kwargs) {
+  proto.call = function (this: RecurrentLayerLike, inputs, kwargs) {
     const input = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : undefined) : inputs;
-    if (!input || !fusable(this, input, kwargs)) return own.call(this, inputs, kwargs);
+    if (!input || !fusableRecurrent(this, input, kwargs, fusedGruActivation))
+      return own.call(this, inputs, kwargs);
     return tf.tidy(() => {
       const x = this.goBackwards ? tf.reverse(input, 1) : input;
       const cell = this.cell;

@@ -285,7 +285,8 @@ function hostLstm(
   return { value, gradFunc };
 }
 
-interface LstmLayerLike {
+/** What the fused recurrent ops read of a tfjs-layers LSTM or GRU layer. */
+export interface RecurrentLayerLike {
   cell: {
     kernel: { read(): tf.Tensor };
     recurrentKernel: { read(): tf.Tensor };
@@ -302,10 +303,19 @@ interface LstmLayerLike {
   goBackwards: boolean;
 }
 
-type Kwargs = { mask?: unknown; training?: boolean; initialState?: unknown } | undefined;
+export type RecurrentKwargs = { mask?: unknown; training?: boolean; initialState?: unknown } | undefined;
 
-/** Whether tfjs-layers' LSTM `layer` called with `kwargs` computes exactly what lstmSequence does. */
-function fusable(layer: LstmLayerLike, input: tf.Tensor, kwargs: Kwargs): boolean {
+/**
+ * Whether a recurrent `layer` called with `kwargs` computes exactly what a fused sequence op does,
+ * given that its candidate activation is one the op has (`activation`): float32 sequences of at least
+ * one step, a bias, sigmoid gates, no mask, initial state, state or dropout while training.
+ */
+export function fusableRecurrent(
+  layer: RecurrentLayerLike,
+  input: tf.Tensor,
+  kwargs: RecurrentKwargs,
+  activation: (name: string) => boolean,
+): boolean {
   const cell = layer.cell;
   return (
     enabled &&
@@ -318,7 +328,7 @@ function fusable(layer: LstmLayerLike, input: tf.Tensor, kwargs: Kwargs): boolea
     !layer.returnState &&
     cell.useBias &&
     cell.bias !== null &&
-    cell.activation.getClassName() === 'tanh' &&
+    activation(cell.activation.getClassName()) &&
     cell.recurrentActivation.getClassName() === 'sigmoid' &&
     // Dropout masks only apply while training.
     (kwargs?.training !== true || (cell.dropout === 0 && cell.recurrentDropout === 0))
@@ -332,12 +342,17 @@ export function installFusedRecurrent(): void {
   if (installed) return;
   installed = true;
   const proto = Object.getPrototypeOf(tf.layers.lstm({ units: 1 })) as {
-    call(this: LstmLayerLike, inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[];
+    call(
+      this: RecurrentLayerLike,
+      inputs: tf.Tensor | tf.Tensor[],
+      kwargs: RecurrentKwargs,
+    ): tf.Tensor | tf.Tensor[];
   };
   const own = proto.call;
-  proto.call = function (this: LstmLayerLike, inputs, kwargs) {
+  proto.call = function (this: RecurrentLayerLike, inputs, kwargs) {
     const input = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : undefined) : inputs;
-    if (!input || !fusable(this, input, kwargs)) return own.call(this, inputs, kwargs);
+    if (!input || !fusableRecurrent(this, input, kwargs, (a) => a === 'tanh'))
+      return own.call(this, inputs, kwargs);
     return tf.tidy(() => {
       const x = this.goBackwards ? tf.reverse(input, 1) : input;
       const cell = this.cell;
