@@ -27,6 +27,7 @@ import { inHeap } from '../kernels/simd/index';
 import {
   fusableRecurrent,
   fusedRecurrentEnabled,
+  previousHiddenHost,
   type RecurrentKwargs,
   type RecurrentLayerLike,
 } from './fusedRecurrent';
@@ -294,10 +295,7 @@ function products(s: Saved, g: GateGrads, x0: tf.Tensor3D, W0: tf.Tensor2D, afte
   const G = 3 * U;
   return tf.tidy(() => {
     const dX = tf.tensor2d(g.dx, [B * T, G]);
-    // h of the step before, rows (batch, time): zeros at t = 0.
-    const prev = new Float32Array(B * T * U);
-    for (let n = 0; n < B; n++) prev.set(hidden.subarray(n * T * U, (n * T + T - 1) * U), (n * T + 1) * U);
-    const hPrev = tf.tensor2d(prev, [B * T, U]);
+    const hPrev = tf.tensor2d(previousHiddenHost(hidden, B, T, U), [B * T, U]);
     const dx = tf.reshape(tf.matMul(dX, W0, false, true), [B, T, D]);
     const dW = tf.matMul(tf.reshape(x0, [B * T, D]), dX, true, false);
     if (after) {

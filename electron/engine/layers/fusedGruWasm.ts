@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { heapOffset, simdKernels } from '../kernels/simd/index';
 import { asWasm } from '../kernels/wasm';
+import { previousHidden } from './fusedRecurrent';
 
 export interface GruOp {
   value: tf.Tensor;
@@ -106,18 +107,7 @@ export function wasmGru(
         returnSequences ? 1 : 0,
         after ? 1 : 0,
       );
-      // h of the step before, rows (batch, time): zeros at t = 0.
-      const prev =
-        T === 1
-          ? tf.zeros([B * T, U])
-          : tf.reshape(
-              tf.pad(tf.slice(hidden0, [0, 0, 0], [B, T - 1, U]), [
-                [0, 0],
-                [1, 0],
-                [0, 0],
-              ]),
-              [B * T, U],
-            );
+      const prev = previousHidden(hidden0, B, T, U);
       const dx = tf.reshape(tf.matMul(dX, W0, false, true), [B, T, D]);
       const dW = tf.matMul(tf.reshape(x0, [B * T, D]), dX, true, false);
       if (after) return [dx, dW, tf.matMul(prev, dH, true, false), tf.stack([tf.sum(dX, 0), tf.sum(dH, 0)])];

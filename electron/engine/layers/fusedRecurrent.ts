@@ -69,6 +69,24 @@ export function lstmSequence(
   return op(x, W, R, b);
 }
 
+/** The hidden state of the step before each step, rows (batch, time) [B·T, U]: zeros at t = 0. */
+export function previousHidden(hidden: tf.Tensor, B: number, T: number, U: number): tf.Tensor2D {
+  if (T === 1) return tf.zeros([B * T, U]);
+  const shifted = tf.pad(tf.slice(hidden, [0, 0, 0], [B, T - 1, U]), [
+    [0, 0],
+    [1, 0],
+    [0, 0],
+  ]);
+  return tf.reshape(shifted, [B * T, U]);
+}
+
+/** `previousHidden` on host values (hidden states [B, T, U], row-major). */
+export function previousHiddenHost(hidden: Float32Array, B: number, T: number, U: number): Float32Array {
+  const prev = new Float32Array(B * T * U);
+  for (let n = 0; n < B; n++) prev.set(hidden.subarray(n * T * U, (n * T + T - 1) * U), (n * T + 1) * U);
+  return prev;
+}
+
 type LstmOp = {
   value: tf.Tensor;
   gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.Tensor[];
@@ -141,18 +159,7 @@ function wasmLstm(
         U,
         returnSequences ? 1 : 0,
       );
-      // h of the step before, rows (batch, time): zeros at t = 0.
-      const prev =
-        T === 1
-          ? tf.zeros([B * T, U])
-          : tf.reshape(
-              tf.pad(tf.slice(hidden0, [0, 0, 0], [B, T - 1, U]), [
-                [0, 0],
-                [1, 0],
-                [0, 0],
-              ]),
-              [B * T, U],
-            );
+      const prev = previousHidden(hidden0, B, T, U);
       return [
         tf.reshape(tf.matMul(dZ, W0, false, true), [B, T, D]),
         tf.matMul(tf.reshape(x0, [B * T, D]), dZ, true, false),
@@ -270,9 +277,7 @@ function hostLstm(
     }
     return tf.tidy(() => {
       const dZ = tf.tensor2d(dz, [B * T, G]);
-      // h of the step before, rows (batch, time): zeros at t = 0.
-      const prev = new Float32Array(B * T * U);
-      for (let n = 0; n < B; n++) prev.set(hidden.subarray(n * T * U, (n * T + T - 1) * U), (n * T + 1) * U);
+      const prev = previousHiddenHost(hidden, B, T, U);
       const x2 = tf.reshape(x0, [B * T, D]);
       return [
         tf.reshape(tf.matMul(dZ, W0, false, true), [B, T, D]),
