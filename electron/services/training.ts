@@ -93,7 +93,7 @@ export async function loadProjectData(
   const spec = project.data;
   if (!spec)
     throw new DataError(
-      'The project has no data. Choose a built-in dataset or import a CSV (netloom new --data ...).',
+      "The project has no data. Choose some: netloom train FILE --data builtin:NAME | FILE.csv | IMAGE_FOLDER (or the app's Train view).",
     );
   const data = await loadSpec(spec, project.training, ctx);
   if (spec.source === 'csv' || spec.targets !== 'inputs') return data;
