@@ -2,9 +2,43 @@
 // (dist/cli.js, dist/electron/main.cjs + preload.cjs). npm dependencies stay external.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { build as viteBuild } from 'vite';
 
 const nodeOnly = process.argv.includes('--node');
+
+/**
+ * TensorFlow.js loaded through `require` (its CommonJS build) instead of `import`: Node's ESM loader
+ * takes ~1.1 s to import @tensorflow/tfjs (it scans every CommonJS module the package re-exports for
+ * its export names) where `require` takes ~0.2 s — paid by the CLI, the training worker and every
+ * data-parallel peer at start. The bundles import a small module that requires the package and
+ * re-exports its names (listed here, at build time, from the same installed package).
+ */
+const requireFromRoot = createRequire(import.meta.url);
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const viaRequire = {
+  name: 'tfjs-via-require',
+  setup(b) {
+    b.onResolve({ filter: /^@tensorflow\/tfjs(-backend-wasm)?$/ }, (args) => ({
+      path: args.path,
+      namespace: 'via-require',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'via-require' }, (args) => {
+      const names = Object.keys(requireFromRoot(args.path)).filter(
+        (n) => IDENTIFIER.test(n) && n !== 'default',
+      );
+      return {
+        contents:
+          `import { createRequire } from 'node:module';\n` +
+          `const m = createRequire(import.meta.url)(${JSON.stringify(args.path)});\n` +
+          `export const { ${names.join(', ')} } = m;\n` +
+          `export default m;\n`,
+        loader: 'js',
+        resolveDir: process.cwd(),
+      };
+    });
+  },
+};
 
 const common = {
   bundle: true,
@@ -13,6 +47,7 @@ const common = {
   sourcemap: true,
   packages: 'external',
   logLevel: 'warning',
+  plugins: [viaRequire],
 };
 
 const esm = [
