@@ -23,6 +23,7 @@ import { LayerStatsMeter } from './layerStats';
 import {
   checkInputs,
   errorEvent,
+  evalBatchSize,
   permuteSubset,
   restore,
   type RunOptions,
@@ -62,6 +63,8 @@ interface Setup {
   train: Int32Array;
   val: Int32Array;
   batchSize: number;
+  /** Validation passes' batch size (forward only: larger where it fits). */
+  evalBatch: number;
   batches: number;
   replicas: Replicas | undefined;
   stats: LayerStatsMeter | undefined;
@@ -121,7 +124,8 @@ class TrainingRun {
     const vars = modelVariables(c.model);
     const trainable = c.model.trainableWeights.map((w) => w.read() as tf.Variable);
     const batchSize = Math.min(config.batchSize, train.length);
-    let shards = o.shards ?? chooseShards(c, backend, batchSize, checkGraph(o.graph).totals.flops);
+    const report = checkGraph(o.graph);
+    let shards = o.shards ?? chooseShards(c, backend, batchSize, report.totals.flops);
     // Without the peer program every shard would run here, one after another: slower than serial.
     if (!shardable(c, backend) || (!o.noPeers && !o.peerScript && peerScriptPath() === null)) shards = 1;
     if (shards > 1)
@@ -136,13 +140,7 @@ class TrainingRun {
     if (s.replicas && o.waitForPeersMs) s.replicas.waitForPeers(o.waitForPeersMs);
     const batches = Math.ceil(train.length / batchSize);
     if (o.layerStats !== false)
-      s.stats = new LayerStatsMeter(
-        c,
-        o.data,
-        new Set(checkGraph(o.graph).order),
-        val.length ? val : train,
-        train.length,
-      );
+      s.stats = new LayerStatsMeter(c, o.data, new Set(report.order), val.length ? val : train, train.length);
     const bytes = vars.reduce((n, v) => n + v.size * 4, 0);
     const stride = o.checkpoints ? checkpointStride(config.epochs, bytes) : null;
     return {
@@ -153,6 +151,7 @@ class TrainingRun {
       train,
       val,
       batchSize,
+      evalBatch: evalBatchSize(report, batchSize),
       batches,
       replicas: s.replicas,
       stats: s.stats,
@@ -332,7 +331,7 @@ class TrainingRun {
       const manifest = readWeightsManifest(o.previous.modelJson, o.previous.weightsBin.byteLength);
       if (manifest.ok) {
         setWeightsByName(u.c.model, manifest.entries, o.previous.weightsBin);
-        const before = evaluate(u.c, o.data, rows, u.batchSize).loss ?? Infinity;
+        const before = evaluate(u.c, o.data, rows, u.evalBatch).loss ?? Infinity;
         if (!(best.loss < before))
           return {
             weights: null,
@@ -354,7 +353,7 @@ class TrainingRun {
   /** Validation, the probe and the epochEnd event, then the best epoch; true when early stopping stops the run. */
   async endEpoch(u: Setup, epoch: number): Promise<{ epoch: number; reason: string } | undefined> {
     const { o, config } = this;
-    this.lastVal = u.val.length > 0 ? evaluate(u.c, o.data, u.val, u.batchSize) : {};
+    this.lastVal = u.val.length > 0 ? evaluate(u.c, o.data, u.val, u.evalBatch) : {};
     // The boundary and the unit maps as the view budget allows (always after the last epoch).
     const last = epoch === config.epochs;
     const { views } = this;
