@@ -155,13 +155,14 @@ export function lossValue(plan: OutputPlan, yDense: tf.Tensor, pred: tf.Tensor, 
     const eps = clip ? EPS : 0;
     switch (plan.loss) {
       case 'categoricalCrossentropy':
-      case 'sparseCategoricalCrossentropy':
-        // 0 · log 0 is taken as 0 (only the true class's probability counts).
-        return tf.neg(
-          tf.mean(
-            tf.sum(tf.where(yDense.greater(0), yDense.mul(tf.log(tf.clipByValue(p, eps, 1 - eps))), 0), -1),
-          ),
-        );
+      case 'sparseCategoricalCrossentropy': {
+        // 0 · log 0 is taken as 0 (only the true class's probability counts). Clipped, with one-hot
+        // targets made here (exactly 0 or 1), every log is finite and 0 · log p is already 0: the
+        // same numbers without the select (fewer ops on the training step's gradient tape).
+        const terms = yDense.mul(tf.log(tf.clipByValue(p, eps, 1 - eps)));
+        const oneHot = clip && plan.loss === 'sparseCategoricalCrossentropy';
+        return tf.neg(tf.mean(tf.sum(oneHot ? terms : tf.where(yDense.greater(0), terms, 0), -1)));
+      }
       case 'binaryCrossentropy': {
         const c = tf.clipByValue(p, eps, 1 - eps);
         const pos = tf.where(yDense.greater(0), yDense.mul(tf.log(c)), 0);

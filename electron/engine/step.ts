@@ -60,18 +60,29 @@ export function makeBatch(
   });
 }
 
-/** Loss, correct count and regression sums of a batch, computed in one tidy. */
-export function batchStats(c: CompiledModel, preds: tf.Tensor[], ys: tf.Tensor[]) {
+/** The batch's mean loss (summed over outputs): what training differentiates. */
+export function batchLoss(c: CompiledModel, preds: tf.Tensor[], ys: tf.Tensor[]): tf.Scalar {
   const losses = c.outputs.map((o, i) => lossValue(o, ys[i]!, preds[i]!));
-  const total = losses.length === 1 ? losses[0]! : (tf.addN(losses) as tf.Scalar);
-  // The unclipped loss: infinite once the model is certain of a wrong answer (divergence check).
+  return losses.length === 1 ? losses[0]! : (tf.addN(losses) as tf.Scalar);
+}
+
+/**
+ * The unclipped loss (infinite once the model is certain of a wrong answer: the divergence check)
+ * and the first output's correct count or regression sums.
+ */
+export function batchMetrics(c: CompiledModel, preds: tf.Tensor[], ys: tf.Tensor[]) {
   const exact = tf.tidy(() => tf.addN(c.outputs.map((o, i) => lossValue(o, ys[i]!, preds[i]!, false))));
   const first = c.outputs[0]!;
   const stat =
     first.problem === 'classification'
       ? correctCount(first, ys[0]!, preds[0]!)
       : regressionSums(ys[0]!, preds[0]!);
-  return { total, stat, exact };
+  return { stat, exact };
+}
+
+/** Loss, correct count and regression sums of a batch. */
+export function batchStats(c: CompiledModel, preds: tf.Tensor[], ys: tf.Tensor[]) {
+  return { total: batchLoss(c, preds, ys), ...batchMetrics(c, preds, ys) };
 }
 
 export function readStat(plan: OutputPlan, stat: tf.Tensor) {
@@ -101,17 +112,17 @@ export function batchGradients(
   end: number,
 ): BatchGradients {
   const b = makeBatch(c, data, idx, start, end);
-  let statT: tf.Tensor | undefined;
-  let exactT: tf.Tensor | undefined;
+  let preds: tf.Tensor[] = [];
+  // Only the loss is computed under the gradient tape (every op recorded there costs copies of its
+  // tensors and bookkeeping); the metrics read the kept predictions after it.
   const { value, grads } = tf.variableGrads(() => {
-    const { total, stat, exact } = batchStats(c, forward(c, b.xs, true), b.ys);
-    statT = tf.keep(stat);
-    exactT = tf.keep(exact);
-    return total;
+    preds = forward(c, b.xs, true).map((p) => tf.keep(p));
+    return batchLoss(c, preds, b.ys);
   }, trainable);
   const loss = value.dataSync()[0]!;
-  const exact = exactT!.dataSync()[0]!;
-  const stat = readStat(c.outputs[0]!, statT!);
-  tf.dispose([value, statT!, exactT!, ...b.xs, ...b.ys]);
+  const { stat: statT, exact: exactT } = batchMetrics(c, preds, b.ys);
+  const exact = exactT.dataSync()[0]!;
+  const stat = readStat(c.outputs[0]!, statT);
+  tf.dispose([value, statT, exactT, ...preds, ...b.xs, ...b.ys]);
   return { grads, loss, exact, ...stat };
 }
