@@ -16,9 +16,9 @@ import {
   type UnitGrid,
 } from '../../shared/inspect/types';
 import type { WeightArtifacts } from '../../shared/training/protocol';
-import { loadTrainedModel } from './artifacts';
 import { type RecurrentTrace, traceMatches, traceRecurrent } from './gates';
-import { activeBackend, initBackend } from './backend';
+import { activeBackend } from './backend';
+import { withTrainedModel } from './predict';
 
 /** A layer that can report its attention weights (NetloomMultiHeadAttention, the encoder block). */
 interface AttentionLayer {
@@ -45,13 +45,10 @@ export async function inspectActivations(
   dtype: 'float32' | 'int32',
   opts: InspectOptions = {},
 ): Promise<{ nodes: NodeActivation[]; backend: string }> {
-  await initBackend();
-  const model = await loadTrainedModel(graph, weights);
-  try {
-    return { nodes: activationsOf(model, graph, x, sampleShape, dtype, opts), backend: activeBackend() };
-  } finally {
-    model.dispose();
-  }
+  const nodes = await withTrainedModel(graph, weights, (model) =>
+    activationsOf(model, graph, x, sampleShape, dtype, opts),
+  );
+  return { nodes, backend: activeBackend() };
 }
 
 /**
@@ -188,7 +185,8 @@ export function unitGrids(model: tf.LayersModel, points: Float32Array): UnitGrid
       inputs: model.inputs,
       outputs: layers.map((l) => l.output as tf.SymbolicTensor),
     });
-    const y = probe.predict(tf.tensor2d(points, [count, 2]));
+    // One pass over the points (predict's default cuts them into batches of 32).
+    const y = probe.predict(tf.tensor2d(points, [count, 2]), { batchSize: count });
     const outs = Array.isArray(y) ? y : [y];
     return outs.map((t) => t.slice([0, 0], [count, Math.min(t.shape[1]!, MAX_UNIT_MAPS)]).transpose());
   });
@@ -212,11 +210,5 @@ export async function trainedUnitGrids(
   weights: WeightArtifacts,
   points: Float32Array,
 ): Promise<UnitGrid[]> {
-  await initBackend();
-  const model = await loadTrainedModel(graph, weights);
-  try {
-    return unitGrids(model, points);
-  } finally {
-    model.dispose();
-  }
+  return withTrainedModel(graph, weights, (model) => unitGrids(model, points));
 }
