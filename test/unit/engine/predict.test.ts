@@ -174,6 +174,50 @@ describe('inspection and unit maps with a kept model', () => {
     }
   });
 
+  it('activationsOf again on the same model: new samples, new weights, a filter, each as computed afresh', async () => {
+    const graph = buildTemplate('mlp', { inputShape: [2], outputs: 2 }).graph;
+    const c = await compileGraph(graph);
+    const firstLayer = (x: Float32Array) => {
+      const [kernel, bias] = c.model
+        .getLayer('dense_1')
+        .getWeights()
+        .map((t) => t.dataSync());
+      return Array.from({ length: 128 }, (_, u) =>
+        Math.max(0, x[0]! * kernel![u]! + x[1]! * kernel![128 + u]! + bias![u]!),
+      );
+    };
+    const check = (x: Float32Array) => {
+      const nodes = activationsOf(c.model, graph, x, [2], 'float32');
+      expect(nodes.map((n) => n.id)).toEqual([
+        'input_1',
+        'dense_1',
+        'dense_2',
+        'dense_3',
+        'activation_1',
+        'output_1',
+      ]);
+      const got = (nodes[1]!.values as number[]).flat();
+      firstLayer(x).forEach((v, u) => expect(got[u]).toBeCloseTo(v, 5));
+      expect(nodes[0]!.values).toEqual(Array.from(x));
+    };
+    try {
+      check(Float32Array.from([0.5, -1]));
+      check(Float32Array.from([-2, 0.25]));
+      // The weights change (as a run trains them): the next call shows the new ones.
+      const doubled = c.model.getWeights().map((w) => tf.mul(w, 2));
+      c.model.setWeights(doubled);
+      tf.dispose(doubled);
+      check(Float32Array.from([0.5, -1]));
+      const only = activationsOf(c.model, graph, Float32Array.from([1, 1]), [2], 'float32', {
+        layers: ['dense_2'],
+      });
+      expect(only.map((n) => n.id)).toEqual(['dense_2']);
+      check(Float32Array.from([1, 1]));
+    } finally {
+      c.model.dispose();
+    }
+  });
+
   it('unit maps in one pass: the first layer is relu(x·W + b) at every point', async () => {
     const graph = buildTemplate('mlp', { inputShape: [2], outputs: 2 }).graph;
     const weights = await trained(graph);
