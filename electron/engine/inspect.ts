@@ -6,7 +6,7 @@
 import { flatGraph } from '../../shared/graph/blocks';
 import * as tf from '@tensorflow/tfjs';
 import { checkGraph, type CheckGraph } from '../../shared/graph/check';
-import { modelNodes } from '../../shared/graph/model';
+import { type ModelNode, modelNodes } from '../../shared/graph/model';
 import {
   activationStats,
   MAX_INSPECT_VALUES,
@@ -16,9 +16,9 @@ import {
   type UnitGrid,
 } from '../../shared/inspect/types';
 import type { WeightArtifacts } from '../../shared/training/protocol';
-import { loadTrainedModel } from './artifacts';
 import { type RecurrentTrace, traceMatches, traceRecurrent } from './gates';
-import { activeBackend, initBackend } from './backend';
+import { activeBackend } from './backend';
+import { withTrainedModel } from './predict';
 
 /** A layer that can report its attention weights (NetloomMultiHeadAttention, the encoder block). */
 interface AttentionLayer {
@@ -45,13 +45,71 @@ export async function inspectActivations(
   dtype: 'float32' | 'int32',
   opts: InspectOptions = {},
 ): Promise<{ nodes: NodeActivation[]; backend: string }> {
-  await initBackend();
-  const model = await loadTrainedModel(graph, weights);
-  try {
-    return { nodes: activationsOf(model, graph, x, sampleShape, dtype, opts), backend: activeBackend() };
-  } finally {
-    model.dispose();
+  const nodes = await withTrainedModel(graph, weights, (model) =>
+    activationsOf(model, graph, x, sampleShape, dtype, opts),
+  );
+  return { nodes, backend: activeBackend() };
+}
+
+/**
+ * How a graph's nodes are read off its model: the nodes shown, the output of the inspection model
+ * (a second tf.model over the same layers) each one shows, the attention layers to observe, the
+ * recurrent layers' inputs. Built once per model, graph and node filter (`plans`): building it
+ * checks the graph and traces a model, which cost more than the small models' forward pass.
+ */
+interface InspectionPlan {
+  nodes: ModelNode[];
+  /** Per node: its output of `probe`, or -1 for the sample itself (an Input node). */
+  slot: number[];
+  /** Per node: the attention layer whose weights it shows. */
+  attention: (AttentionLayer | undefined)[];
+  /** Recurrent nodes: their layer and the output of `probe` that is its input. */
+  recurrent: Map<string, { layer: tf.layers.Layer; input: number }>;
+  probe: tf.LayersModel | null;
+}
+
+/** Per model, its plans by graph and filter; a few, for the views a model serves. */
+const plans = new WeakMap<tf.LayersModel, Map<string, InspectionPlan>>();
+const PLANS_PER_MODEL = 8;
+
+function inspectionPlan(model: tf.LayersModel, graph: CheckGraph, opts: InspectOptions): InspectionPlan {
+  const key = JSON.stringify([graph, opts.layers ?? null]);
+  let byKey = plans.get(model);
+  if (!byKey) plans.set(model, (byKey = new Map()));
+  const kept = byKey.get(key);
+  if (kept) return kept;
+  const wanted = opts.layers ? new Set(opts.layers) : null;
+  const nodes = modelNodes(graph, checkGraph(graph)).filter((n) => !wanted || wanted.has(n.id));
+  const kinds = new Map(flatGraph(graph).nodes.map((n) => [n.id, n.kind]));
+  // The tensor each node shows: its layer's output (an Output node shows its source's; an Input
+  // node, the sample itself). Each distinct tensor is one output of the inspection model.
+  const layerFor = (id: string) => model.layers.find((l) => l.name === id);
+  const tensors: tf.SymbolicTensor[] = [];
+  const attention: (AttentionLayer | undefined)[] = [];
+  const slot = nodes.map((n, i) => {
+    const source = n.kind === 'Output' ? n.sources[0]! : n.id;
+    if (kinds.get(source) === 'Input') return -1;
+    const layer = layerFor(source);
+    if (!layer) throw new Error(`${n.id}: the compiled model has no layer for it.`);
+    if (observesAttention(layer) && n.kind !== 'Output') attention[i] = layer;
+    const t = layer.output as tf.SymbolicTensor;
+    const at = tensors.indexOf(t);
+    return at >= 0 ? at : tensors.push(t) - 1;
+  });
+  // Recurrent nodes: their input too, to recompute their gates over time (gates.ts).
+  const recurrent = new Map<string, { layer: tf.layers.Layer; input: number }>();
+  for (const n of nodes) {
+    const layer = layerFor(n.id);
+    if (!layer || !RECURRENT.has(layer.getClassName()) || Array.isArray(layer.input)) continue;
+    const t = layer.input;
+    const at = tensors.indexOf(t);
+    recurrent.set(n.id, { layer, input: at >= 0 ? at : tensors.push(t) - 1 });
   }
+  const probe = tensors.length ? tf.model({ inputs: model.inputs, outputs: tensors }) : null;
+  const plan = { nodes, slot, attention, recurrent, probe };
+  if (byKey.size >= PLANS_PER_MODEL) byKey.clear();
+  byKey.set(key, plan);
+  return plan;
 }
 
 /**
@@ -66,41 +124,19 @@ export function activationsOf(
   dtype: 'float32' | 'int32',
   opts: InspectOptions = {},
 ): NodeActivation[] {
-  const wanted = opts.layers ? new Set(opts.layers) : null;
-  const nodes = modelNodes(graph, checkGraph(graph)).filter((n) => !wanted || wanted.has(n.id));
+  const { nodes, slot, attention, recurrent, probe } = inspectionPlan(model, graph, opts);
   const observed = new Map<string, number[][][]>();
   const observers: AttentionLayer[] = [];
   try {
-    // The tensor each node shows: its layer's output (an Output node shows its source's; an Input
-    // node, the sample itself). Each distinct tensor is one output of the inspection model.
-    const layerFor = (id: string) => model.layers.find((l) => l.name === id);
-    const tensors: tf.SymbolicTensor[] = [];
-    const slot = nodes.map((n) => {
-      const source = n.kind === 'Output' ? n.sources[0]! : n.id;
-      if (flatGraph(graph).nodes.find((g) => g.id === source)?.kind === 'Input') return -1;
-      const layer = layerFor(source);
-      if (!layer) throw new Error(`${n.id}: the compiled model has no layer for it.`);
-      if (observesAttention(layer) && n.kind !== 'Output') {
-        layer.attentionObserver = (w) => observed.set(n.id, (w.arraySync() as number[][][][])[0]!);
-        observers.push(layer);
-      }
-      const t = layer.output as tf.SymbolicTensor;
-      const at = tensors.indexOf(t);
-      return at >= 0 ? at : tensors.push(t) - 1;
+    attention.forEach((layer, i) => {
+      if (!layer) return;
+      const id = nodes[i]!.id;
+      layer.attentionObserver = (w) => observed.set(id, (w.arraySync() as number[][][][])[0]!);
+      observers.push(layer);
     });
-    // Recurrent nodes: their input too, to recompute their gates over time (gates.ts).
-    const inputSlot = new Map<string, number>();
-    for (const n of nodes) {
-      const layer = layerFor(n.id);
-      if (!layer || !RECURRENT.has(layer.getClassName()) || Array.isArray(layer.input)) continue;
-      const t = layer.input;
-      const at = tensors.indexOf(t);
-      inputSlot.set(n.id, at >= 0 ? at : tensors.push(t) - 1);
-    }
     // Tensors leave the tidy, then their values: tidy would walk returned arrays element by element.
-    const ys = tensors.length
+    const ys = probe
       ? tf.tidy(() => {
-          const probe = tf.model({ inputs: model.inputs, outputs: tensors });
           const input = tf.tensor(x, [1, ...sampleShape], dtype);
           const y = probe.predict(model.inputs.length > 1 ? model.inputs.map(() => input) : input);
           return Array.isArray(y) ? y : [y];
@@ -112,16 +148,16 @@ export function activationsOf(
     return nodes.map((n, i): NodeActivation => {
       const s = slot[i]!;
       const { shape, data } = s < 0 ? sample : outputs[s]!;
-      const attention = observed.get(n.id);
-      const inAt = inputSlot.get(n.id);
-      const trace = inAt === undefined ? null : recurrentTrace(layerFor(n.id)!, outputs[inAt]!, data);
+      const weights = observed.get(n.id);
+      const rec = recurrent.get(n.id);
+      const trace = rec ? recurrentTrace(rec.layer, outputs[rec.input]!, data) : null;
       return {
         id: n.id,
         kind: n.kind,
         shape,
         stats: activationStats(data),
         ...(data.length <= MAX_INSPECT_VALUES ? { values: nest(data, shape) } : {}),
-        ...(attention ? { attention } : {}),
+        ...(weights ? { attention: weights } : {}),
         ...(trace ? { gates: trace.gates, ...(shape.length === 1 ? { states: trace.hidden } : {}) } : {}),
       };
     });
@@ -188,7 +224,8 @@ export function unitGrids(model: tf.LayersModel, points: Float32Array): UnitGrid
       inputs: model.inputs,
       outputs: layers.map((l) => l.output as tf.SymbolicTensor),
     });
-    const y = probe.predict(tf.tensor2d(points, [count, 2]));
+    // One pass over the points (predict's default cuts them into batches of 32).
+    const y = probe.predict(tf.tensor2d(points, [count, 2]), { batchSize: count });
     const outs = Array.isArray(y) ? y : [y];
     return outs.map((t) => t.slice([0, 0], [count, Math.min(t.shape[1]!, MAX_UNIT_MAPS)]).transpose());
   });
@@ -212,11 +249,5 @@ export async function trainedUnitGrids(
   weights: WeightArtifacts,
   points: Float32Array,
 ): Promise<UnitGrid[]> {
-  await initBackend();
-  const model = await loadTrainedModel(graph, weights);
-  try {
-    return unitGrids(model, points);
-  } finally {
-    model.dispose();
-  }
+  return withTrainedModel(graph, weights, (model) => unitGrids(model, points));
 }
