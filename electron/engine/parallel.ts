@@ -51,6 +51,18 @@ const BATCH_COUPLED = new Set(['BatchNormalization']);
  */
 export const MIN_PARALLEL_FLOPS = 1e8;
 /**
+ * Sharding costs rank 0 a fixed time per parameter every step (weights copied out for the peers,
+ * each shard's gradient copied back, summed and uploaded), while each shard also pays the per-kernel
+ * overhead in full: only the arithmetic is divided. Measured as main-thread CPU time per step (which
+ * the other processes of a busy machine do not inflate, unlike wall time), the 784-128-128-10 MLP's
+ * 118k parameters cost ~2 ms: at batch 256 (1,536 FLOPs per step per parameter) 8.4 ms a step on
+ * one shard against 7.2 on rank 0 of two (the peer 5.3), so at best 1.16x for a second core, and on
+ * a shared 2-vCPU machine two shards ran 27k → 15-19k samples/s; at batch 64 (384) 3.4 → 4.2-5.4 ms.
+ * LeNet at batch 64 (2,650) ran 1,734 → 2,546 samples/s, the LSTM template (2,840) 418 → 524, the
+ * Transformer (3,500) 276 → 405. Below this many FLOPs per step per parameter: one shard.
+ */
+export const MIN_FLOPS_PER_PARAM = 2000;
+/**
  * Each shard gets at least this many samples: smaller shards pay the fixed per-step costs (100
  * recurrent steps of small products, the embedding table's gradient) twice for little work. The
  * LSTM template at batch 32 ran no faster on two shards of 16; at batch 64 (two of 32) 418 → 524
@@ -111,7 +123,8 @@ export function chooseShards(
     throw new BackendError(`NETLOOM_REPLICAS must be a whole number of shards from 1 to 64; got "${text}".`);
   if (!shardable(c, backend)) return 1;
   if (forced !== undefined) return Math.min(forced, Math.max(1, Math.floor(batchSize / 2)));
-  if (flopsPerSample * 3 * batchSize < MIN_PARALLEL_FLOPS) return 1;
+  const flops = flopsPerSample * 3 * batchSize;
+  if (flops < MIN_PARALLEL_FLOPS || flops < MIN_FLOPS_PER_PARAM * c.model.countParams()) return 1;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(cores, 8, Math.floor(batchSize / MIN_SHARD)));
 }
