@@ -12,7 +12,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGraph } from '../../../electron/engine/compile';
 import { fromArrayDataset } from '../../../electron/engine/data';
-import { chooseShards, MIN_FLOPS_PER_PARAM, MIN_PARALLEL_FLOPS } from '../../../electron/engine/parallel';
+import {
+  chooseShards,
+  MIN_FLOPS_PER_PARAM,
+  MIN_PARALLEL_FLOPS,
+  weightedSum,
+} from '../../../electron/engine/parallel';
 import { shardBounds } from '../../../electron/engine/shard';
 import { runTraining } from '../../../electron/engine/train';
 import type { CheckGraph } from '../../../shared/graph/check';
@@ -181,6 +186,31 @@ describe('data-parallel training', () => {
     expect(chooseShards(bn, 'wasm', 64, 1e9, {})).toBe(1);
     expect(chooseShards(bn, 'wasm', 64, 1e9, { NETLOOM_REPLICAS: '2' })).toBe(1);
     bn.model.dispose();
+  });
+
+  it('weightedSum is the plain float32 sum of w·g from 0, term by term, bit for bit (−0 and NaN included)', () => {
+    let seed = 3;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    const n = 1000;
+    const grads = [0, 1, 2].map((r) => {
+      // Shared memory like a peer's gradients for r > 0.
+      const g = r > 0 ? new Float32Array(new SharedArrayBuffer(4 * n)) : new Float32Array(n);
+      for (let i = 0; i < n; i++) g[i] = rand() * 10 ** Math.floor(rand() * 8);
+      g[5] = -0;
+      g[6] = r === 1 ? -0 : 1e-30;
+      return g;
+    });
+    grads[2]![7] = NaN;
+    const ws = [0.33, 0.34, 0.33];
+    for (const count of [0, 1, 2, 3]) {
+      const terms = grads.slice(0, count).map((g, r) => [ws[r]!, g] as const);
+      const want = new Float32Array(n);
+      for (const [w, g] of terms) for (let i = 0; i < n; i++) want[i] = want[i]! + w * g[i]!;
+      const got = new Float32Array(n).fill(7);
+      weightedSum(got, terms);
+      for (let i = 0; i < n; i++)
+        expect(Object.is(got[i], want[i]), `${count} terms, element ${i}`).toBe(true);
+    }
   });
 
   it('picks serial where the arithmetic per parameter is too little to pay for copying weights and gradients', async () => {
