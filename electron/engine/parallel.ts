@@ -53,11 +53,12 @@ export const MIN_PARALLEL_FLOPS = 1e8;
 /**
  * Sharding costs rank 0 a fixed time per parameter every step (weights copied out for the peers,
  * each shard's gradient copied back, summed and uploaded), while each shard also pays the per-kernel
- * overhead in full: only the arithmetic is divided. Measured as main-thread CPU time per step (which
- * the other processes of a busy machine do not inflate, unlike wall time), the 784-128-128-10 MLP's
+ * overhead in full: only the arithmetic is divided. Measured as main-thread CPU time per step (far
+ * less sensitive than wall time to other processes on the machine), the 784-128-128-10 MLP's
  * 118k parameters cost ~2 ms: at batch 256 (1,536 FLOPs per step per parameter) 8.4 ms a step on
- * one shard against 7.2 on rank 0 of two (the peer 5.3), so at best 1.16x for a second core, and on
- * a shared 2-vCPU machine two shards ran 27k → 15-19k samples/s; at batch 64 (384) 3.4 → 4.2-5.4 ms.
+ * one shard against 7.2 on rank 0 of two (the peer 5.3), so at best 1.16x for a second core (~1.3x
+ * estimated since weightedSum saves ~0.8 ms of it), and on a shared 2-vCPU machine two shards ran
+ * 27k → 15-19k samples/s; at batch 64 (384) 3.4 → 4.2-5.4 ms.
  * LeNet at batch 64 (2,650) ran 1,734 → 2,546 samples/s, the LSTM template (2,840) 418 → 524, the
  * Transformer (3,500) 276 → 405. Below this many FLOPs per step per parameter: one shard.
  */
