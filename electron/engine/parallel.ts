@@ -51,6 +51,19 @@ const BATCH_COUPLED = new Set(['BatchNormalization']);
  */
 export const MIN_PARALLEL_FLOPS = 1e8;
 /**
+ * Sharding costs rank 0 a fixed time per parameter every step (weights copied out for the peers,
+ * each shard's gradient copied back, summed and uploaded), while each shard also pays the per-kernel
+ * overhead in full: only the arithmetic is divided. Measured as main-thread CPU time per step (far
+ * less sensitive than wall time to other processes on the machine), the 784-128-128-10 MLP's
+ * 118k parameters cost ~2 ms: at batch 256 (1,536 FLOPs per step per parameter) 8.4 ms a step on
+ * one shard against 7.2 on rank 0 of two (the peer 5.3), so at best 1.16x for a second core (~1.3x
+ * estimated since weightedSum saves ~0.8 ms of it), and on a shared 2-vCPU machine two shards ran
+ * 27k → 15-19k samples/s; at batch 64 (384) 3.4 → 4.2-5.4 ms.
+ * LeNet at batch 64 (2,650) ran 1,734 → 2,546 samples/s, the LSTM template (2,840) 418 → 524, the
+ * Transformer (3,500) 276 → 405. Below this many FLOPs per step per parameter: one shard.
+ */
+export const MIN_FLOPS_PER_PARAM = 2000;
+/**
  * Each shard gets at least this many samples: smaller shards pay the fixed per-step costs (100
  * recurrent steps of small products, the embedding table's gradient) twice for little work. The
  * LSTM template at batch 32 ran no faster on two shards of 16; at batch 64 (two of 32) 418 → 524
@@ -111,7 +124,8 @@ export function chooseShards(
     throw new BackendError(`NETLOOM_REPLICAS must be a whole number of shards from 1 to 64; got "${text}".`);
   if (!shardable(c, backend)) return 1;
   if (forced !== undefined) return Math.min(forced, Math.max(1, Math.floor(batchSize / 2)));
-  if (flopsPerSample * 3 * batchSize < MIN_PARALLEL_FLOPS) return 1;
+  const flops = flopsPerSample * 3 * batchSize;
+  if (flops < MIN_PARALLEL_FLOPS || flops < MIN_FLOPS_PER_PARAM * c.model.countParams()) return 1;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(cores, 8, Math.floor(batchSize / MIN_SHARD)));
 }
@@ -349,9 +363,8 @@ export class Replicas {
     }
     this.times.wait += performance.now() - tA;
     tA = performance.now();
-    // Σ_r (n_r / n)·g_r in shard order, rounded to float32 after every term.
     const sum = this.sum;
-    sum.fill(0);
+    const terms: [number, Float32Array][] = [];
     let loss = 0;
     let exact = 0;
     let correct: number | undefined = this.regression ? undefined : 0;
@@ -360,13 +373,14 @@ export class Replicas {
       const res = results[r];
       if (!res) continue;
       const w = res.size / n;
-      const g = bufs[r]!;
-      for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + w * g[i]!;
+      terms.push([w, bufs[r]!]);
       loss += w * res.loss;
       exact += w * res.exact;
       if (correct !== undefined) correct += res.correct ?? 0;
       if (sums && res.sums) for (let i = 0; i < sums.length; i++) sums[i] = sums[i]! + res.sums[i]!;
     }
+    // Σ_r (n_r / n)·g_r in shard order, rounded to float32 after every term.
+    weightedSum(sum, terms);
     const grads: tf.NamedTensorMap = {};
     let off = 0;
     for (const v of this.trainable) {
@@ -388,6 +402,26 @@ export class Replicas {
     Atomics.notify(this.ctrl, SEQ);
     for (const p of this.peers) void p.worker?.terminate();
   }
+}
+
+/**
+ * out = Σ w·g over the terms in order, rounded to float32 after every term, starting from 0 (so a
+ * −0 first term gives +0). The first two terms in one pass: the step's combine on two shards went
+ * 1.4-1.9 → 0.7-0.9 ms for the MLP's 118k parameters (three passes and a fill before).
+ */
+export function weightedSum(out: Float32Array, terms: readonly (readonly [number, Float32Array])[]): void {
+  const [first, second, ...rest] = terms;
+  const n = out.length;
+  if (!first) {
+    out.fill(0);
+    return;
+  }
+  const [wa, a] = first;
+  if (second) {
+    const [wb, b] = second;
+    for (let i = 0; i < n; i++) out[i] = Math.fround(wa * a[i]! + 0) + wb * b[i]!;
+  } else for (let i = 0; i < n; i++) out[i] = wa * a[i]! + 0;
+  for (const [w, g] of rest) for (let i = 0; i < n; i++) out[i] = out[i]! + w * g[i]!;
 }
 
 /** Marks a peer as failed: rank 0 stops assigning it shards and computes them itself. */

@@ -360,6 +360,15 @@ describe('wasm kernels', () => {
       [4, 64, 32],
       [4, 32, 70],
     ],
+    // gemm_packed: columns in 16s, one 8, then 5 left; K over two chunks of 256 rows; odd rows.
+    [
+      [37, 300],
+      [300, 29],
+    ],
+    [
+      [5, 9, 520],
+      [520, 16],
+    ],
   ])('BatchMatMul %j x %j matches cpu with every transpose flag', async (aShape, bShape) => {
     const t = (s: number[]) => [...s.slice(0, -2), s[s.length - 1]!, s[s.length - 2]!];
     const make = randoms(65, aShape, bShape, t(aShape), t(bShape));

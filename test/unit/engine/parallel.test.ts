@@ -5,19 +5,24 @@
  * to float rounding; anything a peer does wrong falls back to computing its shard here.
  */
 import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGraph } from '../../../electron/engine/compile';
 import { fromArrayDataset } from '../../../electron/engine/data';
-import { chooseShards, MIN_PARALLEL_FLOPS } from '../../../electron/engine/parallel';
+import {
+  chooseShards,
+  MIN_FLOPS_PER_PARAM,
+  MIN_PARALLEL_FLOPS,
+  weightedSum,
+} from '../../../electron/engine/parallel';
 import { shardBounds } from '../../../electron/engine/shard';
 import { runTraining } from '../../../electron/engine/train';
 import type { CheckGraph } from '../../../shared/graph/check';
 import type { ProgressEvent, TerminalEvent } from '../../../shared/training/protocol';
-import { chain, config, linearRegression, spirals } from './helpers';
+import { chain, config, linearRegression, mlp as mlpGraph, spirals } from './helpers';
 
 /** A spirals classifier with dropout (so the per-shard dropout seeds are exercised). */
 const graph: CheckGraph = chain(
@@ -181,5 +186,50 @@ describe('data-parallel training', () => {
     expect(chooseShards(bn, 'wasm', 64, 1e9, {})).toBe(1);
     expect(chooseShards(bn, 'wasm', 64, 1e9, { NETLOOM_REPLICAS: '2' })).toBe(1);
     bn.model.dispose();
+  });
+
+  it('weightedSum is the plain float32 sum of w·g from 0, term by term, bit for bit (−0 and NaN included)', () => {
+    let seed = 3;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    const n = 1000;
+    const grads = [0, 1, 2].map((r) => {
+      // Shared memory like a peer's gradients for r > 0.
+      const g = r > 0 ? new Float32Array(new SharedArrayBuffer(4 * n)) : new Float32Array(n);
+      for (let i = 0; i < n; i++) g[i] = rand() * 10 ** Math.floor(rand() * 8);
+      g[5] = -0;
+      g[6] = r === 1 ? -0 : 1e-30;
+      return g;
+    });
+    grads[2]![7] = NaN;
+    const ws = [0.33, 0.34, 0.33];
+    for (const count of [0, 1, 2, 3]) {
+      const terms = grads.slice(0, count).map((g, r) => [ws[r]!, g] as const);
+      const want = new Float32Array(n);
+      for (const [w, g] of terms) for (let i = 0; i < n; i++) want[i] = want[i]! + w * g[i]!;
+      const got = new Float32Array(n).fill(7);
+      weightedSum(got, terms);
+      for (let i = 0; i < n; i++)
+        expect(Object.is(got[i], want[i]), `${count} terms, element ${i}`).toBe(true);
+    }
+  });
+
+  it('picks serial where the arithmetic per parameter is too little to pay for copying weights and gradients', async () => {
+    // The 784-128-128-10 MLP: 118,282 parameters, 236,604 forward FLOPs per sample.
+    const mlp = await compileGraph(mlpGraph(784, 10, 128));
+    const params = mlp.model.countParams();
+    expect(params).toBe(118_282);
+    const perStep = (batch: number) => 236_604 * 3 * batch;
+    // Batch 256: over MIN_PARALLEL_FLOPS, under MIN_FLOPS_PER_PARAM per parameter.
+    expect(perStep(256)).toBeGreaterThan(MIN_PARALLEL_FLOPS);
+    expect(perStep(256)).toBeLessThan(MIN_FLOPS_PER_PARAM * params);
+    expect(chooseShards(mlp, 'wasm', 256, 236_604, {})).toBe(1);
+    // Batch 512 clears both: as many shards as cores allow (at most 8, shards of 32 or more).
+    expect(perStep(512)).toBeGreaterThan(MIN_FLOPS_PER_PARAM * params);
+    const cores =
+      typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    expect(chooseShards(mlp, 'wasm', 512, 236_604, {})).toBe(Math.max(1, Math.min(cores, 8, 16)));
+    // Forcing still forces.
+    expect(chooseShards(mlp, 'wasm', 256, 236_604, { NETLOOM_REPLICAS: '2' })).toBe(2);
+    mlp.model.dispose();
   });
 });

@@ -53,6 +53,21 @@ export interface SimdKernels {
    */
   gemm(a: number, b: number, c: number, M: number, K: number, N: number, ars: number, aks: number): void;
   /**
+   * kernels.wat `gemm_packed`: the same product as `gemm`, exactly, faster, with a scratch w (byte
+   * offset) of 4·min(K, 256)·N bytes that it overwrites.
+   */
+  gemm_packed(
+    a: number,
+    b: number,
+    c: number,
+    M: number,
+    K: number,
+    N: number,
+    ars: number,
+    aks: number,
+    w: number,
+  ): void;
+  /**
    * kernels.wat `im2col` (byte offsets x, col): col [rows, KH·KW·C] for images [b0, b1) of NHWC x,
    * row (b, oh, ow), column (kh, kw, c); 0 outside the image.
    */

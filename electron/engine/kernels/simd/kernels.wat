@@ -119,10 +119,10 @@
       (block $kdone (loop $kloop
         (br_if $kdone (i32.eqz (local.get $k)))
         (local.set $bv (v128.load align=4 (local.get $pb)))
-        (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (f32x4.splat (f32.load (local.get $pa0))) (local.get $bv))))
-        (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (f32x4.splat (f32.load (local.get $pa1))) (local.get $bv))))
-        (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (f32x4.splat (f32.load (local.get $pa2))) (local.get $bv))))
-        (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (f32x4.splat (f32.load (local.get $pa3))) (local.get $bv))))
+        (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (v128.load32_splat align=4 (local.get $pa0)) (local.get $bv))))
+        (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (v128.load32_splat align=4 (local.get $pa1)) (local.get $bv))))
+        (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (v128.load32_splat align=4 (local.get $pa2)) (local.get $bv))))
+        (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (v128.load32_splat align=4 (local.get $pa3)) (local.get $bv))))
         (local.set $pa0 (i32.add (local.get $pa0) (local.get $aks4)))
         (local.set $pa1 (i32.add (local.get $pa1) (local.get $aks4)))
         (local.set $pa2 (i32.add (local.get $pa2) (local.get $aks4)))
@@ -153,7 +153,7 @@
       (block $kdone2 (loop $kloop2
         (br_if $kdone2 (i32.eqz (local.get $k)))
         (local.set $c0 (f32x4.add (local.get $c0)
-          (f32x4.mul (f32x4.splat (f32.load (local.get $pa0))) (v128.load align=4 (local.get $pb)))))
+          (f32x4.mul (v128.load32_splat align=4 (local.get $pa0)) (v128.load align=4 (local.get $pb)))))
         (local.set $pa0 (i32.add (local.get $pa0) (local.get $aks4)))
         (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
         (local.set $k (i32.sub (local.get $k) (i32.const 1)))
@@ -162,13 +162,66 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rloop))))
 
+  ;; gemm's columns j..N of every row for K rows k0..k0+kc of B (C accumulated in place): four at a
+  ;; time while four are left; then, when N ≥ 4, the last 1-3 as the four columns ending at N with
+  ;; the lanes already done masked (kept as they are); below four columns in all, one element at a
+  ;; time.
+  (func $gemm_cols
+    (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32)
+    (param $ars i32) (param $aks i32) (param $k0 i32) (param $kc i32) (param $j i32)
+    (local $i i32) (local $k i32) (local $rowB i32) (local $aks4 i32) (local $pa0 i32) (local $pb i32)
+    (local $pc i32) (local $s f32) (local $js i32)
+    (local.set $rowB (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $aks4 (i32.shl (local.get $aks) (i32.const 2)))
+    (if (i32.ge_u (i32.sub (local.get $N) (local.get $j)) (i32.const 4)) (then
+      (call $cols4 (local.get $a) (local.get $b) (local.get $c) (local.get $M) (local.get $N)
+        (local.get $ars) (local.get $aks) (local.get $k0) (local.get $kc) (local.get $j)
+        (v128.const i32x4 -1 -1 -1 -1))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))))
+    (if (i32.and (i32.lt_u (local.get $j) (local.get $N)) (i32.ge_u (local.get $N) (i32.const 4))) (then
+      (call $cols4 (local.get $a) (local.get $b) (local.get $c) (local.get $M) (local.get $N)
+        (local.get $ars) (local.get $aks) (local.get $k0) (local.get $kc) (i32.sub (local.get $N) (i32.const 4))
+        ;; Lane l is column N − 4 + l: computed when that is j or after.
+        (i32x4.ge_s
+          (i32x4.add (i32x4.splat (i32.sub (local.get $N) (i32.const 4))) (v128.const i32x4 0 1 2 3))
+          (i32x4.splat (local.get $j))))
+      (local.set $j (local.get $N))))
+    (local.set $js (local.get $j))
+    (local.set $i (i32.const 0))
+    (block $cdone (loop $cloop
+      (br_if $cdone (i32.ge_u (local.get $i) (local.get $M)))
+      (local.set $j (local.get $js))
+      (block $jdone3 (loop $jloop3
+        (br_if $jdone3 (i32.ge_u (local.get $j) (local.get $N)))
+        (local.set $pc (i32.add (local.get $c)
+          (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
+        (local.set $s (f32.load (local.get $pc)))
+        (local.set $pa0 (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ars))
+          (i32.mul (local.get $k0) (local.get $aks))) (i32.const 2))))
+        (local.set $pb (i32.add (local.get $b)
+          (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $N)) (local.get $j)) (i32.const 2))))
+        (local.set $k (local.get $kc))
+        (block $kdone3 (loop $kloop3
+          (br_if $kdone3 (i32.eqz (local.get $k)))
+          (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $pa0)) (f32.load (local.get $pb)))))
+          (local.set $pa0 (i32.add (local.get $pa0) (local.get $aks4)))
+          (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
+          (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+          (br $kloop3)))
+        (f32.store (local.get $pc) (local.get $s))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop3)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $cloop))))
+
   ;; C = A·B for row-major B [K, N] and C [M, N]; A's element (i, k) is at a + 4·(i·ars + k·aks)
   ;; (ars = K, aks = 1 for A [M, K]; ars = 1, aks = M for Aᵀ stored as [K, M]). No packing: B is
-  ;; read in place, so a product with weights that change every step costs only its arithmetic.
+  ;; read in place, so a product with weights that change every step costs only its arithmetic
+  ;; (gemm_packed below is faster where the caller can give it a scratch buffer).
   ;; K is taken in chunks of 128 rows of B (a chunk stays in cache while every block of C uses it);
-  ;; per chunk: blocks of 4 rows × 8 columns (8 accumulators), then the rows left over (8 columns at
-  ;; a time), then the columns left over (four at a time, the last 1-3 as a masked four; one at a
-  ;; time only when N < 4). Each C element is Σ over k in order, in float32, accumulated in C across
+  ;; per chunk: blocks of 4 rows × 8 columns (8 accumulators; A's values splat by v128.load32_splat,
+  ;; one vbroadcastss on x86-64), then the rows left over (8 columns at a time), then the columns
+  ;; left over (gemm_cols). Each C element is Σ over k in order, in float32, accumulated in C across
   ;; chunks (the same additions in the same order).
   (func $gemm (export "gemm")
     (param $a i32) (param $b i32) (param $c i32)
@@ -179,7 +232,6 @@
     (local $b0 v128) (local $b1 v128) (local $x v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-    (local $s f32) (local $js i32)
     (local.set $M4 (i32.and (local.get $M) (i32.const -4)))
     (local.set $N8 (i32.and (local.get $N) (i32.const -8)))
     (local.set $rowB (i32.shl (local.get $N) (i32.const 2)))
@@ -220,16 +272,16 @@
             (br_if $kdone (i32.eqz (local.get $k)))
             (local.set $b0 (v128.load align=4 (local.get $pb)))
             (local.set $b1 (v128.load offset=16 align=4 (local.get $pb)))
-            (local.set $x (f32x4.splat (f32.load (local.get $pa0))))
+            (local.set $x (v128.load32_splat align=4 (local.get $pa0)))
             (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
             (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
-            (local.set $x (f32x4.splat (f32.load (local.get $pa1))))
+            (local.set $x (v128.load32_splat align=4 (local.get $pa1)))
             (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
             (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
-            (local.set $x (f32x4.splat (f32.load (local.get $pa2))))
+            (local.set $x (v128.load32_splat align=4 (local.get $pa2)))
             (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
             (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
-            (local.set $x (f32x4.splat (f32.load (local.get $pa3))))
+            (local.set $x (v128.load32_splat align=4 (local.get $pa3)))
             (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
             (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
             (local.set $pa0 (i32.add (local.get $pa0) (local.get $aks4)))
@@ -271,7 +323,7 @@
           (local.set $k (local.get $kc))
           (block $kdone2 (loop $kloop2
             (br_if $kdone2 (i32.eqz (local.get $k)))
-            (local.set $x (f32x4.splat (f32.load (local.get $pa0))))
+            (local.set $x (v128.load32_splat align=4 (local.get $pa0)))
             (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (v128.load align=4 (local.get $pb)))))
             (local.set $c01 (f32x4.add (local.get $c01)
               (f32x4.mul (local.get $x) (v128.load offset=16 align=4 (local.get $pb)))))
@@ -285,50 +337,249 @@
           (br $jloop2)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rloop)))
-      ;; Columns N8..N: four at a time while four are left; then, when N ≥ 4, the last 1-3 as the
-      ;; four columns ending at N with the lanes already done masked (kept as they are); below
-      ;; four columns in all, one element at a time.
-      (local.set $j (local.get $N8))
-      (if (i32.ge_u (i32.sub (local.get $N) (local.get $j)) (i32.const 4)) (then
-        (call $cols4 (local.get $a) (local.get $b) (local.get $c) (local.get $M) (local.get $N)
-          (local.get $ars) (local.get $aks) (local.get $k0) (local.get $kc) (local.get $j)
-          (v128.const i32x4 -1 -1 -1 -1))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))))
-      (if (i32.and (i32.lt_u (local.get $j) (local.get $N)) (i32.ge_u (local.get $N) (i32.const 4))) (then
-        (call $cols4 (local.get $a) (local.get $b) (local.get $c) (local.get $M) (local.get $N)
-          (local.get $ars) (local.get $aks) (local.get $k0) (local.get $kc) (i32.sub (local.get $N) (i32.const 4))
-          ;; Lane l is column N − 4 + l: computed when that is j or after.
-          (i32x4.ge_s
-            (i32x4.add (i32x4.splat (i32.sub (local.get $N) (i32.const 4))) (v128.const i32x4 0 1 2 3))
-            (i32x4.splat (local.get $j))))
-        (local.set $j (local.get $N))))
-      (local.set $js (local.get $j))
-      (local.set $i (i32.const 0))
-      (block $cdone (loop $cloop
-        (br_if $cdone (i32.ge_u (local.get $i) (local.get $M)))
-        (local.set $j (local.get $js))
-        (block $jdone3 (loop $jloop3
-          (br_if $jdone3 (i32.ge_u (local.get $j) (local.get $N)))
-          (local.set $pc (i32.add (local.get $c)
-            (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
-          (local.set $s (f32.load (local.get $pc)))
-          (local.set $pa0 (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ars))
-            (i32.mul (local.get $k0) (local.get $aks))) (i32.const 2))))
-          (local.set $pb (i32.add (local.get $b)
-            (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $N)) (local.get $j)) (i32.const 2))))
-          (local.set $k (local.get $kc))
-          (block $kdone3 (loop $kloop3
-            (br_if $kdone3 (i32.eqz (local.get $k)))
-            (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $pa0)) (f32.load (local.get $pb)))))
-            (local.set $pa0 (i32.add (local.get $pa0) (local.get $aks4)))
-            (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
-            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-            (br $kloop3)))
-          (f32.store (local.get $pc) (local.get $s))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br $jloop3)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $cloop)))
+      ;; Columns N8..N.
+      (call $gemm_cols (local.get $a) (local.get $b) (local.get $c) (local.get $M) (local.get $N)
+        (local.get $ars) (local.get $aks) (local.get $k0) (local.get $kc) (local.get $N8))
+      (local.set $k0 (i32.add (local.get $k0) (local.get $kc)))
+      (br $chunks)))
+  )
+
+  ;; ---------------------------------------------------------------------------------------------
+  ;; gemm_packed and its helpers: the same products as gemm with B's columns copied first into
+  ;; panels that lie contiguously in the scratch w (one panel stays in L1 cache while every row
+  ;; block of A uses it), and 2 rows × 16 columns per block where 16 columns are left: one
+  ;; v128.load32_splat of A for four products, where gemm's 4 × 8 blocks do one for two (with no FMA
+  ;; in WebAssembly SIMD a product costs a mul and an add; the splats compete with them for the same
+  ;; execution ports). Each C element is still Σ over k in order, in float32: gemm's result exactly.
+  ;; ---------------------------------------------------------------------------------------------
+
+  ;; Copies B's rows 0..kc (b points at row 0, rows N floats apart), columns 0..N8, into panels at w:
+  ;; columns j..j+16 (j < N16) at w + 4·j·kc, row k at + 64·k; then, when N8 − N16 = 8, columns
+  ;; N16..N8 at w + 4·N16·kc, row k at + 32·k. Needs kc ≥ 1.
+  (func $pack_panels
+    (param $b i32) (param $w i32) (param $kc i32) (param $N i32) (param $N16 i32) (param $N8 i32)
+    (local $k i32) (local $j i32) (local $src i32) (local $dst i32) (local $step i32) (local $tail i32)
+    (local.set $step (i32.shl (local.get $kc) (i32.const 6)))
+    (local.set $tail (i32.add (local.get $w) (i32.shl (i32.mul (local.get $N16) (local.get $kc)) (i32.const 2))))
+    (loop $rows
+      (local.set $src (local.get $b))
+      (local.set $dst (i32.add (local.get $w) (i32.shl (local.get $k) (i32.const 6))))
+      (local.set $j (i32.const 0))
+      (block $done16 (loop $cols16
+        (br_if $done16 (i32.ge_u (local.get $j) (local.get $N16)))
+        (v128.store align=4 (local.get $dst) (v128.load align=4 (local.get $src)))
+        (v128.store offset=16 align=4 (local.get $dst) (v128.load offset=16 align=4 (local.get $src)))
+        (v128.store offset=32 align=4 (local.get $dst) (v128.load offset=32 align=4 (local.get $src)))
+        (v128.store offset=48 align=4 (local.get $dst) (v128.load offset=48 align=4 (local.get $src)))
+        (local.set $src (i32.add (local.get $src) (i32.const 64)))
+        (local.set $dst (i32.add (local.get $dst) (local.get $step)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cols16)))
+      (if (i32.lt_u (local.get $j) (local.get $N8)) (then
+        (local.set $dst (i32.add (local.get $tail) (i32.shl (local.get $k) (i32.const 5))))
+        (v128.store align=4 (local.get $dst) (v128.load align=4 (local.get $src)))
+        (v128.store offset=16 align=4 (local.get $dst) (v128.load offset=16 align=4 (local.get $src)))))
+      (local.set $b (i32.add (local.get $b) (i32.shl (local.get $N) (i32.const 2))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br_if $rows (i32.lt_u (local.get $k) (local.get $kc)))))
+
+  ;; C's 16 columns at pc (rows rowB bytes apart) += A's kc columns at pa (rows ars4 bytes apart,
+  ;; columns aks4) times the 16-wide panel at pw (rows 64 bytes apart, ending at pend), for M rows:
+  ;; two at a time (8 accumulators), then the last when M is odd.
+  (func $panel16
+    (param $pa i32) (param $pc i32) (param $pw i32) (param $pend i32) (param $M i32)
+    (param $rowB i32) (param $ars4 i32) (param $aks4 i32)
+    (local $pa0 i32) (local $pa1 i32) (local $pb i32)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $x v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)
+    (block $idone (loop $iloop
+      (br_if $idone (i32.lt_u (local.get $M) (i32.const 2)))
+      (local.set $c0 (v128.load align=4 (local.get $pc)))
+      (local.set $c1 (v128.load offset=16 align=4 (local.get $pc)))
+      (local.set $c2 (v128.load offset=32 align=4 (local.get $pc)))
+      (local.set $c3 (v128.load offset=48 align=4 (local.get $pc)))
+      (local.set $d0 (v128.load align=4 (i32.add (local.get $pc) (local.get $rowB))))
+      (local.set $d1 (v128.load offset=16 align=4 (i32.add (local.get $pc) (local.get $rowB))))
+      (local.set $d2 (v128.load offset=32 align=4 (i32.add (local.get $pc) (local.get $rowB))))
+      (local.set $d3 (v128.load offset=48 align=4 (i32.add (local.get $pc) (local.get $rowB))))
+      (local.set $pa0 (local.get $pa))
+      (local.set $pa1 (i32.add (local.get $pa) (local.get $ars4)))
+      (local.set $pb (local.get $pw))
+      (loop $kloop
+        (local.set $b0 (v128.load align=4 (local.get $pb)))
+        (local.set $b1 (v128.load offset=16 align=4 (local.get $pb)))
+        (local.set $b2 (v128.load offset=32 align=4 (local.get $pb)))
+        (local.set $b3 (v128.load offset=48 align=4 (local.get $pb)))
+        (local.set $x (v128.load32_splat align=4 (local.get $pa0)))
+        (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (local.get $x) (local.get $b2))))
+        (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (local.get $x) (local.get $b3))))
+        (local.set $x (v128.load32_splat align=4 (local.get $pa1)))
+        (local.set $d0 (f32x4.add (local.get $d0) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $d1 (f32x4.add (local.get $d1) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $d2 (f32x4.add (local.get $d2) (f32x4.mul (local.get $x) (local.get $b2))))
+        (local.set $d3 (f32x4.add (local.get $d3) (f32x4.mul (local.get $x) (local.get $b3))))
+        (local.set $pa0 (i32.add (local.get $pa0) (local.get $aks4)))
+        (local.set $pa1 (i32.add (local.get $pa1) (local.get $aks4)))
+        (local.set $pb (i32.add (local.get $pb) (i32.const 64)))
+        (br_if $kloop (i32.ne (local.get $pb) (local.get $pend))))
+      (v128.store align=4 (local.get $pc) (local.get $c0))
+      (v128.store offset=16 align=4 (local.get $pc) (local.get $c1))
+      (v128.store offset=32 align=4 (local.get $pc) (local.get $c2))
+      (v128.store offset=48 align=4 (local.get $pc) (local.get $c3))
+      (local.set $pc (i32.add (local.get $pc) (local.get $rowB)))
+      (v128.store align=4 (local.get $pc) (local.get $d0))
+      (v128.store offset=16 align=4 (local.get $pc) (local.get $d1))
+      (v128.store offset=32 align=4 (local.get $pc) (local.get $d2))
+      (v128.store offset=48 align=4 (local.get $pc) (local.get $d3))
+      (local.set $pc (i32.add (local.get $pc) (local.get $rowB)))
+      (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $ars4) (i32.const 1))))
+      (local.set $M (i32.sub (local.get $M) (i32.const 2)))
+      (br $iloop)))
+    (if (local.get $M) (then
+      (local.set $c0 (v128.load align=4 (local.get $pc)))
+      (local.set $c1 (v128.load offset=16 align=4 (local.get $pc)))
+      (local.set $c2 (v128.load offset=32 align=4 (local.get $pc)))
+      (local.set $c3 (v128.load offset=48 align=4 (local.get $pc)))
+      (local.set $pb (local.get $pw))
+      (loop $kloop1
+        (local.set $x (v128.load32_splat align=4 (local.get $pa)))
+        (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $x) (v128.load align=4 (local.get $pb)))))
+        (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $x) (v128.load offset=16 align=4 (local.get $pb)))))
+        (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (local.get $x) (v128.load offset=32 align=4 (local.get $pb)))))
+        (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (local.get $x) (v128.load offset=48 align=4 (local.get $pb)))))
+        (local.set $pa (i32.add (local.get $pa) (local.get $aks4)))
+        (local.set $pb (i32.add (local.get $pb) (i32.const 64)))
+        (br_if $kloop1 (i32.ne (local.get $pb) (local.get $pend))))
+      (v128.store align=4 (local.get $pc) (local.get $c0))
+      (v128.store offset=16 align=4 (local.get $pc) (local.get $c1))
+      (v128.store offset=32 align=4 (local.get $pc) (local.get $c2))
+      (v128.store offset=48 align=4 (local.get $pc) (local.get $c3)))))
+
+  ;; C's columns j..j+8 of every row += A's columns k0..k0+kc times the 8-wide panel at pw (rows 32
+  ;; bytes apart): four rows at a time (8 accumulators), then one.
+  (func $panel8
+    (param $a i32) (param $c i32) (param $pw i32) (param $M i32) (param $N i32)
+    (param $ars i32) (param $aks i32) (param $k0 i32) (param $kc i32) (param $j i32)
+    (local $i i32) (local $M4 i32) (local $rowB i32) (local $aks4 i32) (local $ars4 i32)
+    (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $pb i32) (local $pc i32)
+    (local $pend i32) (local $b0 v128) (local $b1 v128) (local $x v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $M4 (i32.and (local.get $M) (i32.const -4)))
+    (local.set $rowB (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $aks4 (i32.shl (local.get $aks) (i32.const 2)))
+    (local.set $ars4 (i32.shl (local.get $ars) (i32.const 2)))
+    (local.set $pend (i32.add (local.get $pw) (i32.shl (local.get $kc) (i32.const 5))))
+    (block $idone (loop $iloop
+      (br_if $idone (i32.ge_u (local.get $i) (local.get $M4)))
+      (local.set $pc (i32.add (local.get $c)
+        (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
+      (local.set $c00 (v128.load align=4 (local.get $pc)))
+      (local.set $c01 (v128.load offset=16 align=4 (local.get $pc)))
+      (local.set $c10 (v128.load align=4 (i32.add (local.get $pc) (local.get $rowB))))
+      (local.set $c11 (v128.load offset=16 align=4 (i32.add (local.get $pc) (local.get $rowB))))
+      (local.set $c20 (v128.load align=4 (i32.add (local.get $pc) (i32.shl (local.get $rowB) (i32.const 1)))))
+      (local.set $c21 (v128.load offset=16 align=4 (i32.add (local.get $pc) (i32.shl (local.get $rowB) (i32.const 1)))))
+      (local.set $c30 (v128.load align=4 (i32.add (local.get $pc) (i32.mul (local.get $rowB) (i32.const 3)))))
+      (local.set $c31 (v128.load offset=16 align=4 (i32.add (local.get $pc) (i32.mul (local.get $rowB) (i32.const 3)))))
+      (local.set $pa0 (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ars))
+        (i32.mul (local.get $k0) (local.get $aks))) (i32.const 2))))
+      (local.set $pa1 (i32.add (local.get $pa0) (local.get $ars4)))
+      (local.set $pa2 (i32.add (local.get $pa1) (local.get $ars4)))
+      (local.set $pa3 (i32.add (local.get $pa2) (local.get $ars4)))
+      (local.set $pb (local.get $pw))
+      (loop $kloop
+        (local.set $b0 (v128.load align=4 (local.get $pb)))
+        (local.set $b1 (v128.load offset=16 align=4 (local.get $pb)))
+        (local.set $x (v128.load32_splat align=4 (local.get $pa0)))
+        (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $x (v128.load32_splat align=4 (local.get $pa1)))
+        (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $x (v128.load32_splat align=4 (local.get $pa2)))
+        (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $x (v128.load32_splat align=4 (local.get $pa3)))
+        (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $pa0 (i32.add (local.get $pa0) (local.get $aks4)))
+        (local.set $pa1 (i32.add (local.get $pa1) (local.get $aks4)))
+        (local.set $pa2 (i32.add (local.get $pa2) (local.get $aks4)))
+        (local.set $pa3 (i32.add (local.get $pa3) (local.get $aks4)))
+        (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+        (br_if $kloop (i32.ne (local.get $pb) (local.get $pend))))
+      (v128.store align=4 (local.get $pc) (local.get $c00))
+      (v128.store offset=16 align=4 (local.get $pc) (local.get $c01))
+      (local.set $pc (i32.add (local.get $pc) (local.get $rowB)))
+      (v128.store align=4 (local.get $pc) (local.get $c10))
+      (v128.store offset=16 align=4 (local.get $pc) (local.get $c11))
+      (local.set $pc (i32.add (local.get $pc) (local.get $rowB)))
+      (v128.store align=4 (local.get $pc) (local.get $c20))
+      (v128.store offset=16 align=4 (local.get $pc) (local.get $c21))
+      (local.set $pc (i32.add (local.get $pc) (local.get $rowB)))
+      (v128.store align=4 (local.get $pc) (local.get $c30))
+      (v128.store offset=16 align=4 (local.get $pc) (local.get $c31))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $iloop)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $i) (local.get $M)))
+      (local.set $pc (i32.add (local.get $c)
+        (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
+      (local.set $c00 (v128.load align=4 (local.get $pc)))
+      (local.set $c01 (v128.load offset=16 align=4 (local.get $pc)))
+      (local.set $pa0 (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ars))
+        (i32.mul (local.get $k0) (local.get $aks))) (i32.const 2))))
+      (local.set $pb (local.get $pw))
+      (loop $kloop1
+        (local.set $x (v128.load32_splat align=4 (local.get $pa0)))
+        (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (v128.load align=4 (local.get $pb)))))
+        (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (v128.load offset=16 align=4 (local.get $pb)))))
+        (local.set $pa0 (i32.add (local.get $pa0) (local.get $aks4)))
+        (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+        (br_if $kloop1 (i32.ne (local.get $pb) (local.get $pend))))
+      (v128.store align=4 (local.get $pc) (local.get $c00))
+      (v128.store offset=16 align=4 (local.get $pc) (local.get $c01))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rloop))))
+
+  ;; C = A·B exactly as gemm computes it (same arguments), with a scratch w of 4·min(K, KC)·N bytes
+  ;; (KC = 256): per chunk of K, B's columns 0..N8 are packed into panels (pack_panels), C's columns
+  ;; 0..N16 done 16 at a time (panel16), N16..N8 eight (panel8), the rest as gemm does (gemm_cols).
+  (func $gemm_packed (export "gemm_packed")
+    (param $a i32) (param $b i32) (param $c i32)
+    (param $M i32) (param $K i32) (param $N i32) (param $ars i32) (param $aks i32) (param $w i32)
+    (local $j i32) (local $k0 i32) (local $kc i32) (local $N16 i32) (local $N8 i32) (local $pa i32) (local $pw i32)
+    (local.set $N16 (i32.and (local.get $N) (i32.const -16)))
+    (local.set $N8 (i32.and (local.get $N) (i32.const -8)))
+    (memory.fill (local.get $c) (i32.const 0) (i32.shl (i32.mul (local.get $M) (local.get $N)) (i32.const 2)))
+    (block $chunks_done (loop $chunks
+      (br_if $chunks_done (i32.ge_u (local.get $k0) (local.get $K)))
+      (local.set $kc (i32.sub (local.get $K) (local.get $k0)))
+      (if (i32.gt_u (local.get $kc) (i32.const 256)) (then (local.set $kc (i32.const 256))))
+      (if (local.get $N8) (then
+        (call $pack_panels (i32.add (local.get $b) (i32.shl (i32.mul (local.get $k0) (local.get $N)) (i32.const 2)))
+          (local.get $w) (local.get $kc) (local.get $N) (local.get $N16) (local.get $N8))))
+      ;; A's element (0, k0).
+      (local.set $pa (i32.add (local.get $a) (i32.shl (i32.mul (local.get $k0) (local.get $aks)) (i32.const 2))))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $N16)))
+        (local.set $pw (i32.add (local.get $w) (i32.shl (i32.mul (local.get $j) (local.get $kc)) (i32.const 2))))
+        (call $panel16 (local.get $pa) (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2)))
+          (local.get $pw) (i32.add (local.get $pw) (i32.shl (local.get $kc) (i32.const 6))) (local.get $M)
+          (i32.shl (local.get $N) (i32.const 2)) (i32.shl (local.get $ars) (i32.const 2)) (i32.shl (local.get $aks) (i32.const 2)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $jloop)))
+      (if (i32.lt_u (local.get $j) (local.get $N8)) (then
+        (call $panel8 (local.get $a) (local.get $c)
+          (i32.add (local.get $w) (i32.shl (i32.mul (local.get $j) (local.get $kc)) (i32.const 2)))
+          (local.get $M) (local.get $N) (local.get $ars) (local.get $aks) (local.get $k0) (local.get $kc) (local.get $j))))
+      (call $gemm_cols (local.get $a) (local.get $b) (local.get $c) (local.get $M) (local.get $N)
+        (local.get $ars) (local.get $aks) (local.get $k0) (local.get $kc) (local.get $N8))
       (local.set $k0 (i32.add (local.get $k0) (local.get $kc)))
       (br $chunks)))
   )
