@@ -35,6 +35,7 @@ import { sharedIdentity } from './kernels/identity';
 import { fastBatchMatMul } from './kernels/matmul';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/segment';
+import { fastRelu, RELU_GRAD, reluGradKernel } from './kernels/relu';
 import { fastSum } from './kernels/sum';
 import { fastTile } from './kernels/tile';
 import { fastUnpack } from './kernels/unpack';
@@ -49,6 +50,7 @@ export const WASM_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   [tf.Conv3DBackpropFilterV2]: conv3dBackpropFilter,
   [tf.Conv3DBackpropInputV2]: conv3dBackpropInput,
   [tf.MaxPoolGrad]: maxPoolGrad,
+  [RELU_GRAD]: reluGradKernel,
 };
 
 /** Kernel name -> a wrapper of wasm's own kernel that takes a faster route where it can. */
@@ -61,6 +63,7 @@ export const WASM_WRAPPERS: Readonly<Record<string, (own: tf.KernelFunc) => tf.K
   [tf.Identity]: sharedIdentity,
   [tf.Add]: fastAdd,
   [tf.Multiply]: fastMultiply,
+  [tf.Relu]: fastRelu,
 };
 
 let registered = false;

@@ -6,8 +6,11 @@
  * [batch, seq, d], so a transformer step ran 6,400 Slice + Add pairs per LayerNormalization. Since
  * tile(x)[r0*s0 + i0, r1*s1 + i1, ...] = x[i0, i1, ...], the gradient is dy seen as
  * [r0, s0, r1, s1, ...] summed over the r axes: one reshape and one Sum, any rank.
+ *
+ * Relu: one kernel on wasm instead of Step, Cast and Multiply (relu.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { reluGradConfig } from './relu';
 
 export function tileGradient(dy: tf.Tensor, xShape: readonly number[], reps: readonly number[]): tf.Tensor {
   return tf.tidy(() => {
@@ -38,7 +41,7 @@ export const tileGradConfig: tf.GradConfig = {
 
 /** Replaces tfjs-core's gradients by Netloom's (idempotent, no "already registered" warning). */
 export function registerFastGradients(): void {
-  for (const g of [tileGradConfig]) {
+  for (const g of [tileGradConfig, reluGradConfig]) {
     if (tf.getGradient(g.kernelName) === g) continue;
     if (tf.getGradient(g.kernelName)) tf.unregisterGradient(g.kernelName);
     tf.registerGradient(g);

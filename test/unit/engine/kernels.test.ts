@@ -9,6 +9,7 @@ import { initBackend } from '../../../electron/engine/backend';
 import { registerWasmKernels, WASM_KERNELS, WASM_MISSING_KERNELS } from '../../../electron/engine/kernels';
 import { conv2dTuning } from '../../../electron/engine/kernels/conv2d';
 import { tileGradConfig } from '../../../electron/engine/kernels/gradients';
+import { RELU_GRAD, reluGradConfig } from '../../../electron/engine/kernels/relu';
 import { randomArray, rng } from './reference';
 
 const TOL = 1e-4;
@@ -468,6 +469,13 @@ describe('wasm kernels', () => {
     [[3, 4, 5], 1, true],
     [[7], 0, false],
     [[1, 8], 0, false],
+    // Column counts that are not multiples of 4 (rows summed in pairs or fours, leftovers last).
+    [[5, 7, 6], [0, 1], false],
+    [[9, 3], 0, true],
+    [[11, 5], 0, false],
+    [[13, 1], 0, false],
+    [[3, 2, 2, 6], [0, 1, 2], false],
+    [[257, 33], 0, false],
   ] as const)('Sum of %j over axes %j (keepDims %s) matches cpu', async (shape, axis, keepDims) => {
     const make = randoms(69, [...shape]);
     await agree(() => tf.sum(make()[0]!, axis as number | number[], keepDims));
@@ -559,6 +567,39 @@ describe('wasm kernels', () => {
       const gather = tf.grad((e) => loss(tf.gather(e, tf.tensor1d(ids, 'int32'))))(emb!);
       return [...conv, ...conv1, ...transposed, ...depthwise, gather];
     });
+  });
+});
+
+describe('ReLU', () => {
+  /** Values with every case the definitions distinguish: ±0, NaN, ±Infinity, positives, negatives. */
+  const special = [0, -0, NaN, Infinity, -Infinity, 1e-30, -1e-30, 3.5, -2.25];
+
+  it("Relu and its gradient (one kernel on wasm) give the cpu backend's exact values, NaN and infinities included", async () => {
+    expect(tf.getGradient(tf.Relu)).toBe(reluGradConfig);
+    for (const n of [1, 4, 9, 37, 4096 + 3]) {
+      const r = rng(n);
+      const xs = Array.from({ length: n }, (_, i) => (i < special.length ? special[i]! : r() * 4 - 2));
+      const dys = Array.from({ length: n }, (_, i) => (i % 7 === 3 ? -0 : i % 11 === 5 ? NaN : r() * 2 - 1));
+      const f = () => {
+        const x = tf.tensor1d(xs);
+        const dy = tf.tensor1d(dys);
+        const g = tf.grad((t: tf.Tensor) => tf.relu(t))(x, dy);
+        return [tf.relu(x), g, tf.relu(x.reshape([1, n]))];
+      };
+      const want = await on('cpu', f);
+      const got = await on('wasm', f);
+      got.forEach((g, i) => expect(Array.from(g), `n ${n}, result ${i}`).toEqual(Array.from(want[i]!)));
+    }
+  });
+
+  it('the gradient runs as one kernel on wasm', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d([1, -2, 3, -4], [2, 2]);
+    const profile = await tf.profile(() => tf.grad((t: tf.Tensor) => tf.relu(t))(x));
+    const names = profile.kernels.map((k) => k.name);
+    expect(names).toContain(RELU_GRAD);
+    expect(names).not.toContain('Step');
+    tf.dispose(x);
   });
 });
 

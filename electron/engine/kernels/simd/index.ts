@@ -110,6 +110,12 @@ export interface SimdKernels {
   alea_dropout(out: number, n: number, x0: bigint, x1: bigint, x2: bigint, c: bigint, keep: number): void;
   /** kernels.wat `add_rows` (byte offsets): out [rows, n] = a [rows, n] + b [n] on every row. */
   add_rows(a: number, b: number, out: number, rows: number, n: number): void;
+  /** kernels.wat `relu` (byte offsets): out [n] = x where x > 0 or NaN, else +0, as TensorFlow.js's Relu. */
+  relu(x: number, out: number, n: number): void;
+  /** kernels.wat `relu_grad` (byte offsets): out [n] = dy · step(x), as Relu's gradient in tfjs-core. */
+  relu_grad(dy: number, x: number, out: number, n: number): void;
+  /** kernels.wat `sum_rows` (byte offsets): out [cols] = the sum of x [rows, cols]'s rows, in order. */
+  sum_rows(x: number, out: number, rows: number, cols: number): void;
   /**
    * kernels.wat `lstm_forward` (byte offsets): xw [B·T, 4U] = x·W + b, R [U, 4U], scratch hr
    * [B, 4U]; writes the saved gates [B·T, 4U] and c, tanh(c), h [B·T, U]. Needs U ≥ 4.

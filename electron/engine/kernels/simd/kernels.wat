@@ -1460,4 +1460,79 @@
           (local.get $keep)))
       (local.set $out (i32.add (local.get $out) (i32.const 4)))
       (br $l))))
+
+  ;; ReLU and its gradient, exactly as TensorFlow.js computes them: relu(x) = x for x > 0 and for NaN,
+  ;; else +0 (−0 too), and the gradient dy · step(x) with step(x) = NaN for NaN, 1 for x > 0, else 0
+  ;; (one pass instead of Step, Cast and Multiply). Byte offsets, n floats.
+  (func (export "relu") (param $x i32) (param $out i32) (param $n i32)
+    (local $off i32) (local $end i32) (local $v v128) (local $f f32)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone (loop $vloop
+      (br_if $vdone (i32.ge_u (local.get $off) (local.get $end)))
+      (local.set $v (v128.load align=4 (i32.add (local.get $x) (local.get $off))))
+      (v128.store align=4 (i32.add (local.get $out) (local.get $off))
+        (v128.and (local.get $v)
+          (v128.or (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $v) (local.get $v)))))
+      (local.set $off (i32.add (local.get $off) (i32.const 16)))
+      (br $vloop)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $off) (local.get $end)))
+      (local.set $f (f32.load (i32.add (local.get $x) (local.get $off))))
+      (f32.store (i32.add (local.get $out) (local.get $off))
+        (select (local.get $f) (f32.const 0)
+          (i32.or (f32.gt (local.get $f) (f32.const 0)) (f32.ne (local.get $f) (local.get $f)))))
+      (local.set $off (i32.add (local.get $off) (i32.const 4)))
+      (br $sloop))))
+
+  (func (export "relu_grad") (param $dy i32) (param $x i32) (param $out i32) (param $n i32)
+    (local $off i32) (local $end i32) (local $v v128) (local $s v128) (local $f f32) (local $t f32)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone (loop $vloop
+      (br_if $vdone (i32.ge_u (local.get $off) (local.get $end)))
+      (local.set $v (v128.load align=4 (i32.add (local.get $x) (local.get $off))))
+      ;; step: 1 where x > 0, else 0; NaN (x itself) where x ≠ x.
+      (local.set $s (v128.and (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1)))
+      (local.set $s (v128.bitselect (local.get $v) (local.get $s) (f32x4.ne (local.get $v) (local.get $v))))
+      (v128.store align=4 (i32.add (local.get $out) (local.get $off))
+        (f32x4.mul (v128.load align=4 (i32.add (local.get $dy) (local.get $off))) (local.get $s)))
+      (local.set $off (i32.add (local.get $off) (i32.const 16)))
+      (br $vloop)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $off) (local.get $end)))
+      (local.set $f (f32.load (i32.add (local.get $x) (local.get $off))))
+      (local.set $t (select (f32.const 1) (f32.const 0) (f32.gt (local.get $f) (f32.const 0))))
+      (local.set $t (select (local.get $f) (local.get $t) (f32.ne (local.get $f) (local.get $f))))
+      (f32.store (i32.add (local.get $out) (local.get $off))
+        (f32.mul (f32.load (i32.add (local.get $dy) (local.get $off))) (local.get $t)))
+      (local.set $off (i32.add (local.get $off) (i32.const 4)))
+      (br $sloop))))
+
+  ;; Column sums: out [cols] = Σ over r (in order) of x [rows, cols]. Byte offsets.
+  (func (export "sum_rows") (param $x i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32) (local $c4 i32) (local $row i32) (local $p i32)
+    (memory.fill (local.get $out) (i32.const 0) (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $c4 (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (local.set $row (local.get $x))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $c (i32.const 0))
+      (block $vdone (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $c) (local.get $c4)))
+        (local.set $p (i32.add (local.get $out) (local.get $c)))
+        (v128.store align=4 (local.get $p)
+          (f32x4.add (v128.load align=4 (local.get $p)) (v128.load align=4 (i32.add (local.get $row) (local.get $c)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $vloop)))
+      (block $sdone (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $c) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.set $p (i32.add (local.get $out) (local.get $c)))
+        (f32.store (local.get $p)
+          (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $row) (local.get $c)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $sloop)))
+      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $cols) (i32.const 2))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop))))
 )
