@@ -405,6 +405,7 @@ async function measureNetloom(
 async function profileNetloom(
   spec: ModelSpec,
   backend: BackendName | undefined,
+  batch: number,
 ): Promise<StepProfile | string> {
   let release: (() => void) | undefined;
   let profiled: ReturnType<typeof tf.profile> | undefined;
@@ -412,7 +413,7 @@ async function profileNetloom(
   let wallMs = 0;
   const check = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
   const steps = spec.profileSteps;
-  const end = await runEngine(spec, backend, 64, spec.warmup + steps, (step, now) => {
+  const end = await runEngine(spec, backend, batch, spec.warmup + steps, (step, now) => {
     if (step === spec.warmup) {
       // Everything the engine does until a later progress event is whole steps (the loop yields via
       // setImmediate first; tf.profile's own continuation runs before that).
@@ -753,7 +754,7 @@ async function main() {
           );
         }
         if (args.profile && batch === args.batches[0])
-          row.profile = await profileNetloom(spec, args.backend ?? backend);
+          row.profile = await profileNetloom(spec, args.backend ?? backend, batch);
         rows.push(row);
       }
       if (args.wholeRun) {
