@@ -378,18 +378,55 @@
       (f32x4.mul (call $sigmoid (f32x4.add (local.get $x) (local.get $x))) (v128.const f32x4 2 2 2 2))
       (v128.const f32x4 1 1 1 1)))
 
+  ;; The input side of one step of a fused recurrence: xw [B, G] = x rows (n, t) [D] (rows T·D
+  ;; apart in x [B, T, D]) times W [D, G], by gemm, plus b [G] on every row (four at a time, then
+  ;; one): the same sums as one product x·W + b over all steps, done per step in a buffer that stays
+  ;; in cache.
+  (func $rnn_xw (param $x i32) (param $W i32) (param $b i32) (param $xw i32)
+    (param $B i32) (param $T i32) (param $D i32) (param $G i32) (param $t i32)
+    (local $n i32) (local $j i32) (local $p i32) (local $G4 i32)
+    (call $gemm
+      (i32.add (local.get $x) (i32.shl (i32.mul (local.get $t) (local.get $D)) (i32.const 2)))
+      (local.get $W) (local.get $xw) (local.get $B) (local.get $D) (local.get $G)
+      (i32.mul (local.get $T) (local.get $D)) (i32.const 1))
+    (local.set $G4 (i32.and (local.get $G) (i32.const -4)))
+    (block $ndone (loop $nloop
+      (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
+      (local.set $p (i32.add (local.get $xw) (i32.shl (i32.mul (local.get $n) (local.get $G)) (i32.const 2))))
+      (local.set $j (i32.const 0))
+      (block $vdone (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $j) (local.get $G4)))
+        (v128.store align=4 (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))
+          (f32x4.add
+            (v128.load align=4 (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))
+            (v128.load align=4 (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $vloop)))
+      (block $sdone (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $j) (local.get $G)))
+        (f32.store (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))
+          (f32.add
+            (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))
+            (f32.load (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $sloop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nloop))))
+
   ;; Keras's LSTM over a whole sequence (gates i, f, c, o; recurrent activation σ, activation tanh):
   ;;   z = x·W + b + h·R;  i, f, o = σ(z_i, z_f, z_o);  g = tanh(z_c)
   ;;   c = f·c₋₁ + i·g;  h = o·tanh(c)
-  ;; xw: x·W + b for every step, rows (batch, time) of 4U; R [U, 4U]; hr: scratch [B, 4U] (h·R of
-  ;; the step). Saved for the backward pass, rows (batch, time): the activated gates (4U), c,
-  ;; tanh(c) and h (U each). The state of step t−1 is read from the saved rows (h by gemm with a row
-  ;; stride of T·U), so no other buffer is needed. Columns go four at a time; the last four columns
-  ;; of a row are done as one overlapping group when U is not a multiple of 4 (each column's result
-  ;; depends only on the previous step, so doing one twice writes the same values). Needs U ≥ 4.
+  ;; x [B, T, D], W [D, 4U], b [4U], R [U, 4U]; scratch xw [B, 4U] (x·W of the step) and hr [B, 4U]
+  ;; (h·R of the step): per step z = (x·W + b) + h·R, the two products by gemm straight on x's and
+  ;; the saved h's rows (row strides T·D and T·U), so no [B·T, 4U] buffer of inputs is made or
+  ;; streamed through. Saved for the backward pass, rows (batch, time): the activated gates (4U), c,
+  ;; tanh(c) and h (U each). Columns go four at a time; the last four columns of a row are done as
+  ;; one overlapping group when U is not a multiple of 4 (each column's result depends only on the
+  ;; previous step, so doing one twice writes the same values). Needs U ≥ 4.
   (func (export "lstm_forward")
-    (param $xw i32) (param $R i32) (param $hr i32) (param $gates i32) (param $cell i32)
-    (param $tanhc i32) (param $hidden i32) (param $B i32) (param $T i32) (param $U i32)
+    (param $x i32) (param $W i32) (param $bias i32) (param $R i32) (param $xw i32) (param $hr i32)
+    (param $gates i32) (param $cell i32) (param $tanhc i32) (param $hidden i32)
+    (param $B i32) (param $T i32) (param $D i32) (param $U i32)
     (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32)
     (local $U4 i32) (local $G4 i32) (local $pz i32) (local $ph i32) (local $pg i32) (local $ps i32)
     (local $i v128) (local $f v128) (local $g v128) (local $og v128) (local $c v128) (local $tc v128)
@@ -397,6 +434,8 @@
     (local.set $G4 (i32.shl (local.get $U) (i32.const 4)))
     (block $tdone (loop $tloop
       (br_if $tdone (i32.ge_u (local.get $t) (local.get $T)))
+      (call $rnn_xw (local.get $x) (local.get $W) (local.get $bias) (local.get $xw)
+        (local.get $B) (local.get $T) (local.get $D) (i32.shl (local.get $U) (i32.const 2)) (local.get $t))
       (if (i32.eqz (local.get $t))
         (then (memory.fill (local.get $hr) (i32.const 0) (i32.mul (local.get $B) (local.get $G4))))
         (else (call $gemm
@@ -407,7 +446,7 @@
       (block $ndone (loop $nloop
         (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
         (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
-        (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $row) (local.get $G4))))
+        (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $n) (local.get $G4))))
         (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
         (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
         (local.set $ph (i32.add (local.get $hr) (i32.mul (local.get $n) (local.get $G4))))
@@ -461,6 +500,28 @@
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $tloop))))
 
+  ;; The input gradient of one step of a fused recurrence: dx rows (n, t) [D] = dz rows (n, t) [G]
+  ;; (rows T·G apart) times Wt = Wᵀ [G, D], by gemm into dxt [B, D], then copied into dx [B·T, D].
+  ;; (The same sums, in the same order, as one product dZ·Wᵀ over all steps; done per step while
+  ;; this step's dz is in cache.)
+  (func $rnn_dx (param $dz i32) (param $Wt i32) (param $dxt i32) (param $dx i32)
+    (param $B i32) (param $T i32) (param $D i32) (param $G i32) (param $t i32)
+    (local $n i32) (local $D4 i32)
+    (local.set $D4 (i32.shl (local.get $D) (i32.const 2)))
+    (call $gemm
+      (i32.add (local.get $dz) (i32.shl (i32.mul (local.get $t) (local.get $G)) (i32.const 2)))
+      (local.get $Wt) (local.get $dxt) (local.get $B) (local.get $G) (local.get $D)
+      (i32.mul (local.get $T) (local.get $G)) (i32.const 1))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $n) (local.get $B)))
+      (memory.copy
+        (i32.add (local.get $dx)
+          (i32.mul (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)) (local.get $D4)))
+        (i32.add (local.get $dxt) (i32.mul (local.get $n) (local.get $D4)))
+        (local.get $D4))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $l))))
+
   ;; The gradient of lstm_forward: from dout (the gradient of h, rows (batch, time) of U when seq is
   ;; 1, or of the last step only, [B, U], when seq is 0) and what the forward pass saved, dz: the
   ;; gradient of the pre-activation gates z, rows (batch, time) of 4U, step by step backwards:
@@ -468,11 +529,13 @@
   ;;   dz_i = dc·g·i(1−i);  dz_f = dc·c₋₁·f(1−f);  dz_c = dc·i·(1−g²);  dz_o = dh·tanh(c)·o(1−o)
   ;; Rt: Rᵀ [4U, U]. Scratch [B, U] each: dh (dz₊₁·Rᵀ by gemm) and dc0, dc1 (dc₊₁ read from one,
   ;; dc written to the other, so an overlapping group of columns reads what it read the first
-  ;; time). Needs U ≥ 4.
+  ;; time). Per step also the input gradient, dz times Wt = Wᵀ [4U, D] into dx [B·T, D] ($rnn_dx,
+  ;; scratch dxt [B, D]). Needs U ≥ 4.
   (func (export "lstm_backward")
     (param $dout i32) (param $gates i32) (param $cell i32) (param $tanhc i32) (param $Rt i32)
     (param $dz i32) (param $dh i32) (param $dc0 i32) (param $dc1 i32)
-    (param $B i32) (param $T i32) (param $U i32) (param $seq i32)
+    (param $Wt i32) (param $dxt i32) (param $dx i32)
+    (param $B i32) (param $T i32) (param $D i32) (param $U i32) (param $seq i32)
     (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32) (local $last i32)
     (local $U4 i32) (local $G4 i32) (local $pg i32) (local $pd i32) (local $ps i32) (local $pk i32)
     (local $dcIn i32) (local $dcOut i32) (local $swap i32) (local $hasOut i32)
@@ -541,6 +604,8 @@
           (br $jloop)))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $nloop)))
+      (call $rnn_dx (local.get $dz) (local.get $Wt) (local.get $dxt) (local.get $dx)
+        (local.get $B) (local.get $T) (local.get $D) (i32.shl (local.get $U) (i32.const 2)) (local.get $t))
       (if (local.get $t) (then
         ;; dh for step t−1: this step's dz (rows T·4U apart) times Rᵀ.
         (call $gemm
@@ -558,14 +623,16 @@
   ;;   after = 0 (reset before, Keras's reset_after=False): [h_z, h_r] = h₋₁·R_zr (b_h = 0);
   ;;             h̃ = tanh(x_h + (r·h₋₁)·R_h)
   ;;   z = σ(x_z + h_z);  r = σ(x_r + h_r);  h = z·h₋₁ + (1 − z)·h̃
-  ;; xw: x·W + b_x for every step, rows (batch, time) of 3U; R: R [U, 3U] (after) or R_zr [U, 2U];
-  ;; Rh: R_h [U, U] (before only); bh [3U]; hr: scratch [B, 3U]. Saved, rows (batch, time): z, r, h̃
+  ;; x [B, T, D], W [D, 3U], bx [3U]; xw: scratch [B, 3U] (x·W + b_x of the step, by $rnn_xw);
+  ;; R: R [U, 3U] (after) or R_zr [U, 2U]; Rh: R_h [U, U] (before only); bh [3U]; hr: scratch [B, 3U]. Saved, rows (batch, time): z, r, h̃
   ;; (3U); aux (U): h_h (after) or r·h₋₁ (before); h (U). h₋₁ and r·h₋₁ are read from the saved
   ;; rows by gemm (row stride T·U). Columns four at a time, the last group overlapping when U is
   ;; not a multiple of 4 (it writes the same values again). Needs U ≥ 4.
   (func (export "gru_forward")
-    (param $xw i32) (param $R i32) (param $Rh i32) (param $bh i32) (param $hr i32) (param $gates i32)
-    (param $aux i32) (param $hidden i32) (param $B i32) (param $T i32) (param $U i32) (param $after i32)
+    (param $x i32) (param $W i32) (param $bx i32) (param $xw i32)
+    (param $R i32) (param $Rh i32) (param $bh i32) (param $hr i32) (param $gates i32)
+    (param $aux i32) (param $hidden i32) (param $B i32) (param $T i32) (param $D i32) (param $U i32)
+    (param $after i32)
     (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32)
     (local $U4 i32) (local $G4 i32) (local $HW4 i32) (local $pz i32) (local $ph i32) (local $pg i32)
     (local $ps i32) (local $z v128) (local $r v128) (local $c v128) (local $hp v128) (local $hh v128)
@@ -575,6 +642,8 @@
     (local.set $HW4 (select (local.get $G4) (i32.shl (local.get $U4) (i32.const 1)) (local.get $after)))
     (block $tdone (loop $tloop
       (br_if $tdone (i32.ge_u (local.get $t) (local.get $T)))
+      (call $rnn_xw (local.get $x) (local.get $W) (local.get $bx) (local.get $xw)
+        (local.get $B) (local.get $T) (local.get $D) (i32.mul (local.get $U) (i32.const 3)) (local.get $t))
       (if (i32.eqz (local.get $t))
         (then (memory.fill (local.get $hr) (i32.const 0) (i32.mul (local.get $B) (local.get $G4))))
         (else (call $gemm
@@ -585,7 +654,7 @@
       (block $ndone (loop $nloop
         (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
         (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
-        (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $row) (local.get $G4))))
+        (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $n) (local.get $G4))))
         (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
         (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
         (local.set $ph (i32.add (local.get $hr) (i32.mul (local.get $n) (local.get $HW4))))
@@ -645,7 +714,7 @@
         (block $n2done (loop $n2loop
           (br_if $n2done (i32.ge_u (local.get $n) (local.get $B)))
           (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
-          (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $row) (local.get $G4))))
+          (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $n) (local.get $G4))))
           (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
           (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
           (local.set $ph (i32.add (local.get $hr) (i32.mul (local.get $n) (local.get $U4))))
@@ -685,11 +754,14 @@
   ;; Writes dx [B·T, 3U] (the gradient of x·W + b_x: dz, dr, dh̃) and, after, dhr [B·T, 3U]. Rt: Rᵀ
   ;; [3U, U] (after) or R_zrᵀ [2U, U]; Rht: R_hᵀ [U, U] (before). Scratch [B, U] each: dh (by gemm),
   ;; drh, and c0, c1 (what reaches h₋₁ directly: read from one, written to the other, so an
-  ;; overlapping group of columns reads what it read the first time). Needs U ≥ 4.
+  ;; overlapping group of columns reads what it read the first time). Per step also the input
+  ;; gradient, dx rows times Wt = Wᵀ [3U, D] into di [B·T, D] ($rnn_dx, scratch dit [B, D]).
+  ;; Needs U ≥ 4.
   (func (export "gru_backward")
     (param $dout i32) (param $gates i32) (param $aux i32) (param $hidden i32) (param $Rt i32) (param $Rht i32)
     (param $dx i32) (param $dhr i32) (param $dh i32) (param $drh i32) (param $c0 i32) (param $c1 i32)
-    (param $B i32) (param $T i32) (param $U i32) (param $seq i32) (param $after i32)
+    (param $Wt i32) (param $dit i32) (param $di i32)
+    (param $B i32) (param $T i32) (param $D i32) (param $U i32) (param $seq i32) (param $after i32)
     (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32) (local $last i32)
     (local $U4 i32) (local $G4 i32) (local $pg i32) (local $pd i32) (local $pe i32) (local $ps i32) (local $pk i32)
     (local $cIn i32) (local $cOut i32) (local $swap i32) (local $hasOut i32)
@@ -816,7 +888,11 @@
             (call $gemm
               (i32.add (local.get $dx) (i32.mul (local.get $t) (local.get $G4)))
               (local.get $Rt) (local.get $dh) (local.get $B) (i32.shl (local.get $U) (i32.const 1)) (local.get $U)
-              (i32.mul (local.get $T) (i32.mul (local.get $U) (i32.const 3))) (i32.const 1))))
+              (i32.mul (local.get $T) (i32.mul (local.get $U) (i32.const 3))) (i32.const 1))))))
+      ;; This step's dx rows are complete (dr too): the input gradient of the step.
+      (call $rnn_dx (local.get $dx) (local.get $Wt) (local.get $dit) (local.get $di)
+        (local.get $B) (local.get $T) (local.get $D) (i32.mul (local.get $U) (i32.const 3)) (local.get $t))
+      (if (local.get $t) (then
         (local.set $t (i32.sub (local.get $t) (i32.const 1)))
         (br $tloop)))))
 
