@@ -41,7 +41,7 @@ export function wasmGru(
   const gates = empty([B * T, G]);
   const aux = empty([B * T, U]);
   const hidden = empty([B, T, U]);
-  const [xw, hr] = [empty([B, G]), empty([B, G])];
+  const [xw, hr, pack] = [empty([B, G]), empty([B, G]), empty([(D + U) * G])];
   simd.gru_forward(
     at(xs),
     at(Ws),
@@ -51,6 +51,7 @@ export function wasmGru(
     at(Rh),
     at(bh),
     at(hr),
+    at(pack),
     at(gates),
     at(aux),
     at(hidden),
@@ -60,7 +61,7 @@ export function wasmGru(
     U,
     after ? 1 : 0,
   );
-  tf.dispose([xw, hr, bh, ...(after ? [bx] : [Rm, Rh])]);
+  tf.dispose([xw, hr, pack, bh, ...(after ? [bx] : [Rm, Rh])]);
   // Saved with the engine (kept only while a gradient is being recorded).
   save([xs, Ws, Rs, gates, aux, hidden]);
   const value = returnSequences ? hidden : tf.reshape(tf.slice(hidden, [0, T - 1, 0], [B, 1, U]), [B, U]);
@@ -88,6 +89,7 @@ export function wasmGru(
         tf.Tensor,
       ];
       const dxt = empty([B, D]);
+      const pack = empty([(D + U) * G]);
       simd.gru_backward(
         at(dOut),
         at(gates0),
@@ -104,6 +106,7 @@ export function wasmGru(
         at(Wt),
         at(dxt),
         at(dx),
+        at(pack),
         B,
         T,
         D,

@@ -108,7 +108,7 @@ function wasmLstm(
   const cell = empty([B * T, U]);
   const tanhCell = empty([B * T, U]);
   const hidden = empty([B, T, U]);
-  const [xw, hr] = [empty([B, G]), empty([B, G])];
+  const [xw, hr, pack] = [empty([B, G]), empty([B, G]), empty([(D + U) * G])];
   simd.lstm_forward(
     at(xs),
     at(Ws),
@@ -116,6 +116,7 @@ function wasmLstm(
     at(Rs),
     at(xw),
     at(hr),
+    at(pack),
     at(gates),
     at(cell),
     at(tanhCell),
@@ -125,7 +126,7 @@ function wasmLstm(
     D,
     U,
   );
-  tf.dispose([xw, hr]);
+  tf.dispose([xw, hr, pack]);
   // Saved with the engine (kept only while a gradient is being recorded).
   save([xs, Ws, Rs, gates, cell, tanhCell, hidden]);
   const value = returnSequences ? hidden : tf.reshape(tf.slice(hidden, [0, T - 1, 0], [B, 1, U]), [B, U]);
@@ -146,6 +147,7 @@ function wasmLstm(
       const dZ = empty([B * T, G]);
       const dx = empty([B, T, D]);
       const [dh, dc0, dc1, dxt] = [empty([B, U]), empty([B, U]), empty([B, U]), empty([B, D])];
+      const pack = empty([(D + U) * G]);
       simd.lstm_backward(
         at(dOut),
         at(gates0),
@@ -159,6 +161,7 @@ function wasmLstm(
         at(Wt),
         at(dxt),
         at(dx),
+        at(pack),
         B,
         T,
         D,
