@@ -117,7 +117,6 @@ export function wasmGru(
       const dW = tf.matMul(tf.reshape(x0, [B * T, D]), dX, true, false);
       if (after) {
         const db = tf.stack([tf.sum(dX, 0), tf.sum(dH, 0)]);
-        // Last: it zeroes dH's first-step rows.
         return [dx, dW, previousHiddenProduct(w, hidden0, dH, B, T, U, G), db];
       }
       const db = tf.sum(dX, 0);
@@ -130,8 +129,8 @@ export function wasmGru(
 /**
  * Reset before: dR = [h₋₁ᵀ·dX_zr, (r ⊙ h₋₁)ᵀ·dX_h] [U, 3U], with dX's column blocks read in place
  * (no slices): computed transposed, [dX_zrᵀ·h₋₁; dX_hᵀ·(r ⊙ h₋₁)] [3U, U] (the same sums in the
- * same order), then transposed. h₋₁ as in previousHiddenProduct: dX's first-step rows set to zero
- * (so call it after every other use of dX; r ⊙ h₋₁ is zero at those steps anyway).
+ * same order), then transposed. h₋₁ as in previousHiddenProduct: with dX's first-step rows set to
+ * zero for the products (r ⊙ h₋₁ is zero at those steps anyway).
  */
 function resetBeforeRecurrentGrad(
   w: WasmRecurrence,
@@ -144,10 +143,12 @@ function resetBeforeRecurrentGrad(
 ): tf.Tensor {
   const G = 3 * U;
   const t = w.empty([G, U]);
-  w.zeroFirstSteps(dX, B, T, G);
-  // A = dX_zrᵀ (element (i, k) at dX + 4·((k + 1)·G + i)), B = h's rows 0 .. B·T − 2.
-  w.simd.gemm(w.at(dX) + 4 * G, w.at(hidden), w.at(t), 2 * U, B * T - 1, U, 1, G);
-  // A = dX_hᵀ (columns from 2U), B = r ⊙ h₋₁ (aux), every row.
-  w.simd.gemm(w.at(dX) + 8 * U, w.at(aux), w.at(t) + 8 * U * U, U, B * T, U, 1, G);
+  const [pd, ph, pa, pt] = [w.at(dX), w.at(hidden), w.at(aux), w.at(t)];
+  w.withFirstStepsZero(dX, B, T, G, () => {
+    // A = dX_zrᵀ (element (i, k) at dX + 4·((k + 1)·G + i)), B = h's rows 0 .. B·T − 2.
+    w.simd.gemm(pd + 4 * G, ph, pt, 2 * U, B * T - 1, U, 1, G);
+    // A = dX_hᵀ (columns from 2U), B = r ⊙ h₋₁ (aux), every row.
+    w.simd.gemm(pd + 8 * U, pa, pt + 8 * U * U, U, B * T, U, 1, G);
+  });
   return tf.transpose(t);
 }

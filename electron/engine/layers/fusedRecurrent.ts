@@ -170,7 +170,6 @@ function wasmLstm(
       );
       const dW = tf.matMul(tf.reshape(x0, [B * T, D]), dZ, true, false);
       const db = tf.sum(dZ, 0);
-      // Last: it zeroes dZ's first-step rows.
       return [dx, dW, previousHiddenProduct(w, hidden0, dZ, B, T, U, G), db];
     });
   };
