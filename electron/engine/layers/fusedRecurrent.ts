@@ -14,8 +14,9 @@
  *             db = Σ dZ and dx = dZ·Wᵀ as four products over all steps.
  *
  * On the wasm backend the two recurrences are Netloom's SIMD kernels (kernels.wat lstm_forward and
- * lstm_backward, on tensors in the backend's memory: one call each); elsewhere they are host loops
- * (a product and a sigmoid kernel per step, the cell in JS).
+ * lstm_backward, on tensors in the backend's memory: one call each), which also do the products
+ * with x·W (forward) and dz·Wᵀ (backward) per step, while that step's rows are in cache; elsewhere
+ * they are host loops (a product and a sigmoid kernel per step, the cell in JS).
  *
  * Keras's LSTM (gates i, f, c, o; c = f·c + i·act(z_c); h = o·act(c)), with recurrent activation
  * sigmoid and activation tanh, no mask, no initial state, not stateful, and no dropout while
@@ -23,8 +24,8 @@
  * and every gradient) in test/unit/engine/fusedRecurrent.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, inHeap, simdKernels } from '../kernels/simd/index';
-import { asWasm } from '../kernels/wasm';
+import { inHeap } from '../kernels/simd/index';
+import { previousHiddenProduct, wasmRecurrence } from './recurrentWasm';
 
 let enabled = true;
 
@@ -69,18 +70,8 @@ export function lstmSequence(
   return op(x, W, R, b);
 }
 
-/** The hidden state of the step before each step, rows (batch, time) [B·T, U]: zeros at t = 0. */
-export function previousHidden(hidden: tf.Tensor, B: number, T: number, U: number): tf.Tensor2D {
-  if (T === 1) return tf.zeros([B * T, U]);
-  const shifted = tf.pad(tf.slice(hidden, [0, 0, 0], [B, T - 1, U]), [
-    [0, 0],
-    [1, 0],
-    [0, 0],
-  ]);
-  return tf.reshape(shifted, [B * T, U]);
-}
-
-/** `previousHidden` on host values (hidden states [B, T, U], row-major). */
+/** The hidden state of the step before each step, rows (batch, time) [B·T, U], zeros at t = 0, from
+ * the hidden states [B, T, U] (host values, row-major). */
 export function previousHiddenHost(hidden: Float32Array, B: number, T: number, U: number): Float32Array {
   const prev = new Float32Array(B * T * U);
   for (let n = 0; n < B; n++) prev.set(hidden.subarray(n * T * U, (n * T + T - 1) * U), (n * T + 1) * U);
@@ -94,9 +85,10 @@ type LstmOp = {
 
 /**
  * On the wasm backend: both recurrences in kernels.wat (lstm_forward, lstm_backward), straight on
- * tensors in the backend's memory: per step one gemm and the cell, no tensor made or read back.
- * Measured on the LSTM template's shard (batch 32, 100 steps, 64 units): the host loop below spent
- * 141 of a 219 ms training step outside kernels, making and reading back tensors for every step.
+ * tensors in the backend's memory: per step the products x·W and h·R and the cell (forward), the
+ * gate gradients and the products with Rᵀ and Wᵀ (backward); no tensor made or read back, and no
+ * [B·T, 4U] tensor of input projections (made, biased and streamed through, it cost a fifth of a
+ * batch-128 step). Then dW = Xᵀ·dZ, db = Σ dZ and dR as one product each (recurrentWasm.ts).
  */
 function wasmLstm(
   backend: tf.KernelBackend,
@@ -110,20 +102,31 @@ function wasmLstm(
   const [B, T, D] = xs.shape;
   const U = Rs.shape[0];
   const G = 4 * U;
-  const wasm = asWasm(backend);
-  /** A new float32 tensor in the wasm memory, its contents undefined until a kernel writes them. */
-  const empty = (shape: number[]): tf.Tensor =>
-    tf.engine().makeTensorFromTensorInfo(wasm.makeOutput(shape, 'float32'), backend);
-  const simd = simdKernels(backend);
-  const at = (t: tf.Tensor): number => heapOffset(backend, t);
-  // Input projections of every step at once, rows (batch, time).
-  const xw = tf.add(tf.matMul(tf.reshape(xs, [B * T, D]), Ws), bs);
-  const hr = empty([B, G]);
+  const w = wasmRecurrence(backend);
+  const { empty, at, simd } = w;
   const gates = empty([B * T, G]);
   const cell = empty([B * T, U]);
   const tanhCell = empty([B * T, U]);
   const hidden = empty([B, T, U]);
-  simd.lstm_forward(at(xw), at(Rs), at(hr), at(gates), at(cell), at(tanhCell), at(hidden), B, T, U);
+  const [xw, hr, pack] = [empty([B, G]), empty([B, G]), empty([(D + U) * G])];
+  simd.lstm_forward(
+    at(xs),
+    at(Ws),
+    at(bs),
+    at(Rs),
+    at(xw),
+    at(hr),
+    at(pack),
+    at(gates),
+    at(cell),
+    at(tanhCell),
+    at(hidden),
+    B,
+    T,
+    D,
+    U,
+  );
+  tf.dispose([xw, hr, pack]);
   // Saved with the engine (kept only while a gradient is being recorded).
   save([xs, Ws, Rs, gates, cell, tanhCell, hidden]);
   const value = returnSequences ? hidden : tf.reshape(tf.slice(hidden, [0, T - 1, 0], [B, 1, U]), [B, U]);
@@ -140,10 +143,11 @@ function wasmLstm(
     return tf.tidy(() => {
       const dOut = (Array.isArray(dy) ? dy[0]! : dy).toFloat();
       const Rt = tf.transpose(R0);
+      const Wt = tf.transpose(W0);
       const dZ = empty([B * T, G]);
-      const dh = empty([B, U]);
-      const dc0 = empty([B, U]);
-      const dc1 = empty([B, U]);
+      const dx = empty([B, T, D]);
+      const [dh, dc0, dc1, dxt] = [empty([B, U]), empty([B, U]), empty([B, U]), empty([B, D])];
+      const pack = empty([(D + U) * G]);
       simd.lstm_backward(
         at(dOut),
         at(gates0),
@@ -154,18 +158,19 @@ function wasmLstm(
         at(dh),
         at(dc0),
         at(dc1),
+        at(Wt),
+        at(dxt),
+        at(dx),
+        at(pack),
         B,
         T,
+        D,
         U,
         returnSequences ? 1 : 0,
       );
-      const prev = previousHidden(hidden0, B, T, U);
-      return [
-        tf.reshape(tf.matMul(dZ, W0, false, true), [B, T, D]),
-        tf.matMul(tf.reshape(x0, [B * T, D]), dZ, true, false),
-        tf.matMul(prev, dZ, true, false),
-        tf.sum(dZ, 0),
-      ];
+      const dW = tf.matMul(tf.reshape(x0, [B * T, D]), dZ, true, false);
+      const db = tf.sum(dZ, 0);
+      return [dx, dW, previousHiddenProduct(w, hidden0, dZ, B, T, U, G), db];
     });
   };
   return { value, gradFunc };

@@ -29,6 +29,9 @@ const CASES: Case[] = [
   { name: 'backwards', batch: 2, time: 6, features: 3, units: 4, returnSequences: true, goBackwards: true },
   { name: 'units not a multiple of 4', batch: 5, time: 9, features: 3, units: 7, returnSequences: true },
   { name: 'wide', batch: 4, time: 6, features: 5, units: 32, returnSequences: false },
+  // Widths multiples of 16 (the wasm kernels' packed products: W, R, Wᵀ, Rᵀ), an odd batch, and
+  // more rows (batch × time) than one chunk of the products over all steps.
+  { name: 'packed widths, odd batch', batch: 5, time: 30, features: 16, units: 16, returnSequences: true },
   {
     name: 'bidirectional',
     batch: 2,
@@ -191,6 +194,7 @@ const GRU_SHAPES: Omit<GruCase, 'resetAfter'>[] = [
   { name: 'two steps', batch: 4, time: 2, features: 2, units: 3, returnSequences: false },
   { name: 'odd sizes', batch: 5, time: 9, features: 3, units: 7, returnSequences: true },
   { name: 'wide', batch: 4, time: 6, features: 5, units: 32, returnSequences: false },
+  { name: 'packed widths, odd batch', batch: 5, time: 30, features: 16, units: 16, returnSequences: true },
   {
     name: 'bidirectional sequence',
     batch: 3,

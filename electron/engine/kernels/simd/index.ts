@@ -117,25 +117,31 @@ export interface SimdKernels {
   /** kernels.wat `sum_rows` (byte offsets): out [cols] = the sum of x [rows, cols]'s rows, in order. */
   sum_rows(x: number, out: number, rows: number, cols: number): void;
   /**
-   * kernels.wat `lstm_forward` (byte offsets): xw [B·T, 4U] = x·W + b, R [U, 4U], scratch hr
-   * [B, 4U]; writes the saved gates [B·T, 4U] and c, tanh(c), h [B·T, U]. Needs U ≥ 4.
+   * kernels.wat `lstm_forward` (byte offsets): x [B, T, D], W [D, 4U], b [4U], R [U, 4U], scratch
+   * xw and hr [B, 4U] and pack [(D + U)·4U] (the weights' panels); writes the saved gates [B·T, 4U] and c, tanh(c), h [B·T, U]. Needs U ≥ 4.
    */
   lstm_forward(
-    xw: number,
+    x: number,
+    W: number,
+    b: number,
     R: number,
+    xw: number,
     hr: number,
+    pack: number,
     gates: number,
     cell: number,
     tanhCell: number,
     hidden: number,
     B: number,
     T: number,
+    D: number,
     U: number,
   ): void;
   /**
    * kernels.wat `lstm_backward` (byte offsets): dout (dh, [B·T, U] when seq is 1, [B, U] for the
    * last step when 0), the saved gates, c and tanh(c), Rt = Rᵀ [4U, U]; writes dz [B·T, 4U];
-   * scratch dh, dc0, dc1 [B, U]. Needs U ≥ 4.
+   * scratch dh, dc0, dc1 [B, U]; Wt = Wᵀ [4U, D], scratch dxt [B, D]; writes dx [B·T, D]; scratch
+   * pack [(D + U)·4U]. Needs U ≥ 4.
    */
   lstm_backward(
     dout: number,
@@ -147,28 +153,38 @@ export interface SimdKernels {
     dh: number,
     dc0: number,
     dc1: number,
+    Wt: number,
+    dxt: number,
+    dx: number,
+    pack: number,
     B: number,
     T: number,
+    D: number,
     U: number,
     seq: number,
   ): void;
   /**
-   * kernels.wat `gru_forward` (byte offsets): xw [B·T, 3U] = x·W + b_x; R [U, 3U] (after = 1) or
-   * R_zr [U, 2U] and Rh = R_h [U, U] (after = 0); bh [3U] (zeros before); scratch hr [B, 3U];
-   * writes the saved gates z, r, h̃ [B·T, 3U], aux (h_h after, r·h₋₁ before) and h [B·T, U].
-   * Activation tanh. Needs U ≥ 4.
+   * kernels.wat `gru_forward` (byte offsets): x [B, T, D], W [D, 3U], bx [3U], scratch xw [B, 3U];
+   * R [U, 3U] (after = 1) or R_zr [U, 2U] and Rh = R_h [U, U] (after = 0); bh [3U] (zeros before);
+   * scratch hr [B, 3U] and pack [(D + U)·3U]; writes the saved gates z, r, h̃ [B·T, 3U], aux (h_h after, r·h₋₁ before)
+   * and h [B·T, U]. Activation tanh. Needs U ≥ 4.
    */
   gru_forward(
+    x: number,
+    W: number,
+    bx: number,
     xw: number,
     R: number,
     Rh: number,
     bh: number,
     hr: number,
+    pack: number,
     gates: number,
     aux: number,
     hidden: number,
     B: number,
     T: number,
+    D: number,
     U: number,
     after: number,
   ): void;
@@ -176,7 +192,8 @@ export interface SimdKernels {
    * kernels.wat `gru_backward` (byte offsets): dout (dh, [B·T, U] when seq is 1, [B, U] for the
    * last step when 0), the saved gates, aux and h; Rt = Rᵀ [3U, U] (after) or R_zrᵀ [2U, U], Rht =
    * R_hᵀ [U, U] (before); writes dx [B·T, 3U] (of x·W + b_x) and, after, dhr [B·T, 3U] (of
-   * h₋₁·R + b_h); scratch dh, drh, c0, c1 [B, U]. Needs U ≥ 4.
+   * h₋₁·R + b_h); scratch dh, drh, c0, c1 [B, U]; Wt = Wᵀ [3U, D], scratch dit [B, D]; writes the
+   * input gradient di [B·T, D]; scratch pack [(D + U)·3U]. Needs U ≥ 4.
    */
   gru_backward(
     dout: number,
@@ -191,8 +208,13 @@ export interface SimdKernels {
     drh: number,
     c0: number,
     c1: number,
+    Wt: number,
+    dit: number,
+    di: number,
+    pack: number,
     B: number,
     T: number,
+    D: number,
     U: number,
     seq: number,
     after: number,

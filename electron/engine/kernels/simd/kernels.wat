@@ -629,36 +629,205 @@
       (f32x4.mul (call $sigmoid (f32x4.add (local.get $x) (local.get $x))) (v128.const f32x4 2 2 2 2))
       (v128.const f32x4 1 1 1 1)))
 
+  ;; ---------------------------------------------------------------------------------------------
+  ;; The fused recurrences' products: per step the same weights (W, R, or their transposes) times a
+  ;; few rows, ~100 times a sequence. When the weights' width N is a multiple of 16 they are packed
+  ;; once per sequence into 16-column panels (rnn_pack) and each step's product is done on the panels
+  ;; two rows × 16 columns at a time (rnn_gemm: one v128.load32_splat of A for four products, the
+  ;; panel's rows contiguous); any other width goes to gemm. Both give each C element as Σ over k in
+  ;; order from 0, in float32: the same result, bit for bit.
+  ;; ---------------------------------------------------------------------------------------------
+
+  ;; Packs B [K, N] (row-major) into 16-column panels at w when N is a multiple of 16 (else nothing):
+  ;; panel p (columns 16p .. 16p + 16) at w + 64·p·K, its row k at + 64·k.
+  (func $rnn_pack (param $b i32) (param $w i32) (param $K i32) (param $N i32)
+    (local $p i32) (local $k i32) (local $src i32) (local $P i32)
+    (if (i32.and (local.get $N) (i32.const 15)) (then (return)))
+    (local.set $P (i32.shr_u (local.get $N) (i32.const 4)))
+    (block $pdone (loop $ploop
+      (br_if $pdone (i32.ge_u (local.get $p) (local.get $P)))
+      (local.set $src (i32.add (local.get $b) (i32.shl (local.get $p) (i32.const 6))))
+      (local.set $k (i32.const 0))
+      (block $kdone (loop $kloop
+        (br_if $kdone (i32.ge_u (local.get $k) (local.get $K)))
+        (v128.store align=4 (local.get $w) (v128.load align=4 (local.get $src)))
+        (v128.store offset=16 align=4 (local.get $w) (v128.load offset=16 align=4 (local.get $src)))
+        (v128.store offset=32 align=4 (local.get $w) (v128.load offset=32 align=4 (local.get $src)))
+        (v128.store offset=48 align=4 (local.get $w) (v128.load offset=48 align=4 (local.get $src)))
+        (local.set $w (i32.add (local.get $w) (i32.const 64)))
+        (local.set $src (i32.add (local.get $src) (i32.shl (local.get $N) (i32.const 2))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $kloop)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $ploop))))
+
+  ;; C [M, N] = A·B: on B's panels at w (packed by rnn_pack) when N is a multiple of 16, else by gemm
+  ;; on B itself. A's row i at a + 4·i·ars, its K elements consecutive. K ≥ 1.
+  (func $rnn_mm (param $a i32) (param $b i32) (param $w i32) (param $c i32)
+    (param $M i32) (param $K i32) (param $N i32) (param $ars i32)
+    (local $p i32) (local $P i32) (local $i i32) (local $pw i32) (local $pend i32)
+    (local $pa0 i32) (local $pa1 i32) (local $pb i32) (local $pc i32) (local $rowB i32) (local $ars4 i32)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $x v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)
+    (if (i32.and (local.get $N) (i32.const 15)) (then
+      (call $gemm (local.get $a) (local.get $b) (local.get $c) (local.get $M) (local.get $K) (local.get $N)
+        (local.get $ars) (i32.const 1))
+      (return)))
+    (local.set $P (i32.shr_u (local.get $N) (i32.const 4)))
+    (local.set $rowB (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $ars4 (i32.shl (local.get $ars) (i32.const 2)))
+    (block $pdone (loop $ploop
+      (br_if $pdone (i32.ge_u (local.get $p) (local.get $P)))
+      (local.set $pw (i32.add (local.get $w) (i32.shl (i32.mul (local.get $p) (local.get $K)) (i32.const 6))))
+      (local.set $pend (i32.add (local.get $pw) (i32.shl (local.get $K) (i32.const 6))))
+      (local.set $i (i32.const 0))
+      ;; Two rows at a time.
+      (block $idone (loop $iloop
+        (br_if $idone (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $M)))
+        (local.set $c0 (v128.const i32x4 0 0 0 0))
+        (local.set $c1 (v128.const i32x4 0 0 0 0))
+        (local.set $c2 (v128.const i32x4 0 0 0 0))
+        (local.set $c3 (v128.const i32x4 0 0 0 0))
+        (local.set $d0 (v128.const i32x4 0 0 0 0))
+        (local.set $d1 (v128.const i32x4 0 0 0 0))
+        (local.set $d2 (v128.const i32x4 0 0 0 0))
+        (local.set $d3 (v128.const i32x4 0 0 0 0))
+        (local.set $pa0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $ars4))))
+        (local.set $pa1 (i32.add (local.get $pa0) (local.get $ars4)))
+        (local.set $pb (local.get $pw))
+        (loop $kloop
+          (local.set $b0 (v128.load align=4 (local.get $pb)))
+          (local.set $b1 (v128.load offset=16 align=4 (local.get $pb)))
+          (local.set $b2 (v128.load offset=32 align=4 (local.get $pb)))
+          (local.set $b3 (v128.load offset=48 align=4 (local.get $pb)))
+          (local.set $x (v128.load32_splat align=4 (local.get $pa0)))
+          (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (local.get $x) (local.get $b2))))
+          (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (local.get $x) (local.get $b3))))
+          (local.set $x (v128.load32_splat align=4 (local.get $pa1)))
+          (local.set $d0 (f32x4.add (local.get $d0) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $d1 (f32x4.add (local.get $d1) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $d2 (f32x4.add (local.get $d2) (f32x4.mul (local.get $x) (local.get $b2))))
+          (local.set $d3 (f32x4.add (local.get $d3) (f32x4.mul (local.get $x) (local.get $b3))))
+          (local.set $pa0 (i32.add (local.get $pa0) (i32.const 4)))
+          (local.set $pa1 (i32.add (local.get $pa1) (i32.const 4)))
+          (local.set $pb (i32.add (local.get $pb) (i32.const 64)))
+          (br_if $kloop (i32.ne (local.get $pb) (local.get $pend))))
+        (local.set $pc (i32.add (local.get $c)
+          (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (i32.shl (local.get $p) (i32.const 4))) (i32.const 2))))
+        (v128.store align=4 (local.get $pc) (local.get $c0))
+        (v128.store offset=16 align=4 (local.get $pc) (local.get $c1))
+        (v128.store offset=32 align=4 (local.get $pc) (local.get $c2))
+        (v128.store offset=48 align=4 (local.get $pc) (local.get $c3))
+        (local.set $pc (i32.add (local.get $pc) (local.get $rowB)))
+        (v128.store align=4 (local.get $pc) (local.get $d0))
+        (v128.store offset=16 align=4 (local.get $pc) (local.get $d1))
+        (v128.store offset=32 align=4 (local.get $pc) (local.get $d2))
+        (v128.store offset=48 align=4 (local.get $pc) (local.get $d3))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $iloop)))
+      ;; The last row when M is odd.
+      (if (i32.lt_u (local.get $i) (local.get $M)) (then
+        (local.set $c0 (v128.const i32x4 0 0 0 0))
+        (local.set $c1 (v128.const i32x4 0 0 0 0))
+        (local.set $c2 (v128.const i32x4 0 0 0 0))
+        (local.set $c3 (v128.const i32x4 0 0 0 0))
+        (local.set $pa0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $ars4))))
+        (local.set $pb (local.get $pw))
+        (loop $kloop1
+          (local.set $x (v128.load32_splat align=4 (local.get $pa0)))
+          (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $x) (v128.load align=4 (local.get $pb)))))
+          (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $x) (v128.load offset=16 align=4 (local.get $pb)))))
+          (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (local.get $x) (v128.load offset=32 align=4 (local.get $pb)))))
+          (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (local.get $x) (v128.load offset=48 align=4 (local.get $pb)))))
+          (local.set $pa0 (i32.add (local.get $pa0) (i32.const 4)))
+          (local.set $pb (i32.add (local.get $pb) (i32.const 64)))
+          (br_if $kloop1 (i32.ne (local.get $pb) (local.get $pend))))
+        (local.set $pc (i32.add (local.get $c)
+          (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (i32.shl (local.get $p) (i32.const 4))) (i32.const 2))))
+        (v128.store align=4 (local.get $pc) (local.get $c0))
+        (v128.store offset=16 align=4 (local.get $pc) (local.get $c1))
+        (v128.store offset=32 align=4 (local.get $pc) (local.get $c2))
+        (v128.store offset=48 align=4 (local.get $pc) (local.get $c3))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $ploop))))
+
+  ;; The input side of one step of a fused recurrence: xw [B, G] = x rows (n, t) [D] (rows T·D
+  ;; apart in x [B, T, D]) times W [D, G] (its panels at pW, rnn_mm), plus b [G] on every row (four at a time, then
+  ;; one): the same sums as one product x·W + b over all steps, done per step in a buffer that stays
+  ;; in cache.
+  (func $rnn_xw (param $x i32) (param $W i32) (param $pW i32) (param $b i32) (param $xw i32)
+    (param $B i32) (param $T i32) (param $D i32) (param $G i32) (param $t i32)
+    (local $n i32) (local $j i32) (local $p i32) (local $G4 i32)
+    (call $rnn_mm
+      (i32.add (local.get $x) (i32.shl (i32.mul (local.get $t) (local.get $D)) (i32.const 2)))
+      (local.get $W) (local.get $pW) (local.get $xw) (local.get $B) (local.get $D) (local.get $G)
+      (i32.mul (local.get $T) (local.get $D)))
+    (local.set $G4 (i32.and (local.get $G) (i32.const -4)))
+    (block $ndone (loop $nloop
+      (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
+      (local.set $p (i32.add (local.get $xw) (i32.shl (i32.mul (local.get $n) (local.get $G)) (i32.const 2))))
+      (local.set $j (i32.const 0))
+      (block $vdone (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $j) (local.get $G4)))
+        (v128.store align=4 (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))
+          (f32x4.add
+            (v128.load align=4 (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))
+            (v128.load align=4 (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $vloop)))
+      (block $sdone (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $j) (local.get $G)))
+        (f32.store (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))
+          (f32.add
+            (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))
+            (f32.load (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $sloop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nloop))))
+
   ;; Keras's LSTM over a whole sequence (gates i, f, c, o; recurrent activation σ, activation tanh):
   ;;   z = x·W + b + h·R;  i, f, o = σ(z_i, z_f, z_o);  g = tanh(z_c)
   ;;   c = f·c₋₁ + i·g;  h = o·tanh(c)
-  ;; xw: x·W + b for every step, rows (batch, time) of 4U; R [U, 4U]; hr: scratch [B, 4U] (h·R of
-  ;; the step). Saved for the backward pass, rows (batch, time): the activated gates (4U), c,
-  ;; tanh(c) and h (U each). The state of step t−1 is read from the saved rows (h by gemm with a row
-  ;; stride of T·U), so no other buffer is needed. Columns go four at a time; the last four columns
-  ;; of a row are done as one overlapping group when U is not a multiple of 4 (each column's result
-  ;; depends only on the previous step, so doing one twice writes the same values). Needs U ≥ 4.
+  ;; x [B, T, D], W [D, 4U], b [4U], R [U, 4U]; scratch xw [B, 4U] (x·W of the step) and hr [B, 4U]
+  ;; (h·R of the step): per step z = (x·W + b) + h·R, the two products by gemm straight on x's and
+  ;; the saved h's rows (row strides T·D and T·U), so no [B·T, 4U] buffer of inputs is made or
+  ;; streamed through. Saved for the backward pass, rows (batch, time): the activated gates (4U), c,
+  ;; tanh(c) and h (U each). Columns go four at a time; the last four columns of a row are done as
+  ;; one overlapping group when U is not a multiple of 4 (each column's result depends only on the
+  ;; previous step, so doing one twice writes the same values). Needs U ≥ 4.
   (func (export "lstm_forward")
-    (param $xw i32) (param $R i32) (param $hr i32) (param $gates i32) (param $cell i32)
-    (param $tanhc i32) (param $hidden i32) (param $B i32) (param $T i32) (param $U i32)
+    (param $x i32) (param $W i32) (param $bias i32) (param $R i32) (param $xw i32) (param $hr i32)
+    (param $pack i32) (param $gates i32) (param $cell i32) (param $tanhc i32) (param $hidden i32)
+    (param $B i32) (param $T i32) (param $D i32) (param $U i32)
     (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32)
     (local $U4 i32) (local $G4 i32) (local $pz i32) (local $ph i32) (local $pg i32) (local $ps i32)
+    (local $pR i32)
     (local $i v128) (local $f v128) (local $g v128) (local $og v128) (local $c v128) (local $tc v128)
     (local.set $U4 (i32.shl (local.get $U) (i32.const 2)))
     (local.set $G4 (i32.shl (local.get $U) (i32.const 4)))
+    ;; W's panels at pack, R's after them (rnn_pack: when 4U is a multiple of 16).
+    (local.set $pR (i32.add (local.get $pack) (i32.mul (local.get $D) (local.get $G4))))
+    (call $rnn_pack (local.get $W) (local.get $pack) (local.get $D) (i32.shl (local.get $U) (i32.const 2)))
+    (call $rnn_pack (local.get $R) (local.get $pR) (local.get $U) (i32.shl (local.get $U) (i32.const 2)))
     (block $tdone (loop $tloop
       (br_if $tdone (i32.ge_u (local.get $t) (local.get $T)))
+      (call $rnn_xw (local.get $x) (local.get $W) (local.get $pack) (local.get $bias) (local.get $xw)
+        (local.get $B) (local.get $T) (local.get $D) (i32.shl (local.get $U) (i32.const 2)) (local.get $t))
       (if (i32.eqz (local.get $t))
         (then (memory.fill (local.get $hr) (i32.const 0) (i32.mul (local.get $B) (local.get $G4))))
-        (else (call $gemm
+        (else (call $rnn_mm
           (i32.add (local.get $hidden) (i32.mul (i32.sub (local.get $t) (i32.const 1)) (local.get $U4)))
-          (local.get $R) (local.get $hr) (local.get $B) (local.get $U) (i32.shl (local.get $U) (i32.const 2))
-          (i32.mul (local.get $T) (local.get $U)) (i32.const 1))))
+          (local.get $R) (local.get $pR) (local.get $hr) (local.get $B) (local.get $U) (i32.shl (local.get $U) (i32.const 2))
+          (i32.mul (local.get $T) (local.get $U)))))
       (local.set $n (i32.const 0))
       (block $ndone (loop $nloop
         (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
         (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
-        (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $row) (local.get $G4))))
+        (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $n) (local.get $G4))))
         (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
         (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
         (local.set $ph (i32.add (local.get $hr) (i32.mul (local.get $n) (local.get $G4))))
@@ -712,6 +881,29 @@
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $tloop))))
 
+  ;; The input gradient of one step of a fused recurrence: dx rows (n, t) [D] = dz rows (n, t) [G]
+  ;; (rows T·G apart) times Wt = Wᵀ [G, D] (its panels at pWt, rnn_mm) into dxt [B, D], then copied
+  ;; into dx [B·T, D].
+  ;; (The same sums, in the same order, as one product dZ·Wᵀ over all steps; done per step while
+  ;; this step's dz is in cache.)
+  (func $rnn_dx (param $dz i32) (param $Wt i32) (param $pWt i32) (param $dxt i32) (param $dx i32)
+    (param $B i32) (param $T i32) (param $D i32) (param $G i32) (param $t i32)
+    (local $n i32) (local $D4 i32)
+    (local.set $D4 (i32.shl (local.get $D) (i32.const 2)))
+    (call $rnn_mm
+      (i32.add (local.get $dz) (i32.shl (i32.mul (local.get $t) (local.get $G)) (i32.const 2)))
+      (local.get $Wt) (local.get $pWt) (local.get $dxt) (local.get $B) (local.get $G) (local.get $D)
+      (i32.mul (local.get $T) (local.get $G)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $n) (local.get $B)))
+      (memory.copy
+        (i32.add (local.get $dx)
+          (i32.mul (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)) (local.get $D4)))
+        (i32.add (local.get $dxt) (i32.mul (local.get $n) (local.get $D4)))
+        (local.get $D4))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $l))))
+
   ;; The gradient of lstm_forward: from dout (the gradient of h, rows (batch, time) of U when seq is
   ;; 1, or of the last step only, [B, U], when seq is 0) and what the forward pass saved, dz: the
   ;; gradient of the pre-activation gates z, rows (batch, time) of 4U, step by step backwards:
@@ -719,18 +911,24 @@
   ;;   dz_i = dc·g·i(1−i);  dz_f = dc·c₋₁·f(1−f);  dz_c = dc·i·(1−g²);  dz_o = dh·tanh(c)·o(1−o)
   ;; Rt: Rᵀ [4U, U]. Scratch [B, U] each: dh (dz₊₁·Rᵀ by gemm) and dc0, dc1 (dc₊₁ read from one,
   ;; dc written to the other, so an overlapping group of columns reads what it read the first
-  ;; time). Needs U ≥ 4.
+  ;; time). Per step also the input gradient, dz times Wt = Wᵀ [4U, D] into dx [B·T, D] ($rnn_dx,
+  ;; scratch dxt [B, D]). Needs U ≥ 4.
   (func (export "lstm_backward")
     (param $dout i32) (param $gates i32) (param $cell i32) (param $tanhc i32) (param $Rt i32)
     (param $dz i32) (param $dh i32) (param $dc0 i32) (param $dc1 i32)
-    (param $B i32) (param $T i32) (param $U i32) (param $seq i32)
+    (param $Wt i32) (param $dxt i32) (param $dx i32) (param $pack i32)
+    (param $B i32) (param $T i32) (param $D i32) (param $U i32) (param $seq i32)
     (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32) (local $last i32)
     (local $U4 i32) (local $G4 i32) (local $pg i32) (local $pd i32) (local $ps i32) (local $pk i32)
-    (local $dcIn i32) (local $dcOut i32) (local $swap i32) (local $hasOut i32)
+    (local $dcIn i32) (local $dcOut i32) (local $swap i32) (local $hasOut i32) (local $pRt i32)
     (local $i v128) (local $f v128) (local $g v128) (local $og v128) (local $tc v128)
     (local $dhv v128) (local $dcv v128) (local $cp v128)
     (local.set $U4 (i32.shl (local.get $U) (i32.const 2)))
     (local.set $G4 (i32.shl (local.get $U) (i32.const 4)))
+    ;; Wᵀ's panels at pack, Rᵀ's after them (rnn_pack: when D, U are multiples of 16).
+    (local.set $pRt (i32.add (local.get $pack) (i32.mul (local.get $D) (local.get $G4))))
+    (call $rnn_pack (local.get $Wt) (local.get $pack) (i32.shl (local.get $U) (i32.const 2)) (local.get $D))
+    (call $rnn_pack (local.get $Rt) (local.get $pRt) (i32.shl (local.get $U) (i32.const 2)) (local.get $U))
     (memory.fill (local.get $dh) (i32.const 0) (i32.mul (local.get $B) (local.get $U4)))
     (memory.fill (local.get $dc0) (i32.const 0) (i32.mul (local.get $B) (local.get $U4)))
     (local.set $dcIn (local.get $dc0))
@@ -792,12 +990,14 @@
           (br $jloop)))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $nloop)))
+      (call $rnn_dx (local.get $dz) (local.get $Wt) (local.get $pack) (local.get $dxt) (local.get $dx)
+        (local.get $B) (local.get $T) (local.get $D) (i32.shl (local.get $U) (i32.const 2)) (local.get $t))
       (if (local.get $t) (then
         ;; dh for step t−1: this step's dz (rows T·4U apart) times Rᵀ.
-        (call $gemm
+        (call $rnn_mm
           (i32.add (local.get $dz) (i32.mul (local.get $t) (local.get $G4)))
-          (local.get $Rt) (local.get $dh) (local.get $B) (i32.shl (local.get $U) (i32.const 2)) (local.get $U)
-          (i32.mul (local.get $T) (i32.shl (local.get $U) (i32.const 2))) (i32.const 1))
+          (local.get $Rt) (local.get $pRt) (local.get $dh) (local.get $B) (i32.shl (local.get $U) (i32.const 2)) (local.get $U)
+          (i32.mul (local.get $T) (i32.shl (local.get $U) (i32.const 2))))
         (local.set $swap (local.get $dcIn))
         (local.set $dcIn (local.get $dcOut))
         (local.set $dcOut (local.get $swap))
@@ -809,34 +1009,46 @@
   ;;   after = 0 (reset before, Keras's reset_after=False): [h_z, h_r] = h₋₁·R_zr (b_h = 0);
   ;;             h̃ = tanh(x_h + (r·h₋₁)·R_h)
   ;;   z = σ(x_z + h_z);  r = σ(x_r + h_r);  h = z·h₋₁ + (1 − z)·h̃
-  ;; xw: x·W + b_x for every step, rows (batch, time) of 3U; R: R [U, 3U] (after) or R_zr [U, 2U];
-  ;; Rh: R_h [U, U] (before only); bh [3U]; hr: scratch [B, 3U]. Saved, rows (batch, time): z, r, h̃
+  ;; x [B, T, D], W [D, 3U], bx [3U]; xw: scratch [B, 3U] (x·W + b_x of the step, by $rnn_xw);
+  ;; R: R [U, 3U] (after) or R_zr [U, 2U]; Rh: R_h [U, U] (before only); bh [3U]; hr: scratch [B, 3U]. Saved, rows (batch, time): z, r, h̃
   ;; (3U); aux (U): h_h (after) or r·h₋₁ (before); h (U). h₋₁ and r·h₋₁ are read from the saved
   ;; rows by gemm (row stride T·U). Columns four at a time, the last group overlapping when U is
   ;; not a multiple of 4 (it writes the same values again). Needs U ≥ 4.
   (func (export "gru_forward")
-    (param $xw i32) (param $R i32) (param $Rh i32) (param $bh i32) (param $hr i32) (param $gates i32)
-    (param $aux i32) (param $hidden i32) (param $B i32) (param $T i32) (param $U i32) (param $after i32)
+    (param $x i32) (param $W i32) (param $bx i32) (param $xw i32)
+    (param $R i32) (param $Rh i32) (param $bh i32) (param $hr i32) (param $pack i32) (param $gates i32)
+    (param $aux i32) (param $hidden i32) (param $B i32) (param $T i32) (param $D i32) (param $U i32)
+    (param $after i32)
     (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32)
     (local $U4 i32) (local $G4 i32) (local $HW4 i32) (local $pz i32) (local $ph i32) (local $pg i32)
-    (local $ps i32) (local $z v128) (local $r v128) (local $c v128) (local $hp v128) (local $hh v128)
+    (local $ps i32) (local $pR i32) (local $pRh i32)
+    (local $z v128) (local $r v128) (local $c v128) (local $hp v128) (local $hh v128)
     (local.set $U4 (i32.shl (local.get $U) (i32.const 2)))
     (local.set $G4 (i32.mul (local.get $U4) (i32.const 3)))
     ;; Row width of hr in bytes: 3U (after) or 2U (before).
     (local.set $HW4 (select (local.get $G4) (i32.shl (local.get $U4) (i32.const 1)) (local.get $after)))
+    ;; W's panels at pack, then R's (or R_zr's), then R_h's (before) (rnn_pack: widths multiples of 16).
+    (local.set $pR (i32.add (local.get $pack) (i32.mul (local.get $D) (local.get $G4))))
+    (local.set $pRh (i32.add (local.get $pR) (i32.mul (local.get $U) (local.get $HW4))))
+    (call $rnn_pack (local.get $W) (local.get $pack) (local.get $D) (i32.mul (local.get $U) (i32.const 3)))
+    (call $rnn_pack (local.get $R) (local.get $pR) (local.get $U) (i32.shr_u (local.get $HW4) (i32.const 2)))
+    (if (i32.eqz (local.get $after)) (then
+      (call $rnn_pack (local.get $Rh) (local.get $pRh) (local.get $U) (local.get $U))))
     (block $tdone (loop $tloop
       (br_if $tdone (i32.ge_u (local.get $t) (local.get $T)))
+      (call $rnn_xw (local.get $x) (local.get $W) (local.get $pack) (local.get $bx) (local.get $xw)
+        (local.get $B) (local.get $T) (local.get $D) (i32.mul (local.get $U) (i32.const 3)) (local.get $t))
       (if (i32.eqz (local.get $t))
         (then (memory.fill (local.get $hr) (i32.const 0) (i32.mul (local.get $B) (local.get $G4))))
-        (else (call $gemm
+        (else (call $rnn_mm
           (i32.add (local.get $hidden) (i32.mul (i32.sub (local.get $t) (i32.const 1)) (local.get $U4)))
-          (local.get $R) (local.get $hr) (local.get $B) (local.get $U) (i32.shr_u (local.get $HW4) (i32.const 2))
-          (i32.mul (local.get $T) (local.get $U)) (i32.const 1))))
+          (local.get $R) (local.get $pR) (local.get $hr) (local.get $B) (local.get $U) (i32.shr_u (local.get $HW4) (i32.const 2))
+          (i32.mul (local.get $T) (local.get $U)))))
       (local.set $n (i32.const 0))
       (block $ndone (loop $nloop
         (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
         (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
-        (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $row) (local.get $G4))))
+        (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $n) (local.get $G4))))
         (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
         (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
         (local.set $ph (i32.add (local.get $hr) (i32.mul (local.get $n) (local.get $HW4))))
@@ -888,15 +1100,15 @@
         ;; Reset before: (r·h₋₁)·R_h into hr [B, U] (zero at t = 0), then the candidate and h.
         (if (i32.eqz (local.get $t))
           (then (memory.fill (local.get $hr) (i32.const 0) (i32.mul (local.get $B) (local.get $U4))))
-          (else (call $gemm
+          (else (call $rnn_mm
             (i32.add (local.get $aux) (i32.mul (local.get $t) (local.get $U4)))
-            (local.get $Rh) (local.get $hr) (local.get $B) (local.get $U) (local.get $U)
-            (i32.mul (local.get $T) (local.get $U)) (i32.const 1))))
+            (local.get $Rh) (local.get $pRh) (local.get $hr) (local.get $B) (local.get $U) (local.get $U)
+            (i32.mul (local.get $T) (local.get $U)))))
         (local.set $n (i32.const 0))
         (block $n2done (loop $n2loop
           (br_if $n2done (i32.ge_u (local.get $n) (local.get $B)))
           (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
-          (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $row) (local.get $G4))))
+          (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $n) (local.get $G4))))
           (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
           (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
           (local.set $ph (i32.add (local.get $hr) (i32.mul (local.get $n) (local.get $U4))))
@@ -936,18 +1148,31 @@
   ;; Writes dx [B·T, 3U] (the gradient of x·W + b_x: dz, dr, dh̃) and, after, dhr [B·T, 3U]. Rt: Rᵀ
   ;; [3U, U] (after) or R_zrᵀ [2U, U]; Rht: R_hᵀ [U, U] (before). Scratch [B, U] each: dh (by gemm),
   ;; drh, and c0, c1 (what reaches h₋₁ directly: read from one, written to the other, so an
-  ;; overlapping group of columns reads what it read the first time). Needs U ≥ 4.
+  ;; overlapping group of columns reads what it read the first time). Per step also the input
+  ;; gradient, dx rows times Wt = Wᵀ [3U, D] into di [B·T, D] ($rnn_dx, scratch dit [B, D]).
+  ;; Needs U ≥ 4.
   (func (export "gru_backward")
     (param $dout i32) (param $gates i32) (param $aux i32) (param $hidden i32) (param $Rt i32) (param $Rht i32)
     (param $dx i32) (param $dhr i32) (param $dh i32) (param $drh i32) (param $c0 i32) (param $c1 i32)
-    (param $B i32) (param $T i32) (param $U i32) (param $seq i32) (param $after i32)
+    (param $Wt i32) (param $dit i32) (param $di i32) (param $pack i32)
+    (param $B i32) (param $T i32) (param $D i32) (param $U i32) (param $seq i32) (param $after i32)
     (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32) (local $last i32)
     (local $U4 i32) (local $G4 i32) (local $pg i32) (local $pd i32) (local $pe i32) (local $ps i32) (local $pk i32)
-    (local $cIn i32) (local $cOut i32) (local $swap i32) (local $hasOut i32)
+    (local $cIn i32) (local $cOut i32) (local $swap i32) (local $hasOut i32) (local $pRt i32) (local $pRht i32)
     (local $z v128) (local $r v128) (local $c v128) (local $hp v128) (local $dhv v128) (local $dzp v128)
     (local $dac v128) (local $drp v128) (local $d v128)
     (local.set $U4 (i32.shl (local.get $U) (i32.const 2)))
     (local.set $G4 (i32.mul (local.get $U4) (i32.const 3)))
+    ;; Wᵀ's panels at pack, then Rᵀ's (or R_zrᵀ's), then R_hᵀ's (before) (rnn_pack: widths D, U
+    ;; multiples of 16).
+    (local.set $pRt (i32.add (local.get $pack) (i32.mul (local.get $D) (local.get $G4))))
+    (local.set $pRht (i32.add (local.get $pRt)
+      (i32.mul (i32.mul (local.get $U) (local.get $U4)) (select (i32.const 3) (i32.const 2) (local.get $after)))))
+    (call $rnn_pack (local.get $Wt) (local.get $pack) (i32.mul (local.get $U) (i32.const 3)) (local.get $D))
+    (call $rnn_pack (local.get $Rt) (local.get $pRt)
+      (i32.mul (local.get $U) (select (i32.const 3) (i32.const 2) (local.get $after))) (local.get $U))
+    (if (i32.eqz (local.get $after)) (then
+      (call $rnn_pack (local.get $Rht) (local.get $pRht) (local.get $U) (local.get $U))))
     (memory.fill (local.get $dh) (i32.const 0) (i32.mul (local.get $B) (local.get $U4)))
     (memory.fill (local.get $c0) (i32.const 0) (i32.mul (local.get $B) (local.get $U4)))
     (local.set $cIn (local.get $c0))
@@ -1018,19 +1243,19 @@
         (if (local.get $after)
           (then
             ;; dh for step t−1: this step's dhr (rows T·3U apart) times Rᵀ.
-            (call $gemm
+            (call $rnn_mm
               (i32.add (local.get $dhr) (i32.mul (local.get $t) (local.get $G4)))
-              (local.get $Rt) (local.get $dh) (local.get $B) (i32.mul (local.get $U) (i32.const 3)) (local.get $U)
-              (i32.mul (local.get $T) (i32.mul (local.get $U) (i32.const 3))) (i32.const 1))
+              (local.get $Rt) (local.get $pRt) (local.get $dh) (local.get $B) (i32.mul (local.get $U) (i32.const 3)) (local.get $U)
+              (i32.mul (local.get $T) (i32.mul (local.get $U) (i32.const 3))))
             (local.set $swap (local.get $cIn))
             (local.set $cIn (local.get $cOut))
             (local.set $cOut (local.get $swap)))
           (else
             ;; d(r·h₋₁) = dh̃·R_hᵀ; then dr, and what reaches h₋₁ (into cIn, free now).
-            (call $gemm
+            (call $rnn_mm
               (i32.add (local.get $dx) (i32.add (i32.mul (local.get $t) (local.get $G4)) (i32.shl (local.get $U4) (i32.const 1))))
-              (local.get $Rht) (local.get $drh) (local.get $B) (local.get $U) (local.get $U)
-              (i32.mul (local.get $T) (i32.mul (local.get $U) (i32.const 3))) (i32.const 1))
+              (local.get $Rht) (local.get $pRht) (local.get $drh) (local.get $B) (local.get $U) (local.get $U)
+              (i32.mul (local.get $T) (i32.mul (local.get $U) (i32.const 3))))
             (local.set $n (i32.const 0))
             (block $n2done (loop $n2loop
               (br_if $n2done (i32.ge_u (local.get $n) (local.get $B)))
@@ -1064,10 +1289,14 @@
               (local.set $n (i32.add (local.get $n) (i32.const 1)))
               (br $n2loop)))
             ;; dh for step t−1: [dz, dr] of this step (rows T·3U apart) times R_zrᵀ.
-            (call $gemm
+            (call $rnn_mm
               (i32.add (local.get $dx) (i32.mul (local.get $t) (local.get $G4)))
-              (local.get $Rt) (local.get $dh) (local.get $B) (i32.shl (local.get $U) (i32.const 1)) (local.get $U)
-              (i32.mul (local.get $T) (i32.mul (local.get $U) (i32.const 3))) (i32.const 1))))
+              (local.get $Rt) (local.get $pRt) (local.get $dh) (local.get $B) (i32.shl (local.get $U) (i32.const 1)) (local.get $U)
+              (i32.mul (local.get $T) (i32.mul (local.get $U) (i32.const 3))))))))
+      ;; This step's dx rows are complete (dr too): the input gradient of the step.
+      (call $rnn_dx (local.get $dx) (local.get $Wt) (local.get $pack) (local.get $dit) (local.get $di)
+        (local.get $B) (local.get $T) (local.get $D) (i32.mul (local.get $U) (i32.const 3)) (local.get $t))
+      (if (local.get $t) (then
         (local.set $t (i32.sub (local.get $t) (i32.const 1)))
         (br $tloop)))))
 
