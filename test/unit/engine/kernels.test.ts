@@ -570,6 +570,27 @@ describe('wasm kernels', () => {
   });
 });
 
+it('Sum over leading axes adds the rows in order: exactly a float32 running sum (training runs unchanged)', async () => {
+  await tf.setBackend('wasm');
+  for (const [rows, cols] of [
+    [50176, 6],
+    [256, 10],
+    [257, 128],
+    [9, 3],
+  ] as const) {
+    const r = rng(rows + cols);
+    const values = Float32Array.from(
+      { length: rows * cols },
+      () => (r() - 0.5) * 10 ** Math.floor(r() * 6 - 3),
+    );
+    const want = new Float32Array(cols);
+    for (let i = 0; i < rows; i++)
+      for (let c = 0; c < cols; c++) want[c] = Math.fround(want[c]! + values[i * cols + c]!);
+    const got = tf.tidy(() => tf.sum(tf.tensor2d(values, [rows, cols]), 0).dataSync());
+    expect(Array.from(got), `${rows}×${cols}`).toEqual(Array.from(want));
+  }
+});
+
 describe('ReLU', () => {
   /** Values with every case the definitions distinguish: ±0, NaN, ±Infinity, positives, negatives. */
   const special = [0, -0, NaN, Infinity, -Infinity, 1e-30, -1e-30, 3.5, -2.25];
