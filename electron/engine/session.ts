@@ -194,7 +194,9 @@ export function startTraining(o: StartOptions): TrainingHandle {
 }
 
 /** The same run in this thread (tests, benchmarks); yields to the event loop between batches. */
-export function startTrainingInProcess(o: StartOptions & { progressIntervalMs?: number }): TrainingHandle {
+export function startTrainingInProcess(
+  o: StartOptions & { progressIntervalMs?: number; waitForPeersMs?: number },
+): TrainingHandle {
   const { runId, data, config } = prepare(o);
   if ('type' in data) {
     o.onEvent?.(data);
@@ -211,6 +213,7 @@ export function startTrainingInProcess(o: StartOptions & { progressIntervalMs?: 
     emit: (e) => o.onEvent?.(e),
     isCancelled: () => cancelled,
     progressIntervalMs: o.progressIntervalMs,
+    waitForPeersMs: o.waitForPeersMs,
     yieldBetweenBatches: () => new Promise((r) => setImmediate(r)),
     probe: o.probe,
     previous: o.previous,
