@@ -27,12 +27,11 @@
  * (`npm run build`); `--no-cli` skips it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { saveModelArtifacts } from '../../electron/engine/artifacts';
 import { initBackend, isBackendName } from '../../electron/engine/backend';
@@ -46,8 +45,8 @@ import type { CheckGraph } from '../../shared/graph/check';
 import { UNIT_GRID_N } from '../../shared/inspect/types';
 import { buildTemplate, type TemplateId, type TemplateOptions } from '../../shared/templates/index';
 import type { BackendName, WeightArtifacts } from '../../shared/training/protocol';
+import { PYTHON, PythonChild } from './pythonChild';
 
-const PYTHON = process.env.NETLOOM_BENCH_PYTHON ?? '/usr/bin/python3';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 const SEED = 1;
@@ -218,56 +217,7 @@ async function rate(
 
 type TorchReply = { ok: true; samplesPerSecond: number; calls: number } | { ok: false; error: string };
 
-class TorchInfer {
-  private readonly lines: string[] = [];
-  private waiting: ((line: string | undefined) => void) | undefined;
-  private closed = false;
-  private stderr = '';
-  constructor(private readonly child: ChildProcessWithoutNullStreams) {
-    createInterface({ input: child.stdout }).on('line', (l) => {
-      const w = this.waiting;
-      this.waiting = undefined;
-      if (w) w(l);
-      else this.lines.push(l);
-    });
-    child.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
-    const close = () => {
-      this.closed = true;
-      this.waiting?.(undefined);
-    };
-    child.on('close', close);
-    child.on('error', (e) => {
-      this.stderr += e.message;
-      close();
-    });
-  }
-
-  static start(): TorchInfer {
-    return new TorchInfer(
-      spawn(PYTHON, [path.join(HERE, 'torch_infer.py')], {
-        env: { OMP_WAIT_POLICY: 'PASSIVE', ...process.env, OPENBLAS_NUM_THREADS: '1' },
-      }),
-    );
-  }
-
-  next(): Promise<string | undefined> {
-    const l = this.lines.shift();
-    if (l !== undefined || this.closed) return Promise.resolve(l);
-    return new Promise((r) => (this.waiting = r));
-  }
-
-  async run(request: object): Promise<TorchReply> {
-    if (this.closed) return { ok: false, error: `torch_infer.py exited: ${this.stderr.trim()}` };
-    this.child.stdin.write(JSON.stringify(request) + '\n');
-    const line = await this.next();
-    if (line === undefined) return { ok: false, error: `torch_infer.py exited: ${this.stderr.trim()}` };
-    return JSON.parse(line) as TorchReply;
-  }
-
-  stop() {
-    this.child.stdin.end();
-  }
-}
+type TorchInfer = PythonChild<TorchReply>;
 
 /** Torch at threads = cores and at 1 thread; the faster, with its thread count. */
 async function torchBest(
@@ -526,13 +476,14 @@ async function main() {
   let ref: TorchInfer | undefined;
   let hello = 'skipped (--no-torch)';
   if (args.torch) {
-    ref = TorchInfer.start();
-    const first = await ref.next();
-    if (first === undefined) {
-      hello = `${PYTHON} with torch did not start`;
-      ref = undefined;
-    } else {
-      const h = JSON.parse(first) as { torch: string; threads: number; ompWaitPolicy: string | null };
+    const started = await PythonChild.start<
+      TorchReply,
+      { torch: string; threads: number; ompWaitPolicy: string | null }
+    >('torch_infer.py');
+    if (typeof started === 'string') hello = started;
+    else {
+      ref = started.child;
+      const h = started.hello;
       hello = `PyTorch ${h.torch}, eval() + no_grad(), ${h.threads} threads (and 1), OMP_WAIT_POLICY=${h.ompWaitPolicy ?? 'default'}`;
     }
   }

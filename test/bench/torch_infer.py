@@ -13,7 +13,6 @@ run the way a PyTorch user runs inference: `model.eval()` and `torch.no_grad()`,
 the outputs read back as a NumPy array (as Netloom returns its outputs as a Float32Array).
 The answer is samples/s over the timed calls.
 """
-import json
 import os
 import sys
 import time
@@ -21,7 +20,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_ref import idiomatic_model  # noqa: E402
+from torch_ref import idiomatic_model, serve  # noqa: E402
 
 
 def run(req):
@@ -62,24 +61,5 @@ def run(req):
     }
 
 
-def main():
-    torch.set_num_threads(os.cpu_count() or 1)
-    hello = {
-        'torch': torch.__version__,
-        'threads': torch.get_num_threads(),
-        'ompWaitPolicy': os.environ.get('OMP_WAIT_POLICY'),
-    }
-    print(json.dumps(hello), flush=True)
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            reply = run(json.loads(line))
-        except Exception as e:  # reported as the row's reason, not a crash of the benchmark
-            reply = {'ok': False, 'error': f'{type(e).__name__}: {e}'}
-        print(json.dumps(reply), flush=True)
-
-
 if __name__ == '__main__':
-    main()
+    serve(run)

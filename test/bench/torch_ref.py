@@ -212,7 +212,8 @@ def run(req):
     }
 
 
-def main():
+def serve(run):
+    """The line protocol both benchmarks speak: a JSON hello, then one JSON reply per request line."""
     torch.set_num_threads(os.cpu_count() or 1)
     hello = {
         'ready': True,
@@ -234,4 +235,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    serve(run)

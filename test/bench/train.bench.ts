@@ -33,14 +33,13 @@
  * that take the most with the input shapes that cost most.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { planGraph } from '../../electron/export/plan';
+import { PythonChild } from './pythonChild';
 import { torchModelPy } from '../../electron/export/pytorch';
 import { initBackend, isBackendName } from '../../electron/engine/backend';
 import { mulberry32 } from '../../electron/engine/random';
@@ -56,8 +55,6 @@ const BATCHES = [64, 256];
 const LR = 1e-3;
 const SEED = 1;
 /** Debian's python3 (with python3-torch); the Python on PATH is not Debian's. */
-const PYTHON = process.env.NETLOOM_BENCH_PYTHON ?? '/usr/bin/python3';
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 interface ModelSpec {
   id: string;
@@ -481,68 +478,7 @@ type TorchReply =
   | { ok: true; samplesPerSecond: number; steps: number; seconds: number; notes: string[] }
   | { ok: false; error: string };
 
-class TorchRef {
-  private readonly lines: string[] = [];
-  private waiting: ((line: string | undefined) => void) | undefined;
-  private closed = false;
-  private stderr = '';
-  private exitCode: number | null = null;
-  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
-    createInterface({ input: child.stdout }).on('line', (l) => this.push(l));
-    child.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
-    child.on('close', (code) => {
-      this.exitCode = code;
-      this.closed = true;
-      this.waiting?.(undefined);
-    });
-    child.on('error', (e) => {
-      this.stderr += e.message;
-      this.closed = true;
-      this.waiting?.(undefined);
-    });
-  }
-
-  private push(line: string) {
-    if (this.waiting) {
-      const w = this.waiting;
-      this.waiting = undefined;
-      w(line);
-    } else this.lines.push(line);
-  }
-
-  private next(): Promise<string | undefined> {
-    const l = this.lines.shift();
-    if (l !== undefined || this.closed) return Promise.resolve(l);
-    return new Promise((r) => (this.waiting = r));
-  }
-
-  /** Starts the reference; resolves with it and its versions, or with why it cannot run. */
-  static async start(): Promise<{ ref: TorchRef; hello: TorchHello } | string> {
-    const child = spawn(PYTHON, [path.join(HERE, 'torch_ref.py')], {
-      env: { OMP_WAIT_POLICY: 'PASSIVE', ...process.env, OPENBLAS_NUM_THREADS: '1' },
-    });
-    const ref = new TorchRef(child);
-    const first = await ref.next();
-    if (first === undefined)
-      return (
-        `${PYTHON} with torch did not start (exit code ${ref.exitCode}): ` +
-        (ref.stderr.trim().split('\n').pop() ?? '')
-      );
-    return { ref, hello: JSON.parse(first) as TorchHello };
-  }
-
-  async run(request: object): Promise<TorchReply> {
-    if (this.closed) return { ok: false, error: `torch_ref.py exited: ${this.stderr.trim()}` };
-    this.child.stdin.write(JSON.stringify(request) + '\n');
-    const line = await this.next();
-    if (line === undefined) return { ok: false, error: `torch_ref.py exited: ${this.stderr.trim()}` };
-    return JSON.parse(line) as TorchReply;
-  }
-
-  stop() {
-    this.child.stdin.end();
-  }
-}
+type TorchRef = PythonChild<TorchReply>;
 
 // ---------------------------------------------------------------------------------------------
 // Main
@@ -681,7 +617,10 @@ async function main() {
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'netloom-bench-train-'));
   let torch: { ref: TorchRef; hello: TorchHello } | string = 'skipped (--no-torch)';
-  if (args.torch) torch = await TorchRef.start();
+  if (args.torch) {
+    const started = await PythonChild.start<TorchReply, TorchHello>('torch_ref.py');
+    torch = typeof started === 'string' ? started : { ref: started.child, hello: started.hello };
+  }
 
   console.log(
     `Training throughput: Netloom (TensorFlow.js) vs PyTorch, batch ${args.batches.join(' and ')}, Adam, float32`,
