@@ -27,7 +27,7 @@
  * (`npm run build`); `--no-cli` skips it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,7 +45,7 @@ import type { CheckGraph } from '../../shared/graph/check';
 import { UNIT_GRID_N } from '../../shared/inspect/types';
 import { buildTemplate, type TemplateId, type TemplateOptions } from '../../shared/templates/index';
 import type { BackendName, WeightArtifacts } from '../../shared/training/protocol';
-import { PYTHON, PythonChild } from './pythonChild';
+import { fmt, load, PYTHON, PythonChild } from './common';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -258,19 +258,6 @@ interface Row {
   netloom: number;
   msPerCall: number;
   torch: Awaited<ReturnType<typeof torchBest>>;
-}
-
-const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
-
-function load(): string {
-  try {
-    return execFileSync('uptime', { encoding: 'utf8' }).trim();
-  } catch {
-    return `load average: ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(', ')}`;
-  }
 }
 
 function printTable(rows: readonly Row[]) {

@@ -17,7 +17,6 @@
  * after each epoch.
  */
 import { spawnSync } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +30,7 @@ import type { Graph, GraphEdge, GraphNode } from '../../shared/ir/schema';
 import { type LayerKind, layerSpec } from '../../shared/layers/index';
 import { defaultParams } from '../../shared/layers/params';
 import { DEFAULT_TRAINING, type TrainingConfig } from '../../shared/training/config';
+import { load } from './common';
 import type { ArrayDataset } from '../../shared/training/data';
 
 const PYTHON = process.env.NETLOOM_BENCH_PYTHON ?? '/usr/bin/python3';
@@ -198,10 +198,6 @@ function runJson(cmd: string, argv: string[], env?: NodeJS.ProcessEnv): Result |
   } catch {
     return `exit ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
   }
-}
-
-function load(): string {
-  return execFileSync('uptime', { encoding: 'utf8' }).trim();
 }
 
 async function main(argv: string[]) {

@@ -33,13 +33,12 @@
  * that take the most with the input shapes that cost most.
  */
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { planGraph } from '../../electron/export/plan';
-import { PythonChild } from './pythonChild';
+import { fmt, load, PythonChild } from './common';
 import { torchModelPy } from '../../electron/export/pytorch';
 import { initBackend, isBackendName } from '../../electron/engine/backend';
 import { mulberry32 } from '../../electron/engine/random';
@@ -501,19 +500,6 @@ interface Row {
 
 /** Ratio targets against the best idiomatic PyTorch run (issue 20). */
 const TARGETS: Record<string, number> = { mlp: 0.5, cnn: 0.75, lstm: 1, gru: 1, transformer: 1 };
-
-const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
-
-function load(): string {
-  try {
-    return execFileSync('uptime', { encoding: 'utf8' }).trim();
-  } catch {
-    return `load average: ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(', ')}`;
-  }
-}
 
 const bestOf = (...xs: (TorchReply | undefined)[]) =>
   Math.max(0, ...xs.map((x) => (x?.ok ? x.samplesPerSecond : 0)));

@@ -1,8 +1,10 @@
 /**
- * A benchmark's Python reference (torch_ref.py, torch_infer.py), one process for the whole run:
- * the script prints a JSON hello line, then answers each JSON request line with one JSON line.
+ * What the benchmarks share: their Python reference (torch_ref.py, torch_infer.py), one process for
+ * the whole run (the script prints a JSON hello line, then answers each JSON request line with one
+ * JSON line), and the figures' format and the machine's load.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -78,5 +80,20 @@ export class PythonChild<Reply> {
 
   stop() {
     this.child.stdin.end();
+  }
+}
+
+/** A figure for the tables: whole above 100, one decimal above 10, else two. */
+export const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+
+/** The machine's load as `uptime` prints it (the benchmarks print it before and after). */
+export function load(): string {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return `load average: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`;
   }
 }
