@@ -31,6 +31,7 @@ import type { BackendName } from '../../shared/training/protocol';
 import { BackendError } from './backend';
 import type { CompiledModel } from './compile';
 import type { InputArrays, TrainData } from './data';
+import { filledTensor, hostValues } from './kernels/wasm';
 import {
   readStats,
   shardBounds,
@@ -177,7 +178,8 @@ export class Replicas {
   private readonly weights: Float32Array;
   private readonly peers: Peer[] = [];
   private readonly local: Float32Array[];
-  private readonly sum: Float32Array;
+  /** Parameters (trainable values) per gradient. */
+  private readonly params: number;
   private seq = 0;
   private readonly regression: boolean;
   private readonly sumsLen: number;
@@ -206,7 +208,7 @@ export class Replicas {
     this.ctrl = new Int32Array(new SharedArrayBuffer(4 * (2 + PER_PEER * shards)));
     this.weights = new Float32Array(new SharedArrayBuffer(4 * sizeOf(vars)));
     this.local = Array.from({ length: shards }, () => new Float32Array(p));
-    this.sum = new Float32Array(p);
+    this.params = p;
     this.regression = c.outputs[0]!.problem !== 'classification';
     this.sumsLen = sumsLength(c, data);
     const script = opts.noPeers ? null : (opts.peerScript ?? peerScriptPath());
@@ -223,7 +225,7 @@ export class Replicas {
     opts: { graph: CheckGraph; config: TrainingConfig; backend: BackendName; batchSize: number },
   ): void {
     const { shards, data } = this;
-    const p = this.sum.length;
+    const p = this.params;
     const sharedData = script ? shareData(data) : data;
     for (let k = 1; k < shards; k++) {
       const grads = new SharedArrayBuffer(4 * p);
@@ -303,7 +305,7 @@ export class Replicas {
     if (assigned.length > 0) {
       let off = 0;
       for (const v of this.vars) {
-        this.weights.set(v.dataSync() as Float32Array, off);
+        this.weights.set(hostValues(v), off);
         off += v.size;
       }
       Atomics.store(this.ctrl, CMD, CMD_STEP);
@@ -363,7 +365,6 @@ export class Replicas {
     }
     this.times.wait += performance.now() - tA;
     tA = performance.now();
-    const sum = this.sum;
     const terms: [number, Float32Array][] = [];
     let loss = 0;
     let exact = 0;
@@ -379,12 +380,18 @@ export class Replicas {
       if (correct !== undefined) correct += res.correct ?? 0;
       if (sums && res.sums) for (let i = 0; i < sums.length; i++) sums[i] = sums[i]! + res.sums[i]!;
     }
-    // Σ_r (n_r / n)·g_r in shard order, rounded to float32 after every term.
-    weightedSum(sum, terms);
+    // Σ_r (n_r / n)·g_r in shard order, rounded to float32 after every term, written straight into
+    // each gradient tensor.
     const grads: tf.NamedTensorMap = {};
     let off = 0;
     for (const v of this.trainable) {
-      grads[v.name] = tf.tensor(sum.slice(off, off + v.size), v.shape, 'float32');
+      const at = off;
+      grads[v.name] = filledTensor(v.shape, 'float32', (out) =>
+        weightedSum(
+          out,
+          terms.map(([w, g]) => [w, g.subarray(at, at + v.size)] as const),
+        ),
+      );
       off += v.size;
     }
     if (sums && sums.length === 0) sums = undefined;

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from './compile';
 import type { TrainData } from './data';
+import { hostValues } from './kernels/wasm';
 import { seedMathRandom } from './random';
 import { batchGradients } from './step';
 
@@ -54,7 +55,7 @@ export function shardGradients(
     let off = 0;
     for (const v of trainable) {
       const g = r.grads[v.name];
-      if (g) out.set(g.dataSync() as Float32Array, off);
+      if (g) out.set(hostValues(g), off);
       else out.fill(0, off, off + v.size);
       off += v.size;
     }

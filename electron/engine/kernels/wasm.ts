@@ -59,3 +59,39 @@ export function dispose(backend: WasmBackend, ...ts: tf.TensorInfo[]): void {
 export function transpose(backend: WasmBackend, t: tf.TensorInfo, perm: number[]): tf.TensorInfo {
   return runWasmKernel(backend, 'Transpose', { x: t }, { perm });
 }
+
+const wasmBackend = (): WasmBackend | undefined =>
+  tf.getBackend() === 'wasm' ? asWasm(tf.backend()) : undefined;
+
+/**
+ * A float32 tensor's values without a copy on the wasm backend (a view of the heap: use it before
+ * anything else allocates a tensor, which may grow the heap and detach it); `dataSync()` elsewhere.
+ */
+export function hostValues(t: tf.Tensor): Float32Array {
+  const wasm = wasmBackend();
+  if (!wasm || t.dtype !== 'float32' || t.size === 0) return t.dataSync() as Float32Array;
+  return f32(wasm, t);
+}
+
+/**
+ * A new tensor whose values `fill` writes in place: straight into the wasm heap on that backend (no
+ * host array to allocate, zero and copy again), into a host array uploaded after elsewhere.
+ */
+export function filledTensor<D extends 'float32' | 'int32'>(
+  shape: number[],
+  dtype: D,
+  fill: (values: D extends 'int32' ? Int32Array : Float32Array) => void,
+): tf.Tensor {
+  type Values = D extends 'int32' ? Int32Array : Float32Array;
+  const size = tf.util.sizeFromShape(shape);
+  const wasm = size > 0 ? wasmBackend() : undefined;
+  if (!wasm) {
+    const values = (dtype === 'int32' ? new Int32Array(size) : new Float32Array(size)) as Values;
+    fill(values);
+    return tf.tensor(values, shape, dtype);
+  }
+  const info = wasm.makeOutput(shape, dtype);
+  // The view is taken after the allocation (which may grow the heap).
+  fill(wasm.typedArrayFromHeap(info) as Values);
+  return tf.engine().makeTensorFromTensorInfo(info);
+}
