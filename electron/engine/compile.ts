@@ -17,6 +17,7 @@ import {
 import { GraphInvalidError, toKerasModel, type KerasModelJson } from '../../shared/keras/index';
 import type { TrainingConfig } from '../../shared/training/config';
 import type { TrainingErrorCode } from '../../shared/training/protocol';
+import { crossEntropyLoss, EPS } from './crossEntropy';
 import './layers/index';
 
 export type { LossKind, TargetInfo } from '../../shared/graph/head';
@@ -131,8 +132,6 @@ export async function compileGraph(
 // Losses and metrics
 // ---------------------------------------------------------------------------------------------
 
-const EPS = 1e-7;
-
 /** Targets in the form the loss wants: one-hot for sparse targets, float otherwise. */
 export function denseTargets(plan: OutputPlan, y: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
@@ -156,12 +155,12 @@ export function lossValue(plan: OutputPlan, yDense: tf.Tensor, pred: tf.Tensor, 
     switch (plan.loss) {
       case 'categoricalCrossentropy':
       case 'sparseCategoricalCrossentropy': {
-        // 0 · log 0 is taken as 0 (only the true class's probability counts). Clipped, with one-hot
-        // targets made here (exactly 0 or 1), every log is finite and 0 · log p is already 0: the
-        // same numbers without the select (fewer ops on the training step's gradient tape).
-        const terms = yDense.mul(tf.log(tf.clipByValue(p, eps, 1 - eps)));
-        const oneHot = clip && plan.loss === 'sparseCategoricalCrossentropy';
-        return tf.neg(tf.mean(tf.sum(oneHot ? terms : tf.where(yDense.greater(0), terms, 0), -1)));
+        // Clipped: one op with its own gradient (crossEntropy.ts); one-hot targets made here are
+        // exactly 0 or 1, so every clipped log is finite and 0 · log p is already 0 (no select).
+        if (clip) return crossEntropyLoss(p, yDense, plan.loss === 'categoricalCrossentropy');
+        // 0 · log 0 is taken as 0 (only the true class's probability counts).
+        const terms = yDense.mul(tf.log(tf.clipByValue(p, 0, 1)));
+        return tf.neg(tf.mean(tf.sum(tf.where(yDense.greater(0), terms, 0), -1)));
       }
       case 'binaryCrossentropy': {
         const c = tf.clipByValue(p, eps, 1 - eps);

@@ -3,14 +3,8 @@
  * replicas of data-parallel training (parallel.ts, peer.ts): forward pass, batch, loss + metrics.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  type CompiledModel,
-  correctCount,
-  denseTargets,
-  lossValue,
-  type OutputPlan,
-  regressionSums,
-} from './compile';
+import { type CompiledModel, correctCount, denseTargets, lossValue, regressionSums } from './compile';
+import { crossEntropyMetrics } from './crossEntropy';
 import { gatherRows, type TrainData } from './data';
 
 /** Forward pass through the compiled graph with a `training` flag (model.apply does not pass it on). */
@@ -66,40 +60,53 @@ export function batchLoss(c: CompiledModel, preds: tf.Tensor[], ys: tf.Tensor[])
   return losses.length === 1 ? losses[0]! : (tf.addN(losses) as tf.Scalar);
 }
 
-/**
- * The unclipped loss (infinite once the model is certain of a wrong answer: the divergence check)
- * and the first output's correct count or regression sums.
- */
-export function batchMetrics(c: CompiledModel, preds: tf.Tensor[], ys: tf.Tensor[]) {
-  const exact = tf.tidy(() => tf.addN(c.outputs.map((o, i) => lossValue(o, ys[i]!, preds[i]!, false))));
-  const first = c.outputs[0]!;
-  const stat =
-    first.problem === 'classification'
-      ? correctCount(first, ys[0]!, preds[0]!)
-      : regressionSums(ys[0]!, preds[0]!);
-  return { stat, exact };
-}
-
-/** Loss, correct count and regression sums of a batch. */
-export function batchStats(c: CompiledModel, preds: tf.Tensor[], ys: tf.Tensor[]) {
-  return { total: batchLoss(c, preds, ys), ...batchMetrics(c, preds, ys) };
-}
-
-export function readStat(plan: OutputPlan, stat: tf.Tensor) {
-  const v = stat.dataSync();
-  return plan.problem === 'classification'
-    ? { correct: v[0]!, sums: undefined }
-    : { correct: undefined, sums: Float64Array.from(v) };
-}
-
-/** A training step's gradients (tensors the caller disposes) and the batch's loss and metrics. */
-export interface BatchGradients {
-  grads: tf.NamedTensorMap;
-  loss: number;
-  /** The unclipped loss (divergence check). */
+/** A batch's metrics: the unclipped loss, and the first output's correct count or regression sums. */
+export interface BatchMetrics {
+  /** The unclipped loss (infinite once the model is certain of a wrong answer: the divergence check). */
   exact: number;
   correct: number | undefined;
   sums: Float64Array | undefined;
+}
+
+const CROSS_ENTROPIES: ReadonlySet<string> = new Set([
+  'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy',
+]);
+
+/**
+ * A batch's metrics. A single cross-entropy output is read on the host (crossEntropy.ts: no
+ * kernels for a few thousand numbers).
+ */
+export function batchMetrics(c: CompiledModel, preds: tf.Tensor[], ys: tf.Tensor[]): BatchMetrics {
+  const first = c.outputs[0]!;
+  if (c.outputs.length === 1 && CROSS_ENTROPIES.has(first.loss)) {
+    const y = ys[0]!;
+    const m = tf.tidy(() => crossEntropyMetrics(preds[0]!.reshape(y.shape), y, y.shape[0]!));
+    return { ...m, sums: undefined };
+  }
+  const [exactT, statT] = tf.tidy(() => [
+    tf.addN(c.outputs.map((o, i) => lossValue(o, ys[i]!, preds[i]!, false))),
+    first.problem === 'classification'
+      ? correctCount(first, ys[0]!, preds[0]!)
+      : regressionSums(ys[0]!, preds[0]!),
+  ]);
+  try {
+    const v = statT.dataSync();
+    return {
+      exact: exactT.dataSync()[0]!,
+      ...(first.problem === 'classification'
+        ? { correct: v[0]!, sums: undefined }
+        : { correct: undefined, sums: Float64Array.from(v) }),
+    };
+  } finally {
+    tf.dispose([exactT, statT]);
+  }
+}
+
+/** A training step's gradients (tensors the caller disposes) and the batch's loss and metrics. */
+export interface BatchGradients extends BatchMetrics {
+  grads: tf.NamedTensorMap;
+  loss: number;
 }
 
 /** Forward (training) + loss + gradients w.r.t. `trainable` for the rows `idx[start..end)`. */
@@ -120,9 +127,7 @@ export function batchGradients(
     return batchLoss(c, preds, b.ys);
   }, trainable);
   const loss = value.dataSync()[0]!;
-  const { stat: statT, exact: exactT } = batchMetrics(c, preds, b.ys);
-  const exact = exactT.dataSync()[0]!;
-  const stat = readStat(c.outputs[0]!, statT);
-  tf.dispose([value, statT, exactT, ...preds, ...b.xs, ...b.ys]);
-  return { grads, loss, exact, ...stat };
+  const metrics = batchMetrics(c, preds, b.ys);
+  tf.dispose([value, ...preds, ...b.xs, ...b.ys]);
+  return { grads, loss, ...metrics };
 }

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Metrics, Probe } from '../../shared/training/protocol';
 import { type CompiledModel, type OutputPlan, RegressionAccumulator } from './compile';
 import type { TrainData } from './data';
-import { batchStats, forward, makeBatch, readStat } from './step';
+import { batchLoss, batchMetrics, forward, makeBatch } from './step';
 
 /** Predicts the probe inputs with the current weights (inference mode). */
 export function runProbe(c: CompiledModel, p: Probe): number[] {
@@ -55,8 +55,9 @@ export function evaluate(c: CompiledModel, data: TrainData, idx: Int32Array, bat
     let r: { loss: number; correct: number | undefined; sums: Float64Array | undefined } | undefined;
     tf.tidy(() => {
       const b = makeBatch(c, data, idx, start, end);
-      const { total, stat } = batchStats(c, forward(c, b.xs, false), b.ys);
-      r = { loss: total.dataSync()[0]!, ...readStat(c.outputs[0]!, stat) };
+      const preds = forward(c, b.xs, false);
+      const { correct, sums } = batchMetrics(c, preds, b.ys);
+      r = { loss: batchLoss(c, preds, b.ys).dataSync()[0]!, correct, sums };
     });
     if (!r) continue;
     acc.add(r.loss, end - start, r.correct, r.sums);
