@@ -553,6 +553,7 @@
     (param $a i32) (param $b i32) (param $c i32)
     (param $M i32) (param $K i32) (param $N i32) (param $ars i32) (param $aks i32) (param $w i32)
     (local $j i32) (local $k0 i32) (local $kc i32) (local $N16 i32) (local $N8 i32) (local $pa i32) (local $pw i32)
+    (local $i0 i32) (local $mc i32)
     (local.set $N16 (i32.and (local.get $N) (i32.const -16)))
     (local.set $N8 (i32.and (local.get $N) (i32.const -8)))
     (memory.fill (local.get $c) (i32.const 0) (i32.shl (i32.mul (local.get $M) (local.get $N)) (i32.const 2)))
@@ -565,15 +566,28 @@
           (local.get $w) (local.get $kc) (local.get $N) (local.get $N16) (local.get $N8))))
       ;; A's element (0, k0).
       (local.set $pa (i32.add (local.get $a) (i32.shl (i32.mul (local.get $k0) (local.get $aks)) (i32.const 2))))
-      (local.set $j (i32.const 0))
-      (block $jdone (loop $jloop
-        (br_if $jdone (i32.ge_u (local.get $j) (local.get $N16)))
-        (local.set $pw (i32.add (local.get $w) (i32.shl (i32.mul (local.get $j) (local.get $kc)) (i32.const 2))))
-        (call $panel16 (local.get $pa) (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2)))
-          (local.get $pw) (i32.add (local.get $pw) (i32.shl (local.get $kc) (i32.const 6))) (local.get $M)
-          (i32.shl (local.get $N) (i32.const 2)) (i32.shl (local.get $ars) (i32.const 2)) (i32.shl (local.get $aks) (i32.const 2)))
-        (local.set $j (i32.add (local.get $j) (i32.const 16)))
-        (br $jloop)))
+      ;; Blocks of 64 rows of A (at most 64 KB of this chunk), every 16-wide panel over each block
+      ;; before the next: a block stays in cache across the panels (Aᵀ of the MLP's first layer,
+      ;; 800 KB, was read again from memory for every panel). Each C element's sum is unchanged.
+      (local.set $i0 (i32.const 0))
+      (block $idone (loop $iblocks
+        (br_if $idone (i32.ge_u (local.get $i0) (local.get $M)))
+        (local.set $mc (i32.sub (local.get $M) (local.get $i0)))
+        (if (i32.gt_u (local.get $mc) (i32.const 64)) (then (local.set $mc (i32.const 64))))
+        (local.set $j (i32.const 0))
+        (block $jdone (loop $jloop
+          (br_if $jdone (i32.ge_u (local.get $j) (local.get $N16)))
+          (local.set $pw (i32.add (local.get $w) (i32.shl (i32.mul (local.get $j) (local.get $kc)) (i32.const 2))))
+          (call $panel16
+            (i32.add (local.get $pa) (i32.shl (i32.mul (local.get $i0) (local.get $ars)) (i32.const 2)))
+            (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i0) (local.get $N)) (local.get $j)) (i32.const 2)))
+            (local.get $pw) (i32.add (local.get $pw) (i32.shl (local.get $kc) (i32.const 6))) (local.get $mc)
+            (i32.shl (local.get $N) (i32.const 2)) (i32.shl (local.get $ars) (i32.const 2)) (i32.shl (local.get $aks) (i32.const 2)))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $jloop)))
+        (local.set $i0 (i32.add (local.get $i0) (local.get $mc)))
+        (br $iblocks)))
+      (local.set $j (local.get $N16))
       (if (i32.lt_u (local.get $j) (local.get $N8)) (then
         (call $panel8 (local.get $a) (local.get $c)
           (i32.add (local.get $w) (i32.shl (i32.mul (local.get $j) (local.get $kc)) (i32.const 2)))
