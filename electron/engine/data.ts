@@ -87,3 +87,24 @@ export function gatherRows(
     }
   });
 }
+
+/**
+ * One-hot rows [end − start, units] for the class labels of samples `indices[start..end)`, made in
+ * place (what `tf.oneHot(labels.toInt(), units)` gives: a label is truncated to a whole number, and
+ * one out of [0, units) gives a row of zeros).
+ */
+export function oneHotRows(
+  labels: Float32Array | Int32Array,
+  indices: Int32Array,
+  start: number,
+  end: number,
+  units: number,
+): tf.Tensor {
+  return filledTensor([end - start, units], 'float32', (out) => {
+    out.fill(0);
+    for (let i = start; i < end; i++) {
+      const label = Math.trunc(labels[indices[i]!]!);
+      if (label >= 0 && label < units) out[(i - start) * units + label] = 1;
+    }
+  });
+}

@@ -19,6 +19,8 @@
  *   four floats at a time instead.
  * - its Identity copies (the engine calls it for every tensor saved for a gradient, and for every
  *   clone): wrapped to share the data, as the cpu backend does.
+ * - the engine clones every tensor saved for a gradient with an Identity kernel and a tape node:
+ *   on wasm and cpu, made directly (`kernels/savedTensors.ts`).
  * - tfjs-core's Tile gradient (LayerNormalization's backward pass) is a loop of Slice + Add:
  *   replaced by a reshape + sum (`kernels/gradients.ts`), for every backend.
  *
@@ -36,6 +38,7 @@ import { fastBatchMatMul } from './kernels/matmul';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/segment';
 import { fastRelu, RELU_GRAD, reluGradKernel } from './kernels/relu';
+import { shareSavedTensors } from './kernels/savedTensors';
 import { fastSum } from './kernels/sum';
 import { fastTile } from './kernels/tile';
 import { fastUnpack } from './kernels/unpack';
@@ -100,3 +103,4 @@ export const WASM_MISSING_KERNELS: Readonly<Record<string, string>> = {};
 
 // The gradients hold on every backend, so they apply whichever backend loads (backend.ts imports this).
 registerFastGradients();
+shareSavedTensors();

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type CompiledModel, correctCount, denseTargets, lossValue, regressionSums } from './compile';
 import { crossEntropyMetrics } from './crossEntropy';
-import { gatherRows, type TrainData } from './data';
+import { gatherRows, oneHotRows, type TrainData } from './data';
 
 /** Forward pass through the compiled graph with a `training` flag (model.apply does not pass it on). */
 export function forward(c: CompiledModel, xs: tf.Tensor[], training: boolean): tf.Tensor[] {
@@ -48,8 +48,13 @@ export function makeBatch(
   return tf.tidy(() => {
     const xs = data.inputs.map((inp) => gatherRows(inp.data, inp.sampleShape, inp.dtype, idx, start, end));
     const yDtype = data.y instanceof Int32Array ? 'int32' : 'float32';
-    const y = gatherRows(data.y, data.targetShape, yDtype, idx, start, end);
-    const ys = c.outputs.map((o) => denseTargets(o, y));
+    let y: tf.Tensor | undefined;
+    // Class labels become one-hot rows in place (five kernels fewer per step).
+    const ys = c.outputs.map((o) =>
+      o.loss === 'sparseCategoricalCrossentropy' && data.targetShape.length === 0
+        ? oneHotRows(data.y, idx, start, end, o.units)
+        : denseTargets(o, (y ??= gatherRows(data.y, data.targetShape, yDtype, idx, start, end))),
+    );
     return { xs, ys, size: end - start };
   });
 }

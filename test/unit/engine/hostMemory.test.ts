@@ -1,11 +1,13 @@
 /**
  * Batches and gradients written straight into the wasm heap (kernels/wasm.ts `filledTensor`,
- * `hostValues`; data.ts `gatherRows`): the same tensors as through host arrays, on wasm and cpu.
+ * `hostValues`; data.ts `gatherRows`, `oneHotRows`): the same tensors as through host arrays, on wasm
+ * and cpu; and tensors saved for a gradient shared without a kernel (kernels/savedTensors.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../electron/engine/backend';
-import { gatherRows } from '../../../electron/engine/data';
+import { gatherRows, oneHotRows } from '../../../electron/engine/data';
+import '../../../electron/engine/kernels';
 import { filledTensor, hostValues } from '../../../electron/engine/kernels/wasm';
 import { rng } from './reference';
 
@@ -52,6 +54,24 @@ describe.each(['wasm', 'cpu'] as const)('host memory on %s', (backend) => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('oneHotRows is tf.oneHot of the labels made whole (out of range: a row of zeros)', () => {
+    const ints = Int32Array.from([0, 3, 9, -1, 2, 10, 4]);
+    const floats = Float32Array.from([2.7, -0.5, 9.99, 10, -3, 1, 0]);
+    const idx = Int32Array.from([6, 5, 4, 3, 2, 1, 0]);
+    for (const labels of [ints, floats]) {
+      const got = oneHotRows(labels, idx, 1, 7, 10);
+      const picked = tf.tensor(
+        Array.from(idx.subarray(1, 7), (i) => labels[i]!),
+        [6],
+        'float32',
+      );
+      const want = tf.oneHot(picked.toInt(), 10).toFloat();
+      expect(got.shape).toEqual([6, 10]);
+      expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
+      tf.dispose([got, picked, want]);
+    }
+  });
+
   it('filledTensor is tracked by tidy; hostValues reads a tensor as dataSync does', () => {
     const before = tf.memory().numTensors;
     const kept = tf.tidy(() => {
@@ -69,5 +89,33 @@ describe.each(['wasm', 'cpu'] as const)('host memory on %s', (backend) => {
     expect(Array.from(hostValues(kept))).toEqual([1, -2, 3.5, 0, -0, 6]);
     expect(Object.is(hostValues(kept)[4], -0)).toBe(true);
     tf.dispose([kept, x]);
+  });
+
+  it('tensors saved for a gradient: no Identity kernel, the same gradient, nothing left behind', async () => {
+    const w = tf.variable(
+      tf.tensor([
+        [0.5, -1],
+        [2, 0.25],
+      ]),
+    );
+    const x = tf.tensor([
+      [1, 2],
+      [-3, 4],
+      [0.5, -0.5],
+    ]);
+    const before = tf.memory().numTensors;
+    const info = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() => tf.relu(x.matMul(w)).square().sum() as tf.Scalar, [w]);
+      const g = grads[w.name]!;
+      // d/dW Σ relu(xW)² = xᵀ·(2·relu(xW)).
+      const want = tf.tidy(() => x.transpose().matMul(tf.relu(x.matMul(w)).mul(2)));
+      expect(Array.from(g.dataSync())).toEqual(Array.from(want.dataSync()));
+      tf.dispose([value, g, want]);
+      return [];
+    });
+    expect(info.kernels.length).toBeGreaterThan(5);
+    expect(info.kernels.filter((k) => k.name === 'Identity')).toEqual([]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([w, x]);
   });
 });
