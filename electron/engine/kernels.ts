@@ -19,6 +19,8 @@
  *   four floats at a time instead.
  * - its Identity copies (the engine calls it for every tensor saved for a gradient, and for every
  *   clone): wrapped to share the data, as the cpu backend does.
+ * - its Conv2D (XNNPACK) is slow on few input channels (LeNet's first convolution): NHWC float32
+ *   with 4 output channels or more runs a direct kernel with the same sums instead (convDirect.ts).
  * - tfjs-core's Tile gradient (LayerNormalization's backward pass) is a loop of Slice + Add:
  *   replaced by a reshape + sum (`kernels/gradients.ts`), for every backend.
  *
@@ -27,6 +29,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fastAdd, fastMultiply } from './kernels/binary';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2d';
+import { fastConv2D } from './kernels/convDirect';
 import { conv3dBackpropFilter, conv3dBackpropInput } from './kernels/conv3d';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwise';
 import { registerFastGradients } from './kernels/gradients';
@@ -64,6 +67,7 @@ export const WASM_WRAPPERS: Readonly<Record<string, (own: tf.KernelFunc) => tf.K
   [tf.Add]: fastAdd,
   [tf.Multiply]: fastMultiply,
   [tf.Relu]: fastRelu,
+  [tf.Conv2D]: fastConv2D,
 };
 
 let registered = false;
