@@ -15,7 +15,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ConvGeometry, heapOffset, simdKernels } from './simd/index';
 import { asWasm, dispose, f32, reshaped, transpose, type WasmBackend } from './wasm';
-import { directFilterFits, directGeometry, paddedInput } from './convDirect';
+import {
+  backpropInputDirect,
+  directFilterFits,
+  directGeometry,
+  directInputFits,
+  paddedInput,
+} from './convDirect';
 
 /** Most floats one block of columns may hold (tests lower it to exercise the blocked path). */
 export const conv2dTuning = { colLimit: 1 << 22 };
@@ -192,7 +198,9 @@ export const conv2dBackpropInput: tf.KernelFunc = ({ inputs, backend: b, attrs }
     a.pad,
     a.dimRoundingMode,
   );
-  const out = backpropInputMatMul(backend, dy, filter, c);
+  const out = directInputFits(c)
+    ? backpropInputDirect(backend, dy, filter, c)
+    : backpropInputMatMul(backend, dy, filter, c);
   if (!nchw) return out;
   dispose(backend, dy);
   const t = transpose(backend, out, [0, 3, 1, 2]);

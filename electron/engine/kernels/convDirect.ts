@@ -1,7 +1,7 @@
 /**
- * Direct convolutions on the wasm backend (kernels.wat `conv_forward`, `conv_filter_grad`): no column
- * matrix, output channels four at a time, each sum in the same order as the kernel it replaces, so
- * the results are the same bits:
+ * Direct convolutions on the wasm backend (kernels.wat `conv_forward`, `conv_filter_grad`,
+ * `conv_input_grad`): no column matrix, each sum in the same order as the kernel it replaces, so the
+ * results are the same bits:
  *
  * - Conv2D (NHWC): wasm's own runs XNNPACK, whose sums are over the taps (kh, kw, ci) in order from
  *   0; `conv_forward` makes the same sums. LeNet's first convolution ([128, 28, 28, 1], 5×5 to 6,
@@ -10,14 +10,17 @@
  *   `conv_filter_grad` makes those sums without the 10 MB of columns LeNet's first needed per 128
  *   images (called for the same blocks of images, added in the same order, by conv2d.ts): 5.6 ->
  *   1.7 ms.
+ * - Conv2DBackpropInput: gemm (Σ over co in order, from 0) then col2im (added into dx row by row);
+ *   `conv_input_grad` computes a row's values for one filter row (KW·C of them, 28 to 32: 8 vectors)
+ *   and adds them at once.
  *
- * Both for few input channels only (MAX_CHANNELS): on more, XNNPACK and im2col + gemm are as fast or
- * faster. Padding is made explicit (a zero-padded copy of the input) so the kernels read without
- * bounds tests.
+ * The first two for few input channels only (MAX_CHANNELS): on more, XNNPACK and im2col + gemm are as fast or
+ * faster. Padding is made explicit (a zero-padded copy of the input, or of dx then cropped) so the
+ * kernels read and write without bounds tests.
  */
 import * as tf from '@tensorflow/tfjs';
 import { type DirectGeometry, heapOffset, inHeap, type PadGeometry, simdKernels } from './simd/index';
-import { asWasm, dispose, type WasmBackend } from './wasm';
+import { asWasm, dispose, transpose, type WasmBackend } from './wasm';
 
 type Info = tf.backend_util.Conv2DInfo;
 
@@ -80,6 +83,37 @@ export const directFilterFits = (c: Info) =>
   c.inChannels <= MAX_CHANNELS.filter &&
   c.filterHeight * c.filterWidth * c.inChannels >= 4 &&
   c.outChannels >= 4;
+
+/**
+ * Whether `conv_input_grad` takes this input gradient: no dilation across and filter rows (KW·C) of
+ * 28 to 32 values (8 vectors; LeNet's second convolution, 5×5×6: 3.55 -> 3.2 ms on 128 images).
+ */
+export const directInputFits = (c: Info) =>
+  directConv.enabled &&
+  c.dilationWidth === 1 &&
+  c.filterWidth * c.inChannels >= 28 &&
+  c.filterWidth * c.inChannels <= 32;
+
+/** dx for NHWC dy through `conv_input_grad`; returns a new wasm tensor of the input's shape. */
+export function backpropInputDirect(backend: WasmBackend, dy: tf.TensorInfo, w: tf.TensorInfo, c: Info) {
+  const [Hn, Wn] = paddedExtent(c);
+  const { top, left } = c.padInfo;
+  const inPlace = top === 0 && left === 0 && Hn <= c.inHeight && Wn <= c.inWidth;
+  const [Hp, Wp] = inPlace ? [c.inHeight, c.inWidth] : [Hn, Wn];
+  const wt = transpose(backend, w, [3, 0, 1, 2]);
+  const out = backend.makeOutput(c.inShape, 'float32');
+  const dxp = inPlace ? out : backend.makeOutput([c.batchSize, Hp, Wp, c.inChannels], 'float32');
+  const simd = simdKernels(backend);
+  const [pdy, pwt, pdx] = [heapOffset(backend, dy), heapOffset(backend, wt), heapOffset(backend, dxp)];
+  const [, , C, OH, OW, KH, KW, sh, sw, dh, , CO] = directGeometry(c, Hp, Wp);
+  simd.conv_input_grad(pdy, pwt, pdx, c.batchSize, Hp, Wp, C, OH, OW, KH, KW, sh, sw, dh, CO);
+  if (!inPlace) {
+    simd.crop_nhwc(pdx, heapOffset(backend, out), ...padGeometry(c, Hp, Wp));
+    dispose(backend, dxp);
+  }
+  dispose(backend, wt);
+  return out;
+}
 
 /**
  * Conv2D on wasm: NHWC float32 with 4 output channels or more through `conv_forward` (the same

@@ -132,6 +132,27 @@ const CONV_CASES: ConvCase[] = [
   },
   { name: "LeNet's second (5x5x6 to 16)", x: [3, 14, 14, 6], k: [5, 5, 6, 16], strides: 1, pad: 'valid' },
   {
+    name: 'filter rows of 30 values, same (dx padded, cropped)',
+    x: [2, 9, 8, 6],
+    k: [5, 5, 6, 8],
+    strides: 1,
+    pad: 'same',
+  },
+  {
+    name: 'filter rows of 28 values, stride 2, same',
+    x: [2, 11, 9, 7],
+    k: [3, 4, 7, 5],
+    strides: 2,
+    pad: 'same',
+  },
+  {
+    name: 'filter rows of 32 values, stride [2, 1]',
+    x: [2, 9, 8, 8],
+    k: [3, 4, 8, 6],
+    strides: [2, 1],
+    pad: 'valid',
+  },
+  {
     name: 'Conv1D-shaped (height 1), stride 2',
     x: [4, 1, 20, 3],
     k: [1, 5, 3, 6],
@@ -191,11 +212,14 @@ describe('wasm kernels', () => {
       const [xnnpack, directOut] = await offOn(direct, f);
       expect(directOut).toEqual(xnnpack);
     });
-    it('Conv2DBackpropInput matches cpu', async () => {
-      await agree(() => {
+    it('Conv2DBackpropInput matches cpu, direct = gemm + col2im bit for bit', async () => {
+      const f = () => {
         const [, w, dy] = make();
         return run(tf.Conv2DBackpropInput, { dy: dy!, filter: w! }, { ...attrs, inputShape: c.x });
-      });
+      };
+      await agree(f);
+      const [col2im, directOut] = await offOn(direct, f);
+      expect(directOut).toEqual(col2im);
     });
   });
 

@@ -224,6 +224,8 @@ export interface SimdKernels {
    * zeros elsewhere.
    */
   pad_nhwc(x: number, xp: number, ...g: PadGeometry): void;
+  /** kernels.wat `crop_nhwc` (byte offsets xp, x): pad_nhwc's adjoint, x = xp at (h + pt, w + pl). */
+  crop_nhwc(xp: number, x: number, ...g: PadGeometry): void;
   /**
    * kernels.wat `conv_forward` (byte offsets xp, w, out): Conv2D of the padded NHWC input xp
    * [B, Hp, Wp, C] by w [KH, KW, C, CO] into out [B, OH, OW, CO], each sum over (kh, kw, ci) in order
@@ -236,6 +238,28 @@ export interface SimdKernels {
    * KH·KW·C ≥ 4 and CO ≥ 4.
    */
   conv_filter_grad(x: number, dy: number, out: number, b0: number, b1: number, ...g: DirectGeometry): void;
+  /**
+   * kernels.wat `conv_input_grad` (byte offsets dy, wt, dx): dx [B, Hp, Wp, C] (padded) = the input
+   * gradient for wt = the filter as [CO, KH, KW, C], with gemm + col2im's sums in their order; no
+   * dilation across (the geometry has no dw). Needs 28 ≤ KW·C ≤ 32.
+   */
+  conv_input_grad(
+    dy: number,
+    wt: number,
+    dx: number,
+    B: number,
+    Hp: number,
+    Wp: number,
+    C: number,
+    OH: number,
+    OW: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    CO: number,
+  ): void;
   /**
    * kernels.wat `max_pool_grad_tiled` (byte offsets x, dy, dx; NHWC): max_pool_grad for windows that
    * tile the input (strides = window, no padding), written once without zeroing dx first. Needs C ≥ 4.

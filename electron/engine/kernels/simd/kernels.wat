@@ -1766,12 +1766,13 @@
       (br $rloop))))
 
   ;; ---------------------------------------------------------------------------------------------
-  ;; Direct convolutions (no column matrix) for Conv2D and its filter gradient, and
+  ;; Direct convolutions (no column matrix) for Conv2D and its filter and input gradients, and
   ;; MaxPoolGrad on windows that tile the input. Output channels four at a time (a vector of co), a
   ;; count of channels that is not a multiple of four taking the last four (lanes already done
   ;; either recomputed to the same value or masked). Each sum in the same order, in float32, as the
   ;; kernel it replaces: XNNPACK's convolution (taps (kh, kw, ci) in order, from 0) for the forward;
-  ;; im2col + gemm (rows (b, oh, ow) in order, from 0) for the filter gradient.
+  ;; im2col + gemm (rows (b, oh, ow) in order, from 0) for the filter gradient; gemm + col2im for the
+  ;; input gradient.
   ;; ---------------------------------------------------------------------------------------------
 
   ;; xp [B, Hp, Wp, C] = x [B, H, W, C] moved by (pt, pl), zeros elsewhere (what falls beyond Hp or
@@ -2187,6 +2188,137 @@
           (local.get $rowB)))
         (i32.const 0)
         (i32.mul (i32.sub (local.get $H) (i32.mul (local.get $OH) (local.get $KH))) (local.get $rowB)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop))))
+
+  ;; pad_nhwc's adjoint crop: x [B, H, W, C] = xp [B, Hp, Wp, C] at (h + pt, w + pl), 0 where that
+  ;; is beyond Hp or Wp.
+  (func (export "crop_nhwc")
+    (param $xp i32) (param $x i32) (param $B i32) (param $H i32) (param $W i32) (param $C i32)
+    (param $Hp i32) (param $Wp i32) (param $pt i32) (param $pl i32)
+    (local $b i32) (local $h i32) (local $n i32) (local $C4 i32)
+    (local.set $C4 (i32.shl (local.get $C) (i32.const 2)))
+    (memory.fill (local.get $x) (i32.const 0)
+      (i32.mul (i32.mul (local.get $B) (local.get $H)) (i32.mul (local.get $W) (local.get $C4))))
+    (local.set $n (i32.sub (local.get $Wp) (local.get $pl)))
+    (if (i32.gt_s (local.get $n) (local.get $W)) (then (local.set $n (local.get $W))))
+    (if (i32.le_s (local.get $n) (i32.const 0)) (then (return)))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $B)))
+      (local.set $h (i32.const 0))
+      (block $hdone (loop $hloop
+        (br_if $hdone (i32.ge_u (local.get $h) (local.get $H)))
+        (br_if $hdone (i32.ge_u (i32.add (local.get $h) (local.get $pt)) (local.get $Hp)))
+        (memory.copy
+          (i32.add (local.get $x) (i32.mul (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $h))
+            (local.get $W)) (local.get $C4)))
+          (i32.add (local.get $xp) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Hp))
+            (i32.add (local.get $h) (local.get $pt))) (local.get $Wp)) (local.get $pl)) (local.get $C4)))
+          (i32.mul (local.get $n) (local.get $C4)))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br $hloop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop))))
+
+  ;; Conv2DBackpropInput, NHWC, no dilation across, filter rows of 28 to 32 values (L = KW·C): dx
+  ;; [B, Hp, Wp, C] (the padded input's shape; zeroed here) gets, for every row (b, oh, ow) in order,
+  ;; then every filter row kh, the run t[j] = Σ over co in order of dy[b, oh, ow, co]·wt[co, kh, j]
+  ;; (from 0) added at (oh·sh + kh·dh, ow·sw) on: gemm + col2im's sums in the same order, without the
+  ;; columns. wt is the filter [KH, KW, C, CO] transposed to [CO, KH, KW, C]. The run as 8 vectors
+  ;; from 4v, the last from min(28, L − 4) (adding only its lanes from 28 on).
+  (func (export "conv_input_grad")
+    (param $dy i32) (param $wt i32) (param $dx i32) (param $B i32) (param $Hp i32) (param $Wp i32) (param $C i32)
+    (param $OH i32) (param $OW i32) (param $KH i32) (param $KW i32) (param $sh i32) (param $sw i32)
+    (param $dh i32) (param $CO i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $co i32) (local $L i32)
+    (local $coStride i32) (local $rowStride i32) (local $pdy i32) (local $pd i32) (local $prun i32) (local $pw i32) (local $coEnd i32)
+    (local $q7 i32) (local $p i32)
+    (local $m7 v128) (local $s v128) (local $old v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $L (i32.mul (local.get $KW) (local.get $C)))
+    (local.set $coStride (i32.shl (i32.mul (local.get $KH) (local.get $L)) (i32.const 2)))
+    (local.set $rowStride (i32.shl (i32.mul (i32.mul (local.get $dh) (local.get $Wp)) (local.get $C)) (i32.const 2)))
+    ;; Vectors 0-6 at 4v; vector 7 at min(28, L − 4), adding its lanes from 28 on.
+    (local.set $q7 (i32.sub (local.get $L) (i32.const 4)))
+    (if (i32.gt_s (local.get $q7) (i32.const 28)) (then (local.set $q7 (i32.const 28))))
+    (local.set $m7 (call $lanes_from (local.get $q7) (i32.const 28)))
+    (local.set $q7 (i32.shl (local.get $q7) (i32.const 2)))
+    (memory.fill (local.get $dx) (i32.const 0)
+      (i32.shl (i32.mul (i32.mul (local.get $B) (local.get $Hp)) (i32.mul (local.get $Wp) (local.get $C))) (i32.const 2)))
+    (local.set $pdy (local.get $dy))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $B)))
+      (local.set $oh (i32.const 0))
+      (block $ohdone (loop $ohloop
+        (br_if $ohdone (i32.ge_u (local.get $oh) (local.get $OH)))
+        (local.set $ow (i32.const 0))
+        (block $owdone (loop $owloop
+          (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
+          (local.set $pd (i32.add (local.get $dx) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Hp))
+            (i32.mul (local.get $oh) (local.get $sh))) (local.get $Wp)) (i32.mul (local.get $ow) (local.get $sw))) (local.get $C))
+            (i32.const 2))))
+          (local.set $kh (i32.const 0))
+          (block $khdone (loop $khloop
+            (br_if $khdone (i32.ge_u (local.get $kh) (local.get $KH)))
+            (local.set $prun (i32.add (local.get $pd) (i32.mul (local.get $kh) (local.get $rowStride))))
+            ;; Vectors 0-3, then 4-7: four accumulators at a time (eight do not fit in the registers).
+            (local.set $pw (i32.add (local.get $wt) (i32.shl (i32.mul (local.get $kh) (local.get $L)) (i32.const 2))))
+            (local.set $coEnd (i32.add (local.get $pdy) (i32.shl (local.get $CO) (i32.const 2))))
+            (local.set $t0 (v128.const i32x4 0 0 0 0))
+            (local.set $t1 (v128.const i32x4 0 0 0 0))
+            (local.set $t2 (v128.const i32x4 0 0 0 0))
+            (local.set $t3 (v128.const i32x4 0 0 0 0))
+            (local.set $p (local.get $pw))
+            (local.set $co (local.get $pdy))
+            (block $codone (loop $coloop
+              (br_if $codone (i32.ge_u (local.get $co) (local.get $coEnd)))
+              (local.set $s (v128.load32_splat align=4 (local.get $co)))
+              (local.set $t0 (f32x4.add (local.get $t0) (f32x4.mul (local.get $s) (v128.load align=4 (local.get $p)))))
+              (local.set $t1 (f32x4.add (local.get $t1) (f32x4.mul (local.get $s) (v128.load offset=16 align=4 (local.get $p)))))
+              (local.set $t2 (f32x4.add (local.get $t2) (f32x4.mul (local.get $s) (v128.load offset=32 align=4 (local.get $p)))))
+              (local.set $t3 (f32x4.add (local.get $t3) (f32x4.mul (local.get $s) (v128.load offset=48 align=4 (local.get $p)))))
+              (local.set $p (i32.add (local.get $p) (local.get $coStride)))
+              (local.set $co (i32.add (local.get $co) (i32.const 4)))
+              (br $coloop)))
+            (local.set $p (local.get $prun))
+            (v128.store align=4 (local.get $p) (f32x4.add (v128.load align=4 (local.get $p)) (local.get $t0)))
+            (v128.store offset=16 align=4 (local.get $p) (f32x4.add (v128.load offset=16 align=4 (local.get $p)) (local.get $t1)))
+            (v128.store offset=32 align=4 (local.get $p) (f32x4.add (v128.load offset=32 align=4 (local.get $p)) (local.get $t2)))
+            (v128.store offset=48 align=4 (local.get $p) (f32x4.add (v128.load offset=48 align=4 (local.get $p)) (local.get $t3)))
+            (local.set $t0 (v128.const i32x4 0 0 0 0))
+            (local.set $t1 (v128.const i32x4 0 0 0 0))
+            (local.set $t2 (v128.const i32x4 0 0 0 0))
+            (local.set $t3 (v128.const i32x4 0 0 0 0))
+            (local.set $p (local.get $pw))
+            (local.set $co (local.get $pdy))
+            (block $codone2 (loop $coloop2
+              (br_if $codone2 (i32.ge_u (local.get $co) (local.get $coEnd)))
+              (local.set $s (v128.load32_splat align=4 (local.get $co)))
+              (local.set $t0 (f32x4.add (local.get $t0) (f32x4.mul (local.get $s) (v128.load offset=64 align=4 (local.get $p)))))
+              (local.set $t1 (f32x4.add (local.get $t1) (f32x4.mul (local.get $s) (v128.load offset=80 align=4 (local.get $p)))))
+              (local.set $t2 (f32x4.add (local.get $t2) (f32x4.mul (local.get $s) (v128.load offset=96 align=4 (local.get $p)))))
+              (local.set $t3 (f32x4.add (local.get $t3)
+                (f32x4.mul (local.get $s) (v128.load align=4 (i32.add (local.get $p) (local.get $q7))))))
+              (local.set $p (i32.add (local.get $p) (local.get $coStride)))
+              (local.set $co (i32.add (local.get $co) (i32.const 4)))
+              (br $coloop2)))
+            (local.set $p (local.get $prun))
+            (v128.store offset=64 align=4 (local.get $p) (f32x4.add (v128.load offset=64 align=4 (local.get $p)) (local.get $t0)))
+            (v128.store offset=80 align=4 (local.get $p) (f32x4.add (v128.load offset=80 align=4 (local.get $p)) (local.get $t1)))
+            (v128.store offset=96 align=4 (local.get $p) (f32x4.add (v128.load offset=96 align=4 (local.get $p)) (local.get $t2)))
+            ;; Vector 7 in its lanes from 28 (when 28 < L).
+            (if (i32.gt_u (local.get $L) (i32.const 28)) (then
+              (local.set $p (i32.add (local.get $prun) (local.get $q7)))
+              (local.set $old (v128.load align=4 (local.get $p)))
+              (v128.store align=4 (local.get $p)
+                (v128.bitselect (f32x4.add (local.get $old) (local.get $t3)) (local.get $old) (local.get $m7)))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br $khloop)))
+          (local.set $pdy (i32.add (local.get $pdy) (i32.shl (local.get $CO) (i32.const 2))))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $owloop)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohloop)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bloop))))
 )
