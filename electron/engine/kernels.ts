@@ -21,6 +21,8 @@
  *   clone): wrapped to share the data, as the cpu backend does.
  * - the engine clones every tensor saved for a gradient with an Identity kernel and a tape node:
  *   on wasm and cpu, made directly (`kernels/savedTensors.ts`).
+ * - its Conv2D (XNNPACK) is slow on few input channels (LeNet's first convolution): NHWC float32
+ *   with 4 output channels or more runs a direct kernel with the same sums instead (convDirect.ts).
  * - tfjs-core's Tile gradient (LayerNormalization's backward pass) is a loop of Slice + Add:
  *   replaced by a reshape + sum (`kernels/gradients.ts`), for every backend.
  *
@@ -29,6 +31,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fastAdd, fastMultiply } from './kernels/binary';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2d';
+import { fastConv2D } from './kernels/convDirect';
 import { conv3dBackpropFilter, conv3dBackpropInput } from './kernels/conv3d';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwise';
 import { registerFastGradients } from './kernels/gradients';
@@ -67,6 +70,7 @@ export const WASM_WRAPPERS: Readonly<Record<string, (own: tf.KernelFunc) => tf.K
   [tf.Add]: fastAdd,
   [tf.Multiply]: fastMultiply,
   [tf.Relu]: fastRelu,
+  [tf.Conv2D]: fastConv2D,
 };
 
 let registered = false;

@@ -15,6 +15,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ConvGeometry, heapOffset, simdKernels } from './simd/index';
 import { asWasm, dispose, f32, reshaped, transpose, type WasmBackend } from './wasm';
+import {
+  backpropInputDirect,
+  directFilterFits,
+  directGeometry,
+  directInputFits,
+  paddedInput,
+} from './convDirect';
 
 /** Most floats one block of columns may hold (tests lower it to exercise the blocked path). */
 export const conv2dTuning = { colLimit: 1 << 22 };
@@ -55,6 +62,7 @@ export function backpropFilterMatMul(backend: WasmBackend, x: tf.TensorInfo, dy:
   const K = c.filterHeight * c.filterWidth * c.inChannels;
   const perImage = OH * OW * K;
   const step = Math.max(1, Math.min(B, Math.floor(conv2dTuning.colLimit / Math.max(1, perImage))));
+  if (directFilterFits(c)) return backpropFilterDirect(backend, x, dy, c, step);
   const transposed = CO * (K % 8) < K * (CO % 8);
   const simd = simdKernels(backend);
   const out = backend.makeOutput(c.filterShape, 'float32');
@@ -79,6 +87,41 @@ export function backpropFilterMatMul(backend: WasmBackend, x: tf.TensorInfo, dy:
   if (!transposed) o.set(sum);
   else for (let co = 0; co < CO; co++) for (let k = 0; k < K; k++) o[k * CO + co] = sum[co * K + k]!;
   dispose(backend, prod);
+  return out;
+}
+
+/**
+ * dW through kernels.wat `conv_filter_grad` (no columns), for the same blocks of `step` images as
+ * the columns' path and their sums added in the same order: the same bits.
+ */
+function backpropFilterDirect(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  c: Info,
+  step: number,
+) {
+  const B = c.batchSize;
+  const K = c.filterHeight * c.filterWidth * c.inChannels;
+  const { xp, Hp, Wp, owned } = paddedInput(backend, x, c);
+  const out = backend.makeOutput(c.filterShape, 'float32');
+  const prod = step < B ? backend.makeOutput([K, c.outChannels], 'float32') : out;
+  const acc = step < B ? new Float32Array(K * c.outChannels) : undefined;
+  const simd = simdKernels(backend);
+  for (let b0 = 0; b0 < B; b0 += step) {
+    const b1 = Math.min(B, b0 + step);
+    const [px, pdy, pp] = [heapOffset(backend, xp), heapOffset(backend, dy), heapOffset(backend, prod)];
+    simd.conv_filter_grad(px, pdy, pp, b0, b1, ...directGeometry(c, Hp, Wp));
+    if (acc) {
+      const p = f32(backend, prod);
+      for (let i = 0; i < acc.length; i++) acc[i]! += p[i]!;
+    }
+  }
+  if (acc) {
+    f32(backend, out).set(acc);
+    dispose(backend, prod);
+  }
+  if (owned) dispose(backend, xp);
   return out;
 }
 
@@ -155,7 +198,9 @@ export const conv2dBackpropInput: tf.KernelFunc = ({ inputs, backend: b, attrs }
     a.pad,
     a.dimRoundingMode,
   );
-  const out = backpropInputMatMul(backend, dy, filter, c);
+  const out = directInputFits(c)
+    ? backpropInputDirect(backend, dy, filter, c)
+    : backpropInputMatMul(backend, dy, filter, c);
   if (!nchw) return out;
   dispose(backend, dy);
   const t = transpose(backend, out, [0, 3, 1, 2]);

@@ -4,11 +4,16 @@
  * `max_pool_grad`, four channels at a time) routes each output's gradient to the position of its
  * window's maximum (the first one in row-major window order on ties, padding excluded, a window of
  * only -inf or NaN routing nowhere: what the cpu backend does), in one pass over the outputs:
- * [32, 28, 28, 6] 1.45 ms as a JS loop, 0.56 ms here.
+ * [32, 28, 28, 6] 1.45 ms as a JS loop, 0.56 ms here. Windows that tile the input (strides = window,
+ * no padding: LeNet's 2×2 pools) take `max_pool_grad_tiled`, which writes each position once (its
+ * gradient or 0) instead of zeroing dx and adding: the same values, [128, 28, 28, 6] 2.1 -> 0.8 ms.
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapOffset, simdKernels } from './simd/index';
 import { asWasm } from './wasm';
+
+/** `tiled`: false runs the general kernel where the windows tile the input too (tests, benchmarks). */
+export const maxPoolTuning = { tiled: true };
 
 export const maxPoolGrad: tf.KernelFunc = (args) => {
   const backend = asWasm(args.backend);
@@ -23,6 +28,32 @@ export const maxPoolGrad: tf.KernelFunc = (args) => {
     dimRoundingMode,
   );
   const dx = backend.makeOutput(input.shape, 'float32');
+  const p = info.padInfo;
+  const tiles =
+    maxPoolTuning.tiled &&
+    info.strideHeight === info.filterHeight &&
+    info.strideWidth === info.filterWidth &&
+    p.top === 0 &&
+    p.left === 0 &&
+    info.outHeight * info.filterHeight <= info.inHeight &&
+    info.outWidth * info.filterWidth <= info.inWidth &&
+    info.inChannels >= 4;
+  if (tiles) {
+    simdKernels(backend).max_pool_grad_tiled(
+      heapOffset(backend, input),
+      heapOffset(backend, dy),
+      heapOffset(backend, dx),
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.filterHeight,
+      info.filterWidth,
+    );
+    return dx;
+  }
   simdKernels(backend).max_pool_grad(
     heapOffset(backend, input),
     heapOffset(backend, dy),

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../electron/engine/backend';
 import { registerWasmKernels, WASM_KERNELS, WASM_MISSING_KERNELS } from '../../../electron/engine/kernels';
 import { conv2dTuning } from '../../../electron/engine/kernels/conv2d';
+import { directConv } from '../../../electron/engine/kernels/convDirect';
+import { maxPoolTuning } from '../../../electron/engine/kernels/maxPoolGrad';
 import { tileGradConfig } from '../../../electron/engine/kernels/gradients';
 import { RELU_GRAD, reluGradConfig } from '../../../electron/engine/kernels/relu';
 import { randomArray, rng } from './reference';
@@ -65,6 +67,24 @@ async function byDefinition(
   return out!;
 }
 
+/** `f` on wasm with a switch off then on: the two results, as bits (NaN payloads included). */
+async function offOn(
+  flag: { set(v: boolean): void },
+  f: () => tf.Tensor | tf.Tensor[],
+): Promise<Uint32Array[][]> {
+  const bits = (a: Float32Array[]) => a.map((x) => new Uint32Array(x.buffer, x.byteOffset, x.length));
+  try {
+    flag.set(false);
+    const off = bits(await on('wasm', f));
+    flag.set(true);
+    return [off, bits(await on('wasm', f))];
+  } finally {
+    flag.set(true);
+  }
+}
+const direct = { set: (v: boolean) => (directConv.enabled = v) };
+const tiled = { set: (v: boolean) => (maxPoolTuning.tiled = v) };
+
 /** Seeded random tensors: the same values on every backend. */
 function randoms(seed: number, ...shapes: number[][]): () => tf.Tensor[] {
   const r = rng(seed);
@@ -112,6 +132,27 @@ const CONV_CASES: ConvCase[] = [
   },
   { name: "LeNet's second (5x5x6 to 16)", x: [3, 14, 14, 6], k: [5, 5, 6, 16], strides: 1, pad: 'valid' },
   {
+    name: 'filter rows of 30 values, same (dx padded, cropped)',
+    x: [2, 9, 8, 6],
+    k: [5, 5, 6, 8],
+    strides: 1,
+    pad: 'same',
+  },
+  {
+    name: 'filter rows of 28 values, stride 2, same',
+    x: [2, 11, 9, 7],
+    k: [3, 4, 7, 5],
+    strides: 2,
+    pad: 'same',
+  },
+  {
+    name: 'filter rows of 32 values, stride [2, 1]',
+    x: [2, 9, 8, 8],
+    k: [3, 4, 8, 6],
+    strides: [2, 1],
+    pad: 'valid',
+  },
+  {
     name: 'Conv1D-shaped (height 1), stride 2',
     x: [4, 1, 20, 3],
     k: [1, 5, 3, 6],
@@ -144,25 +185,41 @@ describe('wasm kernels', () => {
   describe.each(CONV_CASES.map((c, i) => [c.name, c, i] as const))('Conv2D backprop: %s', (_, c, i) => {
     const make = convTensors(c, 10 + i);
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
-    it('Conv2DBackpropFilter matches cpu (one block and several blocks of columns)', async () => {
+    it('Conv2DBackpropFilter matches cpu (one block and several blocks of columns), direct = im2col bit for bit', async () => {
       const f = () => {
         const [x, , dy] = make();
         return run(tf.Conv2DBackpropFilter, { x: x!, dy: dy! }, { ...attrs, filterShape: c.k });
       };
       await agree(f);
+      const [im2col, directOut] = await offOn(direct, f);
+      expect(directOut).toEqual(im2col);
       const limit = conv2dTuning.colLimit;
       conv2dTuning.colLimit = 1;
       try {
         await agree(f);
+        const [im2colBlocks, directBlocks] = await offOn(direct, f);
+        expect(directBlocks).toEqual(im2colBlocks);
       } finally {
         conv2dTuning.colLimit = limit;
       }
     });
-    it('Conv2DBackpropInput matches cpu', async () => {
-      await agree(() => {
+    it('Conv2D matches cpu, and wasm’s own (XNNPACK) bit for bit', async () => {
+      const f = () => {
+        const [x, w] = make();
+        return run(tf.Conv2D, { x: x!, filter: w! }, { ...attrs, dilations: 1 });
+      };
+      await agree(f);
+      const [xnnpack, directOut] = await offOn(direct, f);
+      expect(directOut).toEqual(xnnpack);
+    });
+    it('Conv2DBackpropInput matches cpu, direct = gemm + col2im bit for bit', async () => {
+      const f = () => {
         const [, w, dy] = make();
         return run(tf.Conv2DBackpropInput, { dy: dy!, filter: w! }, { ...attrs, inputShape: c.x });
-      });
+      };
+      await agree(f);
+      const [col2im, directOut] = await offOn(direct, f);
+      expect(directOut).toEqual(col2im);
     });
   });
 
@@ -417,6 +474,26 @@ describe('wasm kernels', () => {
     const got = await on('wasm', grad);
     expect(Array.from(got[0]!)).toEqual(Array.from(want[0]!));
   });
+
+  it.each([
+    ['2x2, 6 channels, an odd height and width (positions in no window)', [2, 9, 11, 6], 2],
+    ['3x3, 4 channels', [3, 9, 9, 4], 3],
+    ['2x2, 5 channels', [2, 8, 8, 5], 2],
+  ] as const)(
+    'MaxPoolGrad on windows that tile the input, %s: the general kernel bit for bit',
+    async (_, shape, k) => {
+      const make = randoms(69, [...shape]);
+      const grad = () =>
+        tf.grad((v: tf.Tensor) => {
+          const y = tf.maxPool(v as tf.Tensor4D, k, k, 'valid');
+          return tf.sum(tf.mul(y, tf.randomNormal(y.shape, 0, 1, 'float32', 3)));
+        })(make()[0]!.mul(2).round());
+      const [general, tiles] = await offOn(tiled, grad);
+      expect(tiles).toEqual(general);
+      const want = await on('cpu', grad);
+      expect(Array.from(new Float32Array(tiles![0]!.buffer))).toEqual(Array.from(want[0]!));
+    },
+  );
 
   it('MaxPoolGrad routes nothing from a window of only -inf or NaN, and skips NaN beside numbers, as cpu', async () => {
     // 1 image, 4x4, 5 channels (a group of four and one more), 2x2 windows.

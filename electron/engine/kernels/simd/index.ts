@@ -219,7 +219,96 @@ export interface SimdKernels {
     seq: number,
     after: number,
   ): void;
+  /**
+   * kernels.wat `pad_nhwc` (byte offsets x, xp): xp [B, Hp, Wp, C] = x [B, H, W, C] moved by (pt, pl),
+   * zeros elsewhere.
+   */
+  pad_nhwc(x: number, xp: number, ...g: PadGeometry): void;
+  /** kernels.wat `crop_nhwc` (byte offsets xp, x): pad_nhwc's adjoint, x = xp at (h + pt, w + pl). */
+  crop_nhwc(xp: number, x: number, ...g: PadGeometry): void;
+  /**
+   * kernels.wat `conv_forward` (byte offsets xp, w, out): Conv2D of the padded NHWC input xp
+   * [B, Hp, Wp, C] by w [KH, KW, C, CO] into out [B, OH, OW, CO], each sum over (kh, kw, ci) in order
+   * (XNNPACK's). Needs CO ≥ 4.
+   */
+  conv_forward(x: number, w: number, out: number, B: number, ...g: DirectGeometry): void;
+  /**
+   * kernels.wat `conv_filter_grad` (byte offsets xp, dy, out): out [KH·KW·C, CO] = the filter
+   * gradient from images [b0, b1), each sum over (b, oh, ow) in order (im2col + gemm's). Needs
+   * KH·KW·C ≥ 4 and CO ≥ 4.
+   */
+  conv_filter_grad(x: number, dy: number, out: number, b0: number, b1: number, ...g: DirectGeometry): void;
+  /**
+   * kernels.wat `conv_input_grad` (byte offsets dy, wt, dx): dx [B, Hp, Wp, C] (padded) = the input
+   * gradient for wt = the filter as [CO, KH, KW, C], with gemm + col2im's sums in their order; no
+   * dilation across (the geometry has no dw). Needs 28 ≤ KW·C ≤ 32.
+   */
+  conv_input_grad(
+    dy: number,
+    wt: number,
+    dx: number,
+    B: number,
+    Hp: number,
+    Wp: number,
+    C: number,
+    OH: number,
+    OW: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    CO: number,
+  ): void;
+  /**
+   * kernels.wat `max_pool_grad_tiled` (byte offsets x, dy, dx; NHWC): max_pool_grad for windows that
+   * tile the input (strides = window, no padding), written once without zeroing dx first. Needs C ≥ 4.
+   */
+  max_pool_grad_tiled(
+    x: number,
+    dy: number,
+    dx: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    OH: number,
+    OW: number,
+    KH: number,
+    KW: number,
+  ): void;
 }
+
+/** pad_nhwc's shapes: B, H, W, C of the image; Hp, Wp of the padded one; top and left pad. */
+export type PadGeometry = [
+  B: number,
+  H: number,
+  W: number,
+  C: number,
+  Hp: number,
+  Wp: number,
+  pt: number,
+  pl: number,
+];
+
+/**
+ * The direct convolutions' geometry: the padded input's height, width, channels; output height,
+ * width; filter height, width; strides, dilations (height, width); output channels.
+ */
+export type DirectGeometry = [
+  Hp: number,
+  Wp: number,
+  C: number,
+  OH: number,
+  OW: number,
+  KH: number,
+  KW: number,
+  sh: number,
+  sw: number,
+  dh: number,
+  dw: number,
+  CO: number,
+];
 
 /** What these kernels need from tfjs-backend-wasm's BackendWasm (not in its public types). */
 interface BackendWasmInternals {
