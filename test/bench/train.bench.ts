@@ -38,6 +38,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { planGraph } from '../../electron/export/plan';
+import { mlpProductsGflops, simdCapGflops } from './simdCap';
 import { fmt, load, PythonChild } from './common';
 import { torchModelPy } from '../../electron/export/pytorch';
 import { initBackend, isBackendName } from '../../electron/engine/backend';
@@ -772,9 +773,25 @@ async function main() {
     );
     for (const [id, text] of whole) console.log(`  ${id}: ${text}`);
   }
+  if (args.models.some((m) => m.id === 'mlp') && tf.getBackend() === 'wasm')
+    await printProductsVsCap(args.batches);
   if (args.profile) printProfiles(rows);
   console.log(`\nLoad after: ${load()}`);
   console.log(`Total ${((performance.now() - t0) / 1000).toFixed(0)} s. Targets (issue 20) in the table.`);
+}
+
+/** The MLP step's matrix products against WebAssembly SIMD's cap on this machine (simdCap.ts). */
+async function printProductsVsCap(batches: readonly number[]) {
+  const cap = await simdCapGflops();
+  const parts = batches.map((b) => {
+    const p = mlpProductsGflops(b);
+    return `batch ${b}: ${p.gflops.toFixed(1)} GFLOP/s in ${p.ms.toFixed(2)} ms, ${((100 * p.gflops) / cap).toFixed(0)}% of the cap`;
+  });
+  console.log(
+    `\nMLP matrix products (the 8 of a training step through the wasm BatchMatMul, one thread, best of 15): ` +
+      `${parts.join('; ')}. The cap: ${cap.toFixed(1)} GFLOP/s, the product kernel's inner loop on operands ` +
+      'held in L1 cache (f32x4 multiplies and adds: WebAssembly SIMD has no fused multiply-add).',
+  );
 }
 
 function printProfiles(rows: readonly Row[]) {
