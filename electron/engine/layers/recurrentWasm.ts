@@ -16,6 +16,9 @@ import * as tf from '@tensorflow/tfjs';
 import { heapOffset, simdKernels, type SimdKernels } from '../kernels/simd/index';
 import { asWasm, f32 } from '../kernels/wasm';
 
+/** Rows of B that kernels.wat `gemm_packed` packs at a time (its KC): its scratch is this × N floats. */
+const GEMM_PACKED_KC = 256;
+
 export interface WasmRecurrence {
   simd: SimdKernels;
   /** A new float32 tensor in the wasm memory, its contents undefined until a kernel writes them. */
@@ -65,9 +68,13 @@ export function previousHiddenProduct(
   U: number,
   width: number,
 ): tf.Tensor2D {
+  const K = B * T - 1;
   const out = w.empty([U, width]);
+  // gemm_packed's scratch (gemm's sums exactly; 1.5-2x faster here, B's panels contiguous).
+  const scratch = w.empty([Math.max(1, Math.min(K, GEMM_PACKED_KC) * width)]);
   // A = hᵀ read in place (element (i, k) at hidden + 4·(i + k·U)); B = dz from its second row.
-  const [a, b, c] = [w.at(hidden), w.at(dz) + 4 * width, w.at(out)];
-  w.withFirstStepsZero(dz, B, T, width, () => w.simd.gemm(a, b, c, U, B * T - 1, width, 1, U));
+  const [a, b, c, s] = [w.at(hidden), w.at(dz) + 4 * width, w.at(out), w.at(scratch)];
+  w.withFirstStepsZero(dz, B, T, width, () => w.simd.gemm_packed(a, b, c, U, K, width, 1, U, s));
+  scratch.dispose();
   return out as tf.Tensor2D;
 }

@@ -806,7 +806,7 @@
     (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32)
     (local $U4 i32) (local $G4 i32) (local $pz i32) (local $ph i32) (local $pg i32) (local $ps i32)
     (local $pR i32)
-    (local $i v128) (local $f v128) (local $g v128) (local $og v128) (local $c v128) (local $tc v128)
+    (local $i v128) (local $f v128) (local $g v128) (local $c v128) (local $tc v128)
     (local.set $U4 (i32.shl (local.get $U) (i32.const 2)))
     (local.set $G4 (i32.shl (local.get $U) (i32.const 4)))
     ;; W's panels at pack, R's after them (rnn_pack: when 4U is a multiple of 16).
@@ -831,37 +831,60 @@
         (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
         (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
         (local.set $ph (i32.add (local.get $hr) (i32.mul (local.get $n) (local.get $G4))))
+        ;; In passes over the row, each reading only what it does not write (so the last group of
+        ;; four columns, which overlaps when U mod 4 ≠ 0, writes the same values again), with the
+        ;; activations as one $sigmoid_span each (a call per four floats kept ~5 of them in flight).
+        ;; z = (x·W + b) + h·R into the gates row, the candidate's doubled: tanh(z) = 2σ(2z) − 1.
         (local.set $j (i32.const 0))
-        (block $jdone (loop $jloop
-          (br_if $jdone (i32.ge_u (local.get $j) (local.get $U)))
+        (block $zdone (loop $zloop
+          (br_if $zdone (i32.ge_u (local.get $j) (local.get $U)))
           ;; Byte offset of this group of four columns (the last group overlaps when U mod 4 ≠ 0).
           (local.set $o (i32.shl
             (select (local.get $j) (i32.sub (local.get $U) (i32.const 4))
               (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $U)))
             (i32.const 2)))
-          (local.set $i (call $sigmoid (f32x4.add
+          (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (f32x4.add
             (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
-            (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))))
+            (v128.load align=4 (i32.add (local.get $ph) (local.get $o)))))
           (local.set $o (i32.add (local.get $o) (local.get $U4)))
-          (local.set $f (call $sigmoid (f32x4.add
+          (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (f32x4.add
             (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
-            (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))))
+            (v128.load align=4 (i32.add (local.get $ph) (local.get $o)))))
           (local.set $o (i32.add (local.get $o) (local.get $U4)))
-          (local.set $g (call $tanh (f32x4.add
+          (local.set $g (f32x4.add
             (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
-            (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))))
+            (v128.load align=4 (i32.add (local.get $ph) (local.get $o)))))
+          (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (f32x4.add (local.get $g) (local.get $g)))
           (local.set $o (i32.add (local.get $o) (local.get $U4)))
-          (local.set $og (call $sigmoid (f32x4.add
+          (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (f32x4.add
             (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
-            (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))))
-          (local.set $o (i32.sub (local.get $o) (i32.mul (local.get $U4) (i32.const 3))))
+            (v128.load align=4 (i32.add (local.get $ph) (local.get $o)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $zloop)))
+        ;; σ of the four into hr's row (read: its h·R is in z).
+        (call $sigmoid_span (local.get $pg) (local.get $ph) (i32.shl (local.get $U) (i32.const 2)))
+        ;; The gates (g = 2σ − 1) into the gates row; c = f·c₋₁ + i·g (c₋₁ = 0 at the first step)
+        ;; into the cell row, and 2c into xw's row (read too).
+        (local.set $j (i32.const 0))
+        (block $cdone (loop $cloop
+          (br_if $cdone (i32.ge_u (local.get $j) (local.get $U)))
+          (local.set $o (i32.shl
+            (select (local.get $j) (i32.sub (local.get $U) (i32.const 4))
+              (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $U)))
+            (i32.const 2)))
+          (local.set $i (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))
+          (local.set $f (v128.load align=4 (i32.add (i32.add (local.get $ph) (local.get $o)) (local.get $U4))))
+          (local.set $g (f32x4.sub
+            (f32x4.mul
+              (v128.load align=4 (i32.add (i32.add (local.get $ph) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1))))
+              (v128.const f32x4 2 2 2 2))
+            (v128.const f32x4 1 1 1 1)))
           (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (local.get $i))
           (v128.store align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (local.get $U4)) (local.get $f))
           (v128.store align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1)))
             (local.get $g))
           (v128.store align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.mul (local.get $U4) (i32.const 3)))
-            (local.get $og))
-          ;; c = f·c₋₁ + i·g (c₋₁ = 0 at the first step).
+            (v128.load align=4 (i32.add (i32.add (local.get $ph) (local.get $o)) (i32.mul (local.get $U4) (i32.const 3)))))
           (local.set $c (f32x4.mul (local.get $i) (local.get $g)))
           (if (local.get $t) (then
             (local.set $c (f32x4.add
@@ -869,11 +892,27 @@
                 (v128.load align=4 (i32.add (local.get $cell)
                   (i32.add (i32.sub (local.get $ps) (local.get $U4)) (local.get $o)))))
               (local.get $c)))))
-          (local.set $tc (call $tanh (local.get $c)))
           (v128.store align=4 (i32.add (local.get $cell) (i32.add (local.get $ps) (local.get $o))) (local.get $c))
+          (v128.store align=4 (i32.add (local.get $pz) (local.get $o)) (f32x4.add (local.get $c) (local.get $c)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $cloop)))
+        ;; σ(2c) into hr's row; then tanh(c) = 2σ(2c) − 1 and h = o·tanh(c).
+        (call $sigmoid_span (local.get $pz) (local.get $ph) (local.get $U))
+        (local.set $j (i32.const 0))
+        (block $jdone (loop $jloop
+          (br_if $jdone (i32.ge_u (local.get $j) (local.get $U)))
+          (local.set $o (i32.shl
+            (select (local.get $j) (i32.sub (local.get $U) (i32.const 4))
+              (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $U)))
+            (i32.const 2)))
+          (local.set $tc (f32x4.sub
+            (f32x4.mul (v128.load align=4 (i32.add (local.get $ph) (local.get $o))) (v128.const f32x4 2 2 2 2))
+            (v128.const f32x4 1 1 1 1)))
           (v128.store align=4 (i32.add (local.get $tanhc) (i32.add (local.get $ps) (local.get $o))) (local.get $tc))
           (v128.store align=4 (i32.add (local.get $hidden) (i32.add (local.get $ps) (local.get $o)))
-            (f32x4.mul (local.get $og) (local.get $tc)))
+            (f32x4.mul
+              (v128.load align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.mul (local.get $U4) (i32.const 3))))
+              (local.get $tc)))
           (local.set $j (i32.add (local.get $j) (i32.const 4)))
           (br $jloop)))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
@@ -1764,4 +1803,178 @@
       (local.set $row (i32.add (local.get $row) (i32.shl (local.get $cols) (i32.const 2))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rloop))))
+
+  ;; ---------------------------------------------------------------------------------------------
+  ;; The recurrences' activations over whole rows (branch rnn).
+  ;; ---------------------------------------------------------------------------------------------
+
+  ;; dst [n] = σ(src [n]) (n ≥ 4; src and dst do not overlap): the same operations as $sigmoid, on
+  ;; four groups of four floats at a time, their statements interleaved (each σ is a long chain of
+  ;; dependent operations: called per group, ~45 cycles a group; here ~17), then one group at a time
+  ;; (the last overlapping when n mod 4 ≠ 0). 2ᵏ's exponent bits as (k + 1.5·2²³)'s low bits (k is a
+  ;; whole number in [−126, 127] there): the same value as a conversion to integer, in fewer
+  ;; instructions. Bit for bit $sigmoid's result.
+  (func $sigmoid_span (param $src i32) (param $dst i32) (param $n i32)
+    (local $o i32) (local $end i32) (local $endw i32)
+    (local $x0 v128) (local $k0 v128) (local $r0 v128) (local $p0 v128)
+    (local $x1 v128) (local $k1 v128) (local $r1 v128) (local $p1 v128)
+    (local $x2 v128) (local $k2 v128) (local $r2 v128) (local $p2 v128)
+    (local $x3 v128) (local $k3 v128) (local $r3 v128) (local $p3 v128)
+    (local $lo v128) (local $hi v128) (local $log2e v128) (local $ln2a v128) (local $ln2b v128)
+    (local $P0 v128) (local $P1 v128) (local $P2 v128) (local $P3 v128) (local $P4 v128)
+    (local $P5 v128) (local $one v128) (local $magic v128) (local $bias v128)
+    (local.set $lo (v128.const f32x4 -87 -87 -87 -87))
+    (local.set $hi (v128.const f32x4 88 88 88 88))
+    (local.set $log2e
+      (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
+    (local.set $ln2a (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))
+    (local.set $ln2b (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))
+    (local.set $P0 (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+    (local.set $P1 (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3))
+    (local.set $P2 (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3))
+    (local.set $P3 (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2))
+    (local.set $P4 (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1))
+    (local.set $P5 (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1))
+    (local.set $one (v128.const f32x4 1 1 1 1))
+    (local.set $magic (v128.const f32x4 12582912 12582912 12582912 12582912))
+    (local.set $bias (v128.const i32x4 0x4B3FFF81 0x4B3FFF81 0x4B3FFF81 0x4B3FFF81))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $endw (i32.and (local.get $end) (i32.const -64)))
+    ;; 16 floats at a time.
+    (block $wdone (loop $wl
+      (br_if $wdone (i32.ge_u (local.get $o) (local.get $endw)))
+      (local.set $x0
+        (f32x4.pmin
+          (f32x4.pmax (f32x4.neg (v128.load offset=0 align=4 (i32.add (local.get $src) (local.get $o))))
+            (local.get $lo))
+          (local.get $hi)))
+      (local.set $x1
+        (f32x4.pmin
+          (f32x4.pmax (f32x4.neg (v128.load offset=16 align=4 (i32.add (local.get $src) (local.get $o))))
+            (local.get $lo))
+          (local.get $hi)))
+      (local.set $x2
+        (f32x4.pmin
+          (f32x4.pmax (f32x4.neg (v128.load offset=32 align=4 (i32.add (local.get $src) (local.get $o))))
+            (local.get $lo))
+          (local.get $hi)))
+      (local.set $x3
+        (f32x4.pmin
+          (f32x4.pmax (f32x4.neg (v128.load offset=48 align=4 (i32.add (local.get $src) (local.get $o))))
+            (local.get $lo))
+          (local.get $hi)))
+      (local.set $k0 (f32x4.nearest (f32x4.mul (local.get $x0) (local.get $log2e))))
+      (local.set $k1 (f32x4.nearest (f32x4.mul (local.get $x1) (local.get $log2e))))
+      (local.set $k2 (f32x4.nearest (f32x4.mul (local.get $x2) (local.get $log2e))))
+      (local.set $k3 (f32x4.nearest (f32x4.mul (local.get $x3) (local.get $log2e))))
+      (local.set $r0
+        (f32x4.sub (f32x4.sub (local.get $x0) (f32x4.mul (local.get $k0) (local.get $ln2a)))
+          (f32x4.mul (local.get $k0) (local.get $ln2b))))
+      (local.set $r1
+        (f32x4.sub (f32x4.sub (local.get $x1) (f32x4.mul (local.get $k1) (local.get $ln2a)))
+          (f32x4.mul (local.get $k1) (local.get $ln2b))))
+      (local.set $r2
+        (f32x4.sub (f32x4.sub (local.get $x2) (f32x4.mul (local.get $k2) (local.get $ln2a)))
+          (f32x4.mul (local.get $k2) (local.get $ln2b))))
+      (local.set $r3
+        (f32x4.sub (f32x4.sub (local.get $x3) (f32x4.mul (local.get $k3) (local.get $ln2a)))
+          (f32x4.mul (local.get $k3) (local.get $ln2b))))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $P0) (local.get $r0)) (local.get $P1)))
+      (local.set $p1 (f32x4.add (f32x4.mul (local.get $P0) (local.get $r1)) (local.get $P1)))
+      (local.set $p2 (f32x4.add (f32x4.mul (local.get $P0) (local.get $r2)) (local.get $P1)))
+      (local.set $p3 (f32x4.add (f32x4.mul (local.get $P0) (local.get $r3)) (local.get $P1)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P2)))
+      (local.set $p1 (f32x4.add (f32x4.mul (local.get $p1) (local.get $r1)) (local.get $P2)))
+      (local.set $p2 (f32x4.add (f32x4.mul (local.get $p2) (local.get $r2)) (local.get $P2)))
+      (local.set $p3 (f32x4.add (f32x4.mul (local.get $p3) (local.get $r3)) (local.get $P2)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P3)))
+      (local.set $p1 (f32x4.add (f32x4.mul (local.get $p1) (local.get $r1)) (local.get $P3)))
+      (local.set $p2 (f32x4.add (f32x4.mul (local.get $p2) (local.get $r2)) (local.get $P3)))
+      (local.set $p3 (f32x4.add (f32x4.mul (local.get $p3) (local.get $r3)) (local.get $P3)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P4)))
+      (local.set $p1 (f32x4.add (f32x4.mul (local.get $p1) (local.get $r1)) (local.get $P4)))
+      (local.set $p2 (f32x4.add (f32x4.mul (local.get $p2) (local.get $r2)) (local.get $P4)))
+      (local.set $p3 (f32x4.add (f32x4.mul (local.get $p3) (local.get $r3)) (local.get $P4)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P5)))
+      (local.set $p1 (f32x4.add (f32x4.mul (local.get $p1) (local.get $r1)) (local.get $P5)))
+      (local.set $p2 (f32x4.add (f32x4.mul (local.get $p2) (local.get $r2)) (local.get $P5)))
+      (local.set $p3 (f32x4.add (f32x4.mul (local.get $p3) (local.get $r3)) (local.get $P5)))
+      (local.set $p0
+        (f32x4.add
+          (f32x4.add (f32x4.mul (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $r0))
+            (local.get $r0))
+          (local.get $one)))
+      (local.set $p1
+        (f32x4.add
+          (f32x4.add (f32x4.mul (f32x4.mul (local.get $p1) (local.get $r1)) (local.get $r1))
+            (local.get $r1))
+          (local.get $one)))
+      (local.set $p2
+        (f32x4.add
+          (f32x4.add (f32x4.mul (f32x4.mul (local.get $p2) (local.get $r2)) (local.get $r2))
+            (local.get $r2))
+          (local.get $one)))
+      (local.set $p3
+        (f32x4.add
+          (f32x4.add (f32x4.mul (f32x4.mul (local.get $p3) (local.get $r3)) (local.get $r3))
+            (local.get $r3))
+          (local.get $one)))
+      (v128.store offset=0 align=4 (i32.add (local.get $dst) (local.get $o))
+        (f32x4.div (local.get $one)
+          (f32x4.add (local.get $one)
+            (f32x4.mul (local.get $p0)
+              (i32x4.shl (i32x4.sub (f32x4.add (local.get $k0) (local.get $magic)) (local.get $bias))
+                (i32.const 23))))))
+      (v128.store offset=16 align=4 (i32.add (local.get $dst) (local.get $o))
+        (f32x4.div (local.get $one)
+          (f32x4.add (local.get $one)
+            (f32x4.mul (local.get $p1)
+              (i32x4.shl (i32x4.sub (f32x4.add (local.get $k1) (local.get $magic)) (local.get $bias))
+                (i32.const 23))))))
+      (v128.store offset=32 align=4 (i32.add (local.get $dst) (local.get $o))
+        (f32x4.div (local.get $one)
+          (f32x4.add (local.get $one)
+            (f32x4.mul (local.get $p2)
+              (i32x4.shl (i32x4.sub (f32x4.add (local.get $k2) (local.get $magic)) (local.get $bias))
+                (i32.const 23))))))
+      (v128.store offset=48 align=4 (i32.add (local.get $dst) (local.get $o))
+        (f32x4.div (local.get $one)
+          (f32x4.add (local.get $one)
+            (f32x4.mul (local.get $p3)
+              (i32x4.shl (i32x4.sub (f32x4.add (local.get $k3) (local.get $magic)) (local.get $bias))
+                (i32.const 23))))))
+      (local.set $o (i32.add (local.get $o) (i32.const 64)))
+      (br $wl)))
+    (if (i32.ge_u (local.get $o) (local.get $end)) (then (return)))
+    ;; Four at a time, the last four floats as one group.
+    (loop $l
+      (if (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end))
+        (then (local.set $o (i32.sub (local.get $end) (i32.const 16)))))
+      (local.set $x0
+        (f32x4.pmin
+          (f32x4.pmax (f32x4.neg (v128.load offset=0 align=4 (i32.add (local.get $src) (local.get $o))))
+            (local.get $lo))
+          (local.get $hi)))
+      (local.set $k0 (f32x4.nearest (f32x4.mul (local.get $x0) (local.get $log2e))))
+      (local.set $r0
+        (f32x4.sub (f32x4.sub (local.get $x0) (f32x4.mul (local.get $k0) (local.get $ln2a)))
+          (f32x4.mul (local.get $k0) (local.get $ln2b))))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $P0) (local.get $r0)) (local.get $P1)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P2)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P3)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P4)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P5)))
+      (local.set $p0
+        (f32x4.add
+          (f32x4.add (f32x4.mul (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $r0))
+            (local.get $r0))
+          (local.get $one)))
+      (v128.store offset=0 align=4 (i32.add (local.get $dst) (local.get $o))
+        (f32x4.div (local.get $one)
+          (f32x4.add (local.get $one)
+            (f32x4.mul (local.get $p0)
+              (i32x4.shl (i32x4.sub (f32x4.add (local.get $k0) (local.get $magic)) (local.get $bias))
+                (i32.const 23))))))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (br_if $l (i32.lt_u (local.get $o) (local.get $end)))))
 )
