@@ -219,6 +219,11 @@ export interface SimdKernels {
     seq: number,
     after: number,
   ): void;
+  /**
+   * kernels.wat `segment_sum` (byte offsets; float32 x, int32 ids): out [S, inner] = Σ of x [rows,
+   * inner]'s rows r into row ids[r], in order of r; ids outside [0, S) are skipped.
+   */
+  segment_sum(x: number, ids: number, out: number, rows: number, inner: number, S: number): void;
 }
 
 /** What these kernels need from tfjs-backend-wasm's BackendWasm (not in its public types). */

@@ -1977,4 +1977,39 @@
                 (i32.const 23))))))
       (local.set $o (i32.add (local.get $o) (i32.const 16)))
       (br_if $l (i32.lt_u (local.get $o) (local.get $end)))))
+
+  ;; UnsortedSegmentSum of float32 rows (an embedding's gradient, kernels/segment.ts): out [S, inner]
+  ;; = 0, then x's row r added to out's row ids[r] for r in order (ids outside [0, S) skipped): per
+  ;; element the same additions in the same order as a loop over the rows. Byte offsets.
+  (func (export "segment_sum") (param $x i32) (param $ids i32) (param $out i32) (param $rows i32)
+    (param $inner i32) (param $S i32)
+    (local $r i32) (local $s i32) (local $j i32) (local $n4 i32) (local $rowB i32) (local $src i32) (local $dst i32)
+    (local.set $rowB (i32.shl (local.get $inner) (i32.const 2)))
+    (local.set $n4 (i32.and (local.get $rowB) (i32.const -16)))
+    (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $S) (local.get $rowB)))
+    (local.set $src (local.get $x))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $s (i32.load (i32.add (local.get $ids) (i32.shl (local.get $r) (i32.const 2)))))
+      ;; Unsigned: a negative id is out of range too.
+      (if (i32.lt_u (local.get $s) (local.get $S)) (then
+        (local.set $dst (i32.add (local.get $out) (i32.mul (local.get $s) (local.get $rowB))))
+        (local.set $j (i32.const 0))
+        (block $vdone (loop $vloop
+          (br_if $vdone (i32.ge_u (local.get $j) (local.get $n4)))
+          (v128.store align=4 (i32.add (local.get $dst) (local.get $j))
+            (f32x4.add (v128.load align=4 (i32.add (local.get $dst) (local.get $j)))
+              (v128.load align=4 (i32.add (local.get $src) (local.get $j)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $vloop)))
+        (block $sdone (loop $sloop
+          (br_if $sdone (i32.ge_u (local.get $j) (local.get $rowB)))
+          (f32.store (i32.add (local.get $dst) (local.get $j))
+            (f32.add (f32.load (i32.add (local.get $dst) (local.get $j)))
+              (f32.load (i32.add (local.get $src) (local.get $j)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $sloop)))))
+      (local.set $src (i32.add (local.get $src) (local.get $rowB)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop))))
 )
