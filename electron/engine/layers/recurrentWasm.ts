@@ -30,6 +30,11 @@ export interface WasmRecurrence {
    * not allocate tensors (that can move the heap the saved rows are restored to).
    */
   withFirstStepsZero(g: tf.Tensor, B: number, T: number, width: number, f: () => void): void;
+  /**
+   * The last step's hidden state [B, U] of hidden [B, T, U], copied row by row (wasm's Slice reads
+   * the whole tensor out of the heap first: a copy of [B, T, U], 2 ms a step at batch 128).
+   */
+  lastStep(hidden: tf.Tensor, B: number, T: number, U: number): tf.Tensor2D;
 }
 
 export function wasmRecurrence(backend: tf.KernelBackend): WasmRecurrence {
@@ -51,6 +56,18 @@ export function wasmRecurrence(backend: tf.KernelBackend): WasmRecurrence {
       } finally {
         for (let n = 0; n < B; n++) v.set(rows.subarray(n * width, (n + 1) * width), n * T * width);
       }
+    },
+    lastStep(hidden, B, T, U) {
+      const out = tf.engine().makeTensorFromTensorInfo(wasm.makeOutput([B, U], 'float32'), backend);
+      // One view of the heap after the allocation; rows copied within it.
+      const heap = f32(wasm, out);
+      const [src, dst] = [heapOffset(backend, hidden) >> 2, heap.byteOffset >> 2];
+      const all = new Float32Array(heap.buffer);
+      for (let n = 0; n < B; n++) {
+        const r = src + (n * T + T - 1) * U;
+        all.copyWithin(dst + n * U, r, r + U);
+      }
+      return out as tf.Tensor2D;
     },
   };
 }

@@ -224,6 +224,26 @@ export interface SimdKernels {
    * inner]'s rows r into row ids[r], in order of r; ids outside [0, S) are skipped.
    */
   segment_sum(x: number, ids: number, out: number, rows: number, inner: number, S: number): void;
+  /**
+   * kernels.wat `rnn_weight_grads` (byte offsets): from x [B·T, D], the hidden states h [B·T, U] and
+   * dz [B·T, G] (G a multiple of 16), db [G] = Σ dz, dW [D, G] = xᵀ·dz and dR [U, G] = Σ h₋₁ᵀ·dz
+   * (zero at each sequence's first step), every sum over rows in order; scratch w of kc·G + 1 floats.
+   */
+  rnn_weight_grads(
+    x: number,
+    h: number,
+    dz: number,
+    dW: number,
+    dR: number,
+    db: number,
+    w: number,
+    kc: number,
+    B: number,
+    T: number,
+    D: number,
+    U: number,
+    G: number,
+  ): void;
 }
 
 /** What these kernels need from tfjs-backend-wasm's BackendWasm (not in its public types). */

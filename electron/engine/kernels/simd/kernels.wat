@@ -2012,4 +2012,71 @@
       (local.set $src (i32.add (local.get $src) (local.get $rowB)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rloop))))
+
+  ;; The fused LSTM's weight gradients in one pass over dz [B·T, G] (G a multiple of 16; rows
+  ;; (batch, time)), each C element Σ over rows in order, in float32 (so exactly what gemm_packed gives
+  ;; for dW = Xᵀ·dZ, sum_rows for db and previousHiddenProduct's gemm for dR, zero terms included):
+  ;;   db [G] = Σ_k dz_k;  dW [D, G] = Σ_k x_kᵀ·dz_k;  dR [U, G] = Σ_{k ≥ 1} h_{k−1}ᵀ·dz'_k
+  ;; with x [B·T, D], h [B·T, U] (the hidden states) and dz' = dz with each sequence's first step
+  ;; zeroed. dz is read once: per chunk of kc rows (kc ≥ 1) packed into 16-column panels at w
+  ;; ($pack_panels), each panel used by db (A a single 1.0 at w + 4·kc·G, stride 0), dW (A = xᵀ in
+  ;; place), then, its first-step rows zeroed, dR (A = hᵀ from the row before). Scratch w: kc·G + 1
+  ;; floats. Byte offsets.
+  (func (export "rnn_weight_grads")
+    (param $x i32) (param $h i32) (param $dz i32) (param $dW i32) (param $dR i32) (param $db i32)
+    (param $w i32) (param $kcMax i32) (param $B i32) (param $T i32) (param $D i32) (param $U i32) (param $G i32)
+    (local $K i32) (local $k0 i32) (local $kc i32) (local $j i32) (local $pw i32) (local $pend i32)
+    (local $one i32) (local $rowB i32) (local $n i32) (local $f i32)
+    (local.set $K (i32.mul (local.get $B) (local.get $T)))
+    (local.set $rowB (i32.shl (local.get $G) (i32.const 2)))
+    (local.set $one (i32.add (local.get $w) (i32.mul (local.get $kcMax) (local.get $rowB))))
+    (f32.store (local.get $one) (f32.const 1))
+    (memory.fill (local.get $db) (i32.const 0) (local.get $rowB))
+    (memory.fill (local.get $dW) (i32.const 0) (i32.mul (local.get $D) (local.get $rowB)))
+    (memory.fill (local.get $dR) (i32.const 0) (i32.mul (local.get $U) (local.get $rowB)))
+    (block $chunks_done (loop $chunks
+      (br_if $chunks_done (i32.ge_u (local.get $k0) (local.get $K)))
+      (local.set $kc (i32.sub (local.get $K) (local.get $k0)))
+      (if (i32.gt_u (local.get $kc) (local.get $kcMax)) (then (local.set $kc (local.get $kcMax))))
+      (call $pack_panels (i32.add (local.get $dz) (i32.mul (local.get $k0) (local.get $rowB)))
+        (local.get $w) (local.get $kc) (local.get $G) (local.get $G) (local.get $G))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $G)))
+        (local.set $pw (i32.add (local.get $w) (i32.shl (i32.mul (local.get $j) (local.get $kc)) (i32.const 2))))
+        (local.set $pend (i32.add (local.get $pw) (i32.shl (local.get $kc) (i32.const 6))))
+        (call $panel16 (local.get $one) (i32.add (local.get $db) (i32.shl (local.get $j) (i32.const 2)))
+          (local.get $pw) (local.get $pend) (i32.const 1) (local.get $rowB) (i32.const 0) (i32.const 0))
+        (call $panel16 (i32.add (local.get $x) (i32.shl (i32.mul (local.get $k0) (local.get $D)) (i32.const 2)))
+          (i32.add (local.get $dW) (i32.shl (local.get $j) (i32.const 2)))
+          (local.get $pw) (local.get $pend) (local.get $D) (local.get $rowB) (i32.const 4) (i32.shl (local.get $D) (i32.const 2)))
+        ;; dz': this panel's rows at each sequence's first step (rows n·T) set to zero.
+        (local.set $n (i32.div_u (i32.add (local.get $k0) (i32.sub (local.get $T) (i32.const 1))) (local.get $T)))
+        (block $zdone (loop $zloop
+          (local.set $f (i32.mul (local.get $n) (local.get $T)))
+          (br_if $zdone (i32.ge_u (local.get $f) (i32.add (local.get $k0) (local.get $kc))))
+          (v128.store (i32.add (local.get $pw) (i32.shl (i32.sub (local.get $f) (local.get $k0)) (i32.const 6)))
+            (v128.const i32x4 0 0 0 0))
+          (v128.store offset=16 (i32.add (local.get $pw) (i32.shl (i32.sub (local.get $f) (local.get $k0)) (i32.const 6)))
+            (v128.const i32x4 0 0 0 0))
+          (v128.store offset=32 (i32.add (local.get $pw) (i32.shl (i32.sub (local.get $f) (local.get $k0)) (i32.const 6)))
+            (v128.const i32x4 0 0 0 0))
+          (v128.store offset=48 (i32.add (local.get $pw) (i32.shl (i32.sub (local.get $f) (local.get $k0)) (i32.const 6)))
+            (v128.const i32x4 0 0 0 0))
+          (local.set $n (i32.add (local.get $n) (i32.const 1)))
+          (br $zloop)))
+        ;; Row k pairs dz'_k with h_{k−1}: from the chunk's second row in the first chunk.
+        (if (local.get $k0)
+          (then
+            (call $panel16 (i32.add (local.get $h) (i32.shl (i32.mul (i32.sub (local.get $k0) (i32.const 1)) (local.get $U)) (i32.const 2)))
+              (i32.add (local.get $dR) (i32.shl (local.get $j) (i32.const 2)))
+              (local.get $pw) (local.get $pend) (local.get $U) (local.get $rowB) (i32.const 4) (i32.shl (local.get $U) (i32.const 2))))
+          (else (if (i32.gt_u (local.get $kc) (i32.const 1)) (then
+            (call $panel16 (local.get $h) (i32.add (local.get $dR) (i32.shl (local.get $j) (i32.const 2)))
+              (i32.add (local.get $pw) (i32.const 64)) (local.get $pend) (local.get $U) (local.get $rowB)
+              (i32.const 4) (i32.shl (local.get $U) (i32.const 2)))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $jloop)))
+      (local.set $k0 (i32.add (local.get $k0) (local.get $kc)))
+      (br $chunks))))
 )
