@@ -519,6 +519,17 @@ describe('wasm kernels', () => {
     },
   );
 
+  it('GatherV2 with an id out of range leaves it to wasm, which throws as cpu does', async () => {
+    for (const bad of [-1, 10]) {
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await tf.setBackend(backend);
+        expect(() =>
+          tf.tidy(() => tf.gather(tf.ones([10, 4]), tf.tensor1d([0, bad, 3], 'int32')).dataSync()),
+        ).toThrow(/not in \[0, 9\]/);
+      }
+    }
+  });
+
   it.each([
     [[7], 0, 'float32'],
     [[5, 3], 0, 'float32'],

@@ -225,6 +225,11 @@ export interface SimdKernels {
    */
   segment_sum(x: number, ids: number, out: number, rows: number, inner: number, S: number): void;
   /**
+   * kernels.wat `gather_rows` (byte offsets; 4-byte elements, int32 ids): out [n, inner] = x's rows
+   * ids, and 1, when every id is in [0, rows); else 0, nothing written.
+   */
+  gather_rows(x: number, ids: number, out: number, n: number, inner: number, rows: number): number;
+  /**
    * kernels.wat `rnn_weight_grads` (byte offsets): from x [B·T, D], the hidden states h [B·T, U] and
    * dz [B·T, G] (G a multiple of 16), db [G] = Σ dz, dW [D, G] = xᵀ·dz and dR [U, G] = Σ h₋₁ᵀ·dz
    * (zero at each sequence's first step), every sum over rows in order; scratch w of kc·G + 1 floats.

@@ -2079,4 +2079,32 @@
         (br $jloop)))
       (local.set $k0 (i32.add (local.get $k0) (local.get $kc)))
       (br $chunks))))
+
+  ;; GatherV2 along axis 0 of 4-byte elements (an embedding lookup, kernels/gather.ts): when every
+  ;; id is in [0, rows), out's row i = x's row ids[i] (inner elements each) and the result is 1;
+  ;; else 0 and nothing is written. Byte offsets.
+  (func (export "gather_rows") (param $x i32) (param $ids i32) (param $out i32) (param $n i32)
+    (param $inner i32) (param $rows i32) (result i32)
+    (local $i i32) (local $rowB i32)
+    (block $bad
+      (block $ok (loop $check
+        (br_if $ok (i32.ge_u (local.get $i) (local.get $n)))
+        ;; Unsigned: a negative id is out of range too.
+        (br_if $bad (i32.ge_u (i32.load (i32.add (local.get $ids) (i32.shl (local.get $i) (i32.const 2))))
+          (local.get $rows)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $check)))
+      (local.set $rowB (i32.shl (local.get $inner) (i32.const 2)))
+      (local.set $i (i32.const 0))
+      (block $done (loop $copy
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (memory.copy
+          (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $rowB)))
+          (i32.add (local.get $x)
+            (i32.mul (i32.load (i32.add (local.get $ids) (i32.shl (local.get $i) (i32.const 2)))) (local.get $rowB)))
+          (local.get $rowB))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $copy)))
+      (return (i32.const 1)))
+    (i32.const 0))
 )
