@@ -815,8 +815,11 @@
     (call $rnn_pack (local.get $R) (local.get $pR) (local.get $U) (i32.shl (local.get $U) (i32.const 2)))
     (block $tdone (loop $tloop
       (br_if $tdone (i32.ge_u (local.get $t) (local.get $T)))
-      (call $rnn_xw (local.get $x) (local.get $W) (local.get $pack) (local.get $bias) (local.get $xw)
-        (local.get $B) (local.get $T) (local.get $D) (i32.shl (local.get $U) (i32.const 2)) (local.get $t))
+      ;; x·W of the step (the bias is added in the pass below: (x·W + b) + h·R as $rnn_xw's order).
+      (call $rnn_mm
+        (i32.add (local.get $x) (i32.shl (i32.mul (local.get $t) (local.get $D)) (i32.const 2)))
+        (local.get $W) (local.get $pack) (local.get $xw) (local.get $B) (local.get $D) (i32.shl (local.get $U) (i32.const 2))
+        (i32.mul (local.get $T) (local.get $D)))
       (if (i32.eqz (local.get $t))
         (then (memory.fill (local.get $hr) (i32.const 0) (i32.mul (local.get $B) (local.get $G4))))
         (else (call $rnn_mm
@@ -844,20 +847,24 @@
               (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $U)))
             (i32.const 2)))
           (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (f32x4.add
-            (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+            (f32x4.add (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+              (v128.load align=4 (i32.add (local.get $bias) (local.get $o))))
             (v128.load align=4 (i32.add (local.get $ph) (local.get $o)))))
           (local.set $o (i32.add (local.get $o) (local.get $U4)))
           (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (f32x4.add
-            (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+            (f32x4.add (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+              (v128.load align=4 (i32.add (local.get $bias) (local.get $o))))
             (v128.load align=4 (i32.add (local.get $ph) (local.get $o)))))
           (local.set $o (i32.add (local.get $o) (local.get $U4)))
           (local.set $g (f32x4.add
-            (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+            (f32x4.add (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+              (v128.load align=4 (i32.add (local.get $bias) (local.get $o))))
             (v128.load align=4 (i32.add (local.get $ph) (local.get $o)))))
           (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (f32x4.add (local.get $g) (local.get $g)))
           (local.set $o (i32.add (local.get $o) (local.get $U4)))
           (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (f32x4.add
-            (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+            (f32x4.add (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+              (v128.load align=4 (i32.add (local.get $bias) (local.get $o))))
             (v128.load align=4 (i32.add (local.get $ph) (local.get $o)))))
           (local.set $j (i32.add (local.get $j) (i32.const 4)))
           (br $zloop)))
