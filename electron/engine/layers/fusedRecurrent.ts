@@ -200,9 +200,11 @@ function wasmLstm(
         scratch.dispose();
         return [dx, dW, dR, db];
       }
-      const dW = tf.matMul(tf.reshape(x0, [B * T, D]), dZ, true, false);
-      const db = tf.sum(dZ, 0);
-      return [dx, dW, previousHiddenProduct(w, hidden0, dZ, B, T, U, G), db];
+      // dZ rows are time-major (row t·B + n); the products take them batch-major.
+      const dZb = tf.reshape(tf.transpose(tf.reshape(dZ, [T, B, G]), [1, 0, 2]), [B * T, G]);
+      const dW = tf.matMul(tf.reshape(x0, [B * T, D]), dZb, true, false);
+      const db = tf.sum(dZb, 0);
+      return [dx, dW, previousHiddenProduct(w, hidden0, dZb, B, T, U, G), db];
     });
   };
   return { value, gradFunc };

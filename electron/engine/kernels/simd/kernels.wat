@@ -795,8 +795,9 @@
   ;; x [B, T, D], W [D, 4U], b [4U], R [U, 4U]; scratch xw [B, 4U] (x·W of the step) and hr [B, 4U]
   ;; (h·R of the step): per step z = (x·W + b) + h·R, the two products by gemm straight on x's and
   ;; the saved h's rows (row strides T·D and T·U), so no [B·T, 4U] buffer of inputs is made or
-  ;; streamed through. Saved for the backward pass, rows (batch, time): the activated gates (4U), c,
-  ;; tanh(c) and h (U each). Columns go four at a time; the last four columns of a row are done as
+  ;; streamed through. Saved for the backward pass: h [B, T, U] (the output) and, time-major (row
+  ;; t·B + n: the backward pass reads a step's rows together), the activated gates (4U), c and
+  ;; tanh(c) (U each). Columns go four at a time; the last four columns of a row are done as
   ;; one overlapping group when U is not a multiple of 4 (each column's result depends only on the
   ;; previous step, so doing one twice writes the same values). Needs U ≥ 4.
   (func (export "lstm_forward")
@@ -805,10 +806,11 @@
     (param $B i32) (param $T i32) (param $D i32) (param $U i32)
     (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32)
     (local $U4 i32) (local $G4 i32) (local $pz i32) (local $ph i32) (local $pg i32) (local $ps i32)
-    (local $pR i32)
+    (local $pR i32) (local $pc i32) (local $BU4 i32)
     (local $i v128) (local $f v128) (local $g v128) (local $c v128) (local $tc v128)
     (local.set $U4 (i32.shl (local.get $U) (i32.const 2)))
     (local.set $G4 (i32.shl (local.get $U) (i32.const 4)))
+    (local.set $BU4 (i32.mul (local.get $B) (local.get $U4)))
     ;; W's panels at pack, R's after them (rnn_pack: when 4U is a multiple of 16).
     (local.set $pR (i32.add (local.get $pack) (i32.mul (local.get $D) (local.get $G4))))
     (call $rnn_pack (local.get $W) (local.get $pack) (local.get $D) (i32.shl (local.get $U) (i32.const 2)))
@@ -831,7 +833,11 @@
         (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
         (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
         (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $n) (local.get $G4))))
-        (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
+        ;; The saved gates, c and tanh(c) time-major (row t·B + n: a step's rows together, for the
+        ;; backward pass's reads); h batch-major (row n·T + t, the layer's output).
+        (local.set $pg (i32.add (local.get $gates)
+          (i32.mul (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $n)) (local.get $G4))))
+        (local.set $pc (i32.mul (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $n)) (local.get $U4)))
         (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
         (local.set $ph (i32.add (local.get $hr) (i32.mul (local.get $n) (local.get $G4))))
         ;; In passes over the row, each reading only what it does not write (so the last group of
@@ -897,9 +903,9 @@
             (local.set $c (f32x4.add
               (f32x4.mul (local.get $f)
                 (v128.load align=4 (i32.add (local.get $cell)
-                  (i32.add (i32.sub (local.get $ps) (local.get $U4)) (local.get $o)))))
+                  (i32.add (i32.sub (local.get $pc) (local.get $BU4)) (local.get $o)))))
               (local.get $c)))))
-          (v128.store align=4 (i32.add (local.get $cell) (i32.add (local.get $ps) (local.get $o))) (local.get $c))
+          (v128.store align=4 (i32.add (local.get $cell) (i32.add (local.get $pc) (local.get $o))) (local.get $c))
           (v128.store align=4 (i32.add (local.get $pz) (local.get $o)) (f32x4.add (local.get $c) (local.get $c)))
           (local.set $j (i32.add (local.get $j) (i32.const 4)))
           (br $cloop)))
@@ -915,7 +921,7 @@
           (local.set $tc (f32x4.sub
             (f32x4.mul (v128.load align=4 (i32.add (local.get $ph) (local.get $o))) (v128.const f32x4 2 2 2 2))
             (v128.const f32x4 1 1 1 1)))
-          (v128.store align=4 (i32.add (local.get $tanhc) (i32.add (local.get $ps) (local.get $o))) (local.get $tc))
+          (v128.store align=4 (i32.add (local.get $tanhc) (i32.add (local.get $pc) (local.get $o))) (local.get $tc))
           (v128.store align=4 (i32.add (local.get $hidden) (i32.add (local.get $ps) (local.get $o)))
             (f32x4.mul
               (v128.load align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.mul (local.get $U4) (i32.const 3))))
@@ -952,7 +958,8 @@
 
   ;; The gradient of lstm_forward: from dout (the gradient of h, rows (batch, time) of U when seq is
   ;; 1, or of the last step only, [B, U], when seq is 0) and what the forward pass saved, dz: the
-  ;; gradient of the pre-activation gates z, rows (batch, time) of 4U, step by step backwards:
+  ;; gradient of the pre-activation gates z, time-major rows (t·B + n) of 4U as the saved gates, c
+  ;; and tanh(c) (a step's rows are together), step by step backwards:
   ;;   dh = dout + dz₊₁·Rᵀ;  dc = dc₊₁·f₊₁ + dh·o·(1 − tanh²c)
   ;;   dz_i = dc·g·i(1−i);  dz_f = dc·c₋₁·f(1−f);  dz_c = dc·i·(1−g²);  dz_o = dh·tanh(c)·o(1−o)
   ;; Rt: Rᵀ [4U, U]. Scratch [B, U] each: dh (dz₊₁·Rᵀ by gemm) and dc0, dc1 (dc₊₁ read from one,
@@ -967,10 +974,12 @@
     (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32) (local $last i32)
     (local $U4 i32) (local $G4 i32) (local $pg i32) (local $pd i32) (local $ps i32) (local $pk i32)
     (local $dcIn i32) (local $dcOut i32) (local $swap i32) (local $hasOut i32) (local $pRt i32)
+    (local $pc i32) (local $BU4 i32)
     (local $i v128) (local $f v128) (local $g v128) (local $og v128) (local $tc v128)
     (local $dhv v128) (local $dcv v128) (local $cp v128)
     (local.set $U4 (i32.shl (local.get $U) (i32.const 2)))
     (local.set $G4 (i32.shl (local.get $U) (i32.const 4)))
+    (local.set $BU4 (i32.mul (local.get $B) (local.get $U4)))
     ;; Wᵀ's panels at pack, Rᵀ's after them (rnn_pack: when D, U are multiples of 16).
     (local.set $pRt (i32.add (local.get $pack) (i32.mul (local.get $D) (local.get $G4))))
     (call $rnn_pack (local.get $Wt) (local.get $pack) (i32.shl (local.get $U) (i32.const 2)) (local.get $D))
@@ -987,8 +996,10 @@
       (block $ndone (loop $nloop
         (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
         (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
-        (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
-        (local.set $pd (i32.add (local.get $dz) (i32.mul (local.get $row) (local.get $G4))))
+        ;; gates, c, tanh(c) and dz time-major (row t·B + n), dout batch-major (row n·T + t).
+        (local.set $pc (i32.mul (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $n)) (local.get $U4)))
+        (local.set $pg (i32.add (local.get $gates) (i32.shl (local.get $pc) (i32.const 2))))
+        (local.set $pd (i32.add (local.get $dz) (i32.shl (local.get $pc) (i32.const 2))))
         (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
         (local.set $pk (i32.mul (local.get $n) (local.get $U4)))
         (local.set $j (i32.const 0))
@@ -1009,7 +1020,7 @@
             (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1)))))
           (local.set $og (v128.load align=4
             (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.mul (local.get $U4) (i32.const 3)))))
-          (local.set $tc (v128.load align=4 (i32.add (local.get $tanhc) (i32.add (local.get $ps) (local.get $o)))))
+          (local.set $tc (v128.load align=4 (i32.add (local.get $tanhc) (i32.add (local.get $pc) (local.get $o)))))
           (local.set $dcv (f32x4.add
             (v128.load align=4 (i32.add (local.get $dcIn) (i32.add (local.get $pk) (local.get $o))))
             (f32x4.mul (f32x4.mul (local.get $dhv) (local.get $og))
@@ -1017,7 +1028,7 @@
           (local.set $cp (v128.const f32x4 0 0 0 0))
           (if (local.get $t) (then
             (local.set $cp (v128.load align=4 (i32.add (local.get $cell)
-              (i32.add (i32.sub (local.get $ps) (local.get $U4)) (local.get $o)))))))
+              (i32.add (i32.sub (local.get $pc) (local.get $BU4)) (local.get $o)))))))
           (v128.store align=4 (i32.add (local.get $pd) (local.get $o))
             (f32x4.mul (f32x4.mul (f32x4.mul (local.get $dcv) (local.get $g)) (local.get $i))
               (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $i))))
@@ -1036,14 +1047,14 @@
           (br $jloop)))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $nloop)))
-      (call $rnn_dx (local.get $dz) (local.get $Wt) (local.get $pack) (local.get $dxt) (local.get $dx)
+      (call $rnn_dx_tm (local.get $dz) (local.get $Wt) (local.get $pack) (local.get $dxt) (local.get $dx)
         (local.get $B) (local.get $T) (local.get $D) (i32.shl (local.get $U) (i32.const 2)) (local.get $t))
       (if (local.get $t) (then
-        ;; dh for step t−1: this step's dz (rows T·4U apart) times Rᵀ.
+        ;; dh for step t−1: this step's dz (B consecutive rows) times Rᵀ.
         (call $rnn_mm
-          (i32.add (local.get $dz) (i32.mul (local.get $t) (local.get $G4)))
+          (i32.add (local.get $dz) (i32.mul (i32.mul (local.get $t) (local.get $B)) (local.get $G4)))
           (local.get $Rt) (local.get $pRt) (local.get $dh) (local.get $B) (i32.shl (local.get $U) (i32.const 2)) (local.get $U)
-          (i32.mul (local.get $T) (i32.shl (local.get $U) (i32.const 2))))
+          (i32.shl (local.get $U) (i32.const 2)))
         (local.set $swap (local.get $dcIn))
         (local.set $dcIn (local.get $dcOut))
         (local.set $dcOut (local.get $swap))
@@ -2020,13 +2031,13 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rloop))))
 
-  ;; The fused LSTM's weight gradients in one pass over dz [B·T, G] (G a multiple of 16; rows
-  ;; (batch, time)), each C element Σ over rows in order, in float32 (so exactly what gemm_packed gives
+  ;; The fused LSTM's weight gradients in one pass over dz [T·B, G] (G a multiple of 16; time-major
+  ;; as lstm_backward writes it, read in batch-major order k = n·T + t), each C element Σ over rows in order, in float32 (so exactly what gemm_packed gives
   ;; for dW = Xᵀ·dZ, sum_rows for db and previousHiddenProduct's gemm for dR, zero terms included):
   ;;   db [G] = Σ_k dz_k;  dW [D, G] = Σ_k x_kᵀ·dz_k;  dR [U, G] = Σ_{k ≥ 1} h_{k−1}ᵀ·dz'_k
   ;; with x [B·T, D], h [B·T, U] (the hidden states) and dz' = dz with each sequence's first step
   ;; zeroed. dz is read once: per chunk of kc rows (kc ≥ 1) packed into 16-column panels at w
-  ;; ($pack_panels), each panel used by db (A a single 1.0 at w + 4·kc·G, stride 0), dW (A = xᵀ in
+  ;; ($pack_rows_tm), each panel used by db (A a single 1.0 at w + 4·kc·G, stride 0), dW (A = xᵀ in
   ;; place), then, its first-step rows zeroed, dR (A = hᵀ from the row before). Scratch w: kc·G + 1
   ;; floats. Byte offsets.
   (func (export "rnn_weight_grads")
@@ -2045,8 +2056,8 @@
       (br_if $chunks_done (i32.ge_u (local.get $k0) (local.get $K)))
       (local.set $kc (i32.sub (local.get $K) (local.get $k0)))
       (if (i32.gt_u (local.get $kc) (local.get $kcMax)) (then (local.set $kc (local.get $kcMax))))
-      (call $pack_panels (i32.add (local.get $dz) (i32.mul (local.get $k0) (local.get $rowB)))
-        (local.get $w) (local.get $kc) (local.get $G) (local.get $G) (local.get $G))
+      (call $pack_rows_tm (local.get $dz) (local.get $w) (local.get $k0) (local.get $kc) (local.get $G)
+        (local.get $B) (local.get $T))
       (local.set $j (i32.const 0))
       (block $jdone (loop $jloop
         (br_if $jdone (i32.ge_u (local.get $j) (local.get $G)))
@@ -2114,4 +2125,54 @@
         (br $copy)))
       (return (i32.const 1)))
     (i32.const 0))
+
+  ;; $rnn_dx for dz time-major (lstm_backward): step t's rows are B consecutive rows at t·B.
+  (func $rnn_dx_tm (param $dz i32) (param $Wt i32) (param $pWt i32) (param $dxt i32) (param $dx i32)
+    (param $B i32) (param $T i32) (param $D i32) (param $G i32) (param $t i32)
+    (local $n i32) (local $D4 i32)
+    (local.set $D4 (i32.shl (local.get $D) (i32.const 2)))
+    (call $rnn_mm
+      (i32.add (local.get $dz) (i32.shl (i32.mul (i32.mul (local.get $t) (local.get $B)) (local.get $G)) (i32.const 2)))
+      (local.get $Wt) (local.get $pWt) (local.get $dxt) (local.get $B) (local.get $G) (local.get $D) (local.get $G))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $n) (local.get $B)))
+      (memory.copy
+        (i32.add (local.get $dx)
+          (i32.mul (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)) (local.get $D4)))
+        (i32.add (local.get $dxt) (i32.mul (local.get $n) (local.get $D4)))
+        (local.get $D4))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $l))))
+
+  ;; $pack_panels for rows k0 .. k0 + kc in batch-major order (k = n·T + t) of a time-major dz
+  ;; [T·B, G] (row (n, t) at t·B + n; G a multiple of 16): panel p at w + 64·p·kc, row k at
+  ;; + 64·(k − k0).
+  (func $pack_rows_tm (param $dz i32) (param $w i32) (param $k0 i32) (param $kc i32) (param $G i32)
+    (param $B i32) (param $T i32)
+    (local $k i32) (local $n i32) (local $t i32) (local $src i32) (local $dst i32) (local $p i32) (local $step i32)
+    (local.set $n (i32.div_u (local.get $k0) (local.get $T)))
+    (local.set $t (i32.rem_u (local.get $k0) (local.get $T)))
+    (local.set $step (i32.shl (local.get $kc) (i32.const 6)))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $k) (local.get $kc)))
+      (local.set $src (i32.add (local.get $dz)
+        (i32.shl (i32.mul (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $n)) (local.get $G)) (i32.const 2))))
+      (local.set $dst (i32.add (local.get $w) (i32.shl (local.get $k) (i32.const 6))))
+      (local.set $p (i32.const 0))
+      (block $pdone (loop $panels
+        (br_if $pdone (i32.ge_u (local.get $p) (local.get $G)))
+        (v128.store align=4 (local.get $dst) (v128.load align=4 (local.get $src)))
+        (v128.store offset=16 align=4 (local.get $dst) (v128.load offset=16 align=4 (local.get $src)))
+        (v128.store offset=32 align=4 (local.get $dst) (v128.load offset=32 align=4 (local.get $src)))
+        (v128.store offset=48 align=4 (local.get $dst) (v128.load offset=48 align=4 (local.get $src)))
+        (local.set $src (i32.add (local.get $src) (i32.const 64)))
+        (local.set $dst (i32.add (local.get $dst) (local.get $step)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $panels)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (if (i32.eq (local.get $t) (local.get $T)) (then
+        (local.set $t (i32.const 0))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $rows))))
 )
