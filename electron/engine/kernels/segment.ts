@@ -2,8 +2,14 @@
  * UnsortedSegmentSum for the wasm backend (the gradient of a gather, so of Embedding and
  * PositionalEmbedding): out[s, ...] = sum of x[i, ...] over the i with segmentIds[i] = s. `segmentIds`
  * covers the leading axes of x; ids outside [0, numSegments) are dropped, as in TensorFlow.
+ *
+ * float32 with int32 ids: kernels.wat `segment_sum` (the output cleared, then rows added four floats
+ * at a time, in the same order as the loop below: the same sums). An LSTM template's embedding
+ * gradient ([3,200, 32] rows into [10,000, 32]) took 0.5-0.9 ms a step in that loop, whose typed
+ * arrays are float32 or int32 (a polymorphic loop); ~0.1 ms in the kernel. Anything else: the loop.
  */
 import * as tf from '@tensorflow/tfjs';
+import { heapOffset, simdKernels } from './simd/index';
 import { asWasm, i32 } from './wasm';
 
 export const unsortedSegmentSum: tf.KernelFunc = ({ inputs, backend: b, attrs }) => {
@@ -16,6 +22,11 @@ export const unsortedSegmentSum: tf.KernelFunc = ({ inputs, backend: b, attrs })
   const inner = rows === 0 ? 0 : tf.util.sizeFromShape(x.shape) / rows;
   const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
   const out = backend.makeOutput(outShape, x.dtype);
+  if (x.dtype === 'float32' && segmentIds.dtype === 'int32') {
+    const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+    simdKernels(backend).segment_sum(at(x), at(segmentIds), at(out), rows, inner, numSegments);
+    return out;
+  }
   // Views only after the allocation (it can grow, and so detach, the heap).
   const ids = i32(backend, segmentIds);
   const xv = backend.typedArrayFromHeap(x) as Float32Array | Int32Array;

@@ -64,7 +64,7 @@ export function wasmGru(
   tf.dispose([xw, hr, pack, bh, ...(after ? [bx] : [Rm, Rh])]);
   // Saved with the engine (kept only while a gradient is being recorded).
   save([xs, Ws, Rs, gates, aux, hidden]);
-  const value = returnSequences ? hidden : tf.reshape(tf.slice(hidden, [0, T - 1, 0], [B, 1, U]), [B, U]);
+  const value = returnSequences ? hidden : w.lastStep(hidden, B, T, U);
   const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] => {
     const [x0, W0, R0, gates0, aux0, hidden0] = saved as [
       tf.Tensor3D,

@@ -10,7 +10,7 @@ import { registerWasmKernels, WASM_KERNELS, WASM_MISSING_KERNELS } from '../../.
 import { conv2dTuning } from '../../../electron/engine/kernels/conv2d';
 import { directConv } from '../../../electron/engine/kernels/convDirect';
 import { maxPoolTuning } from '../../../electron/engine/kernels/maxPoolGrad';
-import { tileGradConfig } from '../../../electron/engine/kernels/gradients';
+import { gatherGradConfig, tileGradConfig } from '../../../electron/engine/kernels/gradients';
 import { RELU_GRAD, reluGradConfig } from '../../../electron/engine/kernels/relu';
 import { randomArray, rng } from './reference';
 
@@ -360,6 +360,25 @@ describe('wasm kernels', () => {
       ];
     });
     expect(Array.from(twoD!)).toEqual(Array.from(flat!));
+    // An embedding's gradient (rows of 32, the SIMD kernel's four-at-a-time path, and rows of 7 with
+    // a remainder): on wasm bit for bit the float32 sums of the rows in order (cpu sums in another
+    // order: agreeing to rounding, above).
+    for (const inner of [32, 7]) {
+      const rows = 300;
+      const segments = 50;
+      const ids = Int32Array.from({ length: rows }, () => Math.floor(r() * (segments + 4)) - 2);
+      const xs = Float32Array.from({ length: rows * inner }, () => r() * 2 - 1);
+      const want = new Float32Array(segments * inner);
+      ids.forEach((s, i) => {
+        if (s < 0 || s >= segments) return;
+        for (let j = 0; j < inner; j++)
+          want[s * inner + j] = Math.fround(want[s * inner + j]! + xs[i * inner + j]!);
+      });
+      const [got] = await on('wasm', () =>
+        sum(tf.tensor2d(xs, [rows, inner]), tf.tensor1d(ids, 'int32'), segments),
+      );
+      expect(Array.from(got!)).toEqual(Array.from(want));
+    }
   });
 
   it.each([
@@ -577,6 +596,17 @@ describe('wasm kernels', () => {
     },
   );
 
+  it('GatherV2 with an id out of range leaves it to wasm, which throws as cpu does', async () => {
+    for (const bad of [-1, 10]) {
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await tf.setBackend(backend);
+        expect(() =>
+          tf.tidy(() => tf.gather(tf.ones([10, 4]), tf.tensor1d([0, bad, 3], 'int32')).dataSync()),
+        ).toThrow(/not in \[0, 9\]/);
+      }
+    }
+  });
+
   it.each([
     [[7], 0, 'float32'],
     [[5, 3], 0, 'float32'],
@@ -766,6 +796,38 @@ describe('faster gradients', () => {
         return tf.grad((a) => tf.tile(a, reps).mul(c!).sum())(x!);
       });
       expect(relErr(got!, want)).toBeLessThan(TOL);
+    }
+  });
+
+  it('GatherV2: axis 0 without its identity transposes; other axes by tfjs-core; values as the definition', async () => {
+    expect(tf.getGradient(tf.GatherV2)).toBe(gatherGradConfig);
+    // 2-D ids with repeats (axis 0, rows of [3, 2]), then axis 1 and batchDims 1 (tfjs-core's).
+    const ids = Int32Array.from([3, 1, 3, 4, 0, 3]);
+    const cases: { shape: number[]; axis: number; batchDims: number; idShape: number[] }[] = [
+      { shape: [5, 3, 2], axis: 0, batchDims: 0, idShape: [2, 3] },
+      { shape: [5, 3], axis: -2, batchDims: 0, idShape: [6] },
+      { shape: [2, 5, 3], axis: 1, batchDims: 0, idShape: [6] },
+      { shape: [2, 5], axis: 1, batchDims: 1, idShape: [2, 3] },
+    ];
+    for (const c of cases) {
+      const outShape =
+        c.batchDims === 1
+          ? [...c.idShape]
+          : [
+              ...c.shape.slice(0, (c.axis + c.shape.length) % c.shape.length),
+              ...c.idShape,
+              ...c.shape.slice(((c.axis + c.shape.length) % c.shape.length) + 1),
+            ];
+      const make = randoms(90, c.shape, outShape);
+      const gather = (e: tf.Tensor) => tf.gather(e, tf.tensor(ids, c.idShape, 'int32'), c.axis, c.batchDims);
+      const want = await byDefinition(c.shape, gather, () => make()[1]!);
+      for (const backend of ['cpu', 'wasm'] as const) {
+        const [got] = await on(backend, () => {
+          const [x, dy] = make();
+          return tf.grad((e) => gather(e).mul(dy!).sum())(x!);
+        });
+        expect(relErr(got!, want), `${backend} ${JSON.stringify(c)}`).toBeLessThan(TOL);
+      }
     }
   });
 

@@ -118,7 +118,8 @@ export interface SimdKernels {
   sum_rows(x: number, out: number, rows: number, cols: number): void;
   /**
    * kernels.wat `lstm_forward` (byte offsets): x [B, T, D], W [D, 4U], b [4U], R [U, 4U], scratch
-   * xw and hr [B, 4U] and pack [(D + U)·4U] (the weights' panels); writes the saved gates [B·T, 4U] and c, tanh(c), h [B·T, U]. Needs U ≥ 4.
+   * xw and hr [B, 4U] and pack [(D + U)·4U] (the weights' panels); writes the saved gates [T·B, 4U],
+   * c and tanh(c) [T·B, U] (time-major) and h [B, T, U]. Needs U ≥ 4.
    */
   lstm_forward(
     x: number,
@@ -139,7 +140,7 @@ export interface SimdKernels {
   ): void;
   /**
    * kernels.wat `lstm_backward` (byte offsets): dout (dh, [B·T, U] when seq is 1, [B, U] for the
-   * last step when 0), the saved gates, c and tanh(c), Rt = Rᵀ [4U, U]; writes dz [B·T, 4U];
+   * last step when 0), the saved gates, c and tanh(c), Rt = Rᵀ [4U, U]; writes dz [T·B, 4U] (time-major);
    * scratch dh, dc0, dc1 [B, U]; Wt = Wᵀ [4U, D], scratch dxt [B, D]; writes dx [B·T, D]; scratch
    * pack [(D + U)·4U]. Needs U ≥ 4.
    */
@@ -276,6 +277,36 @@ export interface SimdKernels {
     OW: number,
     KH: number,
     KW: number,
+  ): void;
+  /**
+   * kernels.wat `segment_sum` (byte offsets; float32 x, int32 ids): out [S, inner] = Σ of x [rows,
+   * inner]'s rows r into row ids[r], in order of r; ids outside [0, S) are skipped.
+   */
+  segment_sum(x: number, ids: number, out: number, rows: number, inner: number, S: number): void;
+  /**
+   * kernels.wat `gather_rows` (byte offsets; 4-byte elements, int32 ids): out [n, inner] = x's rows
+   * ids, and 1, when every id is in [0, rows); else 0, nothing written.
+   */
+  gather_rows(x: number, ids: number, out: number, n: number, inner: number, rows: number): number;
+  /**
+   * kernels.wat `rnn_weight_grads` (byte offsets): from x [B·T, D], the hidden states h [B·T, U] and
+   * dz [T·B, G] (time-major; G a multiple of 16), db [G] = Σ dz, dW [D, G] = xᵀ·dz and dR [U, G] = Σ h₋₁ᵀ·dz
+   * (zero at each sequence's first step), every sum over rows in order; scratch w of kc·G + 1 floats.
+   */
+  rnn_weight_grads(
+    x: number,
+    h: number,
+    dz: number,
+    dW: number,
+    dR: number,
+    db: number,
+    w: number,
+    kc: number,
+    B: number,
+    T: number,
+    D: number,
+    U: number,
+    G: number,
   ): void;
 }
 

@@ -809,8 +809,9 @@
   ;; x [B, T, D], W [D, 4U], b [4U], R [U, 4U]; scratch xw [B, 4U] (x·W of the step) and hr [B, 4U]
   ;; (h·R of the step): per step z = (x·W + b) + h·R, the two products by gemm straight on x's and
   ;; the saved h's rows (row strides T·D and T·U), so no [B·T, 4U] buffer of inputs is made or
-  ;; streamed through. Saved for the backward pass, rows (batch, time): the activated gates (4U), c,
-  ;; tanh(c) and h (U each). Columns go four at a time; the last four columns of a row are done as
+  ;; streamed through. Saved for the backward pass: h [B, T, U] (the output) and, time-major (row
+  ;; t·B + n: the backward pass reads a step's rows together), the activated gates (4U), c and
+  ;; tanh(c) (U each). Columns go four at a time; the last four columns of a row are done as
   ;; one overlapping group when U is not a multiple of 4 (each column's result depends only on the
   ;; previous step, so doing one twice writes the same values). Needs U ≥ 4.
   (func (export "lstm_forward")
@@ -819,18 +820,22 @@
     (param $B i32) (param $T i32) (param $D i32) (param $U i32)
     (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32)
     (local $U4 i32) (local $G4 i32) (local $pz i32) (local $ph i32) (local $pg i32) (local $ps i32)
-    (local $pR i32)
-    (local $i v128) (local $f v128) (local $g v128) (local $og v128) (local $c v128) (local $tc v128)
+    (local $pR i32) (local $pc i32) (local $BU4 i32)
+    (local $i v128) (local $f v128) (local $g v128) (local $c v128) (local $tc v128)
     (local.set $U4 (i32.shl (local.get $U) (i32.const 2)))
     (local.set $G4 (i32.shl (local.get $U) (i32.const 4)))
+    (local.set $BU4 (i32.mul (local.get $B) (local.get $U4)))
     ;; W's panels at pack, R's after them (rnn_pack: when 4U is a multiple of 16).
     (local.set $pR (i32.add (local.get $pack) (i32.mul (local.get $D) (local.get $G4))))
     (call $rnn_pack (local.get $W) (local.get $pack) (local.get $D) (i32.shl (local.get $U) (i32.const 2)))
     (call $rnn_pack (local.get $R) (local.get $pR) (local.get $U) (i32.shl (local.get $U) (i32.const 2)))
     (block $tdone (loop $tloop
       (br_if $tdone (i32.ge_u (local.get $t) (local.get $T)))
-      (call $rnn_xw (local.get $x) (local.get $W) (local.get $pack) (local.get $bias) (local.get $xw)
-        (local.get $B) (local.get $T) (local.get $D) (i32.shl (local.get $U) (i32.const 2)) (local.get $t))
+      ;; x·W of the step (the bias is added in the pass below: (x·W + b) + h·R as $rnn_xw's order).
+      (call $rnn_mm
+        (i32.add (local.get $x) (i32.shl (i32.mul (local.get $t) (local.get $D)) (i32.const 2)))
+        (local.get $W) (local.get $pack) (local.get $xw) (local.get $B) (local.get $D) (i32.shl (local.get $U) (i32.const 2))
+        (i32.mul (local.get $T) (local.get $D)))
       (if (i32.eqz (local.get $t))
         (then (memory.fill (local.get $hr) (i32.const 0) (i32.mul (local.get $B) (local.get $G4))))
         (else (call $rnn_mm
@@ -842,52 +847,99 @@
         (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
         (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
         (local.set $pz (i32.add (local.get $xw) (i32.mul (local.get $n) (local.get $G4))))
-        (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
+        ;; The saved gates, c and tanh(c) time-major (row t·B + n: a step's rows together, for the
+        ;; backward pass's reads); h batch-major (row n·T + t, the layer's output).
+        (local.set $pg (i32.add (local.get $gates)
+          (i32.mul (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $n)) (local.get $G4))))
+        (local.set $pc (i32.mul (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $n)) (local.get $U4)))
         (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
         (local.set $ph (i32.add (local.get $hr) (i32.mul (local.get $n) (local.get $G4))))
+        ;; In passes over the row, each reading only what it does not write (so the last group of
+        ;; four columns, which overlaps when U mod 4 ≠ 0, writes the same values again), with the
+        ;; activations as one $sigmoid_span each (a call per four floats kept ~5 of them in flight).
+        ;; z = (x·W + b) + h·R into the gates row, the candidate's doubled: tanh(z) = 2σ(2z) − 1.
         (local.set $j (i32.const 0))
-        (block $jdone (loop $jloop
-          (br_if $jdone (i32.ge_u (local.get $j) (local.get $U)))
+        (block $zdone (loop $zloop
+          (br_if $zdone (i32.ge_u (local.get $j) (local.get $U)))
           ;; Byte offset of this group of four columns (the last group overlaps when U mod 4 ≠ 0).
           (local.set $o (i32.shl
             (select (local.get $j) (i32.sub (local.get $U) (i32.const 4))
               (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $U)))
             (i32.const 2)))
-          (local.set $i (call $sigmoid (f32x4.add
-            (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
-            (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))))
+          (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (f32x4.add
+            (f32x4.add (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+              (v128.load align=4 (i32.add (local.get $bias) (local.get $o))))
+            (v128.load align=4 (i32.add (local.get $ph) (local.get $o)))))
           (local.set $o (i32.add (local.get $o) (local.get $U4)))
-          (local.set $f (call $sigmoid (f32x4.add
-            (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
-            (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))))
+          (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (f32x4.add
+            (f32x4.add (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+              (v128.load align=4 (i32.add (local.get $bias) (local.get $o))))
+            (v128.load align=4 (i32.add (local.get $ph) (local.get $o)))))
           (local.set $o (i32.add (local.get $o) (local.get $U4)))
-          (local.set $g (call $tanh (f32x4.add
-            (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
-            (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))))
+          (local.set $g (f32x4.add
+            (f32x4.add (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+              (v128.load align=4 (i32.add (local.get $bias) (local.get $o))))
+            (v128.load align=4 (i32.add (local.get $ph) (local.get $o)))))
+          (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (f32x4.add (local.get $g) (local.get $g)))
           (local.set $o (i32.add (local.get $o) (local.get $U4)))
-          (local.set $og (call $sigmoid (f32x4.add
-            (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
-            (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))))
-          (local.set $o (i32.sub (local.get $o) (i32.mul (local.get $U4) (i32.const 3))))
+          (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (f32x4.add
+            (f32x4.add (v128.load align=4 (i32.add (local.get $pz) (local.get $o)))
+              (v128.load align=4 (i32.add (local.get $bias) (local.get $o))))
+            (v128.load align=4 (i32.add (local.get $ph) (local.get $o)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $zloop)))
+        ;; σ of the four into hr's row (read: its h·R is in z).
+        (call $sigmoid_span (local.get $pg) (local.get $ph) (i32.shl (local.get $U) (i32.const 2)))
+        ;; The gates (g = 2σ − 1) into the gates row; c = f·c₋₁ + i·g (c₋₁ = 0 at the first step)
+        ;; into the cell row, and 2c into xw's row (read too).
+        (local.set $j (i32.const 0))
+        (block $cdone (loop $cloop
+          (br_if $cdone (i32.ge_u (local.get $j) (local.get $U)))
+          (local.set $o (i32.shl
+            (select (local.get $j) (i32.sub (local.get $U) (i32.const 4))
+              (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $U)))
+            (i32.const 2)))
+          (local.set $i (v128.load align=4 (i32.add (local.get $ph) (local.get $o))))
+          (local.set $f (v128.load align=4 (i32.add (i32.add (local.get $ph) (local.get $o)) (local.get $U4))))
+          (local.set $g (f32x4.sub
+            (f32x4.mul
+              (v128.load align=4 (i32.add (i32.add (local.get $ph) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1))))
+              (v128.const f32x4 2 2 2 2))
+            (v128.const f32x4 1 1 1 1)))
           (v128.store align=4 (i32.add (local.get $pg) (local.get $o)) (local.get $i))
           (v128.store align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (local.get $U4)) (local.get $f))
           (v128.store align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1)))
             (local.get $g))
           (v128.store align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.mul (local.get $U4) (i32.const 3)))
-            (local.get $og))
-          ;; c = f·c₋₁ + i·g (c₋₁ = 0 at the first step).
+            (v128.load align=4 (i32.add (i32.add (local.get $ph) (local.get $o)) (i32.mul (local.get $U4) (i32.const 3)))))
           (local.set $c (f32x4.mul (local.get $i) (local.get $g)))
           (if (local.get $t) (then
             (local.set $c (f32x4.add
               (f32x4.mul (local.get $f)
                 (v128.load align=4 (i32.add (local.get $cell)
-                  (i32.add (i32.sub (local.get $ps) (local.get $U4)) (local.get $o)))))
+                  (i32.add (i32.sub (local.get $pc) (local.get $BU4)) (local.get $o)))))
               (local.get $c)))))
-          (local.set $tc (call $tanh (local.get $c)))
-          (v128.store align=4 (i32.add (local.get $cell) (i32.add (local.get $ps) (local.get $o))) (local.get $c))
-          (v128.store align=4 (i32.add (local.get $tanhc) (i32.add (local.get $ps) (local.get $o))) (local.get $tc))
+          (v128.store align=4 (i32.add (local.get $cell) (i32.add (local.get $pc) (local.get $o))) (local.get $c))
+          (v128.store align=4 (i32.add (local.get $pz) (local.get $o)) (f32x4.add (local.get $c) (local.get $c)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $cloop)))
+        ;; σ(2c) into hr's row; then tanh(c) = 2σ(2c) − 1 and h = o·tanh(c).
+        (call $sigmoid_span (local.get $pz) (local.get $ph) (local.get $U))
+        (local.set $j (i32.const 0))
+        (block $jdone (loop $jloop
+          (br_if $jdone (i32.ge_u (local.get $j) (local.get $U)))
+          (local.set $o (i32.shl
+            (select (local.get $j) (i32.sub (local.get $U) (i32.const 4))
+              (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $U)))
+            (i32.const 2)))
+          (local.set $tc (f32x4.sub
+            (f32x4.mul (v128.load align=4 (i32.add (local.get $ph) (local.get $o))) (v128.const f32x4 2 2 2 2))
+            (v128.const f32x4 1 1 1 1)))
+          (v128.store align=4 (i32.add (local.get $tanhc) (i32.add (local.get $pc) (local.get $o))) (local.get $tc))
           (v128.store align=4 (i32.add (local.get $hidden) (i32.add (local.get $ps) (local.get $o)))
-            (f32x4.mul (local.get $og) (local.get $tc)))
+            (f32x4.mul
+              (v128.load align=4 (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.mul (local.get $U4) (i32.const 3))))
+              (local.get $tc)))
           (local.set $j (i32.add (local.get $j) (i32.const 4)))
           (br $jloop)))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
@@ -920,7 +972,8 @@
 
   ;; The gradient of lstm_forward: from dout (the gradient of h, rows (batch, time) of U when seq is
   ;; 1, or of the last step only, [B, U], when seq is 0) and what the forward pass saved, dz: the
-  ;; gradient of the pre-activation gates z, rows (batch, time) of 4U, step by step backwards:
+  ;; gradient of the pre-activation gates z, time-major rows (t·B + n) of 4U as the saved gates, c
+  ;; and tanh(c) (a step's rows are together), step by step backwards:
   ;;   dh = dout + dz₊₁·Rᵀ;  dc = dc₊₁·f₊₁ + dh·o·(1 − tanh²c)
   ;;   dz_i = dc·g·i(1−i);  dz_f = dc·c₋₁·f(1−f);  dz_c = dc·i·(1−g²);  dz_o = dh·tanh(c)·o(1−o)
   ;; Rt: Rᵀ [4U, U]. Scratch [B, U] each: dh (dz₊₁·Rᵀ by gemm) and dc0, dc1 (dc₊₁ read from one,
@@ -935,10 +988,12 @@
     (local $t i32) (local $n i32) (local $j i32) (local $o i32) (local $row i32) (local $last i32)
     (local $U4 i32) (local $G4 i32) (local $pg i32) (local $pd i32) (local $ps i32) (local $pk i32)
     (local $dcIn i32) (local $dcOut i32) (local $swap i32) (local $hasOut i32) (local $pRt i32)
+    (local $pc i32) (local $BU4 i32)
     (local $i v128) (local $f v128) (local $g v128) (local $og v128) (local $tc v128)
     (local $dhv v128) (local $dcv v128) (local $cp v128)
     (local.set $U4 (i32.shl (local.get $U) (i32.const 2)))
     (local.set $G4 (i32.shl (local.get $U) (i32.const 4)))
+    (local.set $BU4 (i32.mul (local.get $B) (local.get $U4)))
     ;; Wᵀ's panels at pack, Rᵀ's after them (rnn_pack: when D, U are multiples of 16).
     (local.set $pRt (i32.add (local.get $pack) (i32.mul (local.get $D) (local.get $G4))))
     (call $rnn_pack (local.get $Wt) (local.get $pack) (i32.shl (local.get $U) (i32.const 2)) (local.get $D))
@@ -955,8 +1010,10 @@
       (block $ndone (loop $nloop
         (br_if $ndone (i32.ge_u (local.get $n) (local.get $B)))
         (local.set $row (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)))
-        (local.set $pg (i32.add (local.get $gates) (i32.mul (local.get $row) (local.get $G4))))
-        (local.set $pd (i32.add (local.get $dz) (i32.mul (local.get $row) (local.get $G4))))
+        ;; gates, c, tanh(c) and dz time-major (row t·B + n), dout batch-major (row n·T + t).
+        (local.set $pc (i32.mul (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $n)) (local.get $U4)))
+        (local.set $pg (i32.add (local.get $gates) (i32.shl (local.get $pc) (i32.const 2))))
+        (local.set $pd (i32.add (local.get $dz) (i32.shl (local.get $pc) (i32.const 2))))
         (local.set $ps (i32.mul (local.get $row) (local.get $U4)))
         (local.set $pk (i32.mul (local.get $n) (local.get $U4)))
         (local.set $j (i32.const 0))
@@ -977,7 +1034,7 @@
             (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.shl (local.get $U4) (i32.const 1)))))
           (local.set $og (v128.load align=4
             (i32.add (i32.add (local.get $pg) (local.get $o)) (i32.mul (local.get $U4) (i32.const 3)))))
-          (local.set $tc (v128.load align=4 (i32.add (local.get $tanhc) (i32.add (local.get $ps) (local.get $o)))))
+          (local.set $tc (v128.load align=4 (i32.add (local.get $tanhc) (i32.add (local.get $pc) (local.get $o)))))
           (local.set $dcv (f32x4.add
             (v128.load align=4 (i32.add (local.get $dcIn) (i32.add (local.get $pk) (local.get $o))))
             (f32x4.mul (f32x4.mul (local.get $dhv) (local.get $og))
@@ -985,7 +1042,7 @@
           (local.set $cp (v128.const f32x4 0 0 0 0))
           (if (local.get $t) (then
             (local.set $cp (v128.load align=4 (i32.add (local.get $cell)
-              (i32.add (i32.sub (local.get $ps) (local.get $U4)) (local.get $o)))))))
+              (i32.add (i32.sub (local.get $pc) (local.get $BU4)) (local.get $o)))))))
           (v128.store align=4 (i32.add (local.get $pd) (local.get $o))
             (f32x4.mul (f32x4.mul (f32x4.mul (local.get $dcv) (local.get $g)) (local.get $i))
               (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $i))))
@@ -1004,14 +1061,14 @@
           (br $jloop)))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $nloop)))
-      (call $rnn_dx (local.get $dz) (local.get $Wt) (local.get $pack) (local.get $dxt) (local.get $dx)
+      (call $rnn_dx_tm (local.get $dz) (local.get $Wt) (local.get $pack) (local.get $dxt) (local.get $dx)
         (local.get $B) (local.get $T) (local.get $D) (i32.shl (local.get $U) (i32.const 2)) (local.get $t))
       (if (local.get $t) (then
-        ;; dh for step t−1: this step's dz (rows T·4U apart) times Rᵀ.
+        ;; dh for step t−1: this step's dz (B consecutive rows) times Rᵀ.
         (call $rnn_mm
-          (i32.add (local.get $dz) (i32.mul (local.get $t) (local.get $G4)))
+          (i32.add (local.get $dz) (i32.mul (i32.mul (local.get $t) (local.get $B)) (local.get $G4)))
           (local.get $Rt) (local.get $pRt) (local.get $dh) (local.get $B) (i32.shl (local.get $U) (i32.const 2)) (local.get $U)
-          (i32.mul (local.get $T) (i32.shl (local.get $U) (i32.const 2))))
+          (i32.shl (local.get $U) (i32.const 2)))
         (local.set $swap (local.get $dcIn))
         (local.set $dcIn (local.get $dcOut))
         (local.set $dcOut (local.get $swap))
@@ -2335,4 +2392,356 @@
         (br $ohloop)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bloop))))
+  ;; The recurrences' activations over whole rows (branch rnn).
+  ;; ---------------------------------------------------------------------------------------------
+
+  ;; dst [n] = σ(src [n]) (n ≥ 4; src and dst do not overlap): the same operations as $sigmoid, on
+  ;; four groups of four floats at a time, their statements interleaved (each σ is a long chain of
+  ;; dependent operations: called per group, ~45 cycles a group; here ~17), then one group at a time
+  ;; (the last overlapping when n mod 4 ≠ 0). 2ᵏ's exponent bits as (k + 1.5·2²³)'s low bits (k is a
+  ;; whole number in [−126, 127] there): the same value as a conversion to integer, in fewer
+  ;; instructions. Bit for bit $sigmoid's result.
+  (func $sigmoid_span (param $src i32) (param $dst i32) (param $n i32)
+    (local $o i32) (local $end i32) (local $endw i32)
+    (local $x0 v128) (local $k0 v128) (local $r0 v128) (local $p0 v128)
+    (local $x1 v128) (local $k1 v128) (local $r1 v128) (local $p1 v128)
+    (local $x2 v128) (local $k2 v128) (local $r2 v128) (local $p2 v128)
+    (local $x3 v128) (local $k3 v128) (local $r3 v128) (local $p3 v128)
+    (local $lo v128) (local $hi v128) (local $log2e v128) (local $ln2a v128) (local $ln2b v128)
+    (local $P0 v128) (local $P1 v128) (local $P2 v128) (local $P3 v128) (local $P4 v128)
+    (local $P5 v128) (local $one v128) (local $magic v128) (local $bias v128)
+    (local.set $lo (v128.const f32x4 -87 -87 -87 -87))
+    (local.set $hi (v128.const f32x4 88 88 88 88))
+    (local.set $log2e
+      (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
+    (local.set $ln2a (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))
+    (local.set $ln2b (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))
+    (local.set $P0 (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+    (local.set $P1 (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3))
+    (local.set $P2 (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3))
+    (local.set $P3 (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2))
+    (local.set $P4 (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1))
+    (local.set $P5 (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1))
+    (local.set $one (v128.const f32x4 1 1 1 1))
+    (local.set $magic (v128.const f32x4 12582912 12582912 12582912 12582912))
+    (local.set $bias (v128.const i32x4 0x4B3FFF81 0x4B3FFF81 0x4B3FFF81 0x4B3FFF81))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $endw (i32.and (local.get $end) (i32.const -64)))
+    ;; 16 floats at a time.
+    (block $wdone (loop $wl
+      (br_if $wdone (i32.ge_u (local.get $o) (local.get $endw)))
+      (local.set $x0
+        (f32x4.pmin
+          (f32x4.pmax (f32x4.neg (v128.load offset=0 align=4 (i32.add (local.get $src) (local.get $o))))
+            (local.get $lo))
+          (local.get $hi)))
+      (local.set $x1
+        (f32x4.pmin
+          (f32x4.pmax (f32x4.neg (v128.load offset=16 align=4 (i32.add (local.get $src) (local.get $o))))
+            (local.get $lo))
+          (local.get $hi)))
+      (local.set $x2
+        (f32x4.pmin
+          (f32x4.pmax (f32x4.neg (v128.load offset=32 align=4 (i32.add (local.get $src) (local.get $o))))
+            (local.get $lo))
+          (local.get $hi)))
+      (local.set $x3
+        (f32x4.pmin
+          (f32x4.pmax (f32x4.neg (v128.load offset=48 align=4 (i32.add (local.get $src) (local.get $o))))
+            (local.get $lo))
+          (local.get $hi)))
+      (local.set $k0 (f32x4.nearest (f32x4.mul (local.get $x0) (local.get $log2e))))
+      (local.set $k1 (f32x4.nearest (f32x4.mul (local.get $x1) (local.get $log2e))))
+      (local.set $k2 (f32x4.nearest (f32x4.mul (local.get $x2) (local.get $log2e))))
+      (local.set $k3 (f32x4.nearest (f32x4.mul (local.get $x3) (local.get $log2e))))
+      (local.set $r0
+        (f32x4.sub (f32x4.sub (local.get $x0) (f32x4.mul (local.get $k0) (local.get $ln2a)))
+          (f32x4.mul (local.get $k0) (local.get $ln2b))))
+      (local.set $r1
+        (f32x4.sub (f32x4.sub (local.get $x1) (f32x4.mul (local.get $k1) (local.get $ln2a)))
+          (f32x4.mul (local.get $k1) (local.get $ln2b))))
+      (local.set $r2
+        (f32x4.sub (f32x4.sub (local.get $x2) (f32x4.mul (local.get $k2) (local.get $ln2a)))
+          (f32x4.mul (local.get $k2) (local.get $ln2b))))
+      (local.set $r3
+        (f32x4.sub (f32x4.sub (local.get $x3) (f32x4.mul (local.get $k3) (local.get $ln2a)))
+          (f32x4.mul (local.get $k3) (local.get $ln2b))))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $P0) (local.get $r0)) (local.get $P1)))
+      (local.set $p1 (f32x4.add (f32x4.mul (local.get $P0) (local.get $r1)) (local.get $P1)))
+      (local.set $p2 (f32x4.add (f32x4.mul (local.get $P0) (local.get $r2)) (local.get $P1)))
+      (local.set $p3 (f32x4.add (f32x4.mul (local.get $P0) (local.get $r3)) (local.get $P1)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P2)))
+      (local.set $p1 (f32x4.add (f32x4.mul (local.get $p1) (local.get $r1)) (local.get $P2)))
+      (local.set $p2 (f32x4.add (f32x4.mul (local.get $p2) (local.get $r2)) (local.get $P2)))
+      (local.set $p3 (f32x4.add (f32x4.mul (local.get $p3) (local.get $r3)) (local.get $P2)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P3)))
+      (local.set $p1 (f32x4.add (f32x4.mul (local.get $p1) (local.get $r1)) (local.get $P3)))
+      (local.set $p2 (f32x4.add (f32x4.mul (local.get $p2) (local.get $r2)) (local.get $P3)))
+      (local.set $p3 (f32x4.add (f32x4.mul (local.get $p3) (local.get $r3)) (local.get $P3)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P4)))
+      (local.set $p1 (f32x4.add (f32x4.mul (local.get $p1) (local.get $r1)) (local.get $P4)))
+      (local.set $p2 (f32x4.add (f32x4.mul (local.get $p2) (local.get $r2)) (local.get $P4)))
+      (local.set $p3 (f32x4.add (f32x4.mul (local.get $p3) (local.get $r3)) (local.get $P4)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P5)))
+      (local.set $p1 (f32x4.add (f32x4.mul (local.get $p1) (local.get $r1)) (local.get $P5)))
+      (local.set $p2 (f32x4.add (f32x4.mul (local.get $p2) (local.get $r2)) (local.get $P5)))
+      (local.set $p3 (f32x4.add (f32x4.mul (local.get $p3) (local.get $r3)) (local.get $P5)))
+      (local.set $p0
+        (f32x4.add
+          (f32x4.add (f32x4.mul (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $r0))
+            (local.get $r0))
+          (local.get $one)))
+      (local.set $p1
+        (f32x4.add
+          (f32x4.add (f32x4.mul (f32x4.mul (local.get $p1) (local.get $r1)) (local.get $r1))
+            (local.get $r1))
+          (local.get $one)))
+      (local.set $p2
+        (f32x4.add
+          (f32x4.add (f32x4.mul (f32x4.mul (local.get $p2) (local.get $r2)) (local.get $r2))
+            (local.get $r2))
+          (local.get $one)))
+      (local.set $p3
+        (f32x4.add
+          (f32x4.add (f32x4.mul (f32x4.mul (local.get $p3) (local.get $r3)) (local.get $r3))
+            (local.get $r3))
+          (local.get $one)))
+      (v128.store offset=0 align=4 (i32.add (local.get $dst) (local.get $o))
+        (f32x4.div (local.get $one)
+          (f32x4.add (local.get $one)
+            (f32x4.mul (local.get $p0)
+              (i32x4.shl (i32x4.sub (f32x4.add (local.get $k0) (local.get $magic)) (local.get $bias))
+                (i32.const 23))))))
+      (v128.store offset=16 align=4 (i32.add (local.get $dst) (local.get $o))
+        (f32x4.div (local.get $one)
+          (f32x4.add (local.get $one)
+            (f32x4.mul (local.get $p1)
+              (i32x4.shl (i32x4.sub (f32x4.add (local.get $k1) (local.get $magic)) (local.get $bias))
+                (i32.const 23))))))
+      (v128.store offset=32 align=4 (i32.add (local.get $dst) (local.get $o))
+        (f32x4.div (local.get $one)
+          (f32x4.add (local.get $one)
+            (f32x4.mul (local.get $p2)
+              (i32x4.shl (i32x4.sub (f32x4.add (local.get $k2) (local.get $magic)) (local.get $bias))
+                (i32.const 23))))))
+      (v128.store offset=48 align=4 (i32.add (local.get $dst) (local.get $o))
+        (f32x4.div (local.get $one)
+          (f32x4.add (local.get $one)
+            (f32x4.mul (local.get $p3)
+              (i32x4.shl (i32x4.sub (f32x4.add (local.get $k3) (local.get $magic)) (local.get $bias))
+                (i32.const 23))))))
+      (local.set $o (i32.add (local.get $o) (i32.const 64)))
+      (br $wl)))
+    (if (i32.ge_u (local.get $o) (local.get $end)) (then (return)))
+    ;; Four at a time, the last four floats as one group.
+    (loop $l
+      (if (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end))
+        (then (local.set $o (i32.sub (local.get $end) (i32.const 16)))))
+      (local.set $x0
+        (f32x4.pmin
+          (f32x4.pmax (f32x4.neg (v128.load offset=0 align=4 (i32.add (local.get $src) (local.get $o))))
+            (local.get $lo))
+          (local.get $hi)))
+      (local.set $k0 (f32x4.nearest (f32x4.mul (local.get $x0) (local.get $log2e))))
+      (local.set $r0
+        (f32x4.sub (f32x4.sub (local.get $x0) (f32x4.mul (local.get $k0) (local.get $ln2a)))
+          (f32x4.mul (local.get $k0) (local.get $ln2b))))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $P0) (local.get $r0)) (local.get $P1)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P2)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P3)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P4)))
+      (local.set $p0 (f32x4.add (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $P5)))
+      (local.set $p0
+        (f32x4.add
+          (f32x4.add (f32x4.mul (f32x4.mul (local.get $p0) (local.get $r0)) (local.get $r0))
+            (local.get $r0))
+          (local.get $one)))
+      (v128.store offset=0 align=4 (i32.add (local.get $dst) (local.get $o))
+        (f32x4.div (local.get $one)
+          (f32x4.add (local.get $one)
+            (f32x4.mul (local.get $p0)
+              (i32x4.shl (i32x4.sub (f32x4.add (local.get $k0) (local.get $magic)) (local.get $bias))
+                (i32.const 23))))))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (br_if $l (i32.lt_u (local.get $o) (local.get $end)))))
+
+  ;; UnsortedSegmentSum of float32 rows (an embedding's gradient, kernels/segment.ts): out [S, inner]
+  ;; = 0, then x's row r added to out's row ids[r] for r in order (ids outside [0, S) skipped): per
+  ;; element the same additions in the same order as a loop over the rows. Byte offsets.
+  (func (export "segment_sum") (param $x i32) (param $ids i32) (param $out i32) (param $rows i32)
+    (param $inner i32) (param $S i32)
+    (local $r i32) (local $s i32) (local $j i32) (local $n4 i32) (local $rowB i32) (local $src i32) (local $dst i32)
+    (local.set $rowB (i32.shl (local.get $inner) (i32.const 2)))
+    (local.set $n4 (i32.and (local.get $rowB) (i32.const -16)))
+    (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $S) (local.get $rowB)))
+    (local.set $src (local.get $x))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $s (i32.load (i32.add (local.get $ids) (i32.shl (local.get $r) (i32.const 2)))))
+      ;; Unsigned: a negative id is out of range too.
+      (if (i32.lt_u (local.get $s) (local.get $S)) (then
+        (local.set $dst (i32.add (local.get $out) (i32.mul (local.get $s) (local.get $rowB))))
+        (local.set $j (i32.const 0))
+        (block $vdone (loop $vloop
+          (br_if $vdone (i32.ge_u (local.get $j) (local.get $n4)))
+          (v128.store align=4 (i32.add (local.get $dst) (local.get $j))
+            (f32x4.add (v128.load align=4 (i32.add (local.get $dst) (local.get $j)))
+              (v128.load align=4 (i32.add (local.get $src) (local.get $j)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $vloop)))
+        (block $sdone (loop $sloop
+          (br_if $sdone (i32.ge_u (local.get $j) (local.get $rowB)))
+          (f32.store (i32.add (local.get $dst) (local.get $j))
+            (f32.add (f32.load (i32.add (local.get $dst) (local.get $j)))
+              (f32.load (i32.add (local.get $src) (local.get $j)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $sloop)))))
+      (local.set $src (i32.add (local.get $src) (local.get $rowB)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop))))
+
+  ;; The fused LSTM's weight gradients in one pass over dz [T·B, G] (G a multiple of 16; time-major
+  ;; as lstm_backward writes it, read in batch-major order k = n·T + t), each C element Σ over rows in order, in float32 (so exactly what gemm_packed gives
+  ;; for dW = Xᵀ·dZ, sum_rows for db and previousHiddenProduct's gemm for dR, zero terms included):
+  ;;   db [G] = Σ_k dz_k;  dW [D, G] = Σ_k x_kᵀ·dz_k;  dR [U, G] = Σ_{k ≥ 1} h_{k−1}ᵀ·dz'_k
+  ;; with x [B·T, D], h [B·T, U] (the hidden states) and dz' = dz with each sequence's first step
+  ;; zeroed. dz is read once: per chunk of kc rows (kc ≥ 1) packed into 16-column panels at w
+  ;; ($pack_rows_tm), each panel used by db (A a single 1.0 at w + 4·kc·G, stride 0), dW (A = xᵀ in
+  ;; place), then, its first-step rows zeroed, dR (A = hᵀ from the row before). Scratch w: kc·G + 1
+  ;; floats. Byte offsets.
+  (func (export "rnn_weight_grads")
+    (param $x i32) (param $h i32) (param $dz i32) (param $dW i32) (param $dR i32) (param $db i32)
+    (param $w i32) (param $kcMax i32) (param $B i32) (param $T i32) (param $D i32) (param $U i32) (param $G i32)
+    (local $K i32) (local $k0 i32) (local $kc i32) (local $j i32) (local $pw i32) (local $pend i32)
+    (local $one i32) (local $rowB i32) (local $n i32) (local $f i32)
+    (local.set $K (i32.mul (local.get $B) (local.get $T)))
+    (local.set $rowB (i32.shl (local.get $G) (i32.const 2)))
+    (local.set $one (i32.add (local.get $w) (i32.mul (local.get $kcMax) (local.get $rowB))))
+    (f32.store (local.get $one) (f32.const 1))
+    (memory.fill (local.get $db) (i32.const 0) (local.get $rowB))
+    (memory.fill (local.get $dW) (i32.const 0) (i32.mul (local.get $D) (local.get $rowB)))
+    (memory.fill (local.get $dR) (i32.const 0) (i32.mul (local.get $U) (local.get $rowB)))
+    (block $chunks_done (loop $chunks
+      (br_if $chunks_done (i32.ge_u (local.get $k0) (local.get $K)))
+      (local.set $kc (i32.sub (local.get $K) (local.get $k0)))
+      (if (i32.gt_u (local.get $kc) (local.get $kcMax)) (then (local.set $kc (local.get $kcMax))))
+      (call $pack_rows_tm (local.get $dz) (local.get $w) (local.get $k0) (local.get $kc) (local.get $G)
+        (local.get $B) (local.get $T))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $G)))
+        (local.set $pw (i32.add (local.get $w) (i32.shl (i32.mul (local.get $j) (local.get $kc)) (i32.const 2))))
+        (local.set $pend (i32.add (local.get $pw) (i32.shl (local.get $kc) (i32.const 6))))
+        (call $panel16 (local.get $one) (i32.add (local.get $db) (i32.shl (local.get $j) (i32.const 2)))
+          (local.get $pw) (local.get $pend) (i32.const 1) (local.get $rowB) (i32.const 0) (i32.const 0))
+        (call $panel16 (i32.add (local.get $x) (i32.shl (i32.mul (local.get $k0) (local.get $D)) (i32.const 2)))
+          (i32.add (local.get $dW) (i32.shl (local.get $j) (i32.const 2)))
+          (local.get $pw) (local.get $pend) (local.get $D) (local.get $rowB) (i32.const 4) (i32.shl (local.get $D) (i32.const 2)))
+        ;; dz': this panel's rows at each sequence's first step (rows n·T) set to zero.
+        (local.set $n (i32.div_u (i32.add (local.get $k0) (i32.sub (local.get $T) (i32.const 1))) (local.get $T)))
+        (block $zdone (loop $zloop
+          (local.set $f (i32.mul (local.get $n) (local.get $T)))
+          (br_if $zdone (i32.ge_u (local.get $f) (i32.add (local.get $k0) (local.get $kc))))
+          (v128.store (i32.add (local.get $pw) (i32.shl (i32.sub (local.get $f) (local.get $k0)) (i32.const 6)))
+            (v128.const i32x4 0 0 0 0))
+          (v128.store offset=16 (i32.add (local.get $pw) (i32.shl (i32.sub (local.get $f) (local.get $k0)) (i32.const 6)))
+            (v128.const i32x4 0 0 0 0))
+          (v128.store offset=32 (i32.add (local.get $pw) (i32.shl (i32.sub (local.get $f) (local.get $k0)) (i32.const 6)))
+            (v128.const i32x4 0 0 0 0))
+          (v128.store offset=48 (i32.add (local.get $pw) (i32.shl (i32.sub (local.get $f) (local.get $k0)) (i32.const 6)))
+            (v128.const i32x4 0 0 0 0))
+          (local.set $n (i32.add (local.get $n) (i32.const 1)))
+          (br $zloop)))
+        ;; Row k pairs dz'_k with h_{k−1}: from the chunk's second row in the first chunk.
+        (if (local.get $k0)
+          (then
+            (call $panel16 (i32.add (local.get $h) (i32.shl (i32.mul (i32.sub (local.get $k0) (i32.const 1)) (local.get $U)) (i32.const 2)))
+              (i32.add (local.get $dR) (i32.shl (local.get $j) (i32.const 2)))
+              (local.get $pw) (local.get $pend) (local.get $U) (local.get $rowB) (i32.const 4) (i32.shl (local.get $U) (i32.const 2))))
+          (else (if (i32.gt_u (local.get $kc) (i32.const 1)) (then
+            (call $panel16 (local.get $h) (i32.add (local.get $dR) (i32.shl (local.get $j) (i32.const 2)))
+              (i32.add (local.get $pw) (i32.const 64)) (local.get $pend) (local.get $U) (local.get $rowB)
+              (i32.const 4) (i32.shl (local.get $U) (i32.const 2)))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $jloop)))
+      (local.set $k0 (i32.add (local.get $k0) (local.get $kc)))
+      (br $chunks))))
+
+  ;; GatherV2 along axis 0 of 4-byte elements (an embedding lookup, kernels/gather.ts): when every
+  ;; id is in [0, rows), out's row i = x's row ids[i] (inner elements each) and the result is 1;
+  ;; else 0 and nothing is written. Byte offsets.
+  (func (export "gather_rows") (param $x i32) (param $ids i32) (param $out i32) (param $n i32)
+    (param $inner i32) (param $rows i32) (result i32)
+    (local $i i32) (local $rowB i32)
+    (block $bad
+      (block $ok (loop $check
+        (br_if $ok (i32.ge_u (local.get $i) (local.get $n)))
+        ;; Unsigned: a negative id is out of range too.
+        (br_if $bad (i32.ge_u (i32.load (i32.add (local.get $ids) (i32.shl (local.get $i) (i32.const 2))))
+          (local.get $rows)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $check)))
+      (local.set $rowB (i32.shl (local.get $inner) (i32.const 2)))
+      (local.set $i (i32.const 0))
+      (block $done (loop $copy
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (memory.copy
+          (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $rowB)))
+          (i32.add (local.get $x)
+            (i32.mul (i32.load (i32.add (local.get $ids) (i32.shl (local.get $i) (i32.const 2)))) (local.get $rowB)))
+          (local.get $rowB))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $copy)))
+      (return (i32.const 1)))
+    (i32.const 0))
+
+  ;; $rnn_dx for dz time-major (lstm_backward): step t's rows are B consecutive rows at t·B.
+  (func $rnn_dx_tm (param $dz i32) (param $Wt i32) (param $pWt i32) (param $dxt i32) (param $dx i32)
+    (param $B i32) (param $T i32) (param $D i32) (param $G i32) (param $t i32)
+    (local $n i32) (local $D4 i32)
+    (local.set $D4 (i32.shl (local.get $D) (i32.const 2)))
+    (call $rnn_mm
+      (i32.add (local.get $dz) (i32.shl (i32.mul (i32.mul (local.get $t) (local.get $B)) (local.get $G)) (i32.const 2)))
+      (local.get $Wt) (local.get $pWt) (local.get $dxt) (local.get $B) (local.get $G) (local.get $D) (local.get $G))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $n) (local.get $B)))
+      (memory.copy
+        (i32.add (local.get $dx)
+          (i32.mul (i32.add (i32.mul (local.get $n) (local.get $T)) (local.get $t)) (local.get $D4)))
+        (i32.add (local.get $dxt) (i32.mul (local.get $n) (local.get $D4)))
+        (local.get $D4))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $l))))
+
+  ;; $pack_panels for rows k0 .. k0 + kc in batch-major order (k = n·T + t) of a time-major dz
+  ;; [T·B, G] (row (n, t) at t·B + n; G a multiple of 16): panel p at w + 64·p·kc, row k at
+  ;; + 64·(k − k0).
+  (func $pack_rows_tm (param $dz i32) (param $w i32) (param $k0 i32) (param $kc i32) (param $G i32)
+    (param $B i32) (param $T i32)
+    (local $k i32) (local $n i32) (local $t i32) (local $src i32) (local $dst i32) (local $p i32) (local $step i32)
+    (local.set $n (i32.div_u (local.get $k0) (local.get $T)))
+    (local.set $t (i32.rem_u (local.get $k0) (local.get $T)))
+    (local.set $step (i32.shl (local.get $kc) (i32.const 6)))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $k) (local.get $kc)))
+      (local.set $src (i32.add (local.get $dz)
+        (i32.shl (i32.mul (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $n)) (local.get $G)) (i32.const 2))))
+      (local.set $dst (i32.add (local.get $w) (i32.shl (local.get $k) (i32.const 6))))
+      (local.set $p (i32.const 0))
+      (block $pdone (loop $panels
+        (br_if $pdone (i32.ge_u (local.get $p) (local.get $G)))
+        (v128.store align=4 (local.get $dst) (v128.load align=4 (local.get $src)))
+        (v128.store offset=16 align=4 (local.get $dst) (v128.load offset=16 align=4 (local.get $src)))
+        (v128.store offset=32 align=4 (local.get $dst) (v128.load offset=32 align=4 (local.get $src)))
+        (v128.store offset=48 align=4 (local.get $dst) (v128.load offset=48 align=4 (local.get $src)))
+        (local.set $src (i32.add (local.get $src) (i32.const 64)))
+        (local.set $dst (i32.add (local.get $dst) (local.get $step)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $panels)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (if (i32.eq (local.get $t) (local.get $T)) (then
+        (local.set $t (i32.const 0))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $rows))))
 )
