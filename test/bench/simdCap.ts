@@ -54,6 +54,10 @@ const CAP_WAT = `(module (memory 1)
         (f32x4.add (f32x4.add (local.get $c0) (local.get $c1)) (f32x4.add (local.get $c2) (local.get $c3)))
         (f32x4.add (f32x4.add (local.get $d0) (local.get $d1)) (f32x4.add (local.get $d2) (local.get $d3)))))))`;
 
+interface WasmInstantiate {
+  instantiate(bytes: Uint8Array): Promise<{ instance: { exports: Record<string, unknown> } }>;
+}
+
 /** FLOPs of one rep of the cap loop: 256 steps of k, 2 rows × 16 columns, a multiply and an add each. */
 const CAP_FLOPS_PER_REP = 256 * 2 * 16 * 2;
 
@@ -68,7 +72,9 @@ export async function simdCapGflops(rounds = 12): Promise<number> {
   } finally {
     mod.destroy();
   }
-  const cap = (await WebAssembly.instantiate(bytes)).instance.exports.cap as (reps: number) => number;
+  // The WebAssembly JS API (Node has it; TypeScript types it only in its DOM lib).
+  const wa = (globalThis as unknown as { WebAssembly: WasmInstantiate }).WebAssembly;
+  const cap = (await wa.instantiate(bytes)).instance.exports.cap as (reps: number) => number;
   // Calls, then a pause, so that the optimising tier has compiled it (wasm tiers up between calls).
   for (let i = 0; i < 5; i++) cap(100);
   await new Promise((r) => setTimeout(r, 300));
