@@ -38,23 +38,8 @@ export const maxPoolGrad: tf.KernelFunc = (args) => {
     info.outHeight * info.filterHeight <= info.inHeight &&
     info.outWidth * info.filterWidth <= info.inWidth &&
     info.inChannels >= 4;
-  if (tiles) {
-    simdKernels(backend).max_pool_grad_tiled(
-      heapOffset(backend, input),
-      heapOffset(backend, dy),
-      heapOffset(backend, dx),
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.filterHeight,
-      info.filterWidth,
-    );
-    return dx;
-  }
-  simdKernels(backend).max_pool_grad(
+  // The arguments both kernels take first: tensors, batch, input and output sizes, window.
+  const common = [
     heapOffset(backend, input),
     heapOffset(backend, dy),
     heapOffset(backend, dx),
@@ -66,10 +51,8 @@ export const maxPoolGrad: tf.KernelFunc = (args) => {
     info.outWidth,
     info.filterHeight,
     info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  );
+  ] as const;
+  if (tiles) simdKernels(backend).max_pool_grad_tiled(...common);
+  else simdKernels(backend).max_pool_grad(...common, info.strideHeight, info.strideWidth, p.top, p.left);
   return dx;
 };
