@@ -37,7 +37,7 @@ import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depth
 import { registerFastGradients } from './kernels/gradients';
 import { fastGather } from './kernels/gather';
 import { sharedIdentity } from './kernels/identity';
-import { fastBatchMatMul } from './kernels/matmul';
+import { fastBatchMatMul, fastFusedMatMul } from './kernels/matmul';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/segment';
 import { fastRelu, RELU_GRAD, reluGradKernel } from './kernels/relu';
@@ -62,6 +62,7 @@ export const WASM_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
 /** Kernel name -> a wrapper of wasm's own kernel that takes a faster route where it can. */
 export const WASM_WRAPPERS: Readonly<Record<string, (own: tf.KernelFunc) => tf.KernelFunc>> = {
   [tf.BatchMatMul]: fastBatchMatMul,
+  [tf._FusedMatMul]: fastFusedMatMul,
   [tf.Tile]: fastTile,
   [tf.Unpack]: fastUnpack,
   [tf.Sum]: fastSum,

@@ -27,49 +27,98 @@ const PACK_ROWS = 256;
 
 export function fastBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
-    const backend = asWasm(args.backend);
     const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2)
-      return original(args);
-    const outerA = a.shape.slice(0, -2);
-    const outerB = b.shape.slice(0, -2);
-    const batchA = tf.util.sizeFromShape(outerA);
-    const batchB = tf.util.sizeFromShape(outerB);
-    const [aR, aC] = a.shape.slice(-2) as [number, number];
-    const [bR, bC] = b.shape.slice(-2) as [number, number];
-    const m = transposeA ? aC : aR;
-    const k = transposeA ? aR : aC;
-    const n = transposeB ? bR : bC;
-    const shared = batchB === 1 && outerB.length <= outerA.length;
-    const itemwise = batchA > 1 && batchA === batchB && outerA.join() === outerB.join();
-    if ((!shared && !itemwise) || m * k * n * batchA === 0) return original(args);
-    if (shared && batchA > 1 && transposeA) return original(args);
-    // b as [batchB, k, n] rows.
-    const bN = transposeB ? transposeItems(backend, b, batchB) : b;
-    // Shared b has no more leading axes than a, and item-wise ones have a's: the output has a's.
-    const out = backend.makeOutput([...outerA, m, n], 'float32');
-    // gemm_packed pays a copy of b per product: for 8 columns or more and 4 rows or more.
-    const packed = n >= 8 && (shared ? batchA * m : m) >= 4;
-    const scratch = packed ? backend.makeOutput([Math.min(k, PACK_ROWS) * n], 'float32') : undefined;
-    const simd = simdKernels(args.backend);
-    const pa = heapOffset(args.backend, a);
-    const pb = heapOffset(args.backend, bN);
-    const po = heapOffset(args.backend, out);
-    const pw = scratch ? heapOffset(args.backend, scratch) : 0;
-    const [ars, aks] = transposeA ? [1, m] : [k, 1];
-    const product = (a0: number, b0: number, c0: number, rows: number) => {
-      if (scratch) simd.gemm_packed(a0, b0, c0, rows, k, n, ars, aks, pw);
-      else simd.gemm(a0, b0, c0, rows, k, n, ars, aks);
+    return simdProduct(args.backend, a, b, transposeA, transposeB) ?? original(args);
+  };
+}
+
+/**
+ * _FusedMatMul (what a Dense layer runs outside a gradient: inference, the probe views, the layer
+ * statistics' probe pass, and a linear Dense inside one) with no activation or ReLU and a bias of
+ * one value per column (or none): the SIMD product above, then the bias added to every row
+ * (`add_rows`) and ReLU (`relu`) in place. These are the very kernels the same layer runs in training,
+ * where tfjs-core splits the fused op into BatchMatMul, Add and Relu, so a model's inference gives
+ * exactly its training forward pass's numbers. (wasm's own, XNNPACK, starts each sum from the bias:
+ * other roundings, and packs the weights anew for every new weight tensor.) Other activations, a
+ * PReLU's weights or another bias shape go to wasm's own kernel.
+ */
+export function fastFusedMatMul(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as unknown as {
+      a: tf.TensorInfo;
+      b: tf.TensorInfo;
+      bias?: tf.TensorInfo;
+      preluActivationWeights?: tf.TensorInfo;
     };
-    // [..., M, K] · [K, N]: every row of a at once (a not transposed when batched, checked above).
-    if (shared) product(pa, pb, po, batchA * m);
-    else
-      for (let i = 0; i < batchA; i++) product(pa + 4 * i * m * k, pb + 4 * i * k * n, po + 4 * i * m * n, m);
-    if (scratch) dispose(backend, scratch);
-    if (transposeB) dispose(backend, bN);
+    const { transposeA, transposeB, activation } = args.attrs as unknown as tf._FusedMatMulAttrs;
+    const n = transposeB ? b.shape.at(-2) : b.shape.at(-1);
+    const fits =
+      !preluActivationWeights &&
+      (activation === 'linear' || activation === 'relu') &&
+      (!bias || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === n));
+    const out = fits ? simdProduct(args.backend, a, b, transposeA, transposeB) : undefined;
+    if (!out || n === undefined) return original(args);
+    const simd = simdKernels(args.backend);
+    const po = heapOffset(args.backend, out);
+    const size = tf.util.sizeFromShape(out.shape);
+    if (bias) simd.add_rows(po, heapOffset(args.backend, bias), po, size / n, n);
+    if (activation === 'relu') simd.relu(po, po, size);
     return out;
   };
+}
+
+/**
+ * a·b (transposed as asked) on the SIMD product, or undefined when it does not serve the case (the
+ * caller runs wasm's own kernel).
+ */
+function simdProduct(
+  backendArg: unknown,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): tf.TensorInfo | undefined {
+  const backend = asWasm(backendArg);
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2)
+    return undefined;
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const batchA = tf.util.sizeFromShape(outerA);
+  const batchB = tf.util.sizeFromShape(outerB);
+  const [aR, aC] = a.shape.slice(-2) as [number, number];
+  const [bR, bC] = b.shape.slice(-2) as [number, number];
+  const m = transposeA ? aC : aR;
+  const k = transposeA ? aR : aC;
+  const n = transposeB ? bR : bC;
+  const shared = batchB === 1 && outerB.length <= outerA.length;
+  const itemwise = batchA > 1 && batchA === batchB && outerA.join() === outerB.join();
+  if ((!shared && !itemwise) || m * k * n * batchA === 0) return undefined;
+  if (shared && batchA > 1 && transposeA) return undefined;
+  // b as [batchB, k, n] rows.
+  const bN = transposeB ? transposeItems(backend, b, batchB) : b;
+  // Shared b has no more leading axes than a, and item-wise ones have a's: the output has a's.
+  const out = backend.makeOutput([...outerA, m, n], 'float32');
+  // gemm_packed pays a copy of b per product: for 8 columns or more and 4 rows or more.
+  const packed = n >= 8 && (shared ? batchA * m : m) >= 4;
+  const scratch = packed ? backend.makeOutput([Math.min(k, PACK_ROWS) * n], 'float32') : undefined;
+  const simd = simdKernels(backendArg);
+  const pa = heapOffset(backendArg, a);
+  const pb = heapOffset(backendArg, bN);
+  const po = heapOffset(backendArg, out);
+  const pw = scratch ? heapOffset(backendArg, scratch) : 0;
+  const [ars, aks] = transposeA ? [1, m] : [k, 1];
+  const product = (a0: number, b0: number, c0: number, rows: number) => {
+    if (scratch) simd.gemm_packed(a0, b0, c0, rows, k, n, ars, aks, pw);
+    else simd.gemm(a0, b0, c0, rows, k, n, ars, aks);
+  };
+  // [..., M, K] · [K, N]: every row of a at once (a not transposed when batched, checked above).
+  if (shared) product(pa, pb, po, batchA * m);
+  else
+    for (let i = 0; i < batchA; i++) product(pa + 4 * i * m * k, pb + 4 * i * k * n, po + 4 * i * m * n, m);
+  if (scratch) dispose(backend, scratch);
+  if (transposeB) dispose(backend, bN);
+  return out;
 }
 
 /** [..., r, c] -> a new [batch, c, r] tensor. */
