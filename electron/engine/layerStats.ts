@@ -3,16 +3,18 @@
  * training loop hands the meter the gradients of each epoch's last batch before it applies them and
  * tells it when the step is done; at the epoch's end the meter reads the weights and runs a fixed
  * probe batch (the first rows of the validation split, else of the training split) through the
- * model with every layer's output as an output. Cost: one extra forward pass on the probe batch and
- * one read of the weights and gradients per epoch. The probe batch has one row per
+ * model with every layer's output as an output. Cost: one extra forward pass on the probe batch, a
+ * copy of the weights and two passes over them and over the gradients per epoch (valueStats.ts; in
+ * place in the wasm heap on that backend: ~1 ms per epoch for the MLP template). The probe batch has one row per
  * STATS_ROWS_PER_PROBE_ROW training rows, between 16 and 64, so its forward pass stays near 1% of an
  * epoch's work (a forward and backward pass over every row) however few rows an epoch has.
  */
 import * as tf from '@tensorflow/tfjs';
-import { histogramInRange, type LayerStats } from '../../shared/inspect/layerStats';
+import { HISTOGRAM_BINS, type Histogram, type LayerStats } from '../../shared/inspect/layerStats';
 import type { CompiledModel } from './compile';
 import type { TrainData } from './data';
 import { type Batch, forwardAll, makeBatch } from './step';
+import { copyOf, histogramValues, type Scan, scanValues } from './valueStats';
 
 /** Rows of the probe batch: at most and at least. */
 export const STATS_PROBE_ROWS = 64;
@@ -27,39 +29,6 @@ export const statsProbeRows = (trainRows: number): number =>
   );
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/**
- * One pass over a tensor's values: the sum of squares, the finite range (for the histogram's
- * bins), and the squared distance to `before` when given (the step's size).
- */
-function scan(
-  values: Float32Array,
-  before?: Float32Array,
-): { sumSq: number; distSq: number; min: number; max: number } {
-  let sumSq = 0;
-  let distSq = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    sumSq += v * v;
-    if (before) distSq += (v - before[i]!) ** 2;
-    // NaN fails both comparisons; ±Infinity is left out.
-    if (v < min && v !== -Infinity) min = v;
-    if (v > max && v !== Infinity) max = v;
-  }
-  return { sumSq, distSq, min, max };
-}
 
 /** Mean, std and the fraction of units (last axis) that are 0 in every row. */
 function outputStats(data: ArrayLike<number>, units: number): { mean: number; std: number; dead: number } {
@@ -80,9 +49,11 @@ function outputStats(data: ArrayLike<number>, units: number): { mean: number; st
 }
 
 interface Measured {
-  grads: Float32Array;
-  /** The layer's weights before the step (host copy). */
-  before: Float32Array;
+  /** The step's gradients: their pass and histogram (none when the layer got no gradient values). */
+  grads: Scan;
+  gradHistogram: Histogram | undefined;
+  /** The layer's weights before the step (copies). */
+  before: tf.Tensor[];
 }
 
 export class LayerStatsMeter {
@@ -107,21 +78,21 @@ export class LayerStatsMeter {
   }
 
   /**
-   * Before the epoch's last step: its gradients and the weights it will move, read to the host
+   * Before the epoch's last step: the pass over its gradients and a copy of the weights it will move
    * (the step's size is measured at the epoch's end, against the weights then: nothing else moves
    * them in between).
    */
   beforeStep(grads: tf.NamedTensorMap): void {
-    this.measured.clear();
+    this.release();
     for (const { id, vars } of this.layers) {
       if (vars.length === 0) continue;
-      const parts = vars.flatMap((v) => {
-        const g = grads[v.name];
-        return g ? [g.dataSync() as Float32Array] : [];
-      });
+      const gs = vars.flatMap((v) => (grads[v.name] ? [grads[v.name]!] : []));
+      const scan = scanValues(gs);
+      const size = gs.reduce((n, g) => n + g.size, 0);
       this.measured.set(id, {
-        grads: concat(parts),
-        before: concat(vars.map((v) => v.dataSync() as Float32Array)),
+        grads: scan,
+        gradHistogram: size > 0 ? histogramValues(gs, scan.min, scan.max, HISTOGRAM_BINS) : undefined,
+        before: vars.map(copyOf),
       });
     }
   }
@@ -131,9 +102,8 @@ export class LayerStatsMeter {
     const acts = this.activations();
     return this.layers.map(({ id, vars }, i): LayerStats => {
       const m = this.measured.get(id);
-      const w = vars.length ? concat(vars.map((v) => v.dataSync() as Float32Array)) : undefined;
-      const ws = w && scan(w, m?.before);
-      const gs = m && scan(m.grads);
+      const ws = vars.length ? scanValues(vars, m?.before) : undefined;
+      const gs = m?.grads;
       const weightNorm = ws ? Math.sqrt(ws.sumSq) : null;
       const a = acts[i]!;
       const stats: LayerStats = {
@@ -145,8 +115,8 @@ export class LayerStatsMeter {
         activationStd: finiteOrNull(a.std),
         deadFraction: a.dead,
       };
-      if (w && ws) stats.weightHistogram = histogramInRange(w, ws.min, ws.max);
-      if (m && gs && m.grads.length) stats.gradHistogram = histogramInRange(m.grads, gs.min, gs.max);
+      if (ws) stats.weightHistogram = histogramValues(vars, ws.min, ws.max, HISTOGRAM_BINS);
+      if (m?.gradHistogram) stats.gradHistogram = m.gradHistogram;
       return stats;
     });
   }
@@ -168,8 +138,14 @@ export class LayerStatsMeter {
     });
   }
 
-  dispose(): void {
+  /** Drops the last step's measurements (and their copies of the weights). */
+  private release(): void {
+    for (const m of this.measured.values()) tf.dispose(m.before);
     this.measured.clear();
+  }
+
+  dispose(): void {
+    this.release();
     if (this.probe) tf.dispose([...this.probe.xs, ...this.probe.ys]);
     this.probe = undefined;
   }

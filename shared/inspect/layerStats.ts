@@ -82,18 +82,37 @@ export function histogramInRange(
   max: number,
   bins = HISTOGRAM_BINS,
 ): Histogram {
+  return histogramOfParts([values], min, max, bins);
+}
+
+/**
+ * One histogram of the values of several arrays (a layer's kernel and bias) whose finite minimum and
+ * maximum over all of them are known: a value v in [min, max] counts in bin
+ * trunc((v − min) · bins / (max − min)), the last bin also taking v = max.
+ */
+export function histogramOfParts(
+  parts: readonly ArrayLike<number>[],
+  min: number,
+  max: number,
+  bins = HISTOGRAM_BINS,
+): Histogram {
   if (min > max) return { min: 0, max: 0, counts: new Array<number>(bins).fill(0) };
   const counts = new Float64Array(bins);
-  const scale = max > min ? bins / (max - min) : 0;
+  const scale = histogramScale(min, max, bins);
   const top = bins - 1;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!(v >= min && v <= max)) continue; // NaN and ±Infinity
-    const b = ((v - min) * scale) | 0;
-    counts[b < top ? b : top]!++;
-  }
+  for (const values of parts)
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (!(v >= min && v <= max)) continue; // NaN and ±Infinity
+      const b = ((v - min) * scale) | 0;
+      counts[b < top ? b : top]!++;
+    }
   return { min, max, counts: Array.from(counts) };
 }
+
+/** Bins per unit of value (0 when every value is the same: one bin). */
+export const histogramScale = (min: number, max: number, bins: number): number =>
+  max > min ? bins / (max - min) : 0;
 
 const finite = z.number().finite();
 const histogramSchema = z.object({

@@ -289,6 +289,26 @@ export interface SimdKernels {
    */
   gather_rows(x: number, ids: number, out: number, n: number, inner: number, rows: number): number;
   /**
+   * kernels.wat `value_stats` (byte offsets): over n floats at x, the running sum of squares, of
+   * squared differences to the floats at before (when hasBefore is 1), and the finite min and max,
+   * continued from the values passed in; returns the four.
+   */
+  value_stats(
+    x: number,
+    before: number,
+    n: number,
+    hasBefore: number,
+    sumSq: number,
+    distSq: number,
+    min: number,
+    max: number,
+  ): [sumSq: number, distSq: number, min: number, max: number];
+  /**
+   * kernels.wat `histogram` (byte offsets): adds n floats at x to int32 counts (bins top + 1): a
+   * value in [min, max] to bin trunc((v − min)·scale) capped at top.
+   */
+  histogram(x: number, n: number, min: number, max: number, scale: number, top: number, counts: number): void;
+  /**
    * kernels.wat `rnn_weight_grads` (byte offsets): from x [B·T, D], the hidden states h [B·T, U] and
    * dz [T·B, G] (time-major; G a multiple of 16), db [G] = Σ dz, dW [D, G] = xᵀ·dz and dR [U, G] = Σ h₋₁ᵀ·dz
    * (zero at each sequence's first step), every sum over rows in order; scratch w of kc·G + 1 floats.

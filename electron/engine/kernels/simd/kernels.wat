@@ -2744,4 +2744,47 @@
         (local.set $n (i32.add (local.get $n) (i32.const 1)))))
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $rows))))
+
+  ;; The layer statistics' pass over n floats at byte offset x (electron/engine/valueStats.ts `scanValues`,
+  ;; operation for operation, in float64 and in order): the sum of squares, the sum of squared
+  ;; differences to the floats at $before (when $has_before), and the finite minimum and maximum
+  ;; (NaN and ±∞ left out), each continued from the value passed in (a layer's tensors in turn).
+  (func (export "value_stats") (param $x i32) (param $before i32) (param $n i32) (param $has_before i32)
+    (param $sum f64) (param $dist f64) (param $min f64) (param $max f64) (result f64 f64 f64 f64)
+    (local $end i32) (local $v f64) (local $d f64)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (f64.promote_f32 (f32.load (local.get $x))))
+      (local.set $sum (f64.add (local.get $sum) (f64.mul (local.get $v) (local.get $v))))
+      (if (local.get $has_before) (then
+        (local.set $d (f64.sub (local.get $v) (f64.promote_f32 (f32.load (local.get $before)))))
+        (local.set $dist (f64.add (local.get $dist) (f64.mul (local.get $d) (local.get $d))))
+        (local.set $before (i32.add (local.get $before) (i32.const 4)))))
+      ;; NaN fails both comparisons.
+      (if (i32.and (f64.lt (local.get $v) (local.get $min)) (f64.ne (local.get $v) (f64.const -inf)))
+        (then (local.set $min (local.get $v))))
+      (if (i32.and (f64.gt (local.get $v) (local.get $max)) (f64.ne (local.get $v) (f64.const inf)))
+        (then (local.set $max (local.get $v))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (br $loop)))
+    (local.get $sum) (local.get $dist) (local.get $min) (local.get $max))
+
+  ;; Counts n floats at byte offset x into the int32 histogram counts at $counts (valueStats.ts
+  ;; `histogramValues`, in float64): a value in [min, max] adds 1 to bin trunc((v − min)·scale),
+  ;; capped at $top; NaN and values outside (±∞) count nowhere.
+  (func (export "histogram") (param $x i32) (param $n i32) (param $min f64) (param $max f64) (param $scale f64)
+    (param $top i32) (param $counts i32)
+    (local $end i32) (local $v f64) (local $b i32) (local $p i32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (f64.promote_f32 (f32.load (local.get $x))))
+      (if (i32.and (f64.ge (local.get $v) (local.get $min)) (f64.le (local.get $v) (local.get $max))) (then
+        (local.set $b (i32.trunc_sat_f64_s (f64.mul (f64.sub (local.get $v) (local.get $min)) (local.get $scale))))
+        (local.set $p (i32.add (local.get $counts)
+          (i32.shl (select (local.get $b) (local.get $top) (i32.lt_s (local.get $b) (local.get $top))) (i32.const 2))))
+        (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (br $loop))))
 )
