@@ -32,6 +32,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fastAdd, fastMultiply } from './kernels/binary';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2d';
 import { fastConv2D } from './kernels/convDirect';
+import { DENSE, denseKernel } from './kernels/dense';
 import { conv3dBackpropFilter, conv3dBackpropInput } from './kernels/conv3d';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwise';
 import { registerFastGradients } from './kernels/gradients';
@@ -57,6 +58,7 @@ export const WASM_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   [tf.Conv3DBackpropInputV2]: conv3dBackpropInput,
   [tf.MaxPoolGrad]: maxPoolGrad,
   [RELU_GRAD]: reluGradKernel,
+  [DENSE]: denseKernel,
 };
 
 /** Kernel name -> a wrapper of wasm's own kernel that takes a faster route where it can. */

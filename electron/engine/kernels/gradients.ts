@@ -14,6 +14,7 @@
  * (an LSTM template's [3,200, 32] and [10,000, 32] every step). Without them: the same sums.
  */
 import * as tf from '@tensorflow/tfjs';
+import { denseGradConfig } from './dense';
 import { reluGradConfig } from './relu';
 
 export function tileGradient(dy: tf.Tensor, xShape: readonly number[], reps: readonly number[]): tf.Tensor {
@@ -75,7 +76,7 @@ export const gatherGradConfig: tf.GradConfig = {
 export function registerFastGradients(): void {
   const gather = tf.getGradient(tf.GatherV2);
   if (gather && gather !== gatherGradConfig) coreGatherGrad = gather;
-  for (const g of [tileGradConfig, reluGradConfig, gatherGradConfig]) {
+  for (const g of [tileGradConfig, reluGradConfig, gatherGradConfig, denseGradConfig]) {
     if (tf.getGradient(g.kernelName) === g) continue;
     if (tf.getGradient(g.kernelName)) tf.unregisterGradient(g.kernelName);
     tf.registerGradient(g);

@@ -57,15 +57,36 @@ export function fastFusedMatMul(original: tf.KernelFunc): tf.KernelFunc {
       !preluActivationWeights &&
       (activation === 'linear' || activation === 'relu') &&
       (!bias || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === n));
-    const out = fits ? simdProduct(args.backend, a, b, transposeA, transposeB) : undefined;
-    if (!out || n === undefined) return original(args);
-    const simd = simdKernels(args.backend);
-    const po = heapOffset(args.backend, out);
-    const size = tf.util.sizeFromShape(out.shape);
-    if (bias) simd.add_rows(po, heapOffset(args.backend, bias), po, size / n, n);
-    if (activation === 'relu') simd.relu(po, po, size);
-    return out;
+    const out = fits
+      ? biasedProduct(args.backend, a, b, transposeA, transposeB, bias, activation === 'relu')
+      : undefined;
+    return out ?? original(args);
   };
+}
+
+/**
+ * relu?(a·b + bias) on the SIMD product (a bias of one value per column), or undefined when the
+ * product does not serve the case: the product, then `add_rows` and `relu` in place, the kernels of
+ * BatchMatMul, Add and Relu, so the very numbers of that chain.
+ */
+export function biasedProduct(
+  backend: unknown,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  bias: tf.TensorInfo | undefined,
+  relu: boolean,
+): tf.TensorInfo | undefined {
+  const out = simdProduct(backend, a, b, transposeA, transposeB);
+  if (!out) return undefined;
+  const n = out.shape.at(-1)!;
+  const simd = simdKernels(backend);
+  const po = heapOffset(backend, out);
+  const size = tf.util.sizeFromShape(out.shape);
+  if (bias && size > 0) simd.add_rows(po, heapOffset(backend, bias), po, size / n, n);
+  if (relu && size > 0) simd.relu(po, po, size);
+  return out;
 }
 
 /**

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CUSTOM_LAYER_CLASSES } from './classes';
 import { dropout, installFastDropout } from './dropout';
+import { installFusedDense } from './fusedDense';
 import { installFusedGru } from './fusedGru';
 import { installFusedRecurrent } from './fusedRecurrent';
 import { useDropout } from './ops';
@@ -21,6 +22,9 @@ registerCustomLayers();
 installFusedRecurrent();
 // tfjs-layers' GRU (reset before) and NetloomGRU (reset after) likewise (see fusedGru.ts).
 installFusedGru();
+
+// tfjs-layers' Dense as one op with one gradient where that computes the same (see fusedDense.ts).
+installFusedDense();
 
 // tfjs-layers' Dropout, and the custom layers' (plain tf.dropout in classes.ts, so in the TF.js
 // export), with the same random numbers, drawn without tfjs's per-element overhead.
