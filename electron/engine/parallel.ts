@@ -53,17 +53,17 @@ const BATCH_COUPLED = new Set(['BatchNormalization']);
 export const MIN_PARALLEL_FLOPS = 1e8;
 /**
  * Sharding costs rank 0 a fixed time per parameter every step (weights copied out for the peers,
- * each shard's gradient copied back, summed and uploaded), while each shard also pays the per-kernel
- * overhead in full: only the arithmetic is divided. Measured as main-thread CPU time per step (far
- * less sensitive than wall time to other processes on the machine), the 784-128-128-10 MLP's
- * 118k parameters cost ~2 ms: at batch 256 (1,536 FLOPs per step per parameter) 8.4 ms a step on
- * one shard against 7.2 on rank 0 of two (the peer 5.3), so at best 1.16x for a second core (~1.3x
- * estimated since weightedSum saves ~0.8 ms of it), and on a shared 2-vCPU machine two shards ran
- * 27k → 15-19k samples/s; at batch 64 (384) 3.4 → 4.2-5.4 ms.
- * LeNet at batch 64 (2,650) ran 1,734 → 2,546 samples/s, the LSTM template (2,840) 418 → 524, the
- * Transformer (3,500) 276 → 405. Below this many FLOPs per step per parameter: one shard.
+ * each shard's gradient copied back and summed into the gradient tensors: ~0.6 ms for the
+ * 784-128-128-10 MLP's 118k parameters), while each shard also pays the per-kernel overhead in
+ * full: only the arithmetic is divided. Measured on the 2-vCPU machine (the MLP, long runs of the
+ * engine's loop, one shard and two alternated): batch 256 (1,536 FLOPs per step per parameter)
+ * 49,100-49,300 → 58,900-59,400 samples/s; batch 128 (768) 41,500 → 41,700, even; batch 64 (384)
+ * 32,100 → 25,600. (Before the Dense layer ran as one op, with ~50 kernel calls per step instead of
+ * 35, batch 256 did not gain either.) LeNet at batch 64 (2,650) ran 1,734 → 2,546 samples/s, the
+ * LSTM template (2,840) 418 → 524, the Transformer (3,500) 276 → 405. Below this many FLOPs per step
+ * per parameter: one shard.
  */
-export const MIN_FLOPS_PER_PARAM = 2000;
+export const MIN_FLOPS_PER_PARAM = 1000;
 /**
  * Each shard gets at least this many samples: smaller shards pay the fixed per-step costs (100
  * recurrent steps of small products, the embedding table's gradient) twice for little work. The
