@@ -36,9 +36,35 @@ export const shardSeed = (seed: number, step: number, shard: number) =>
   0;
 
 /**
- * Gradient of the mean loss over rows `idx[start..end)` w.r.t. `trainable`, written into `out`
- * (concatenated in `trainable` order), with dropout seeded by `seed`.
+ * Gradient of the mean loss over rows `idx[start..end)` w.r.t. `trainable` (tensors by variable
+ * name, for the caller to dispose), with dropout seeded by `seed`.
  */
+export function shardGradientTensors(
+  c: CompiledModel,
+  trainable: tf.Variable[],
+  data: TrainData,
+  idx: Int32Array,
+  start: number,
+  end: number,
+  seed: number,
+): ShardResult & { grads: tf.NamedTensorMap } {
+  const restore = seedMathRandom(seed);
+  try {
+    const r = batchGradients(c, trainable, data, idx, start, end);
+    return {
+      grads: r.grads,
+      loss: r.loss,
+      exact: r.exact,
+      correct: r.correct,
+      sums: r.sums,
+      size: end - start,
+    };
+  } finally {
+    restore();
+  }
+}
+
+/** The same, written into `out` (concatenated in `trainable` order; 0 where a variable has none). */
 export function shardGradients(
   c: CompiledModel,
   trainable: tf.Variable[],
@@ -49,21 +75,16 @@ export function shardGradients(
   seed: number,
   out: Float32Array,
 ): ShardResult {
-  const restore = seedMathRandom(seed);
-  try {
-    const r = batchGradients(c, trainable, data, idx, start, end);
-    let off = 0;
-    for (const v of trainable) {
-      const g = r.grads[v.name];
-      if (g) out.set(hostValues(g), off);
-      else out.fill(0, off, off + v.size);
-      off += v.size;
-    }
-    tf.dispose(Object.values(r.grads));
-    return { loss: r.loss, exact: r.exact, correct: r.correct, sums: r.sums, size: end - start };
-  } finally {
-    restore();
+  const { grads, ...result } = shardGradientTensors(c, trainable, data, idx, start, end, seed);
+  let off = 0;
+  for (const v of trainable) {
+    const g = grads[v.name];
+    if (g) out.set(hostValues(g), off);
+    else out.fill(0, off, off + v.size);
+    off += v.size;
   }
+  tf.dispose(Object.values(grads));
+  return result;
 }
 
 /** A shard's stats into shared memory (a peer's side): loss, unclipped loss, correct count, regression sums. */

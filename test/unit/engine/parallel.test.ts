@@ -10,15 +10,12 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { initBackend } from '../../../electron/engine/backend';
 import { compileGraph } from '../../../electron/engine/compile';
 import { fromArrayDataset } from '../../../electron/engine/data';
-import {
-  chooseShards,
-  MIN_FLOPS_PER_PARAM,
-  MIN_PARALLEL_FLOPS,
-  weightedSum,
-} from '../../../electron/engine/parallel';
+import { chooseShards, MIN_FLOPS_PER_PARAM, MIN_PARALLEL_FLOPS } from '../../../electron/engine/parallel';
 import { shardBounds } from '../../../electron/engine/shard';
+import { combineGradients, weightedSum } from '../../../electron/engine/combine';
 import { runTraining } from '../../../electron/engine/train';
 import type { CheckGraph } from '../../../shared/graph/check';
 import type { ProgressEvent, TerminalEvent } from '../../../shared/training/protocol';
@@ -210,6 +207,70 @@ describe('data-parallel training', () => {
       weightedSum(got, terms);
       for (let i = 0; i < n; i++)
         expect(Object.is(got[i], want[i]), `${count} terms, element ${i}`).toBe(true);
+    }
+  });
+
+  it('combineGradients gives weightedSum’s numbers on wasm and cpu, from tensors and host or shared arrays', async () => {
+    let seed = 5;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    const shapes = [[37, 29], [29], [5]];
+    const total = shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
+    const values = [0, 1, 2].map((r) => {
+      const g = new Float32Array(new SharedArrayBuffer(4 * total));
+      for (let i = 0; i < total; i++) g[i] = rand() * 10 ** Math.floor(rand() * 8);
+      // −0, a subnormal, ±Infinity and NaN among them.
+      g[5] = -0;
+      g[6] = r === 1 ? -0 : 1e-44;
+      g[9] = r === 2 ? Infinity : -Infinity;
+      g[total - 1] = r === 0 ? NaN : 3;
+      return g;
+    });
+    const ws = [1 / 3, 0.34, 0.25];
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initBackend(backend);
+      const vars = shapes.map((s) => tf.variable(tf.zeros(s)));
+      for (const count of [1, 2, 3])
+        for (const asTensors of [[0], [], [0, 2]]) {
+          const want = new Float32Array(total);
+          weightedSum(
+            want,
+            values.slice(0, count).map((g, r) => [ws[r]!, g] as const),
+          );
+          const before = tf.memory().numTensors;
+          const terms = values.slice(0, count).map((g, r) => {
+            if (!asTensors.includes(r)) return [ws[r]!, r === 1 ? Float32Array.from(g) : g] as const;
+            // Tensors by variable name; the last variable without one (it counts as 0).
+            let off = 0;
+            const map: tf.NamedTensorMap = {};
+            vars.forEach((v, k) => {
+              if (k < vars.length - 1 || r !== 2)
+                map[v.name] = tf.tensor(g.slice(off, off + v.size), v.shape);
+              off += v.size;
+            });
+            return [ws[r]!, map] as const;
+          });
+          if (asTensors.includes(2) && count === 3)
+            want.set(
+              (() => {
+                const z = values.slice(0, 2).map((g, r) => [ws[r]!, g.subarray(total - 5)] as const);
+                const out = new Float32Array(5);
+                weightedSum(out, [...z, [ws[2]!, new Float32Array(5)]]);
+                return out;
+              })(),
+              total - 5,
+            );
+          const grads = combineGradients(vars, terms);
+          const got = Float32Array.from(vars.flatMap((v) => Array.from(grads[v.name]!.dataSync())));
+          tf.dispose(Object.values(grads));
+          // The tensors of the terms are disposed by the combine.
+          expect(tf.memory().numTensors, `${backend}: nothing left behind`).toBe(before);
+          for (let i = 0; i < total; i++)
+            expect(
+              Object.is(got[i], want[i]),
+              `${backend}, ${count} terms, tensors ${asTensors}, element ${i}`,
+            ).toBe(true);
+        }
+      tf.dispose(vars);
     }
   });
 

@@ -309,6 +309,13 @@ export interface SimdKernels {
    */
   histogram(x: number, n: number, min: number, max: number, scale: number, top: number, counts: number): void;
   /**
+   * kernels.wat `weighted_sum2` (byte offsets): out [n] = f32(f32(wa·a + 0) + wb·b), in float64 (the
+   * first two terms of a sharded step's gradient, parallel.ts `weightedSum`).
+   */
+  weighted_sum2(out: number, a: number, b: number, wa: number, wb: number, n: number): void;
+  /** kernels.wat `weighted_add` (byte offsets): out [n] = f32(out + w·g), in float64 (further terms). */
+  weighted_add(out: number, g: number, w: number, n: number): void;
+  /**
    * kernels.wat `rnn_weight_grads` (byte offsets): from x [B·T, D], the hidden states h [B·T, U] and
    * dz [T·B, G] (time-major; G a multiple of 16), db [G] = Σ dz, dW [D, G] = xᵀ·dz and dR [U, G] = Σ h₋₁ᵀ·dz
    * (zero at each sequence's first step), every sum over rows in order; scratch w of kc·G + 1 floats.

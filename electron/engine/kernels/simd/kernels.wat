@@ -2787,4 +2787,51 @@
         (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))))
       (local.set $x (i32.add (local.get $x) (i32.const 4)))
       (br $loop))))
+
+  ;; out [n] = f32(f32(wa·a + 0) + wb·b), each operation in float64 (wa, wb float64; a, b, out
+  ;; float32; byte offsets): parallel.ts `weightedSum`'s first two terms, operation for operation.
+  ;; Two floats at a time as a pair of doubles (loaded and stored 8 bytes at a time), then the last.
+  (func (export "weighted_sum2") (param $out i32) (param $a i32) (param $b i32) (param $wa f64) (param $wb f64)
+    (param $n i32)
+    (local $end i32) (local $end2 i32) (local $WA v128) (local $WB v128)
+    (local.set $WA (f64x2.splat (local.get $wa)))
+    (local.set $WB (f64x2.splat (local.get $wb)))
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end2 (i32.add (local.get $out) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 2))))
+    (block $vdone (loop $vloop
+      (br_if $vdone (i32.ge_u (local.get $out) (local.get $end2)))
+      (v128.store64_lane 0 (local.get $out)
+        (f32x4.demote_f64x2_zero (f64x2.add
+          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
+            (f64x2.mul (local.get $WA) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $a))))
+            (v128.const f64x2 0 0))))
+          (f64x2.mul (local.get $WB) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $b)))))))
+      (local.set $out (i32.add (local.get $out) (i32.const 8)))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (local.set $b (i32.add (local.get $b) (i32.const 8)))
+      (br $vloop)))
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $out) (local.get $end)))
+      (f32.store (local.get $out)
+        (f32.demote_f64 (f64.add
+          (f64.promote_f32 (f32.demote_f64
+            (f64.add (f64.mul (local.get $wa) (f64.promote_f32 (f32.load (local.get $a)))) (f64.const 0))))
+          (f64.mul (local.get $wb) (f64.promote_f32 (f32.load (local.get $b)))))))
+      (local.set $out (i32.add (local.get $out) (i32.const 4)))
+      (local.set $a (i32.add (local.get $a) (i32.const 4)))
+      (local.set $b (i32.add (local.get $b) (i32.const 4)))
+      (br $sloop))))
+
+  ;; out [n] = f32(out + w·g) in float64 (weightedSum's further terms), one float at a time.
+  (func (export "weighted_add") (param $out i32) (param $g i32) (param $w f64) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+      (f32.store (local.get $out)
+        (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load (local.get $out)))
+          (f64.mul (local.get $w) (f64.promote_f32 (f32.load (local.get $g)))))))
+      (local.set $out (i32.add (local.get $out) (i32.const 4)))
+      (local.set $g (i32.add (local.get $g) (i32.const 4)))
+      (br $loop))))
 )
