@@ -55,7 +55,7 @@ const BATCH_COUPLED = new Set(['BatchNormalization']);
 export const MIN_PARALLEL_FLOPS = 1e8;
 /**
  * Sharding costs rank 0 a fixed time per parameter every step (weights copied out for the peers,
- * each shard's gradient copied back and summed into the gradient tensors: ~0.6 ms for the
+ * each shard's gradient copied back and summed into the gradient tensors: ~0.3 ms for the
  * 784-128-128-10 MLP's 118k parameters), while each shard also pays the per-kernel overhead in
  * full: only the arithmetic is divided. Measured on the 2-vCPU machine (the MLP, long runs of the
  * engine's loop, one shard and two alternated): batch 256 (1,536 FLOPs per step per parameter)

@@ -36,7 +36,7 @@ function run(c: Case, fused: boolean): number[][] {
       const layer = tf.layers.dense({ units: c.units, activation: c.activation, useBias: c.useBias });
       layer.build([null, c.n]);
       // Negative pre-activations and exact zeros, so ReLU's every case is met.
-      const w = [tf.tensor2d(randomArray(c.n * c.units, r), [c.n, c.units])];
+      const w: tf.Tensor[] = [tf.tensor2d(randomArray(c.n * c.units, r), [c.n, c.units])];
       if (c.useBias) w.push(tf.tensor1d(randomArray(c.units, r)));
       layer.setWeights(w);
       const xs = randomArray(c.rows * c.n, r).map((v, i) => (i % 11 === 4 ? 0 : v));
@@ -44,7 +44,7 @@ function run(c: Case, fused: boolean): number[][] {
       const probe = tf.tensor2d(randomArray(c.rows * c.units, r), [c.rows, c.units]);
       const out = layer.apply(x) as tf.Tensor;
       const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, probe)));
-      const wanted = [x, ...layer.trainableWeights.map((v) => v.read())];
+      const wanted = [x, ...layer.trainableWeights.map((v) => v.read() as tf.Variable)];
       const result = [out, ...wanted.map((v) => grads[v.name]!)].map((t) => Array.from(t.dataSync()));
       x.dispose();
       layer.weights.forEach((v) => v.dispose());
