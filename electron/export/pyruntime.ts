@@ -252,18 +252,19 @@ class Recurrent(nn.Module):
     def run(self, x, sfx):
         w_ih, w_hh = getattr(self, 'weight_ih_l0' + sfx), getattr(self, 'weight_hh_l0' + sfx)
         b_ih, b_hh = getattr(self, 'bias_ih_l0' + sfx), getattr(self, 'bias_hh_l0' + sfx)
-        batch, steps, u = x.shape[0], x.shape[1], self.units
+        batch, u = x.shape[0], self.units
         if self.training and self.dropout > 0:  # one mask per sequence, as Keras
             x = x * F.dropout(torch.ones_like(x[:, :1]), self.dropout, True)
         mask = None
         if self.training and self.recurrent_dropout > 0:
             mask = F.dropout(x.new_ones(batch, u), self.recurrent_dropout, True)
-        xs = F.linear(x, w_ih, b_ih)  # the input part of every step at once
+        # The input part of every step at once, then one view per step: unbind's gradient is one
+        # stack, where indexing xs[:, t] would fill a zero tensor of xs's size per step.
+        xs = F.linear(x, w_ih, b_ih).unbind(1)
         h = x.new_zeros(batch, u)
         c = x.new_zeros(batch, u)
         outputs = []
-        for t in range(steps):
-            xt = xs[:, t]
+        for xt in xs:
             hd = h if mask is None else h * mask
             if self.cell == 'GRU' and self.reset_after:
                 hr, hz, hn = F.linear(hd, w_hh, b_hh).chunk(3, -1)
