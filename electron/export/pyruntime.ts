@@ -261,6 +261,8 @@ class Recurrent(nn.Module):
         # The input part of every step at once, then one view per step: unbind's gradient is one
         # stack, where indexing xs[:, t] would fill a zero tensor of xs's size per step.
         xs = F.linear(x, w_ih, b_ih).unbind(1)
+        # The GRU's recurrent weights split once (reset and update gates; candidate), not every step.
+        w_rz, w_n, b_rz, b_n = w_hh[:2 * u], w_hh[2 * u:], b_hh[:2 * u], b_hh[2 * u:]
         h = x.new_zeros(batch, u)
         c = x.new_zeros(batch, u)
         outputs = []
@@ -272,10 +274,10 @@ class Recurrent(nn.Module):
                 r, z = self.gate(xr + hr), self.gate(xz + hz)
                 h = z * hd + (1 - z) * activate(xn + r * hn, self.activation)  # Keras drops the carry too
             elif self.cell == 'GRU':
-                hr, hz = F.linear(hd, w_hh[:2 * u], b_hh[:2 * u]).chunk(2, -1)
+                hr, hz = F.linear(hd, w_rz, b_rz).chunk(2, -1)
                 xr, xz, xn = xt.chunk(3, -1)
                 r, z = self.gate(xr + hr), self.gate(xz + hz)
-                n = activate(xn + F.linear(r * hd, w_hh[2 * u:], b_hh[2 * u:]), self.activation)
+                n = activate(xn + F.linear(r * hd, w_n, b_n), self.activation)
                 h = z * h + (1 - z) * n
             elif self.cell == 'LSTM':
                 i, f, g, o = (xt + F.linear(hd, w_hh, b_hh)).chunk(4, -1)
