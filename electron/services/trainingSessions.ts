@@ -46,7 +46,11 @@ const MAX_RUN_WEIGHTS = 5;
 
 export class TrainingSessions {
   private cache = new Map<string, Cached>();
-  private loading = new Map<string, AbortController>();
+  /** Each document's load in flight: what it loads (the cache key), how to stop it, its result. */
+  private loading = new Map<
+    string,
+    { key: string; controller: AbortController; done: Promise<LoadedData> }
+  >();
   private running = new Map<string, { docId: string; handle: TrainingHandle; graph: Project['graph'] }>();
   private readonly checkpoints = new RunCheckpoints();
 
@@ -108,28 +112,38 @@ export class TrainingSessions {
     const key = this.key(spec, training, file);
     const hit = this.cache.get(docId);
     if (hit && hit.key === key) return hit.loaded;
-    this.loading.get(docId)?.abort();
+    // The same data already on its way (the Data panel's load when Start is pressed, the
+    // evaluation's): wait for it. Other data replaces it (the user chose another dataset).
+    const pending = this.loading.get(docId);
+    if (pending && pending.key === key) return pending.done;
+    pending?.controller.abort();
     const controller = new AbortController();
-    this.loading.set(docId, controller);
-    try {
-      const loaded = await loadProjectData(
-        { data: spec, training },
-        {
-          ...this.context(doc),
-          embedded: doc.extras.data,
-          signal: controller.signal,
-          onProgress: (p) => this.emit('data.progress', { docId, ...p }),
-        },
-      );
-      this.cache.set(docId, { key, loaded });
-      return loaded;
-    } finally {
-      if (this.loading.get(docId) === controller) this.loading.delete(docId);
-    }
+    const load = async (): Promise<LoadedData> => {
+      // Registered below before this runs (a failure cannot clear the entry before it exists).
+      await Promise.resolve();
+      try {
+        const loaded = await loadProjectData(
+          { data: spec, training },
+          {
+            ...this.context(doc),
+            embedded: doc.extras.data,
+            signal: controller.signal,
+            onProgress: (p) => this.emit('data.progress', { docId, ...p }),
+          },
+        );
+        this.cache.set(docId, { key, loaded });
+        return loaded;
+      } finally {
+        if (this.loading.get(docId)?.controller === controller) this.loading.delete(docId);
+      }
+    };
+    const done = load();
+    this.loading.set(docId, { key, controller, done });
+    return done;
   }
 
   cancelLoad(docId: string): void {
-    this.loading.get(docId)?.abort();
+    this.loading.get(docId)?.controller.abort();
   }
 
   async start(
