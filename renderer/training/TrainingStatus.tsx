@@ -5,11 +5,13 @@
 import type { ProgressEvent } from '../../shared/training/protocol';
 import {
   finalValue,
+  finishedLine,
   formatMetric,
   formatNumber,
   progressLine,
   progressPercent,
   smallerLearningRate,
+  stoppedLine,
 } from './lib/format';
 import './training.css';
 
@@ -49,8 +51,7 @@ const FINAL_METRICS: { name: string; label: string }[] = [
 function statusLine(status: TrainingStatusKind, p: ProgressEvent | undefined): string {
   if (status === 'running') return p ? progressLine(p) : 'starting…';
   if (!p) return status === 'idle' ? 'Ready to train.' : '';
-  if (status === 'done') return `finished · ${p.epochs} epoch${p.epochs === 1 ? '' : 's'} · ${p.backend}`;
-  return `stopped at epoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.batches} · ${p.backend}`;
+  return status === 'done' ? finishedLine(p) : stoppedLine(p);
 }
 
 export function TrainingStatus({

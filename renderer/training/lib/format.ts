@@ -65,6 +65,14 @@ export function progressLine(p: ProgressEvent): string {
   ].join(' · ');
 }
 
+/** `finished · 3 epochs · wasm × 2 threads` (the run's last progress event). */
+export const finishedLine = (p: ProgressEvent): string =>
+  `finished · ${p.epochs} epoch${p.epochs === 1 ? '' : 's'} · ${backendLabel(p)}`;
+
+/** `stopped at epoch 2/40 · batch 7/50 · wasm` (the last progress event before the stop). */
+export const stoppedLine = (p: ProgressEvent): string =>
+  `stopped at epoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.batches} · ${backendLabel(p)}`;
+
 /** `adam lr 0.001 bs 32` (+ ` · early stop 5` when on). */
 export function configSummary(c: TrainingConfig): string {
   const base = `${c.optimizer} lr ${formatNumber(c.learningRate)} bs ${c.batchSize}`;

@@ -8,8 +8,10 @@ import {
   formatEta,
   formatMetric,
   formatNumber,
+  finishedLine,
   progressLine,
   progressPercent,
+  stoppedLine,
   smallerLearningRate,
 } from '../../../renderer/training/lib/format';
 
@@ -69,6 +71,12 @@ describe('format', () => {
     expect(progressPercent(progress({ epoch: 2, batch: 50, epochs: 2, batches: 50 }))).toBe(100);
     expect(progressPercent(progress({ epoch: 9, batch: 50, epochs: 2, batches: 50 }))).toBe(100);
     expect(progressLine(progress())).toBe('epoch 3/40 · batch 12/50 · 1,234 samples/s · ETA 0:42 · wasm');
+    // The end of a run keeps saying how many threads trained it.
+    expect(finishedLine(progress({ epochs: 3, threads: 2 }))).toBe('finished · 3 epochs · wasm × 2 threads');
+    expect(finishedLine(progress({ epochs: 1 }))).toBe('finished · 1 epoch · wasm');
+    expect(stoppedLine(progress({ threads: 2 }))).toBe(
+      'stopped at epoch 3/40 · batch 12/50 · wasm × 2 threads',
+    );
   });
 
   it('config summary', () => {
