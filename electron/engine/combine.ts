@@ -3,10 +3,10 @@
  * operation in float64 and rounded to float32 after every term, starting from 0 (so a −0 first term
  * gives +0), written into each trainable variable's gradient tensor.
  *
- * A shard's gradient is either tensors on this backend (rank 0's own shard on wasm) or values in
- * host or shared memory, concatenated in variable order (a peer's, or a shard rank 0 computed for a
- * peer that was not ready). On wasm the sum runs in the heap (kernels.wat `weighted_sum2`,
- * `weighted_add`; host values copied in once, rank 0's own gradient not copied out): the MLP's
+ * A shard's gradient is either tensors on this backend (every shard computed here: rank 0's own,
+ * and one a peer that was not ready would have had) or a peer's values in shared memory,
+ * concatenated in variable order. On wasm the sum runs in the heap (kernels.wat `weighted_sum2`,
+ * `weighted_add`; shared values copied in once, the gradients computed here not copied out): the MLP's
  * 118k parameters on two shards 0.43 → 0.14 ms a step (the JavaScript loop ran ~3 ns a value, the
  * kernel ~0.6). Elsewhere `weightedSum` on the host.
  * Both compute the same numbers (test/unit/engine/parallel.test.ts).

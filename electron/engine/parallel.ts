@@ -179,7 +179,6 @@ export class Replicas {
   private readonly ctrl: Int32Array;
   private readonly weights: Float32Array;
   private readonly peers: Peer[] = [];
-  private readonly local: Float32Array[];
   /** Parameters (trainable values) per gradient. */
   private readonly params: number;
   private seq = 0;
@@ -209,7 +208,6 @@ export class Replicas {
     const p = sizeOf(trainable);
     this.ctrl = new Int32Array(new SharedArrayBuffer(4 * (2 + PER_PEER * shards)));
     this.weights = new Float32Array(new SharedArrayBuffer(4 * sizeOf(vars)));
-    this.local = Array.from({ length: shards }, () => new Float32Array(p));
     this.params = p;
     this.regression = c.outputs[0]!.problem !== 'classification';
     this.sumsLen = sumsLength(c, data);
@@ -315,40 +313,26 @@ export class Replicas {
       Atomics.notify(this.ctrl, SEQ);
     }
     const results: (ShardResult | null)[] = new Array(this.shards).fill(null);
-    const bufs: GradSource[] = [...this.local];
+    const bufs: GradSource[] = new Array<GradSource>(this.shards);
     const runHere = (r: number) => {
       const [a, b] = shardBounds(start, end, this.shards, r);
-      // Rank 0's own shard on wasm: its gradient tensors stay where they are for the combine.
-      if (r === 0 && b > a && tf.getBackend() === 'wasm') {
-        const { grads, ...res } = shardGradientTensors(
-          this.c,
-          this.trainable,
-          this.data,
-          order,
-          a,
-          b,
-          shardSeed(seed, step, r),
-        );
-        results[r] = res;
-        bufs[r] = grads;
-        this.counts.local++;
+      this.counts.local++;
+      if (b === a) {
+        results[r] = null;
         return;
       }
-      results[r] =
-        b > a
-          ? shardGradients(
-              this.c,
-              this.trainable,
-              this.data,
-              order,
-              a,
-              b,
-              shardSeed(seed, step, r),
-              this.local[r]!,
-            )
-          : null;
-      bufs[r] = this.local[r]!;
-      this.counts.local++;
+      // Its gradient tensors stay where they are (the wasm heap on wasm) until the combine.
+      const { grads, ...res } = shardGradientTensors(
+        this.c,
+        this.trainable,
+        this.data,
+        order,
+        a,
+        b,
+        shardSeed(seed, step, r),
+      );
+      results[r] = res;
+      bufs[r] = grads;
     };
     const t0 = performance.now();
     this.times.weights += t0 - tA;
