@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppServices } from '../../../electron/services/app';
-import type { TrainingEventView } from '../../../shared/ipc/contract';
 import { writeProjectFile } from '../../../shared/ir/project';
 import type { Project } from '../../../shared/ir/schema';
 import { buildTemplate } from '../../../shared/templates/index';
+import { runEnd } from '../helpers/services';
 
 const root = mkdtempSync(path.join(tmpdir(), 'netloom-load-race-'));
 const s = new AppServices({
@@ -19,19 +19,6 @@ const s = new AppServices({
   root,
   dataDir: mkdtempSync(path.join(tmpdir(), 'netloom-load-race-data-')),
 });
-
-function terminal(docId: string): Promise<TrainingEventView> {
-  return new Promise((resolve) => {
-    const on = (name: string, payload: { docId: string; event: TrainingEventView }) => {
-      if (name !== 'training.event' || payload.docId !== docId) return;
-      if (['done', 'diverged', 'cancelled', 'error'].includes(payload.event.type)) {
-        s.events.off('event', on);
-        resolve(payload.event);
-      }
-    };
-    s.events.on('event', on);
-  });
-}
 
 async function open(name: string, mnist = false): Promise<{ docId: string; project: Project }> {
   const p = buildTemplate(
@@ -48,7 +35,7 @@ describe('loading data while a run starts', () => {
   it('Start during the same data’s load waits for it: the load and the run both succeed', async () => {
     // MNIST: its load takes long enough (files read, images decoded) to be in flight at Start.
     const { docId, project } = await open('a.nnproj', true);
-    const end = terminal(docId);
+    const end = runEnd(s, docId);
     const load = s.dispatch('data.load', { docId, data: project.data!, training: project.training });
     const start = s.dispatch('training.start', { docId, project, grid: null });
     await expect(load).resolves.toMatchObject({ summary: { count: 10_000 } });

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppServices } from '../../../electron/services/app';
-import type { TrainingEventView } from '../../../shared/ipc/contract';
 import { readProjectFile, writeProjectFile } from '../../../shared/ir/project';
 import type { Project } from '../../../shared/ir/schema';
 import { buildTemplate } from '../../../shared/templates/index';
+import { runEnd } from '../helpers/services';
 
 const root = mkdtempSync(path.join(tmpdir(), 'netloom-trust-svc-'));
 const s = new AppServices({
@@ -41,19 +41,6 @@ function edited(p: Project): Project {
   };
 }
 
-function terminal(docId: string): Promise<TrainingEventView> {
-  return new Promise((resolve) => {
-    const on = (name: string, payload: { docId: string; event: TrainingEventView }) => {
-      if (name !== 'training.event' || payload.docId !== docId) return;
-      if (['done', 'diverged', 'cancelled', 'error'].includes(payload.event.type)) {
-        s.events.off('event', on);
-        resolve(payload.event);
-      }
-    };
-    s.events.on('event', on);
-  });
-}
-
 let docId = '';
 let project: Project;
 
@@ -69,7 +56,7 @@ beforeAll(async () => {
 
 describe('while a run goes on, the graph is read-only', () => {
   it('refuses requests carrying a changed graph (save, autosave, predict, export, restore) and data changes; the same graph saves', async () => {
-    const end = terminal(docId);
+    const end = runEnd(s, docId);
     await s.dispatch('training.start', { docId, project, grid: null });
     const changed = edited(project);
     for (const [name, params] of [
