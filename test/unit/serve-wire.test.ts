@@ -277,9 +277,14 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   }),
 );
 
-/** An own key (even `__proto__`), so JSON.stringify writes it. */
+/**
+ * An own key (even `__proto__`), so JSON.stringify writes it. The value is a copy: the `{}` and `[]`
+ * constants above are one object shared by every generated value, and a later mutation that writes
+ * into a shared one could make it contain itself (a circular message JSON cannot write).
+ */
 function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  const value: unknown = structuredClone(v);
+  Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Objects and arrays inside `v`, breadth-first, at most 500 (no recursion: values may nest deeply). */
