@@ -63,7 +63,7 @@ const layerOp: fc.Arbitrary<LayerOp> = fc.oneof(
       { requiredKeys: [] },
     ),
   ),
-  opOf('Flatten', fc.constant({})),
+  opOf('Flatten', fc.record({})), // a fresh object each time, never one shared by every Flatten
 );
 
 type Step = { op: LayerOp } | { merge: 'Add' | 'Concatenate'; left: LayerOp[]; right: LayerOp[] };

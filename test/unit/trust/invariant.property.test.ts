@@ -92,7 +92,10 @@ const jsonEdit = fc.record({
 
 function editJson(text: string, edits: JsonEdit[]): string {
   let root = JSON.parse(text) as Json;
-  for (const e of edits) {
+  for (const edit of edits) {
+    // A copy of the value: the `[null]` and `{ class_name }` constants are one object shared by every
+    // generated edit, and a later edit could write one into itself (a cycle JSON cannot write).
+    const e = { ...edit, value: structuredClone(edit.value) };
     const all = paths(root);
     const p = all[e.pick % all.length]!;
     if (p.length === 0) {
