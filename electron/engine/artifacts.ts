@@ -12,7 +12,8 @@ import {
   type WeightEntry,
   weightsFit,
 } from '../../shared/graph/weights';
-import { toKerasModel } from '../../shared/keras/index';
+import { type KerasModelJson, toKerasModel } from '../../shared/keras/index';
+import type { JsonValue } from '../../shared/layers/define';
 import type { WeightArtifacts } from '../../shared/training/protocol';
 import './layers/index';
 
@@ -117,6 +118,47 @@ export function setWeightsByName(
   }
 }
 
+/** Every initialiser a TF.js layer's config can name (a layer ignores the keys it does not have). */
+const INITIALISER_KEYS = [
+  'kernel_initializer',
+  'recurrent_initializer',
+  'bias_initializer',
+  'embeddings_initializer',
+  'depthwise_initializer',
+  'pointwise_initializer',
+  'gamma_initializer',
+  'beta_initializer',
+  'moving_mean_initializer',
+  'moving_variance_initializer',
+] as const;
+
+const ZEROS: JsonValue = { class_name: 'Zeros', config: {} };
+
+type LayerJson = { class_name: string; config: Record<string, JsonValue> };
+
+function isLayerJson(v: JsonValue | undefined): v is LayerJson {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const o = v as Record<string, JsonValue>;
+  return typeof o.class_name === 'string' && o.config !== null && typeof o.config === 'object';
+}
+
+function zeroed<L extends LayerJson>(layer: L): L {
+  const config: Record<string, JsonValue> = { ...layer.config };
+  for (const k of INITIALISER_KEYS) config[k] = ZEROS;
+  if (isLayerJson(config.layer)) config.layer = zeroed(config.layer);
+  return { ...layer, config };
+}
+
+/**
+ * The model's JSON with every layer's initialisers (and a wrapped layer's, as Bidirectional's) set to
+ * zeros: for a model built only to receive trained weights, which replace every value. The defaults
+ * cost real work for nothing: an LSTM's or GRU's orthogonal recurrent kernel is a QR decomposition
+ * (~100–200 ms for the templates', with a console warning from TF.js on every load).
+ */
+function withZeroInitialisers(model: KerasModelJson): KerasModelJson {
+  return { ...model, config: { ...model.config, layers: model.config.layers.map(zeroed) } };
+}
+
 /**
  * The graph's model (built from the graph, never from the topology stored beside the weights) with
  * the trained weights set by name. Refuses weights that do not fit the graph (`weightsFit`), so a
@@ -132,7 +174,9 @@ export async function loadTrainedModel(graph: CheckGraph, a: WeightArtifacts): P
   const fit = weightsFit(graph, manifest.entries, report);
   if (!fit.fits) throw new WeightsMisfitError(describeMisfit(fit.problems));
   const model = await tf.models.modelFromJSON(
-    toKerasModel(graph).model as unknown as Parameters<typeof tf.models.modelFromJSON>[0],
+    withZeroInitialisers(toKerasModel(graph).model) as unknown as Parameters<
+      typeof tf.models.modelFromJSON
+    >[0],
   );
   try {
     setWeightsByName(model, manifest.entries, a.weightsBin);

@@ -34,7 +34,16 @@ export interface GruArgs {
   bidirectional?: boolean;
   dropout?: number;
   recurrentDropout?: number;
+  /**
+   * Initialisers as a Keras config names them. Only `{ className: 'Zeros' }` is read (a model built
+   * to receive trained weights: the orthogonal one is a QR decomposition); otherwise Keras's.
+   */
+  kernelInitializer?: unknown;
+  recurrentInitializer?: unknown;
 }
+
+const namesZeros = (init: unknown): boolean =>
+  typeof init === 'object' && init !== null && (init as { className?: unknown }).className === 'Zeros';
 
 /** The candidate's activations (the catalog's, with tfjs's meaning of each). */
 const ACTIVATIONS: Readonly<Record<string, (x: tf.Tensor) => tf.Tensor>> = {
@@ -149,6 +158,7 @@ export class NetloomGRU extends tf.layers.Layer {
   readonly rate: number;
   readonly recurrentRate: number;
   private w: Record<string, Var> = {};
+  private readonly zeroKernels: [kernel: boolean, recurrent: boolean];
 
   constructor(args: GruArgs) {
     super({ name: args.name, trainable: args.trainable ?? true });
@@ -163,6 +173,7 @@ export class NetloomGRU extends tf.layers.Layer {
     this.bidirectional = args.bidirectional ?? false;
     this.rate = args.dropout ?? 0;
     this.recurrentRate = args.recurrentDropout ?? 0;
+    this.zeroKernels = [namesZeros(args.kernelInitializer), namesZeros(args.recurrentInitializer)];
   }
 
   private prefixes(): string[] {
@@ -174,18 +185,19 @@ export class NetloomGRU extends tf.layers.Layer {
     const features = s[s.length - 1] as number;
     const g = 3 * this.units;
     // Keras's initialisers: glorot uniform kernel, orthogonal recurrent kernel, zero biases.
+    const [zeroKernel, zeroRecurrent] = this.zeroKernels;
     for (const p of this.prefixes()) {
       this.w[`${p}kernel`] = this.addWeight(
         `${p}kernel`,
         [features, g],
         'float32',
-        tf.initializers.glorotUniform({}),
+        zeroKernel ? tf.initializers.zeros() : tf.initializers.glorotUniform({}),
       );
       this.w[`${p}recurrent_kernel`] = this.addWeight(
         `${p}recurrent_kernel`,
         [this.units, g],
         'float32',
-        tf.initializers.orthogonal({ gain: 1 }),
+        zeroRecurrent ? tf.initializers.zeros() : tf.initializers.orthogonal({ gain: 1 }),
       );
       this.w[`${p}bias`] = this.addWeight(`${p}bias`, [2, g], 'float32', tf.initializers.zeros());
     }
