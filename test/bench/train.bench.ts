@@ -253,11 +253,12 @@ function parseArgs(argv: readonly string[]): Args {
 function dataset(spec: ModelSpec, count: number): ArrayDataset {
   const random = mulberry32(SEED);
   const per = spec.sampleShape.reduce((a, b) => a * b, 1);
-  const x =
-    spec.dtype === 'int32'
-      ? Int32Array.from({ length: count * per }, () => 2 + Math.floor(random() * (spec.vocab - 2)))
-      : Float32Array.from({ length: count * per }, () => random());
-  const y = Int32Array.from({ length: count }, () => Math.floor(random() * spec.classes));
+  // Plain loops: `Float32Array.from({ length }, f)` took ~0.8 s for the MLP's 20,000 samples.
+  const x = spec.dtype === 'int32' ? new Int32Array(count * per) : new Float32Array(count * per);
+  for (let i = 0; i < x.length; i++)
+    x[i] = spec.dtype === 'int32' ? 2 + Math.floor(random() * (spec.vocab - 2)) : random();
+  const y = new Int32Array(count);
+  for (let i = 0; i < count; i++) y[i] = Math.floor(random() * spec.classes);
   return {
     id: `bench:${spec.id}`,
     name: `synthetic ${spec.id}`,
@@ -563,10 +564,12 @@ async function wholeRun(
   };
   let reported = 0;
   let firstEvent = 0;
+  // The data first: a user's is loaded before the run starts (the clock used to include making it).
+  const data = dataset(spec, count);
   const t0 = performance.now();
   const handle = startTraining({
     project: { graph: project.graph, training: config },
-    dataset: dataset(spec, count),
+    dataset: data,
     config,
     ...(backend ? { backend } : {}),
     onEvent: (e) => {
