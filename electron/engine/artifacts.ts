@@ -130,6 +130,7 @@ const INITIALISER_KEYS = [
   'beta_initializer',
   'moving_mean_initializer',
   'moving_variance_initializer',
+  'alpha_initializer',
 ] as const;
 
 const ZEROS: JsonValue = { class_name: 'Zeros', config: {} };
