@@ -15,6 +15,7 @@ import {
   type TargetInfo,
 } from '../../shared/graph/head';
 import { GraphInvalidError, toKerasModel, type KerasModelJson } from '../../shared/keras/index';
+import { NOTHING_TO_LEARN } from '../../shared/graph/check/whole';
 import type { TrainingConfig } from '../../shared/training/config';
 import type { TrainingErrorCode } from '../../shared/training/protocol';
 import { crossEntropyLoss, EPS } from './crossEntropy';
@@ -126,6 +127,29 @@ export async function compileGraph(
     tf.engine().endScope();
   }
   return { model, json: compiled.model, inputs: compiled.inputs, outputs };
+}
+
+/**
+ * The variables training updates. Refuses, with the reason, what TF.js would fail on deep in the
+ * first step (an internal error): a model without any (the checker's 'nothing-to-learn' warning),
+ * and a normalisation layer without its offset or scale.
+ */
+export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  for (const layer of model.layers) {
+    const kind = layer.getClassName();
+    if (kind !== 'BatchNormalization' && kind !== 'LayerNormalization') continue;
+    // TF.js 4.22 builds these without the weight, and an undefined input reaches the gradient tape
+    // in the first step. They still predict (an imported model), so only training refuses them.
+    const { center, scale } = layer.getConfig();
+    if (center === false || scale === false)
+      throw new EngineError(
+        'INVALID_GRAPH',
+        `${layer.name} (${kind}): TensorFlow.js cannot train it without its ${center === false ? 'offset (center)' : 'scale'}. Turn center and scale on here; the PyTorch and Keras exports train it as designed.`,
+      );
+  }
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  if (vars.length === 0) throw new EngineError('INVALID_GRAPH', NOTHING_TO_LEARN);
+  return vars;
 }
 
 // ---------------------------------------------------------------------------------------------

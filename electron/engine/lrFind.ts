@@ -15,7 +15,7 @@ import type { BackendName, WeightArtifacts } from '../../shared/training/protoco
 import { readWeightsManifest } from '../../shared/graph/weights';
 import { setWeightsByName } from './artifacts';
 import { activeBackend, initBackend } from './backend';
-import { compileGraph } from './compile';
+import { compileGraph, trainableVariables } from './compile';
 import type { TrainData } from './data';
 import { makeOptimizer, regularise, setLearningRate } from './optimizers';
 import { mulberry32, permutation, seedMathRandom } from './random';
@@ -54,7 +54,7 @@ export async function findLearningRate(o: LrFindOptions): Promise<LrFindResult> 
       const manifest = readWeightsManifest(o.weights.modelJson, o.weights.weightsBin.byteLength);
       if (manifest.ok) setWeightsByName(c.model, manifest.entries, o.weights.weightsBin);
     }
-    const trainable = c.model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const trainable = trainableVariables(c.model);
     const n = o.data.count - o.data.holdout;
     const batch = Math.max(1, Math.min(o.config.batchSize, n));
     let order = permutation(n, mulberry32(o.config.seed));

@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend';
-import { compileGraph } from './compile';
+import { compileGraph, trainableVariables } from './compile';
 import { peerFailed, peerLoop, type PeerInit } from './parallel';
 
 if (!parentPort) throw new Error('peer.ts must run in a worker thread');
@@ -21,7 +21,7 @@ port.once('message', (init: PeerInit) => {
       await initBackend(init.backend);
       const c = await compileGraph(init.graph, { lossOverride: init.config.loss, target: init.data.target });
       const vars = c.model.weights.map((w) => w.read() as tf.Variable);
-      const trainable = c.model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const trainable = trainableVariables(c.model);
       peerLoop(init, c, vars, trainable);
       c.model.dispose();
     } catch {

@@ -17,7 +17,7 @@ import type { BackendName, Metrics, TerminalEvent, WeightArtifacts } from '../..
 import { readWeightsManifest } from '../../shared/graph/weights';
 import { saveModelArtifacts, setWeightsByName, WeightSnapshots } from './artifacts';
 import { initBackend } from './backend';
-import { type CompiledModel, compileGraph, EngineError } from './compile';
+import { type CompiledModel, compileGraph, EngineError, trainableVariables } from './compile';
 import { checkpointStride, takesCheckpoint } from '../../shared/inspect/layerStats';
 import { LayerStatsMeter } from './layerStats';
 import {
@@ -122,7 +122,7 @@ class TrainingRun {
       throw new EngineError('DATA_MISMATCH', 'No training samples are left after the validation split.');
     s.optimizer = makeOptimizer(config);
     const vars = modelVariables(c.model);
-    const trainable = c.model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const trainable = trainableVariables(c.model);
     const batchSize = Math.min(config.batchSize, train.length);
     const report = checkGraph(o.graph);
     let shards = o.shards ?? chooseShards(c, backend, batchSize, report.totals.flops);

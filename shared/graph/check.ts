@@ -16,7 +16,7 @@ import { orderNodes } from './check/order';
 import { inferShapes } from './check/shapes';
 import { buildReport } from './check/totals';
 import type { CheckGraph, GraphReport } from './check/types';
-import { checkHeads, checkWholeGraph } from './check/whole';
+import { checkHeads, checkSomethingToLearn, checkWholeGraph } from './check/whole';
 
 export { formatIssue, paramCount } from './check/format';
 export type { CheckGraph, GraphFix, GraphIssue, GraphReport, IssueCode } from './check/types';
@@ -41,6 +41,8 @@ function checkFlat(graph: CheckGraph): GraphReport {
   // Whole-graph checks.
   checkHeads(c);
   const io = checkWholeGraph(c);
-  // The model's live set, then the totals.
-  return buildReport(c, io, liveSet(c, io.outputs));
+  // The model's live set, whether it has anything to learn, then the totals.
+  const alive = liveSet(c, io.outputs);
+  checkSomethingToLearn(c, io.outputs, alive);
+  return buildReport(c, io, alive);
 }

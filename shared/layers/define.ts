@@ -219,6 +219,13 @@ export interface LayerSpec<K extends string = string, P extends ParamSpecs = Par
   readonly custom?: boolean;
   /** `false` only for Output, whose tensor leaves the graph. */
   readonly hasOutput?: boolean;
+  /**
+   * What the layer does with token ids (the int32 tensor of an int32 Input): `read` looks them up
+   * (an Embedding: float32 out), `pass` moves them unchanged (Reshape: int32 out), `cast` computes
+   * with them as numbers exactly (Dense: float32 out). Absent: its kernels need real numbers (they
+   * refuse int32 or compute it in integer arithmetic), so the checker refuses ids reaching it.
+   */
+  readonly tokenIds?: 'read' | 'pass' | 'cast';
   /** An example the catalog test and the docs use: input shapes without the batch axis. */
   readonly example: {
     readonly inputs: readonly (readonly (number | null)[])[];

@@ -3,6 +3,7 @@ import { formatShape, last } from './shape';
 
 export const dense = defineLayer({
   kind: 'Dense',
+  tokenIds: 'cast',
   category: 'core',
   label: 'Dense',
   doc: 'Fully connected: each output is activation(w·x + b).',

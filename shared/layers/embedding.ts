@@ -3,6 +3,7 @@ import { formatShape } from './shape';
 
 export const embedding = defineLayer({
   kind: 'Embedding',
+  tokenIds: 'read',
   category: 'core',
   label: 'Embedding',
   doc: 'Turns each token id into a learned vector: [batch, seq] -> [batch, seq, outputDim].',

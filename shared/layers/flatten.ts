@@ -3,6 +3,7 @@ import { BATCH, formatShape } from './shape';
 
 export const flatten = defineLayer({
   kind: 'Flatten',
+  tokenIds: 'pass',
   category: 'reshape',
   label: 'Flatten',
   doc: 'Unrolls each sample into one long vector.',

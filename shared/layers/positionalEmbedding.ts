@@ -3,6 +3,7 @@ import { formatShape, type Dim } from './shape';
 
 export const positionalEmbedding = defineLayer({
   kind: 'PositionalEmbedding',
+  tokenIds: 'read',
   category: 'attention',
   label: 'Positional embedding',
   doc: 'Turns token ids into vectors and adds a learned vector for each position.',

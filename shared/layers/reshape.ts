@@ -3,6 +3,7 @@ import { BATCH, formatShape } from './shape';
 
 export const reshape = defineLayer({
   kind: 'Reshape',
+  tokenIds: 'pass',
   category: 'reshape',
   label: 'Reshape',
   doc: 'Rearranges each sample into a new shape with the same number of values.',

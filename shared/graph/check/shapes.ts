@@ -3,7 +3,7 @@
  * ports resolved), its output shape, weights and FLOPs, or a located shape issue with a fix where a
  * standard one exists.
  */
-import { type FixInsert, LayerShapeError, type PortSpec } from '../../layers/define';
+import { type AnyLayerSpec, type FixInsert, LayerShapeError, type PortSpec } from '../../layers/define';
 import { isLayerKind } from '../../layers/index';
 import type { Shape } from '../../layers/shape';
 import { formatShape } from '../../layers/shape';
@@ -14,12 +14,14 @@ import type { GraphFix, GraphIssue } from './types';
 export function inferShapes(c: GraphCheck): void {
   const { list, specs, configs, ports, reps } = c;
   const outShapes: (Shape | undefined)[] = (c.outShapes = new Array(c.size));
+  c.outIds = new Uint8Array(c.size);
   for (const i of c.orderIdx) {
     const spec = specs[i];
     const cfg = configs[i];
     const rep = reps[i]!;
     if (!spec || !cfg) continue;
     if (readInputShapes(c, i, ports[i]!)) continue;
+    if (!readTokenIds(c, i, spec.tokenIds, cfg)) continue;
     const inputShapes = rep.inputShapes as Shape[];
     try {
       const out = spec.outputShape(inputShapes, cfg);
@@ -74,6 +76,44 @@ function readInputShapes(c: GraphCheck, i: number, portList: readonly PortSpec[]
   }
   c.reps[i]!.inputShapes = shapes;
   return blocked;
+}
+
+/**
+ * Where token ids (int32) flow: an int32 Input makes them, `pass` layers keep them, `read` and `cast`
+ * layers turn them into real numbers. False (with a located error) when ids reach a layer whose
+ * kernels need real numbers: TF.js refuses int32 there (convolutions, pooling, softmax) or computes
+ * it in integer arithmetic (normalisation: silently wrong), so the graph could not train.
+ */
+function readTokenIds(
+  c: GraphCheck,
+  i: number,
+  takes: AnyLayerSpec['tokenIds'],
+  cfg: Record<string, unknown>,
+): boolean {
+  const n = c.list[i]!;
+  if (n.kind === 'Input') {
+    c.outIds[i] = cfg.dtype === 'int32' ? 1 : 0;
+    return true;
+  }
+  const port = c.ports[i]?.find((p) => {
+    const src = c.sourceOf(i, p.name);
+    return src !== undefined && c.outIds[src] === 1;
+  });
+  if (!port) return true;
+  if (takes) {
+    c.outIds[i] = takes === 'pass' ? 1 : 0;
+    return true;
+  }
+  const src = c.list[c.sourceOf(i, port.name)!]!;
+  c.add({
+    severity: 'error',
+    code: 'token-ids',
+    nodeId: n.id,
+    kind: n.kind,
+    port: port.name,
+    message: `${describeNode(n)} receives token ids (int32) from ${describeNode(src)}, but it computes with real numbers. Only an Embedding or a Positional embedding reads token ids: put one in between, or set the Input's dtype to float32 if its values are measurements.`,
+  });
+  return false;
 }
 
 function shapeIssue(c: GraphCheck, i: number, n: { id: string; kind: string }, err: LayerShapeError) {

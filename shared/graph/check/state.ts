@@ -33,6 +33,8 @@ export class GraphCheck {
   /** Node indices inputs-first (nodes on a cycle left out). */
   orderIdx: number[] = [];
   outShapes: (Shape | undefined)[] = [];
+  /** 1 where a node's output is token ids (int32): an int32 Input, then the layers that pass them. */
+  outIds = new Uint8Array(0);
 
   get size(): number {
     return this.list.length;

@@ -45,6 +45,8 @@ export type IssueCode =
   | 'no-output'
   | 'unused'
   | 'loss'
+  | 'nothing-to-learn'
+  | 'token-ids'
   | 'block';
 
 /** A repair the editor can apply: insert a node of `insert.kind` on the edge into `before`. */

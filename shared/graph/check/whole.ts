@@ -6,6 +6,10 @@ import { finalActivation, headIssue } from '../head';
 import { describeNode } from './format';
 import type { GraphCheck } from './state';
 
+/** Why a graph without trainable weights cannot train (the checker's warning, the engine's refusal). */
+export const NOTHING_TO_LEARN =
+  'Nothing on the way to this Output has weights to learn, so training could not change anything. Add a layer that learns (Dense, Conv 2D, LSTM, Embedding…) between the Input and the Output.';
+
 /** Loss sanity: softmax over one unit, or a loss that does not fit the activation. */
 export function checkHeads(c: GraphCheck): void {
   const { list, configs } = c;
@@ -22,6 +26,25 @@ export function checkHeads(c: GraphCheck): void {
     if (issue)
       c.add({ severity: issue.severity, code: 'loss', nodeId: n.id, kind: n.kind, message: issue.message });
   }
+}
+
+/**
+ * A graph with nothing to learn: no layer with trainable weights on any path to an Output (Input →
+ * Activation → Output). It still checks (an imported preprocessing model exports and predicts), but
+ * training could change nothing: a warning here, and the engine refuses to train it with the same
+ * reason. Said only when nothing else is wrong (an unfinished graph has its own errors to show).
+ */
+export function checkSomethingToLearn(c: GraphCheck, outputs: readonly number[], alive: Uint8Array): void {
+  if (outputs.length === 0 || c.issues.some((i) => i.severity === 'error')) return;
+  for (let i = 0; i < c.size; i++) if (alive[i] === 1 && (c.reps[i]?.params?.trainable ?? 0) > 0) return;
+  const out = c.list[outputs[0]!]!;
+  c.add({
+    severity: 'warning',
+    code: 'nothing-to-learn',
+    nodeId: out.id,
+    kind: out.kind,
+    message: NOTHING_TO_LEARN,
+  });
 }
 
 /** The graph's Inputs and Outputs (node indices); says when either is missing, and which nodes are unused. */
