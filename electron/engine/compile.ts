@@ -134,7 +134,8 @@ export async function compileGraph(
  * first step (an internal error): a model without any (the checker's 'nothing-to-learn' warning),
  * and a normalisation layer without its offset or scale.
  */
-export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+export function trainableVariables(c: CompiledModel): tf.Variable[] {
+  const { model } = c;
   for (const layer of model.layers) {
     const kind = layer.getClassName();
     if (kind !== 'BatchNormalization' && kind !== 'LayerNormalization') continue;
@@ -148,7 +149,11 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
       );
   }
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  if (vars.length === 0) throw new EngineError('INVALID_GRAPH', NOTHING_TO_LEARN);
+  if (vars.length === 0)
+    throw new EngineError(
+      'INVALID_GRAPH',
+      `${c.outputs[0]?.outputNode ?? 'Output'} (Output): ${NOTHING_TO_LEARN}`,
+    );
   return vars;
 }
 

@@ -54,7 +54,7 @@ export async function findLearningRate(o: LrFindOptions): Promise<LrFindResult> 
       const manifest = readWeightsManifest(o.weights.modelJson, o.weights.weightsBin.byteLength);
       if (manifest.ok) setWeightsByName(c.model, manifest.entries, o.weights.weightsBin);
     }
-    const trainable = trainableVariables(c.model);
+    const trainable = trainableVariables(c);
     const n = o.data.count - o.data.holdout;
     const batch = Math.max(1, Math.min(o.config.batchSize, n));
     let order = permutation(n, mulberry32(o.config.seed));

@@ -21,7 +21,7 @@ port.once('message', (init: PeerInit) => {
       await initBackend(init.backend);
       const c = await compileGraph(init.graph, { lossOverride: init.config.loss, target: init.data.target });
       const vars = c.model.weights.map((w) => w.read() as tf.Variable);
-      const trainable = trainableVariables(c.model);
+      const trainable = trainableVariables(c);
       peerLoop(init, c, vars, trainable);
       c.model.dispose();
     } catch {

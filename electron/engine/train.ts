@@ -122,7 +122,7 @@ class TrainingRun {
       throw new EngineError('DATA_MISMATCH', 'No training samples are left after the validation split.');
     s.optimizer = makeOptimizer(config);
     const vars = modelVariables(c.model);
-    const trainable = trainableVariables(c.model);
+    const trainable = trainableVariables(c);
     const batchSize = Math.min(config.batchSize, train.length);
     const report = checkGraph(o.graph);
     let shards = o.shards ?? chooseShards(c, backend, batchSize, report.totals.flops);
